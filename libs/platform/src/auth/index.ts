@@ -1,0 +1,1 @@
+export { IS_PUBLIC, Public } from './public.decorator';

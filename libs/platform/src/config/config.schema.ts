@@ -1,0 +1,149 @@
+import { int, list, oneOf, str, url, type VarSpec } from './config.vars';
+
+const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
+
+/** The variables, in the order the README table lists them. */
+export const CONFIG_VARS = {
+  NODE_ENV: oneOf(['development', 'test', 'production'] as const, {
+    default: 'development',
+    description: 'Runtime mode; `production` refuses development defaults for secrets.',
+  }),
+  HOST: str({ default: '0.0.0.0', description: 'Interface the HTTP servers bind to.' }),
+  API_PORT: int({
+    default: '3000',
+    min: 0,
+    max: 65535,
+    description: 'Port of the api (REST, Socket.IO, /docs, /health, /metrics).',
+  }),
+  WORKER_PORT: int({
+    default: '3001',
+    min: 0,
+    max: 65535,
+    description: 'Port of the worker health and metrics server.',
+  }),
+  DATABASE_URL: url(['postgres:', 'postgresql:'], {
+    default: 'postgres://postgres@127.0.0.1:5432/bourse',
+    description: 'PostgreSQL connection string (system of record).',
+    secret: true,
+  }),
+  DATABASE_POOL_SIZE: int({
+    default: '10',
+    min: 1,
+    max: 200,
+    description: 'Connections per process in the Postgres pool.',
+  }),
+  DATABASE_STATEMENT_TIMEOUT_MS: int({
+    default: '15000',
+    min: 0,
+    description: 'Postgres statement_timeout for every pooled connection.',
+  }),
+  REDIS_URL: url(['redis:', 'rediss:'], {
+    default: 'redis://127.0.0.1:6379',
+    description: 'Redis connection string (cache, rate limits, pub/sub, Bull broker).',
+    secret: true,
+  }),
+  REDIS_KEY_PREFIX: str({
+    default: 'bourse',
+    description: 'Prefix of every Redis key and Bull queue, so deployments can share a Redis.',
+  }),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, {
+    default: 'info',
+    description: 'Minimum level of the JSON logs on stdout.',
+  }),
+  CORS_ORIGINS: list({
+    default: '*',
+    description: 'Comma-separated origins allowed by CORS; `*` allows any.',
+  }),
+  BODY_LIMIT_BYTES: int({
+    default: '1048576',
+    min: 1024,
+    description: 'Largest accepted request body.',
+  }),
+  TRUST_PROXY: str({
+    default: 'false',
+    description:
+      '`true`, `false`, a hop count or comma-separated addresses/CIDRs of trusted proxies (client IP for rate limits and logs).',
+  }),
+  JWT_SECRET: str({
+    default: DEV_JWT_SECRET,
+    minLength: 32,
+    requiredInProduction: true,
+    secret: true,
+    description: 'HMAC key signing access tokens (at least 32 characters).',
+  }),
+  JWT_ACCESS_TTL_SECONDS: int({
+    default: '900',
+    min: 30,
+    description: 'Lifetime of an access token.',
+  }),
+  JWT_REFRESH_TTL_SECONDS: int({
+    default: '2592000',
+    min: 60,
+    description: 'Lifetime of a refresh token (and its rotation family).',
+  }),
+  RATE_LIMIT_PER_MINUTE: int({
+    default: '600',
+    min: 1,
+    description: 'Requests per minute per client IP on ordinary routes.',
+  }),
+  AUTH_RATE_LIMIT_PER_MINUTE: int({
+    default: '20',
+    min: 1,
+    description: 'Requests per minute per client IP on /v1/auth routes.',
+  }),
+  IDEMPOTENCY_TTL_HOURS: int({
+    default: '24',
+    min: 1,
+    description: 'How long an Idempotency-Key is remembered.',
+  }),
+  IDEMPOTENCY_PURGE_INTERVAL_SECONDS: int({
+    default: '3600',
+    min: 1,
+    description: 'How often the worker schedules the purge of expired idempotency keys.',
+  }),
+  OUTBOX_RELAY_INTERVAL_MS: int({
+    default: '250',
+    min: 10,
+    description: 'Worker outbox relay poll interval.',
+  }),
+  OUTBOX_RECONCILE_AFTER_MS: int({
+    default: '30000',
+    min: 100,
+    description:
+      'Age after which an enqueued, unfinished outbox job is checked in Redis and re-enqueued if lost.',
+  }),
+  SHUTDOWN_DRAIN_DELAY_MS: int({
+    default: '0',
+    min: 0,
+    description:
+      'After SIGTERM, time readiness reports 503 before the server stops accepting (lets load balancers deregister).',
+  }),
+  SHUTDOWN_TIMEOUT_MS: int({
+    default: '25000',
+    min: 1000,
+    description: 'Longest a graceful shutdown may take before the process exits anyway.',
+  }),
+  SEED_ADMIN_EMAIL: str({
+    default: 'admin@bourse.local',
+    description: 'Demo admin created by `npm run db:seed`.',
+  }),
+  SEED_ADMIN_PASSWORD: str({
+    default: 'admin-password-123',
+    minLength: 12,
+    secret: true,
+    description: 'Password of the demo admin.',
+  }),
+  SEED_USER_EMAIL: str({
+    default: 'user@bourse.local',
+    description: 'Demo user created by `npm run db:seed`.',
+  }),
+  SEED_USER_PASSWORD: str({
+    default: 'user-password-123',
+    minLength: 12,
+    secret: true,
+    description: 'Password of the demo user.',
+  }),
+} satisfies Record<string, VarSpec<unknown>>;
+
+export type ConfigVars = typeof CONFIG_VARS;
+export type ConfigValues = { [K in keyof ConfigVars]: ReturnType<ConfigVars[K]['parse']> };

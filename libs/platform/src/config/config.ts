@@ -1,0 +1,127 @@
+import { CONFIG_VARS, type ConfigValues } from './config.schema';
+import { isParseError } from './config.vars';
+
+export type Env = Record<string, string | undefined>;
+
+/** Raised at boot with every problem at once, so one restart fixes them all. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** The typed configuration every module receives through dependency injection. */
+export interface AppConfig {
+  env: ConfigValues['NODE_ENV'];
+  http: {
+    host: string;
+    apiPort: number;
+    workerPort: number;
+    corsOrigins: string[];
+    bodyLimitBytes: number;
+    trustProxy: boolean | number | string[];
+  };
+  database: { url: string; poolSize: number; statementTimeoutMs: number };
+  redis: { url: string; keyPrefix: string };
+  log: { level: ConfigValues['LOG_LEVEL'] };
+  auth: { jwtSecret: string; accessTtlSeconds: number; refreshTtlSeconds: number };
+  rateLimit: { perMinute: number; authPerMinute: number };
+  idempotency: { ttlHours: number; purgeIntervalSeconds: number };
+  outbox: { relayIntervalMs: number; reconcileAfterMs: number };
+  shutdown: { drainDelayMs: number; timeoutMs: number };
+  seed: { adminEmail: string; adminPassword: string; userEmail: string; userPassword: string };
+}
+
+function parseTrustProxy(raw: string): boolean | number | string[] {
+  if (raw === 'true' || raw === 'false') {
+    return raw === 'true';
+  }
+  if (/^\d+$/.test(raw)) {
+    return Number(raw);
+  }
+
+  return raw.split(',').map((item) => item.trim());
+}
+
+function readValues(env: Env): ConfigValues {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  const production = env.NODE_ENV === 'production';
+  for (const [name, spec] of Object.entries(CONFIG_VARS)) {
+    const given = env[name];
+    const raw = given === undefined || given === '' ? undefined : given;
+    if (
+      raw === undefined &&
+      'requiredInProduction' in spec &&
+      spec.requiredInProduction &&
+      production
+    ) {
+      problems.push(`${name}: is required in production (${spec.description})`);
+      continue;
+    }
+    const effective = raw ?? spec.default;
+    if (effective === undefined) {
+      problems.push(`${name}: is required (${spec.description})`);
+      continue;
+    }
+    try {
+      values[name] = spec.parse(effective);
+    } catch (error) {
+      if (!isParseError(error)) {
+        throw error;
+      }
+      problems.push(`${name}: ${error.message}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(problems);
+  }
+
+  return values as ConfigValues;
+}
+
+/** Reads and validates the environment; throws ConfigError listing every problem. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const v = readValues(env);
+
+  return {
+    env: v.NODE_ENV,
+    http: {
+      host: v.HOST,
+      apiPort: v.API_PORT,
+      workerPort: v.WORKER_PORT,
+      corsOrigins: v.CORS_ORIGINS,
+      bodyLimitBytes: v.BODY_LIMIT_BYTES,
+      trustProxy: parseTrustProxy(v.TRUST_PROXY),
+    },
+    database: {
+      url: v.DATABASE_URL,
+      poolSize: v.DATABASE_POOL_SIZE,
+      statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    redis: { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX },
+    log: { level: v.LOG_LEVEL },
+    auth: {
+      jwtSecret: v.JWT_SECRET,
+      accessTtlSeconds: v.JWT_ACCESS_TTL_SECONDS,
+      refreshTtlSeconds: v.JWT_REFRESH_TTL_SECONDS,
+    },
+    rateLimit: { perMinute: v.RATE_LIMIT_PER_MINUTE, authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE },
+    idempotency: {
+      ttlHours: v.IDEMPOTENCY_TTL_HOURS,
+      purgeIntervalSeconds: v.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
+    },
+    outbox: {
+      relayIntervalMs: v.OUTBOX_RELAY_INTERVAL_MS,
+      reconcileAfterMs: v.OUTBOX_RECONCILE_AFTER_MS,
+    },
+    shutdown: { drainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: v.SHUTDOWN_TIMEOUT_MS },
+    seed: {
+      adminEmail: v.SEED_ADMIN_EMAIL,
+      adminPassword: v.SEED_ADMIN_PASSWORD,
+      userEmail: v.SEED_USER_EMAIL,
+      userPassword: v.SEED_USER_PASSWORD,
+    },
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * Every environment variable Bourse reads, in one table: parsing, defaults and the text the
+ * README configuration table is checked against. Nothing else in the codebase reads process.env.
+ */
+export interface VarSpec<T> {
+  description: string;
+  /** Used when the variable is unset or empty; absent means required. */
+  default?: string;
+  /** Required in production even though it has a development default. */
+  requiredInProduction?: boolean;
+  secret?: boolean;
+  parse(raw: string): T;
+}
+
+class ParseError extends Error {}
+
+const fail = (message: string): never => {
+  throw new ParseError(message);
+};
+
+export const str = (
+  spec: Omit<VarSpec<string>, 'parse'> & { minLength?: number },
+): VarSpec<string> => ({
+  ...spec,
+  parse: (raw) =>
+    raw.length >= (spec.minLength ?? 1)
+      ? raw
+      : fail(`must be at least ${spec.minLength ?? 1} characters`),
+});
+
+export const int = (
+  spec: Omit<VarSpec<number>, 'parse'> & { min?: number; max?: number },
+): VarSpec<number> => ({
+  ...spec,
+  parse: (raw) => {
+    if (!/^-?\d+$/.test(raw)) {
+      return fail(`must be an integer, got "${raw}"`);
+    }
+    const value = Number(raw);
+    if (spec.min !== undefined && value < spec.min) {
+      return fail(`must be >= ${spec.min}, got ${value}`);
+    }
+    if (spec.max !== undefined && value > spec.max) {
+      return fail(`must be <= ${spec.max}, got ${value}`);
+    }
+
+    return value;
+  },
+});
+
+export const oneOf = <T extends string>(
+  values: readonly T[],
+  spec: Omit<VarSpec<T>, 'parse'>,
+): VarSpec<T> => ({
+  ...spec,
+  parse: (raw) =>
+    (values as readonly string[]).includes(raw)
+      ? (raw as T)
+      : fail(`must be one of ${values.join(', ')}, got "${raw}"`),
+});
+
+export const url = (
+  protocols: string[],
+  spec: Omit<VarSpec<string>, 'parse'>,
+): VarSpec<string> => ({
+  ...spec,
+  parse: (raw) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      return fail(`must be a URL (${protocols.join(' or ')}), got "${raw}"`);
+    }
+
+    return protocols.includes(parsed.protocol)
+      ? raw
+      : fail(`must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  },
+});
+
+export const list = (spec: Omit<VarSpec<string[]>, 'parse'>): VarSpec<string[]> => ({
+  ...spec,
+  parse: (raw) =>
+    raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+});
+
+export const isParseError = (error: unknown): error is Error => error instanceof ParseError;

@@ -1,0 +1,33 @@
+import { MIGRATIONS } from '../../../../migrations';
+import { type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { SnakeNamingStrategy } from './naming.strategy';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+type EntityList = MixedList<Function | string | EntitySchema>;
+
+/** The one DataSource definition: both apps, the migration CLI and the tests build from it. */
+export function dataSourceOptions(
+  db: AppConfig['database'],
+  entities: EntityList = [],
+  applicationName = 'bourse',
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: db.url,
+    entities,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    // Each migration runs in its own transaction so a failed one leaves the schema where it was.
+    migrationsTransactionMode: 'each',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    logging: false,
+    applicationName,
+    extra: {
+      max: db.poolSize,
+      statement_timeout: db.statementTimeoutMs,
+      idle_in_transaction_session_timeout: Math.max(db.statementTimeoutMs, 60_000),
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import {
+  Catch,
+  HttpException,
+  Logger,
+  type ArgumentsHost,
+  type ExceptionFilter,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+import { DomainError } from './domain.error';
+import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
+import { RequestValidationError } from './validation';
+
+const PG_UNIQUE_VIOLATION = '23505';
+
+interface FastifyError {
+  code?: string;
+  statusCode?: number;
+  message: string;
+}
+
+const httpCode = (status: number): string =>
+  `http.${(HttpStatusName[status] ?? `status_${status}`).toLowerCase()}`;
+
+const HttpStatusName: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+  429: 'too_many_requests',
+  500: 'internal',
+  503: 'service_unavailable',
+};
+
+const isFastifyClientError = (error: unknown): error is FastifyError =>
+  typeof error === 'object' &&
+  error !== null &&
+  typeof (error as FastifyError).code === 'string' &&
+  (error as FastifyError).code!.startsWith('FST_') &&
+  typeof (error as FastifyError).statusCode === 'number' &&
+  (error as FastifyError).statusCode! < 500;
+
+/** Maps any thrown error to an RFC 9457 document; nothing else ever leaves the api. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof DomainError) {
+    return problem(error.status, error.code, error.message, { ...error.extensions });
+  }
+  if (error instanceof RequestValidationError) {
+    return problem(400, 'validation.failed', error.message, { errors: error.fields });
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+
+    return problem(status, httpCode(status), error.message);
+  }
+  if (
+    error instanceof QueryFailedError &&
+    (error.driverError as { code?: string }).code === PG_UNIQUE_VIOLATION
+  ) {
+    const constraint = (error.driverError as { constraint?: string }).constraint;
+
+    return problem(
+      409,
+      'conflict.unique_violation',
+      'A resource with the same unique value already exists',
+      {
+        constraint,
+      },
+    );
+  }
+  // Fastify's own client errors: malformed JSON, body too large, unsupported media type.
+  if (isFastifyClientError(error)) {
+    return problem(error.statusCode!, httpCode(error.statusCode!), error.message);
+  }
+
+  return problem(
+    500,
+    'internal',
+    'An unexpected error occurred; quote the request id when reporting it',
+  );
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, body: Problem): void {
+  void reply
+    .status(body.status)
+    .header('content-type', PROBLEM_CONTENT_TYPE)
+    .send({ ...body, instance: request.url, requestId: request.id });
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') {
+      throw error;
+    }
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const body = toProblem(error);
+    if (body.status >= 500) {
+      this.logger.error({
+        msg: 'request failed',
+        err: error,
+        requestId: request.id,
+        method: request.method,
+        url: request.url,
+      });
+    }
+    sendProblem(reply, request, body);
+  }
+}

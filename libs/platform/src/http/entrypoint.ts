@@ -1,0 +1,36 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError, loadConfig, type AppConfig } from '../config/config';
+import { createLogger } from '../logging/logger';
+import { closeOnSignals } from './shutdown';
+
+/**
+ * The shared `main()` of the api and the worker: validate config (one readable message and exit
+ * code 78 on failure), build the app, listen, and close gracefully on SIGTERM.
+ */
+export async function runHttpProcess(
+  service: string,
+  build: (config: AppConfig) => Promise<NestFastifyApplication>,
+  port: (config: AppConfig) => number,
+): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${service}: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(config, service);
+  try {
+    const app = await build(config);
+    closeOnSignals(app, config, logger);
+    await app.listen({ port: port(config), host: config.http.host });
+    logger.info({ port: port(config) }, `${service} listening`);
+  } catch (error) {
+    logger.fatal({ err: error }, `${service} failed to start`);
+    logger.flush();
+    process.exit(1);
+  }
+}

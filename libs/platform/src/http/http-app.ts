@@ -1,0 +1,82 @@
+import helmet from '@fastify/helmet';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/config';
+import { createValidationPipe } from '../errors/validation';
+import { ProblemFilter } from '../errors/problem.filter';
+import { isOperationalPath, MetricsService } from '../observability/metrics.service';
+import { buildOpenApiDocument } from './openapi';
+import { requestIdFor } from './request-id';
+
+/** Fastify with our logger, request ids, proxy trust and body limit. */
+export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
+  return new FastifyAdapter({
+    loggerInstance: logger,
+    // One "request completed" line per request is written by the onResponse hook below.
+    disableRequestLogging: true,
+    genReqId: requestIdFor,
+    requestIdLogLabel: 'requestId',
+    // Fastify also accepts a hop count here; Nest's option type omits it.
+    trustProxy: config.http.trustProxy as boolean | string[],
+    bodyLimit: config.http.bodyLimitBytes,
+  });
+}
+
+/** Everything both apps' HTTP servers share: hooks, security headers, pipes, errors, docs. */
+export async function configureHttpApp(
+  app: NestFastifyApplication,
+  config: AppConfig,
+  options: { docs: boolean },
+): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const path = request.url.split('?', 1)[0]!;
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (!isOperationalPath(path)) {
+      metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    }
+    request.log.info(
+      {
+        method: request.method,
+        url: path,
+        route,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request completed',
+    );
+    done();
+  });
+
+  await app.register(helmet, {
+    // Swagger UI needs inline styles and scripts; everything else keeps helmet's strict defaults.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:', 'validator.swagger.io'],
+        scriptSrc: [`'self'`, `'unsafe-inline'`],
+      },
+    },
+  });
+  app.enableCors({
+    origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
+    exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'],
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ProblemFilter());
+
+  if (options.docs) {
+    SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
+      jsonDocumentUrl: 'openapi.json',
+      raw: ['json'],
+    });
+  }
+}

@@ -1,0 +1,1 @@
+export { createRedis, REDIS, REDIS_SUBSCRIBER, RedisModule } from './redis.module';

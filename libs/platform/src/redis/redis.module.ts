@@ -1,0 +1,60 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+
+/** Commands client; every key it touches is prefixed with `${REDIS_KEY_PREFIX}:`. */
+export const REDIS = Symbol('REDIS');
+/** A second connection for SUBSCRIBE (a subscribed connection cannot run other commands). */
+export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
+
+export function createRedis(
+  config: AppConfig,
+  name: string,
+  options: { lazy?: boolean } = {},
+): Redis {
+  return new Redis(config.redis.url, {
+    keyPrefix: `${config.redis.keyPrefix}:`,
+    connectionName: `bourse-${name}`,
+    lazyConnect: options.lazy ?? false,
+    // Fail commands fast while Redis is away instead of queueing them for seconds.
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+  });
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => createRedis(c, 'commands'),
+    },
+    {
+      provide: REDIS_SUBSCRIBER,
+      inject: [APP_CONFIG],
+      useFactory: (c: AppConfig) => createRedis(c, 'subscriber', { lazy: true }),
+    },
+  ],
+  exports: [REDIS, REDIS_SUBSCRIBER],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.redis, this.subscriber].map((client) => quit(client)));
+  }
+}
+
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end' || client.status === 'wait') {
+    client.disconnect();
+
+    return;
+  }
+  await client.quit().catch(() => client.disconnect());
+}

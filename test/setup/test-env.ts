@@ -1,0 +1,12 @@
+/** Names shared by global setup, teardown and the specs (passed through the environment). */
+export const TEST_DB_ENV = 'BOURSE_TEST_DATABASE';
+export const TEST_PREFIX_ENV = 'BOURSE_TEST_REDIS_PREFIX';
+export const ADMIN_DATABASE_URL =
+  process.env.TEST_ADMIN_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export function testDatabaseUrl(database: string): string {
+  const url = new URL(ADMIN_DATABASE_URL);
+  url.pathname = `/${database}`;
+
+  return url.toString();
+}
