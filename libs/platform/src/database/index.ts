@@ -1,4 +1,5 @@
 export { Database, rows, type Tx } from './database';
+export { newId } from './ids';
 export { DatabaseModule } from './database.module';
 export { dataSourceOptions } from './data-source.options';
 export { SnakeNamingStrategy } from './naming.strategy';

@@ -1,0 +1,22 @@
+/** Who is calling: a signed-in user (JWT) or a server-to-server client (API key). */
+export type Role = 'user' | 'admin';
+
+export type Principal =
+  | { kind: 'user'; userId: string; role: Role }
+  | { kind: 'apiKey'; apiKeyId: string; scopes: string[] };
+
+/** A stable string per caller, e.g. to scope idempotency keys and rate limits. */
+export function principalKey(principal: Principal | undefined): string {
+  if (!principal) {
+    return 'anonymous';
+  }
+
+  return principal.kind === 'user' ? `user:${principal.userId}` : `apikey:${principal.apiKeyId}`;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the global auth guard; absent on @Public() routes without credentials. */
+    principal?: Principal;
+  }
+}
