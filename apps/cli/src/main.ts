@@ -1,0 +1,40 @@
+import { ConfigError, configTable, loadConfig } from '@bourse/platform';
+import { createDatabase, migrate, revert } from './database.commands';
+import { openapi } from './openapi.command';
+import { seed } from './seed.command';
+
+const USAGE =
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | openapi [--check] | config:docs>';
+
+async function main(argv: string[]): Promise<string> {
+  const [command, ...flags] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'db:create':
+      return createDatabase(config);
+    case 'db:migrate':
+      return migrate(config);
+    case 'db:revert':
+      return revert(config);
+    case 'db:seed':
+      return seed(config);
+    case 'config:docs':
+      return configTable();
+    case 'openapi':
+      return openapi(config, flags.includes('--check'));
+    default:
+      throw new Error(USAGE);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (message) => {
+    process.stdout.write(`${message}\n`);
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(error instanceof ConfigError ? 78 : 1);
+  },
+);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Boots the built api and worker with the given node binary, waits for /health/ready 200 on both,
+# sends SIGTERM and requires a clean exit (code 0) within the shutdown timeout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+NODE_BIN=${1:-node}
+tag="smoke_$$"
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/bourse_${tag}"
+export REDIS_KEY_PREFIX="bourse-${tag}"
+export API_PORT=${SMOKE_API_PORT:-3190} WORKER_PORT=${SMOKE_WORKER_PORT:-3191} HOST=127.0.0.1
+export LOG_LEVEL=warn
+logs=$(mktemp -d)
+echo "smoke with $("$NODE_BIN" --version) (logs in $logs)"
+
+cleanup() {
+  for pid in ${api_pid:-} ${worker_pid:-}; do kill -9 "$pid" 2>/dev/null || true; done
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS bourse_${tag} WITH (FORCE)" || true
+  redis-cli -h 127.0.0.1 --scan --pattern "${REDIS_KEY_PREFIX}*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null
+}
+trap cleanup EXIT
+
+"$NODE_BIN" dist/apps/cli/apps/cli/src/main.js db:create
+"$NODE_BIN" dist/apps/cli/apps/cli/src/main.js db:migrate >/dev/null
+"$NODE_BIN" dist/apps/api/apps/api/src/main.js >"$logs/api.log" 2>&1 &
+api_pid=$!
+"$NODE_BIN" dist/apps/worker/apps/worker/src/main.js >"$logs/worker.log" 2>&1 &
+worker_pid=$!
+
+wait_ready() {
+  local name=$1 port=$2
+  for _ in $(seq 1 60); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${port}/health/ready")" = 200 ]; then
+      echo "$name ready on :$port"
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "$name never became ready; its log:" >&2
+  cat "$logs/$name.log" >&2
+  return 1
+}
+wait_ready api "$API_PORT"
+wait_ready worker "$WORKER_PORT"
+
+stop() {
+  local name=$1 pid=$2 code=0
+  kill -TERM "$pid"
+  wait "$pid" || code=$?
+  if [ "$code" -ne 0 ]; then
+    echo "$name exited with $code after SIGTERM; its log:" >&2
+    cat "$logs/$name.log" >&2
+    return 1
+  fi
+  echo "$name exited cleanly after SIGTERM"
+}
+stop api "$api_pid"
+stop worker "$worker_pid"
+api_pid='' worker_pid=''
