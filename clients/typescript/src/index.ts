@@ -7,7 +7,7 @@ export type BourseClient = Client<paths>;
 
 export interface BourseClientOptions extends ClientOptions {
   /** Returns the current access token (or `ApiKey <id>.<secret>`); called before every request. */
-  credentials?: () => string | undefined;
+  authorization?: () => string | undefined;
 }
 
 /**
@@ -15,12 +15,12 @@ export interface BourseClientOptions extends ClientOptions {
  * the OpenAPI document at compile time. Errors arrive as RFC 9457 problem documents in `error`.
  */
 export function createBourseClient(options: BourseClientOptions = {}): BourseClient {
-  const { credentials, ...clientOptions } = options;
+  const { authorization, ...clientOptions } = options;
   const client = createClient<paths>(clientOptions);
-  if (credentials) {
+  if (authorization) {
     client.use({
       onRequest({ request }) {
-        const value = credentials();
+        const value = authorization();
         if (value) {
           request.headers.set('authorization', value.startsWith('ApiKey ') ? value : `Bearer ${value}`);
         }

@@ -1,2 +1,25 @@
-export { principalKey, type Principal, type Role } from './principal';
+export { principalKey, ROLE_VALUES, type Principal, type Role } from './principal';
 export { IS_PUBLIC, Public } from './public.decorator';
+export { ApiKeyScopes, API_KEY_SCOPES, CurrentPrincipal, Roles, ROLES } from './auth.decorators';
+export { AuthModule } from './auth.module';
+export { AuthService, type Credentials, type NewUser, type Session } from './auth.service';
+export { ApiKeyService, type CreatedApiKey, type NewApiKey } from './api-key.service';
+export type { ApiKey } from './api-key.repository';
+export type { User } from './user.repository';
+export {
+  socketAuthMiddleware,
+  type AuthenticatedSocket,
+  type SocketMiddleware,
+} from './socket-auth';
+export {
+  ApiKeyNotFoundError,
+  EmailTakenError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  InvalidTokenError,
+  RefreshTokenReusedError,
+  TokenExpiredError,
+  UnauthenticatedError,
+} from './auth.errors';
+export { LoginDto, RefreshTokenDto, RegisterDto, SessionDto, UserDto } from './auth.dto';
+export { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, SCOPE_PATTERN } from './api-key.dto';

@@ -1,5 +1,6 @@
 /** Who is calling: a signed-in user (JWT) or a server-to-server client (API key). */
-export type Role = 'user' | 'admin';
+export const ROLE_VALUES = ['user', 'admin'] as const;
+export type Role = (typeof ROLE_VALUES)[number];
 
 export type Principal =
   | { kind: 'user'; userId: string; role: Role }

@@ -1,0 +1,67 @@
+import {
+  ApiKeyDto,
+  ApiKeyService,
+  CreateApiKeyDto,
+  CreatedApiKeyDto,
+  CurrentPrincipal,
+  Roles,
+  type Principal,
+} from '@bourse/platform';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+
+@ApiTags('admin')
+@ApiBearerAuth('bearer')
+@Roles('admin')
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
+@ApiForbiddenResponse({ description: '`auth.forbidden`: admins only; API keys are refused.' })
+@Controller('v1/admin/api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeyService) {}
+
+  @Post()
+  @ApiCreatedResponse({
+    type: CreatedApiKeyDto,
+    description: 'The key, with its secret shown this once.',
+  })
+  @ApiBadRequestResponse({ description: '`validation.failed`, e.g. a malformed scope.' })
+  create(
+    @Body() body: CreateApiKeyDto,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<CreatedApiKeyDto> {
+    return this.apiKeys.create(body, principal);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: [ApiKeyDto], description: 'Every key, newest first; no secrets.' })
+  list(): Promise<ApiKeyDto[]> {
+    return this.apiKeys.list();
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked; it stops working at once.' })
+  @ApiNotFoundResponse({ description: '`auth.api_key_not_found`.' })
+  revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    return this.apiKeys.revoke(id);
+  }
+}

@@ -1,0 +1,67 @@
+import {
+  AuthRateLimit,
+  AuthService,
+  LoginDto,
+  Public,
+  RefreshTokenDto,
+  RegisterDto,
+  SessionDto,
+} from '@bourse/platform';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+
+@ApiTags('auth')
+@Public()
+@AuthRateLimit()
+@ApiBadRequestResponse({ description: '`validation.failed`, naming the offending fields.' })
+@ApiTooManyRequestsResponse({ description: '`rate_limit.exceeded`, with Retry-After.' })
+@Controller('v1/auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('register')
+  @ApiCreatedResponse({ type: SessionDto, description: 'Account created and signed in.' })
+  @ApiConflictResponse({ description: '`auth.email_taken`.' })
+  register(@Body() body: RegisterDto): Promise<SessionDto> {
+    return this.auth.register(body);
+  }
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionDto, description: 'Signed in.' })
+  @ApiUnauthorizedResponse({ description: '`auth.invalid_credentials`, same for unknown emails.' })
+  login(@Body() body: LoginDto): Promise<SessionDto> {
+    return this.auth.login(body);
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: SessionDto,
+    description: 'A new token pair; the old refresh token is spent.',
+  })
+  @ApiUnauthorizedResponse({
+    description:
+      '`auth.invalid_token`, `auth.token_expired`, or `auth.refresh_token_reused` (the session is revoked).',
+  })
+  refresh(@Body() body: RefreshTokenDto): Promise<SessionDto> {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'The session of this refresh token is revoked.' })
+  @ApiUnauthorizedResponse({ description: '`auth.invalid_token`: not a refresh token we issued.' })
+  logout(@Body() body: RefreshTokenDto): Promise<void> {
+    return this.auth.logout(body.refreshToken);
+  }
+}

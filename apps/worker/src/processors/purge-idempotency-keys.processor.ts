@@ -1,0 +1,19 @@
+import {
+  IdempotencyService,
+  PLATFORM_QUEUE,
+  PlatformJob,
+  type PurgeIdempotencyKeysJob,
+} from '@bourse/platform';
+import { Process, Processor } from '@nestjs/bull';
+import type { Job } from 'bull';
+
+@Processor(PLATFORM_QUEUE)
+export class PurgeIdempotencyKeysProcessor {
+  constructor(private readonly idempotency: IdempotencyService) {}
+
+  @Process(PlatformJob.PurgeIdempotencyKeys)
+  handle(_job: Job<PurgeIdempotencyKeysJob>): Promise<number> {
+    // Delivered at least once: a repeated purge finds nothing left to delete.
+    return this.idempotency.purgeExpired();
+  }
+}

@@ -1,0 +1,44 @@
+import {
+  ConfigModule,
+  DatabaseModule,
+  IdempotencyModule,
+  ObservabilityModule,
+  OutboxRelayModule,
+  PLATFORM_QUEUE,
+  QueueModule,
+  QueuesCheck,
+  RedisModule,
+  type AppConfig,
+} from '@bourse/platform';
+import { BullModule } from '@nestjs/bull';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
+import { PurgeIdempotencyKeysScheduler } from './schedulers/purge-idempotency-keys.scheduler';
+
+export type ModuleImport = NonNullable<DynamicModule['imports']>[number];
+
+/**
+ * The worker: outbox relay, processors and schedulers. On close the relay and schedulers stop
+ * first (module destroy), queues then wait for running jobs (before shutdown), pools close last.
+ */
+@Module({})
+export class WorkerModule {
+  /** `extra` lets tests add their own queues and processors to the production stack. */
+  static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        RedisModule,
+        QueueModule,
+        ObservabilityModule.forRoot([QueuesCheck]),
+        OutboxRelayModule,
+        BullModule.registerQueue({ name: PLATFORM_QUEUE }),
+        IdempotencyModule,
+        ...extra,
+      ],
+      providers: [PurgeIdempotencyKeysProcessor, PurgeIdempotencyKeysScheduler],
+    };
+  }
+}

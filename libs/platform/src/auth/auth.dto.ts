@@ -1,0 +1,78 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { ROLE_VALUES, type Role } from './principal';
+
+export class RegisterDto {
+  @ApiProperty({
+    example: 'ada@example.com',
+    description: 'Sign-in email; compared case-insensitively.',
+  })
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 128, description: 'At least 12 characters.' })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(128)
+  password!: string;
+}
+
+export class LoginDto {
+  @ApiProperty({
+    example: 'ada@example.com',
+    description: 'Email the account was registered with.',
+  })
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ description: 'The account password.' })
+  @IsString()
+  @MaxLength(128)
+  password!: string;
+}
+
+export class RefreshTokenDto {
+  @ApiProperty({
+    description: 'Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use.',
+  })
+  @IsString()
+  @MaxLength(200)
+  refreshToken!: string;
+}
+
+export class UserDto {
+  @ApiProperty({ format: 'uuid', description: 'User id.' })
+  id!: string;
+
+  @ApiProperty({ description: 'Sign-in email, lowercased.' })
+  email!: string;
+
+  @ApiProperty({ enum: ROLE_VALUES, description: 'What the user may do; admins are seeded.' })
+  role!: Role;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the account was made.' })
+  createdAt!: Date;
+}
+
+export class SessionDto {
+  @ApiProperty({ type: UserDto, description: 'The signed-in user.' })
+  user!: UserDto;
+
+  @ApiProperty({ description: 'JWT to send as `Authorization: Bearer <token>`.' })
+  accessToken!: string;
+
+  @ApiProperty({
+    type: 'integer',
+    example: 900,
+    description: 'Seconds until the access token expires.',
+  })
+  expiresIn!: number;
+
+  @ApiProperty({
+    description:
+      'Opaque, single-use token for POST /v1/auth/refresh. Using one twice revokes the session.',
+  })
+  refreshToken!: string;
+}

@@ -1,0 +1,51 @@
+import { authorize, type AccessRules } from './auth.guard';
+import type { Principal } from './principal';
+
+const user: Principal = { kind: 'user', userId: 'u1', role: 'user' };
+const admin: Principal = { kind: 'user', userId: 'u2', role: 'admin' };
+const ledgerKey: Principal = { kind: 'apiKey', apiKeyId: 'k1', scopes: ['ledger', 'kyc'] };
+
+const code = (principal: Principal | undefined, rules: Partial<AccessRules>): string => {
+  try {
+    authorize(principal, { isPublic: false, ...rules });
+
+    return 'ok';
+  } catch (error) {
+    return (error as { code: string }).code;
+  }
+};
+
+describe('authorize', () => {
+  it('lets anyone through a public route', () => {
+    expect(code(undefined, { isPublic: true })).toBe('ok');
+    expect(code(ledgerKey, { isPublic: true })).toBe('ok');
+  });
+
+  it('requires a caller everywhere else', () => {
+    expect(code(undefined, {})).toBe('auth.unauthenticated');
+  });
+
+  it('admits any user unless @Roles narrows it', () => {
+    expect(code(user, {})).toBe('ok');
+    expect(code(user, { roles: ['admin'] })).toBe('auth.forbidden');
+    expect(code(admin, { roles: ['admin'] })).toBe('ok');
+  });
+
+  it('refuses API keys on routes without @ApiKeyScopes', () => {
+    expect(code(ledgerKey, {})).toBe('auth.forbidden');
+    expect(code(ledgerKey, { roles: ['admin'] })).toBe('auth.forbidden');
+  });
+
+  it('requires every listed scope of an API key', () => {
+    expect(code(ledgerKey, { scopes: ['ledger'] })).toBe('ok');
+    expect(code(ledgerKey, { scopes: ['ledger', 'kyc'] })).toBe('ok');
+    expect(code(ledgerKey, { scopes: ['ledger', 'orders'] })).toBe('auth.forbidden');
+    expect(code(ledgerKey, { scopes: [] })).toBe('ok');
+  });
+
+  it('keeps users out of a scoped route only when @Roles is also given', () => {
+    expect(code(user, { scopes: ['ledger'] })).toBe('ok');
+    expect(code(user, { scopes: ['ledger'], roles: ['admin'] })).toBe('auth.forbidden');
+    expect(code(ledgerKey, { scopes: ['ledger'], roles: ['admin'] })).toBe('ok');
+  });
+});

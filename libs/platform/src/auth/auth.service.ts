@@ -1,0 +1,242 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { Database, type Tx } from '../database/database';
+import { newId } from '../database/ids';
+import { ApiKeyService } from './api-key.service';
+import {
+  EmailTakenError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  InvalidTokenError,
+  RefreshTokenReusedError,
+  TokenExpiredError,
+} from './auth.errors';
+import { formatToken, hashSecret, newSecret, parseToken, secretMatches } from './opaque-token';
+import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
+import { ROLE_VALUES, type Principal, type Role } from './principal';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { UserRepository, type User } from './user.repository';
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+export interface NewUser extends Credentials {
+  role: Role;
+}
+
+export interface Session {
+  user: User;
+  accessToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+  refreshToken: string;
+}
+
+interface AccessClaims {
+  sub: string;
+  role: Role;
+}
+
+const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+@Injectable()
+export class AuthService implements OnModuleInit {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: Database,
+    private readonly jwt: JwtService,
+    private readonly users: UserRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly apiKeys: ApiKeyService,
+  ) {}
+
+  // Computed at boot so the first login with an unknown email is not slower than the rest.
+  async onModuleInit(): Promise<void> {
+    await dummyPasswordHash();
+  }
+
+  /** Public sign-up: always role `user`; admins come from createUser (the seed). */
+  async register(input: Credentials): Promise<Session> {
+    return this.startSession(await this.createUser({ ...input, role: 'user' }));
+  }
+
+  async createUser(input: NewUser, outer?: Tx): Promise<User> {
+    const passwordHash = await hashPassword(input.password);
+    const user = await this.db.transaction(outer, (tx) =>
+      this.users.insert(tx, {
+        id: newId(),
+        email: normalizeEmail(input.email),
+        passwordHash,
+        role: input.role,
+      }),
+    );
+    if (!user) {
+      throw new EmailTakenError();
+    }
+
+    return user;
+  }
+
+  /** For seeding: creates the user, or returns the existing one unchanged (password and role kept). */
+  async ensureUser(input: NewUser, outer?: Tx): Promise<User> {
+    try {
+      return await this.createUser(input, outer);
+    } catch (error) {
+      if (!(error instanceof EmailTakenError)) {
+        throw error;
+      }
+      const { passwordHash: _, ...user } = (await this.users.findByEmail(
+        outer ?? this.db.manager,
+        normalizeEmail(input.email),
+      ))!;
+
+      return user;
+    }
+  }
+
+  async login(input: Credentials): Promise<Session> {
+    const found = await this.users.findByEmail(this.db.manager, normalizeEmail(input.email));
+    // An unknown email still pays for one scrypt, so timing does not reveal who has an account.
+    const valid = await verifyPassword(
+      input.password,
+      found?.passwordHash ?? (await dummyPasswordHash()),
+    );
+    if (!found || !valid) {
+      throw new InvalidCredentialsError();
+    }
+    const { passwordHash: _, ...user } = found;
+
+    return this.startSession(user);
+  }
+
+  /**
+   * Spends a refresh token for a new pair in the same family. A token seen again after it was
+   * spent, including the loser of two concurrent refreshes, means it leaked: the family is revoked
+   * (that commits) and the caller gets 401.
+   */
+  async refresh(refreshToken: string): Promise<Session> {
+    const token = parseToken(refreshToken);
+    if (!token) {
+      throw new InvalidTokenError('Malformed refresh token');
+    }
+    const outcome = await this.db.transaction(undefined, async (tx) => {
+      const row = await this.refreshTokens.findById(tx, token.id);
+      if (!row || !secretMatches(token.secret, row.secretHash)) {
+        return new InvalidTokenError('Unknown refresh token');
+      }
+      if (row.usedAt) {
+        await this.refreshTokens.revokeFamily(tx, row.familyId);
+
+        return new RefreshTokenReusedError();
+      }
+      if (row.revokedAt) {
+        return new InvalidTokenError('The refresh token has been revoked');
+      }
+      if (row.expiresAt.getTime() <= Date.now()) {
+        return new TokenExpiredError();
+      }
+      if (!(await this.refreshTokens.markUsed(tx, row.id))) {
+        await this.refreshTokens.revokeFamily(tx, row.familyId);
+
+        return new RefreshTokenReusedError();
+      }
+      // Present: deleting a user cascades to their tokens.
+      const user = await this.users.findById(tx, row.userId);
+
+      // The family keeps its first expiry: a session lasts the refresh TTL from sign-in.
+      return this.issue(tx, user!, row.familyId, row.expiresAt);
+    });
+    if (outcome instanceof Error) {
+      throw outcome;
+    }
+
+    return outcome;
+  }
+
+  /** Ends the session the refresh token belongs to; already ended sessions are fine. */
+  async logout(refreshToken: string): Promise<void> {
+    const token = parseToken(refreshToken);
+    const row = token ? await this.refreshTokens.findById(this.db.manager, token.id) : undefined;
+    if (!token || !row || !secretMatches(token.secret, row.secretHash)) {
+      throw new InvalidTokenError('Unknown refresh token');
+    }
+    await this.refreshTokens.revokeFamily(this.db.manager, row.familyId);
+  }
+
+  async me(principal: Principal | undefined): Promise<User> {
+    if (principal?.kind !== 'user') {
+      throw new ForbiddenError('Only users have a profile');
+    }
+    const user = await this.users.findById(this.db.manager, principal.userId);
+    if (!user) {
+      throw new InvalidTokenError('The user no longer exists');
+    }
+
+    return user;
+  }
+
+  /**
+   * The caller named by an Authorization header (`Bearer <jwt>` or `ApiKey <id>.<secret>`);
+   * undefined when there is none. Shared by the HTTP guard and the Socket.IO handshake.
+   */
+  async authenticate(authorization: string | undefined): Promise<Principal | undefined> {
+    if (!authorization) {
+      return undefined;
+    }
+    const [, scheme = '', credentials = ''] = /^(\S+)\s+(\S+)$/.exec(authorization.trim()) ?? [];
+    switch (scheme.toLowerCase()) {
+      case 'bearer':
+        return this.verifyAccessToken(credentials);
+      case 'apikey':
+        return this.apiKeys.authenticate(credentials);
+      default:
+        throw new InvalidTokenError('Authorization must be `Bearer <token>` or `ApiKey <key>`');
+    }
+  }
+
+  async verifyAccessToken(token: string): Promise<Principal> {
+    let claims: AccessClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessClaims>(token);
+    } catch (error) {
+      // jsonwebtoken's class, matched by name: it is not our dependency to import.
+      throw (error as Error).name === 'TokenExpiredError'
+        ? new TokenExpiredError()
+        : new InvalidTokenError('Invalid access token');
+    }
+    if (typeof claims.sub !== 'string' || !ROLE_VALUES.includes(claims.role)) {
+      throw new InvalidTokenError('Invalid access token');
+    }
+
+    return { kind: 'user', userId: claims.sub, role: claims.role };
+  }
+
+  private startSession(user: User): Promise<Session> {
+    const expiresAt = new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000);
+
+    return this.db.transaction(undefined, (tx) => this.issue(tx, user, newId(), expiresAt));
+  }
+
+  private async issue(tx: Tx, user: User, familyId: string, expiresAt: Date): Promise<Session> {
+    const refresh = { id: newId(), secret: newSecret() };
+    await this.refreshTokens.insert(tx, {
+      id: refresh.id,
+      familyId,
+      userId: user.id,
+      secretHash: hashSecret(refresh.secret),
+      expiresAt,
+    });
+    const claims: AccessClaims = { sub: user.id, role: user.role };
+
+    return {
+      user,
+      accessToken: await this.jwt.signAsync(claims),
+      expiresIn: this.config.auth.accessTtlSeconds,
+      refreshToken: formatToken(refresh),
+    };
+  }
+}

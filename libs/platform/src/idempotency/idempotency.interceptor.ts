@@ -1,0 +1,79 @@
+import {
+  Injectable,
+  Logger,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { lastValueFrom, of, type Observable } from 'rxjs';
+import { principalKey } from '../auth/principal';
+import { InvalidIdempotencyKeyError } from './idempotency.errors';
+import { IdempotencyService } from './idempotency.service';
+import { requestHash } from './request-hash';
+
+/** Headers of the first response that a replay repeats; the rest (request id, limits) are per request. */
+const REPLAYED_HEADERS = ['location', 'content-location'];
+
+/** Runs an @Idempotent() handler at most once per (caller, Idempotency-Key). */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+
+  constructor(private readonly idempotency: IdempotencyService) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const key = request.headers['idempotency-key'];
+    if (key === undefined) {
+      return next.handle();
+    }
+    if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
+      throw new InvalidIdempotencyKeyError();
+    }
+    const path = request.url.split('?', 1)[0]!;
+    const claim = await this.idempotency.claim({
+      scope: principalKey(request.principal),
+      key,
+      method: request.method,
+      path,
+      requestHash: requestHash(request.method, path, request.body),
+    });
+    if (claim.outcome === 'replay') {
+      void reply
+        .status(claim.response.status)
+        .headers({ ...claim.response.headers, 'idempotent-replayed': 'true' });
+
+      return of(claim.response.body);
+    }
+
+    let body: unknown;
+    try {
+      // Validation pipes run inside next.handle(), so a rejected body releases the key too.
+      body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+    } catch (error) {
+      // If the release fails the row stays in_progress until its lock goes stale: still safe.
+      await this.idempotency
+        .release(claim.lock)
+        .catch((releaseError: unknown) =>
+          this.logger.warn({ msg: 'idempotency key release failed', err: releaseError }),
+        );
+      throw error;
+    }
+    // Nest sets the route's status before interceptors run and does not reset it afterwards.
+    await this.idempotency.complete(claim.lock, {
+      status: reply.statusCode,
+      body,
+      headers: Object.fromEntries(
+        REPLAYED_HEADERS.flatMap((name) => {
+          const value = reply.getHeader(name);
+
+          return typeof value === 'string' ? [[name, value]] : [];
+        }),
+      ),
+    });
+
+    return of(body);
+  }
+}

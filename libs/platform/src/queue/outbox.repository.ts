@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { rows, type Tx } from '../database/database';
+
+export interface OutboxJob<T extends object = object> {
+  queue: string;
+  /** Job name, `<lib>.<verb-noun>`. */
+  name: string;
+  /** Deterministic id from the business key (`void:${transferId}`): duplicates collapse. */
+  jobId: string;
+  payload: T;
+  /** Run no earlier than this long after the enqueuing transaction. */
+  delayMs?: number;
+}
+
+/** An outbox row as the relay hands it to Bull. */
+export interface OutboxRow {
+  id: string;
+  queue: string;
+  name: string;
+  jobId: string;
+  payload: object;
+  /** What is left of the row's delay now (its due time is fixed at insert). */
+  dueInMs: number;
+}
+
+const ROW = `id, queue, name, job_id AS "jobId", payload,
+             GREATEST(0, delay_ms - extract(epoch FROM now() - created_at) * 1000)::float8 AS "dueInMs"`;
+
+/** SQL of the transactional outbox; the relay's claims rely on the two partial indexes. */
+@Injectable()
+export class OutboxRepository {
+  /** True when the row is new; false when a row with this job id already exists. */
+  async insert(tx: Tx, job: OutboxJob): Promise<boolean> {
+    const inserted = await rows(
+      tx,
+      `INSERT INTO outbox (queue, name, job_id, payload, delay_ms)
+       VALUES ($1, $2, $3, $4::jsonb, $5)
+       ON CONFLICT (job_id) DO NOTHING
+       RETURNING id`,
+      [job.queue, job.name, job.jobId, JSON.stringify(job.payload), job.delayMs ?? 0],
+    );
+
+    return inserted.length === 1;
+  }
+
+  /** Rows not yet handed to Bull, locked so concurrent relays each take different ones. */
+  claimUnsent(tx: Tx, limit: number): Promise<OutboxRow[]> {
+    return rows<OutboxRow>(
+      tx,
+      `SELECT ${ROW}
+         FROM outbox
+        WHERE enqueued_at IS NULL
+        ORDER BY id
+        LIMIT $1
+          FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+  }
+
+  /** Handed to Bull but unfinished and not checked for `olderThanMs`: their job may be lost. */
+  claimUnfinished(tx: Tx, olderThanMs: number, limit: number): Promise<OutboxRow[]> {
+    return rows<OutboxRow>(
+      tx,
+      `SELECT ${ROW}
+         FROM outbox
+        WHERE enqueued_at IS NOT NULL AND completed_at IS NULL AND failed_at IS NULL
+          AND checked_at < now() - $1 * interval '1 millisecond'
+        ORDER BY checked_at
+        LIMIT $2
+          FOR UPDATE SKIP LOCKED`,
+      [olderThanMs, limit],
+    );
+  }
+
+  /** Bull accepted the jobs (again, after a loss, when `attempts` goes above one). */
+  async markEnqueued(tx: Tx, ids: string[]): Promise<void> {
+    if (ids.length === 0) {
+      return;
+    }
+    await rows(
+      tx,
+      `UPDATE outbox
+          SET enqueued_at = coalesce(enqueued_at, now()), checked_at = now(), attempts = attempts + 1
+        WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  /** Bull still holds the jobs, unfinished: look again after the reconcile delay. */
+  async markChecked(tx: Tx, ids: string[]): Promise<void> {
+    if (ids.length === 0) {
+      return;
+    }
+    await rows(tx, `UPDATE outbox SET checked_at = now() WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  async markCompleted(tx: Tx, queue: string, jobId: string): Promise<void> {
+    await rows(
+      tx,
+      `UPDATE outbox SET completed_at = now()
+        WHERE job_id = $1 AND queue = $2 AND completed_at IS NULL`,
+      [jobId, queue],
+    );
+  }
+
+  /** Records an attempt's error; `final` (attempts exhausted) stops the reconcile re-sending it. */
+  async markFailed(
+    tx: Tx,
+    queue: string,
+    jobId: string,
+    error: string,
+    final: boolean,
+  ): Promise<void> {
+    await rows(
+      tx,
+      `UPDATE outbox
+          SET last_error = $3, failed_at = CASE WHEN $4 THEN coalesce(failed_at, now()) ELSE failed_at END
+        WHERE job_id = $1 AND queue = $2 AND completed_at IS NULL`,
+      [jobId, queue, error.slice(0, 2000), final],
+    );
+  }
+
+  async countUnsent(tx: Tx): Promise<number> {
+    const [row] = await rows<{ n: number }>(
+      tx,
+      `SELECT count(*)::int AS n FROM outbox WHERE enqueued_at IS NULL`,
+    );
+
+    return row?.n ?? 0;
+  }
+}

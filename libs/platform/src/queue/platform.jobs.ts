@@ -1,0 +1,11 @@
+/** The platform's own queue: housekeeping jobs that belong to no domain lib. */
+export const PLATFORM_QUEUE = 'platform';
+
+export const PlatformJob = {
+  PurgeIdempotencyKeys: 'platform.purge-idempotency-keys',
+} as const;
+
+/** `bucket` is the start of the schedule's time bucket (ISO), the job id's business key. */
+export interface PurgeIdempotencyKeysJob {
+  bucket: string;
+}

@@ -1,0 +1,34 @@
+import { AuthService, type Role } from '@bourse/platform';
+import { randomUUID } from 'node:crypto';
+import type { TestServer } from '../setup/apps';
+
+export interface SignedInUser {
+  id: string;
+  email: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+export const uniqueEmail = (): string => `u-${randomUUID()}@example.com`;
+
+/** A user made through the real service (admins cannot register) and signed in over HTTP. */
+export async function signedInUser(
+  api: TestServer,
+  { role = 'user' }: { role?: Role } = {},
+): Promise<SignedInUser> {
+  const email = uniqueEmail();
+  const password = 'a long enough password';
+  const user = await api.app.get(AuthService).createUser({ email, password, role });
+  const res = await api.request('POST', '/v1/auth/login', { body: { email, password } });
+  if (res.status !== 200) {
+    throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+
+  return {
+    id: user.id,
+    email,
+    password,
+    ...(res.body as Pick<SignedInUser, 'accessToken' | 'refreshToken'>),
+  };
+}

@@ -1,0 +1,173 @@
+import { ApiKeyScopes, CurrentPrincipal, type Principal } from '@bourse/platform';
+import { Controller, Get, Module } from '@nestjs/common';
+import { signedInUser, type SignedInUser } from '../factories/users';
+import { startApi, type TestServer } from '../setup/apps';
+
+/** Routes that exist only in this test, to exercise @ApiKeyScopes. */
+@Controller('test/keys')
+class ScopedController {
+  @Get('ledger')
+  @ApiKeyScopes('ledger')
+  ledger(@CurrentPrincipal() principal: Principal): Principal {
+    return principal;
+  }
+
+  @Get('ledger-and-kyc')
+  @ApiKeyScopes('ledger', 'kyc')
+  ledgerAndKyc(@CurrentPrincipal() principal: Principal): Principal {
+    return principal;
+  }
+
+  @Get('users-only')
+  usersOnly(@CurrentPrincipal() principal: Principal): Principal {
+    return principal;
+  }
+}
+
+@Module({ controllers: [ScopedController] })
+class ScopedTestModule {}
+
+describe('API keys', () => {
+  let api: TestServer;
+  let admin: SignedInUser;
+
+  beforeAll(async () => {
+    api = await startApi({}, [ScopedTestModule]);
+    admin = await signedInUser(api, { role: 'admin' });
+  });
+  afterAll(() => api.close());
+
+  const createKey = async (scopes: string[] = ['ledger']): Promise<{ id: string; key: string }> => {
+    const res = await api.request('POST', '/v1/admin/api-keys', {
+      token: admin.accessToken,
+      body: { name: 'reconciler', scopes },
+    });
+    expect(res.status).toBe(201);
+
+    return res.body;
+  };
+  const call = (path: string, key: string) => api.request('GET', path, { token: `ApiKey ${key}` });
+
+  it('are created by admins and shown once with their secret', async () => {
+    const res = await api.request('POST', '/v1/admin/api-keys', {
+      token: admin.accessToken,
+      body: { name: 'reconciler', scopes: ['ledger', 'kyc'] },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      name: 'reconciler',
+      scopes: ['ledger', 'kyc'],
+      createdBy: admin.id,
+      createdAt: expect.any(String),
+      lastUsedAt: null,
+      revokedAt: null,
+      key: expect.stringMatching(new RegExp(`^${res.body.id}\\.[\\w-]{43}$`)),
+    });
+  });
+
+  it('authenticate as an apiKey principal on routes open to their scopes', async () => {
+    const { id, key } = await createKey(['ledger']);
+    const res = await call('/test/keys/ledger', key);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ kind: 'apiKey', apiKeyId: id, scopes: ['ledger'] });
+  });
+
+  it('are refused with a wrong or malformed secret', async () => {
+    const { id } = await createKey();
+    for (const key of [`${id}.${'x'.repeat(43)}`, `${id}.short`, 'not-a-key']) {
+      const res = await call('/test/keys/ledger', key);
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('auth.invalid_token');
+    }
+  });
+
+  it('need every scope a route lists (403 otherwise)', async () => {
+    const { key } = await createKey(['ledger']);
+    const res = await call('/test/keys/ledger-and-kyc', key);
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('auth.forbidden');
+    const both = await createKey(['kyc', 'ledger']);
+    expect((await call('/test/keys/ledger-and-kyc', both.key)).status).toBe(200);
+  });
+
+  it('are refused on routes without @ApiKeyScopes, admin routes included', async () => {
+    const { key } = await createKey(['ledger']);
+    for (const path of ['/test/keys/users-only', '/v1/me', '/v1/admin/api-keys']) {
+      const res = await call(path, key);
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('auth.forbidden');
+    }
+  });
+
+  it('leave scoped routes open to any signed-in user', async () => {
+    const user = await signedInUser(api);
+    const res = await api.request('GET', '/test/keys/ledger', { token: user.accessToken });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ kind: 'user', userId: user.id, role: 'user' });
+  });
+
+  it('are listed without secrets, with their last use', async () => {
+    const { id, key } = await createKey();
+    await call('/test/keys/ledger', key);
+    const res = await api.request('GET', '/v1/admin/api-keys', { token: admin.accessToken });
+    expect(res.status).toBe(200);
+    const listed = res.body.find((k: { id: string }) => k.id === id);
+    expect(Object.keys(listed).sort()).toEqual(
+      ['createdAt', 'createdBy', 'id', 'lastUsedAt', 'name', 'revokedAt', 'scopes'].sort(),
+    );
+    expect(listed.lastUsedAt).toEqual(expect.any(String));
+    expect(JSON.stringify(res.body)).not.toContain(key.split('.')[1]);
+  });
+
+  it('stop working as soon as they are revoked', async () => {
+    const { id, key } = await createKey();
+    expect((await call('/test/keys/ledger', key)).status).toBe(200);
+    const res = await api.request('DELETE', `/v1/admin/api-keys/${id}`, {
+      token: admin.accessToken,
+    });
+    expect(res.status).toBe(204);
+    const after = await call('/test/keys/ledger', key);
+    expect(after.status).toBe(401);
+    expect(after.body.code).toBe('auth.invalid_token');
+    const list = await api.request('GET', '/v1/admin/api-keys', { token: admin.accessToken });
+    expect(list.body.find((k: { id: string }) => k.id === id).revokedAt).toEqual(
+      expect.any(String),
+    );
+  });
+
+  it('answer 404 when revoking an unknown key and 400 for a malformed id', async () => {
+    const unknown = await api.request(
+      'DELETE',
+      '/v1/admin/api-keys/0190f3c4-7b1a-7cc2-9a3e-1f2d3c4b5a69',
+      { token: admin.accessToken },
+    );
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.code).toBe('auth.api_key_not_found');
+    const malformed = await api.request('DELETE', '/v1/admin/api-keys/nope', {
+      token: admin.accessToken,
+    });
+    expect(malformed.status).toBe(400);
+  });
+
+  it('validate scope names', async () => {
+    for (const scopes of [['Ledger'], ['1ledger'], ['led ger'], ['ledger', 'ledger'], 'ledger']) {
+      const res = await api.request('POST', '/v1/admin/api-keys', {
+        token: admin.accessToken,
+        body: { name: 'bad', scopes },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain('scopes');
+    }
+  });
+
+  it('are managed by admins only', async () => {
+    const user = await signedInUser(api);
+    const res = await api.request('POST', '/v1/admin/api-keys', {
+      token: user.accessToken,
+      body: { name: 'mine', scopes: [] },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('auth.forbidden');
+  });
+});
