@@ -11,15 +11,15 @@ describe('the generated TypeScript client', () => {
   afterAll(() => api.close());
 
   it('signs up, signs in and reads /v1/me with typed bodies', async () => {
-    let token: string | undefined;
-    const client = createBourseClient({ baseUrl: api.url, authorization: () => token });
+    const session: { token?: string } = {};
+    const client = createBourseClient({ baseUrl: api.url, authorization: () => session.token });
     const email = uniqueEmail();
 
     const registered = await client.POST('/v1/auth/register', {
       body: { email, password: 'a long enough password' },
     });
     expect(registered.response.status).toBe(201);
-    token = registered.data!.accessToken;
+    session.token = registered.data!.accessToken;
 
     const me = await client.GET('/v1/me');
     expect(me.data).toMatchObject({ email, role: 'user' });

@@ -1,0 +1,599 @@
+/* global console, process, URL */
+// Cross-checks the deployment files against what the apps really read and serve:
+//  - CONFIG_VARS (libs/platform/src/config/config.schema.ts, parsed with the TypeScript compiler)
+//    against the chart's ConfigMap/env/secretKeyRef wiring and the compose file's environment;
+//  - ports, probes, entrypoints, graceful-shutdown budget and security context of the chart;
+//  - Prometheus scrape targets (compose) and ServiceMonitors (chart);
+//  - every PrometheusRule alert has a runbook, and every metric an alert uses is defined in libs/
+//    (or is listed below as coming from kube-state-metrics or a lib that has not landed yet);
+//  - Dockerfile best practices (pinned Node 24 base, tini, non-root numeric USER, HEALTHCHECK).
+//
+// Usage: node k8s/tools/cross-check.mjs <name>=<rendered.yaml> ...
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import ts from 'typescript';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+
+const root = resolve(import.meta.dirname, '../..');
+const read = (path) => readFileSync(join(root, path), 'utf8');
+
+const errors = [];
+const notes = [];
+let passed = 0;
+const check = (ok, message) => {
+  if (ok) {
+    passed += 1;
+  } else {
+    errors.push(message);
+  }
+
+  return ok;
+};
+
+// Metrics an alert may use without a definition in libs/: kube-state-metrics, and the domain
+// metrics whose libs are still to come (the alert is ready when they land).
+const EXTERNAL_METRICS = new Set([
+  'kube_deployment_spec_replicas',
+  'kube_deployment_status_replicas_available',
+]);
+const PENDING_METRICS = {
+  bourse_topup_delivery_seconds: 'top-up lib (histogram, payment confirmed -> delivered)',
+  bourse_ledger_invariant_violations: 'ledger lib (gauge of invariant violations)',
+};
+const REQUIRED_ALERTS = [
+  'BourseReadyReplicasMissing',
+  'BourseHigh5xxRate',
+  'BourseHighP99Latency',
+  'BourseQueueDepthGrowing',
+  'BourseTopupSlaBreach',
+  'BourseLedgerInvariantViolation',
+];
+const ENTRYPOINTS = {
+  api: 'dist/apps/api/apps/api/src/main.js',
+  worker: 'dist/apps/worker/apps/worker/src/main.js',
+  cli: 'dist/apps/cli/apps/cli/src/main.js',
+};
+const PORT_VAR = { api: 'API_PORT', worker: 'WORKER_PORT' };
+
+// ---- CONFIG_VARS, from the source (the build may be stale or absent) -------------------------
+function loadConfigVars() {
+  const file = 'libs/platform/src/config/config.schema.ts';
+  const source = ts.createSourceFile(file, read(file), ts.ScriptTarget.ES2022, true);
+  const literal = (node) => {
+    if (!node) {
+      return undefined;
+    }
+    if (ts.isStringLiteralLike(node)) {
+      return node.text;
+    }
+    if (ts.isNumericLiteral(node)) {
+      return Number(node.text);
+    }
+    if (ts.isPrefixUnaryExpression(node) && ts.isNumericLiteral(node.operand)) {
+      return -Number(node.operand.text);
+    }
+    if (node.kind === ts.SyntaxKind.TrueKeyword) {
+      return true;
+    }
+    if (node.kind === ts.SyntaxKind.FalseKeyword) {
+      return false;
+    }
+    if (ts.isAsExpression(node)) {
+      return literal(node.expression);
+    }
+    if (ts.isArrayLiteralExpression(node)) {
+      return node.elements.map(literal);
+    }
+
+    return undefined;
+  };
+  const vars = {};
+  const visit = (node) => {
+    if (
+      ts.isVariableDeclaration(node) &&
+      node.name.getText(source) === 'CONFIG_VARS' &&
+      node.initializer
+    ) {
+      let init = node.initializer;
+      while (ts.isSatisfiesExpression?.(init) || ts.isAsExpression(init)) {
+        init = init.expression;
+      }
+      for (const prop of init.properties) {
+        const name = prop.name.getText(source).replace(/['"]/g, '');
+        const call = prop.initializer;
+        const spec = { kind: call.expression.getText(source) };
+        for (const arg of call.arguments) {
+          if (ts.isObjectLiteralExpression(arg)) {
+            for (const p of arg.properties) {
+              if (ts.isPropertyAssignment(p)) {
+                spec[p.name.getText(source)] = literal(p.initializer);
+              }
+            }
+          } else if (ts.isArrayLiteralExpression(arg) || ts.isAsExpression(arg)) {
+            spec.options = literal(arg);
+          }
+        }
+        vars[name] = spec;
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+
+  return vars;
+}
+
+// Parses a value as the app's validators would, for the kinds whose rules are simple.
+function valueProblem(spec, raw) {
+  if (spec.kind === 'int') {
+    if (!/^-?\d+$/.test(raw)) {
+      return `must be an integer, got "${raw}"`;
+    }
+    const n = Number(raw);
+    if (spec.min !== undefined && n < spec.min) {
+      return `must be >= ${spec.min}`;
+    }
+    if (spec.max !== undefined && n > spec.max) {
+      return `must be <= ${spec.max}`;
+    }
+  }
+  if (spec.kind === 'oneOf' && Array.isArray(spec.options) && !spec.options.includes(raw)) {
+    return `must be one of ${spec.options.join(', ')}, got "${raw}"`;
+  }
+  if (spec.kind === 'str' && raw.length < (spec.minLength ?? 1)) {
+    return `must be at least ${spec.minLength ?? 1} characters`;
+  }
+
+  return undefined;
+}
+
+const vars = loadConfigVars();
+const varNames = Object.keys(vars);
+check(varNames.length > 10, `could not parse CONFIG_VARS (found ${varNames.length})`);
+const isSeed = (name) => name.startsWith('SEED_');
+const secretVars = varNames.filter((n) => vars[n].secret && !isSeed(n));
+const plainVars = varNames.filter((n) => !vars[n].secret && !isSeed(n));
+
+// ---- metric names defined in libs/ ---------------------------------------------------------
+const definedMetrics = new Set();
+const walk = (dir) => {
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      walk(path);
+    } else if (path.endsWith('.ts') && !path.endsWith('.spec.ts')) {
+      for (const m of read(path).matchAll(/\bname:\s*'([a-zA-Z_:][a-zA-Z0-9_:]*)'/g)) {
+        definedMetrics.add(m[1]);
+      }
+    }
+  }
+};
+walk('libs');
+walk('apps');
+
+// ---- chart renders ---------------------------------------------------------------------------
+const renders = process.argv.slice(2).map((arg) => arg.split('='));
+const runbooksChecked = new Set();
+for (const [renderName, file] of renders) {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJS())
+    .filter(Boolean);
+  const where = (m) => `[${renderName}] ${m}`;
+  const byKind = (kind) => docs.filter((d) => d.kind === kind);
+  const configMap = byKind('ConfigMap').find((d) => d.metadata.name.endsWith('-config'));
+  if (!check(configMap, where('no <release>-config ConfigMap'))) {
+    continue;
+  }
+  const configData = configMap.data ?? {};
+  for (const key of Object.keys(configData)) {
+    check(vars[key], where(`ConfigMap sets ${key}, which no app reads (not in CONFIG_VARS)`));
+    check(!vars[key]?.secret, where(`secret ${key} must not be in the ConfigMap`));
+  }
+
+  const workloads = [
+    ...byKind('Deployment').map((d) => [d, d.spec.template.spec]),
+    ...byKind('Job').map((d) => [d, d.spec.template.spec]),
+  ];
+  for (const [workload, pod] of workloads) {
+    const component = workload.metadata.labels?.['app.kubernetes.io/component'];
+    const id = where(`${workload.kind}/${workload.metadata.name}`);
+    for (const container of pod.containers) {
+      // Effective environment: envFrom ConfigMaps, then env entries.
+      const env = {};
+      for (const from of container.envFrom ?? []) {
+        if (from.configMapRef) {
+          check(
+            from.configMapRef.name === configMap.metadata.name,
+            `${id}: envFrom references unknown ConfigMap ${from.configMapRef.name}`,
+          );
+          for (const [k, v] of Object.entries(configData)) {
+            env[k] = { value: String(v) };
+          }
+        }
+        check(
+          !from.secretRef,
+          `${id}: envFrom secretRef hides which secrets are read; use secretKeyRef`,
+        );
+      }
+      for (const e of container.env ?? []) {
+        env[e.name] = e.valueFrom ?? { value: e.value };
+      }
+      for (const [name, source] of Object.entries(env)) {
+        check(vars[name], `${id}: sets ${name}, which no app reads (not in CONFIG_VARS)`);
+        check(!isSeed(name), `${id}: ${name} is for db:seed only and must not be deployed`);
+        if (vars[name]?.secret) {
+          check(source.secretKeyRef, `${id}: secret ${name} must come from a secretKeyRef`);
+        }
+        if (source.value !== undefined && vars[name]) {
+          const problem = valueProblem(vars[name], source.value);
+          check(!problem, `${id}: ${name}=${source.value} ${problem}`);
+        }
+      }
+      for (const name of secretVars) {
+        check(env[name]?.secretKeyRef, `${id}: secret ${name} is not wired (secretKeyRef)`);
+      }
+      for (const name of plainVars) {
+        check(
+          env[name],
+          `${id}: ${name} is read by the apps but not set by the chart (add it to values.yaml config, values.schema.json and docker-compose.yml, or derive it in _helpers.tpl)`,
+        );
+      }
+      check(env.NODE_ENV?.value === 'production', `${id}: NODE_ENV must be production`);
+
+      const sc = container.securityContext ?? {};
+      check(sc.readOnlyRootFilesystem === true, `${id}: readOnlyRootFilesystem must be true`);
+      check(sc.allowPrivilegeEscalation === false, `${id}: allowPrivilegeEscalation must be false`);
+      check(sc.capabilities?.drop?.includes('ALL'), `${id}: capabilities must drop ALL`);
+      check(pod.securityContext?.runAsNonRoot === true, `${id}: runAsNonRoot must be true`);
+      const tmp = (container.volumeMounts ?? []).find((m) => m.mountPath === '/tmp');
+      check(
+        tmp && pod.volumes?.find((v) => v.name === tmp.name)?.emptyDir,
+        `${id}: /tmp must be an emptyDir (read-only root filesystem)`,
+      );
+      check(
+        container.resources?.requests?.cpu && container.resources?.requests?.memory,
+        `${id}: resource requests missing`,
+      );
+
+      if (workload.kind === 'Job') {
+        check(
+          container.args?.join(' ') === `node ${ENTRYPOINTS.cli} db:migrate`,
+          `${id}: must run node ${ENTRYPOINTS.cli} db:migrate`,
+        );
+        check(
+          /pre-install/.test(workload.metadata.annotations?.['helm.sh/hook']) &&
+            /pre-upgrade/.test(workload.metadata.annotations?.['helm.sh/hook']),
+          `${id}: must be a pre-install,pre-upgrade hook`,
+        );
+        continue;
+      }
+
+      // api / worker Deployments
+      check(
+        container.args?.join(' ') === `node ${ENTRYPOINTS[component]}`,
+        `${id}: args must be "node ${ENTRYPOINTS[component]}" (and no command, so tini stays PID 1)`,
+      );
+      check(!container.command, `${id}: command overrides the image's tini ENTRYPOINT`);
+      const http = container.ports?.find((p) => p.name === 'http');
+      check(
+        http && String(http.containerPort) === env[PORT_VAR[component]]?.value,
+        `${id}: containerPort ${http?.containerPort} != ${PORT_VAR[component]}=${env[PORT_VAR[component]]?.value}`,
+      );
+      check(
+        env.HOST?.value === '0.0.0.0',
+        `${id}: HOST must be 0.0.0.0 to be reachable in the pod`,
+      );
+      const probe = (p, path) =>
+        p?.httpGet?.path === path &&
+        (p.httpGet.port === 'http' || p.httpGet.port === http?.containerPort);
+      check(
+        probe(container.livenessProbe, '/health/live'),
+        `${id}: livenessProbe must GET /health/live on http`,
+      );
+      check(
+        probe(container.readinessProbe, '/health/ready'),
+        `${id}: readinessProbe must GET /health/ready on http`,
+      );
+      check(
+        !container.startupProbe || probe(container.startupProbe, '/health/live'),
+        `${id}: startupProbe must GET /health/live`,
+      );
+      const preStop = container.lifecycle?.preStop;
+      const preStopSeconds = preStop?.sleep?.seconds ?? Number(preStop?.exec?.command?.at(-1));
+      check(Number.isFinite(preStopSeconds), `${id}: preStop pause missing`);
+      const shutdownSeconds =
+        (preStopSeconds || 0) +
+        (Number(env.SHUTDOWN_DRAIN_DELAY_MS?.value ?? vars.SHUTDOWN_DRAIN_DELAY_MS?.default) +
+          Number(env.SHUTDOWN_TIMEOUT_MS?.value ?? vars.SHUTDOWN_TIMEOUT_MS?.default)) /
+          1000;
+      check(
+        pod.terminationGracePeriodSeconds > shutdownSeconds,
+        `${id}: terminationGracePeriodSeconds ${pod.terminationGracePeriodSeconds} must exceed preStop + drain + timeout = ${shutdownSeconds}s`,
+      );
+      check(
+        pod.topologySpreadConstraints?.some((t) => t.topologyKey === 'topology.kubernetes.io/zone'),
+        `${id}: no zone topology spread`,
+      );
+
+      const service = byKind('Service').find(
+        (s) => s.spec.selector?.['app.kubernetes.io/component'] === component,
+      );
+      check(
+        service?.spec.ports.some(
+          (p) => p.targetPort === 'http' || p.targetPort === http?.containerPort,
+        ),
+        `${id}: no Service targets its http port`,
+      );
+      for (const sm of byKind('ServiceMonitor').filter(
+        (s) => s.spec.selector.matchLabels?.['app.kubernetes.io/component'] === component,
+      )) {
+        check(
+          sm.spec.endpoints.every(
+            (e) => e.path === '/metrics' && service?.spec.ports.some((p) => p.name === e.port),
+          ),
+          where(
+            `ServiceMonitor/${sm.metadata.name}: must scrape /metrics on a named port of the ${component} Service`,
+          ),
+        );
+      }
+    }
+  }
+  check(
+    ['api', 'worker'].every((c) =>
+      workloads.some(
+        ([w]) =>
+          w.kind === 'Deployment' && w.metadata.labels?.['app.kubernetes.io/component'] === c,
+      ),
+    ),
+    where('api and worker Deployments must both render'),
+  );
+
+  for (const ingress of byKind('Ingress')) {
+    const a = ingress.metadata.annotations ?? {};
+    const nginx = a['nginx.ingress.kubernetes.io/affinity'] === 'cookie';
+    const tga = a['alb.ingress.kubernetes.io/target-group-attributes'] ?? '';
+    const alb =
+      a['alb.ingress.kubernetes.io/target-type'] === 'ip' &&
+      tga.includes('stickiness.enabled=true') &&
+      tga.includes('stickiness.type=lb_cookie');
+    check(
+      nginx || alb,
+      where(`Ingress/${ingress.metadata.name}: no sticky sessions for Socket.IO`),
+    );
+    const timeout = nginx
+      ? Number(a['nginx.ingress.kubernetes.io/proxy-read-timeout'])
+      : Number(
+          /idle_timeout\.timeout_seconds=(\d+)/.exec(
+            a['alb.ingress.kubernetes.io/load-balancer-attributes'] ?? '',
+          )?.[1],
+        );
+    check(
+      timeout > 45,
+      where(
+        `Ingress/${ingress.metadata.name}: timeout ${timeout}s must exceed Socket.IO ping interval + timeout (45 s)`,
+      ),
+    );
+  }
+
+  for (const rule of byKind('PrometheusRule')) {
+    const alerts = rule.spec.groups.flatMap((g) => g.rules).filter((r) => r.alert);
+    for (const name of REQUIRED_ALERTS) {
+      check(
+        alerts.some((a) => a.alert === name),
+        where(`PrometheusRule lacks alert ${name}`),
+      );
+    }
+    for (const alert of alerts) {
+      const runbook = alert.annotations?.runbook;
+      if (
+        check(
+          runbook && existsSync(join(root, runbook)),
+          where(`${alert.alert}: runbook ${runbook} missing`),
+        )
+      ) {
+        if (!runbooksChecked.has(runbook)) {
+          runbooksChecked.add(runbook);
+          const text = read(runbook).toLowerCase();
+          for (const section of ['what it means', 'how to check', 'how to mitigate']) {
+            check(
+              text.includes(`## ${section}`),
+              `${runbook}: needs a "## ${section[0].toUpperCase()}${section.slice(1)}" section`,
+            );
+          }
+        }
+      }
+      const metrics = new Set(
+        [...alert.expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{/g)]
+          .map((m) => m[1].replace(/_(bucket|count|sum)$/, ''))
+          .filter((m) => !['by', 'without', 'on', 'ignoring'].includes(m)),
+      );
+      for (const metric of metrics) {
+        if (PENDING_METRICS[metric]) {
+          notes.push(
+            `${alert.alert} uses ${metric}, to be emitted by the ${PENDING_METRICS[metric]}`,
+          );
+          continue;
+        }
+        check(
+          definedMetrics.has(metric) || EXTERNAL_METRICS.has(metric),
+          where(`${alert.alert}: metric ${metric} is not defined in libs/ or apps/`),
+        );
+      }
+    }
+  }
+}
+
+// ---- docker-compose ------------------------------------------------------------------------
+const compose = parseYaml(read('docker/docker-compose.yml'), { merge: true });
+const services = compose.services ?? {};
+const pg = services.postgres?.environment ?? {};
+check(services.postgres?.healthcheck?.test, 'compose: postgres needs a healthcheck');
+check(
+  Object.values(compose.services.postgres?.volumes ?? []).some((v) =>
+    String(v).includes('/var/lib/postgresql/data'),
+  ),
+  'compose: postgres needs a volume',
+);
+check(
+  (services.redis?.command ?? []).join(' ').includes('--maxmemory-policy noeviction'),
+  'compose: redis must run with --maxmemory-policy noeviction (Bull)',
+);
+const appServices = { migrate: 'cli', seed: 'cli', api: 'api', worker: 'worker' };
+for (const [svc, app] of Object.entries(appServices)) {
+  const s = services[svc];
+  if (!check(s, `compose: service ${svc} missing`)) {
+    continue;
+  }
+  const env = Object.fromEntries(
+    Object.entries(s.environment ?? {}).map(([k, v]) => [k, String(v)]),
+  );
+  check(
+    (s.command ?? [])[1] === ENTRYPOINTS[app],
+    `compose ${svc}: command must run ${ENTRYPOINTS[app]}`,
+  );
+  for (const [name, value] of Object.entries(env)) {
+    if (
+      check(vars[name], `compose ${svc}: sets ${name}, which no app reads (not in CONFIG_VARS)`)
+    ) {
+      const problem = valueProblem(vars[name], value);
+      check(!problem, `compose ${svc}: ${name}=${value} ${problem}`);
+    }
+    check(
+      svc === 'seed' || !isSeed(name),
+      `compose ${svc}: ${name} belongs to the seed service only`,
+    );
+  }
+  for (const name of secretVars) {
+    check(env[name], `compose ${svc}: ${name} must be set`);
+  }
+  const db = env.DATABASE_URL ? new URL(env.DATABASE_URL) : undefined;
+  check(
+    db &&
+      db.hostname === 'postgres' &&
+      db.username === pg.POSTGRES_USER &&
+      db.password === pg.POSTGRES_PASSWORD &&
+      db.pathname === `/${pg.POSTGRES_DB}`,
+    `compose ${svc}: DATABASE_URL does not match the postgres service`,
+  );
+  check(
+    env.REDIS_URL && new URL(env.REDIS_URL).hostname === 'redis',
+    `compose ${svc}: REDIS_URL must point at the redis service`,
+  );
+  if (app === 'cli') {
+    check(
+      svc === 'migrate'
+        ? s.depends_on?.postgres?.condition === 'service_healthy'
+        : s.depends_on?.migrate?.condition === 'service_completed_successfully',
+      `compose ${svc}: wrong depends_on`,
+    );
+    continue;
+  }
+  const port = env[PORT_VAR[app]] ?? vars[PORT_VAR[app]].default;
+  check(
+    (s.ports ?? []).some((p) => String(p).endsWith(`:${port}`)),
+    `compose ${svc}: does not publish ${PORT_VAR[app]}=${port}`,
+  );
+  check(
+    s.depends_on?.migrate?.condition === 'service_completed_successfully',
+    `compose ${svc}: must start after migrate completed successfully`,
+  );
+  const grace = Number(/^(\d+)s$/.exec(s.stop_grace_period ?? '')?.[1]);
+  check(
+    grace * 1000 >
+      Number(env.SHUTDOWN_DRAIN_DELAY_MS ?? 0) +
+        Number(env.SHUTDOWN_TIMEOUT_MS ?? vars.SHUTDOWN_TIMEOUT_MS.default),
+    `compose ${svc}: stop_grace_period must exceed drain delay + shutdown timeout`,
+  );
+}
+const prometheus = parseYaml(read('docker/prometheus/prometheus.yml'));
+for (const app of ['api', 'worker']) {
+  const env = services[app]?.environment ?? {};
+  const port = String(env[PORT_VAR[app]] ?? vars[PORT_VAR[app]].default);
+  check(
+    prometheus.scrape_configs.some(
+      (j) =>
+        (j.metrics_path ?? '/metrics') === '/metrics' &&
+        j.static_configs.some((c) => c.targets.includes(`${app}:${port}`)),
+    ),
+    `prometheus.yml: does not scrape ${app}:${port}/metrics`,
+  );
+}
+check(
+  (services.prometheus?.volumes ?? []).some((v) =>
+    String(v).startsWith('./prometheus/prometheus.yml:'),
+  ),
+  'compose: prometheus must mount ./prometheus/prometheus.yml',
+);
+
+// ---- Dockerfile ----------------------------------------------------------------------------
+const dockerfile = read('docker/Dockerfile');
+const pkg = JSON.parse(read('package.json'));
+const nodeImage = /ARG NODE_IMAGE=(\S+)/.exec(dockerfile)?.[1] ?? '';
+const nodeTag = /^node:(\d+)\.(\d+)\.(\d+)-(bookworm|trixie)-slim$/.exec(nodeImage);
+check(
+  nodeTag,
+  `Dockerfile: base image ${nodeImage} must be an exact node:<x.y.z>-<debian>-slim tag`,
+);
+const nodeMajor = /(\d+)/.exec(pkg.devDependencies?.node ?? '')?.[1];
+check(
+  nodeTag && nodeTag[1] === nodeMajor,
+  `Dockerfile: Node ${nodeTag?.[1]} differs from package.json's node devDependency (${nodeMajor})`,
+);
+const froms = [...dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)];
+check(
+  froms.every((f) => f[1] === '${NODE_IMAGE}'),
+  'Dockerfile: every stage must use the pinned NODE_IMAGE',
+);
+const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+check(
+  /^USER\s+[1-9]\d*(:\d+)?\s*$/m.test(runtime),
+  'Dockerfile: runtime stage must end as a numeric non-root USER',
+);
+check(
+  /^ENV\s+NODE_ENV=production/m.test(runtime),
+  'Dockerfile: runtime must set NODE_ENV=production',
+);
+check(
+  /^ENTRYPOINT\s+\["\/usr\/bin\/tini",\s*"--"\]/m.test(runtime),
+  'Dockerfile: ENTRYPOINT must be tini',
+);
+check(
+  /^HEALTHCHECK[\s\S]*\/health\/live/m.test(runtime),
+  'Dockerfile: HEALTHCHECK on /health/live missing',
+);
+check(
+  runtime.includes(`CMD ["node", "${ENTRYPOINTS.api}"]`),
+  'Dockerfile: default CMD must run the api',
+);
+check(
+  /npm ci --omit=dev/.test(dockerfile) && /COPY --from=prod-deps \/app\/node_modules/.test(runtime),
+  'Dockerfile: runtime must take production-only node_modules',
+);
+check(
+  !/COPY --from=build \/app\/node_modules/.test(runtime),
+  'Dockerfile: runtime must not copy the build stage node_modules (dev deps)',
+);
+const nest = JSON.parse(read('nest-cli.json'));
+for (const app of Object.keys(ENTRYPOINTS)) {
+  check(
+    nest.projects?.[app]?.entryFile === 'main',
+    `nest-cli.json: ${app} entry changed; update ENTRYPOINTS`,
+  );
+}
+const dockerignore = read('.dockerignore').split('\n');
+for (const entry of ['.git', '**/node_modules', 'dist', '.env']) {
+  check(dockerignore.includes(entry), `.dockerignore must exclude ${entry}`);
+}
+
+// ---- report ---------------------------------------------------------------------------------
+for (const note of [...new Set(notes)]) {
+  console.log(`  note: ${note}`);
+}
+if (errors.length > 0) {
+  console.error(errors.map((e) => `  ✗ ${e}`).join('\n'));
+  console.error(`cross-check failed: ${errors.length} problems, ${passed} checks passed`);
+  process.exit(1);
+}
+console.log(
+  `cross-check ok: ${passed} checks (${varNames.length} CONFIG_VARS, ${secretVars.length} secrets by reference, renders: ${renders.map((r) => r[0]).join(', ')}, compose, Dockerfile, ${runbooksChecked.size} runbooks)`,
+);
