@@ -22,7 +22,10 @@ export function createBourseClient(options: BourseClientOptions = {}): BourseCli
       onRequest({ request }) {
         const value = authorization();
         if (value) {
-          request.headers.set('authorization', value.startsWith('ApiKey ') ? value : `Bearer ${value}`);
+          request.headers.set(
+            'authorization',
+            value.startsWith('ApiKey ') ? value : `Bearer ${value}`,
+          );
         }
 
         return request;

@@ -1,4 +1,4 @@
-import { int, list, oneOf, str, url, type VarSpec } from './config.vars';
+import { int, list, oneOf, str, trustProxy, url, type VarSpec } from './config.vars';
 
 const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
 
@@ -59,7 +59,7 @@ export const CONFIG_VARS = {
     min: 1024,
     description: 'Largest accepted request body.',
   }),
-  TRUST_PROXY: str({
+  TRUST_PROXY: trustProxy({
     default: 'false',
     description:
       '`true`, `false`, a hop count or comma-separated addresses/CIDRs of trusted proxies (client IP for rate limits and logs).',

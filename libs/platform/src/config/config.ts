@@ -33,17 +33,6 @@ export interface AppConfig {
   seed: { adminEmail: string; adminPassword: string; userEmail: string; userPassword: string };
 }
 
-function parseTrustProxy(raw: string): boolean | number | string[] {
-  if (raw === 'true' || raw === 'false') {
-    return raw === 'true';
-  }
-  if (/^\d+$/.test(raw)) {
-    return Number(raw);
-  }
-
-  return raw.split(',').map((item) => item.trim());
-}
-
 function readValues(env: Env): ConfigValues {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
@@ -51,14 +40,15 @@ function readValues(env: Env): ConfigValues {
   for (const [name, spec] of Object.entries(CONFIG_VARS)) {
     const given = env[name];
     const raw = given === undefined || given === '' ? undefined : given;
-    if (
-      raw === undefined &&
-      'requiredInProduction' in spec &&
-      spec.requiredInProduction &&
-      production
-    ) {
-      problems.push(`${name}: is required in production (${spec.description})`);
-      continue;
+    if (production && 'requiredInProduction' in spec && spec.requiredInProduction) {
+      if (raw === undefined) {
+        problems.push(`${name}: is required in production (${spec.description})`);
+        continue;
+      }
+      if (raw === spec.default) {
+        problems.push(`${name}: must not be the development default in production`);
+        continue;
+      }
     }
     const effective = raw ?? spec.default;
     if (effective === undefined) {
@@ -93,7 +83,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       workerPort: v.WORKER_PORT,
       corsOrigins: v.CORS_ORIGINS,
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
-      trustProxy: parseTrustProxy(v.TRUST_PROXY),
+      trustProxy: v.TRUST_PROXY,
     },
     database: {
       url: v.DATABASE_URL,

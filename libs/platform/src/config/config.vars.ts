@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+
 /**
  * Every environment variable Bourse reads, in one table: parsing, defaults and the text the
  * README configuration table is checked against. Nothing else in the codebase reads process.env.
@@ -85,6 +87,44 @@ export const list = (spec: Omit<VarSpec<string[]>, 'parse'>): VarSpec<string[]> 
       .split(',')
       .map((item) => item.trim())
       .filter(Boolean),
+});
+
+// proxy-addr's named ranges, accepted by Fastify's trustProxy beside addresses and CIDRs.
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+const isProxyAddress = (item: string): boolean => {
+  const [address = '', prefix, ...rest] = item.split('/');
+  if (rest.length > 0 || isIP(address) === 0) {
+    return PROXY_RANGE_NAMES.includes(item);
+  }
+
+  const maxPrefix = isIP(address) === 4 ? 32 : 128;
+
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= maxPrefix);
+};
+
+/** `true`, `false`, a hop count, or addresses/CIDRs, checked here: Fastify would throw at boot. */
+export const trustProxy = (
+  spec: Omit<VarSpec<boolean | number | string[]>, 'parse'>,
+): VarSpec<boolean | number | string[]> => ({
+  ...spec,
+  parse: (raw) => {
+    if (raw === 'true' || raw === 'false') {
+      return raw === 'true';
+    }
+    if (/^\d+$/.test(raw)) {
+      return Number(raw);
+    }
+    const items = raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
+    const bad = items.filter((item) => !isProxyAddress(item));
+
+    return bad.length === 0 && items.length > 0
+      ? items
+      : fail(`must be true, false, a hop count or addresses/CIDRs, got "${bad.join(',') || raw}"`);
+  },
 });
 
 export const isParseError = (error: unknown): error is Error => error instanceof ParseError;

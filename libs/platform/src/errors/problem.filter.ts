@@ -110,7 +110,8 @@ export class ProblemFilter implements ExceptionFilter {
         err: error,
         requestId: request.id,
         method: request.method,
-        url: request.url,
+        // Like the request log, without the query string: it can carry tokens.
+        url: request.url.split('?', 1)[0],
       });
     }
     sendProblem(reply, request, body);

@@ -1,5 +1,5 @@
 export { configureHttpApp, createFastifyAdapter } from './http-app';
 export { buildOpenApiDocument } from './openapi';
 export { requestIdFor } from './request-id';
-export { closeOnSignals } from './shutdown';
+export { closeOnSignals, gracefulShutdown } from './shutdown';
 export { runHttpProcess } from './entrypoint';

@@ -1,37 +1,53 @@
 import type { INestApplication } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 import { ShutdownState } from '../observability/shutdown.state';
 
 /**
- * SIGTERM: readiness turns 503 at once, then after the drain delay (load balancers deregister
- * us) Nest closes: the HTTP server stops accepting and waits for in-flight requests, queues let
- * running jobs finish, and pools close last. A stuck shutdown is cut off after the timeout.
+ * Readiness turns 503 at once; after the drain delay (load balancers deregister us) Nest closes:
+ * the HTTP server stops accepting and waits for in-flight requests, then the shutdown hooks let
+ * queues finish running jobs and close the pools. Exiting is left to the caller.
  */
+export async function gracefulShutdown(
+  app: INestApplication,
+  config: AppConfig,
+  logger: Logger,
+  reason = 'shutdown',
+): Promise<void> {
+  logger.info({ reason, drainDelayMs: config.shutdown.drainDelayMs }, 'shutting down');
+  app.get(ShutdownState).begin();
+  await delay(config.shutdown.drainDelayMs);
+  await app.close();
+  logger.info('shutdown complete');
+}
+
+/** SIGTERM or SIGINT runs gracefulShutdown once and exits; a stuck one is cut off after the timeout. */
 export function closeOnSignals(app: INestApplication, config: AppConfig, logger: Logger): void {
   let closing = false;
-  const close = async (signal: NodeJS.Signals): Promise<void> => {
+  const onSignal = (signal: NodeJS.Signals): void => {
     if (closing) {
       return;
     }
     closing = true;
-    logger.info({ signal }, 'shutting down');
-    app.get(ShutdownState).begin();
     setTimeout(() => {
       logger.error({ timeoutMs: config.shutdown.timeoutMs }, 'shutdown timed out, exiting');
+      logger.flush();
       process.exit(1);
     }, config.shutdown.timeoutMs).unref();
-    await new Promise((resolve) => setTimeout(resolve, config.shutdown.drainDelayMs));
-    try {
-      await app.close();
-      logger.info('shutdown complete');
-      logger.flush();
-      process.exitCode = 0;
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
+    gracefulShutdown(app, config, logger, signal).then(
+      // Exit explicitly: a handle some library forgot to close must not keep the pod terminating.
+      () => {
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        logger.flush();
+        process.exit(1);
+      },
+    );
   };
-  process.once('SIGTERM', (signal) => void close(signal));
-  process.once('SIGINT', (signal) => void close(signal));
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
 }

@@ -1,1 +1,1 @@
-export { createLogger, PinoLoggerService, REDACTED_PATHS } from './logger';
+export { createLogger, PinoLoggerService, REDACTED_KEYS, redactSecrets } from './logger';

@@ -2,21 +2,54 @@ import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 
-/** Paths pino replaces with "[redacted]" wherever they appear in a log line. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'res.headers["set-cookie"]',
-  'headers.authorization',
-  'headers.cookie',
-  '*.password',
-  '*.secret',
-  '*.token',
-  '*.accessToken',
-  '*.refreshToken',
-  '*.apiKey',
+/** Keys whose values never reach the logs, at any depth, compared case-insensitively. */
+export const REDACTED_KEYS = [
+  'password',
+  'secret',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'apiKey',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
 ];
+
+const SECRET_KEYS = new Set(REDACTED_KEYS.map((key) => key.toLowerCase()));
+const MAX_DEPTH = 6;
+
+/**
+ * `value` with every secret key's value replaced by "[redacted]"; only objects holding one are
+ * copied. Used instead of pino's redact paths, which match fixed depths only (`*.password` misses
+ * a top-level `password`) and, with wildcards at every depth, cost more than the rest of the line.
+ * Errors are left to pino's serializer.
+ */
+export function redactSecrets<T>(value: T, depth = 0): T {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    value instanceof Error ||
+    ArrayBuffer.isView(value) ||
+    depth > MAX_DEPTH
+  ) {
+    return value;
+  }
+  const source = value as Record<string, unknown>;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(source)) {
+    const item = source[key];
+    const clean = SECRET_KEYS.has(key.toLowerCase())
+      ? '[redacted]'
+      : redactSecrets(item, depth + 1);
+    if (clean !== item) {
+      copy ??= Array.isArray(value) ? (Object.assign([], value) as typeof source) : { ...source };
+      copy[key] = clean;
+    }
+  }
+
+  return (copy ?? value) as T;
+}
 
 /** Structured JSON logs on stdout (one line per event, ISO time, level as a word). */
 export function createLogger(
@@ -29,8 +62,7 @@ export function createLogger(
       level: config.log.level,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      formatters: { level: (label) => ({ level: label }), log: redactSecrets },
       serializers: { err: pino.stdSerializers.err },
     },
     destination,

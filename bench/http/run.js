@@ -1,0 +1,192 @@
+'use strict';
+/**
+ * What the platform costs per request: the built api (request ids, JSON request logs, metrics,
+ * helmet, CORS, the global guards all on) against a bare Fastify hello-world, same route, same
+ * load, one after the other on this machine. Run `npm run build` first; needs local Postgres and
+ * Redis (the database named in DATABASE_URL is created and migrated if missing).
+ */
+const { spawn, execFileSync } = require('node:child_process');
+const { existsSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync } = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { setTimeout: delay } = require('node:timers/promises');
+const autocannon = require('autocannon');
+
+const ROOT = path.resolve(__dirname, '../..');
+const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+const CLI_MAIN = path.join(ROOT, 'dist/apps/cli/apps/cli/src/main.js');
+const HOST = '127.0.0.1';
+const API_PORT = 3100;
+const BARE_PORT = 3101;
+const ROUTE = '/health/live';
+const LOAD = { connections: 50, duration: 10 };
+const WARMUP = { connections: 50, duration: 2 };
+const BOOT_TIMEOUT_MS = 30_000;
+
+const BARE_SERVER = `
+const app = require('fastify')();
+app.get(${JSON.stringify(ROUTE)}, async () => ({ status: 'ok' }));
+app.listen({ port: ${BARE_PORT}, host: ${JSON.stringify(HOST)} });
+process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
+`;
+
+const children = new Set();
+
+function start(args, env, stdout) {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', stdout, 'pipe'],
+  });
+  child.stderrText = '';
+  child.stderr.on('data', (chunk) => (child.stderrText += chunk));
+  child.exited = new Promise((resolve) => child.once('exit', resolve));
+  children.add(child);
+  void child.exited.then(() => children.delete(child));
+
+  return child;
+}
+
+async function stop(child) {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+async function waitFor(url, child) {
+  const deadline = Date.now() + BOOT_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(
+        `server exited with ${child.exitCode} before ${url} answered:\n${child.stderrText}`,
+      );
+    }
+    const ok = await fetch(url).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) {
+      return;
+    }
+    await delay(200);
+  }
+  throw new Error(`${url} did not answer 200 within ${BOOT_TIMEOUT_MS} ms`);
+}
+
+/** The lead's CLI when built; otherwise the same DataSource definition the api is built with. */
+async function prepareDatabase(env) {
+  if (existsSync(CLI_MAIN)) {
+    for (const command of ['db:create', 'db:migrate']) {
+      const out = execFileSync(process.execPath, [CLI_MAIN, command], { cwd: ROOT, env });
+      console.log(`  cli ${command}: ${out.toString().trim()}`);
+    }
+
+    return;
+  }
+  const { Client } = require('pg');
+  const { DataSource } = require('typeorm');
+  const { loadConfig } = require(
+    path.join(ROOT, 'dist/apps/api/libs/platform/src/config/config.js'),
+  );
+  const { dataSourceOptions } = require(
+    path.join(ROOT, 'dist/apps/api/libs/platform/src/database/data-source.options.js'),
+  );
+  const config = loadConfig(env);
+  const target = new URL(config.database.url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new Client({
+    connectionString: Object.assign(new URL(target), { pathname: '/postgres' }).toString(),
+  });
+  await admin.connect();
+  try {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!found.rowCount) {
+      await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    }
+  } finally {
+    await admin.end();
+  }
+  const source = new DataSource(dataSourceOptions(config.database, [], 'bourse-bench'));
+  await source.initialize();
+  await source.runMigrations();
+  await source.destroy();
+}
+
+async function load(url) {
+  await autocannon({ url, ...WARMUP });
+  const result = await autocannon({ url, ...LOAD });
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(
+      `${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
+    );
+  }
+
+  return { rps: result.requests.average, p99: result.latency.p99, total: result.requests.total };
+}
+
+async function main() {
+  if (!existsSync(API_MAIN)) {
+    throw new Error(`${API_MAIN} is missing: run \`npm run build\` first`);
+  }
+  const env = { NODE_ENV: 'development', HOST, API_PORT: String(API_PORT), LOG_LEVEL: 'info' };
+  console.log('preparing the database');
+  await prepareDatabase({ ...process.env, ...env });
+
+  // Logs go to a file rather than a terminal: the api writes them as in production, to a pipe-like sink.
+  const logDir = mkdtempSync(path.join(os.tmpdir(), 'bourse-bench-'));
+  const logFile = path.join(logDir, 'api.log');
+  const logFd = openSync(logFile, 'w');
+  let api;
+  let apiResult;
+  try {
+    api = start([API_MAIN], env, logFd);
+    await waitFor(`http://${HOST}:${API_PORT}/health/ready`, api);
+    console.log(`api up; ${LOAD.connections} connections for ${LOAD.duration} s on GET ${ROUTE}`);
+    apiResult = await load(`http://${HOST}:${API_PORT}${ROUTE}`);
+    await stop(api);
+  } finally {
+    closeSync(logFd);
+  }
+  const requestLines = readFileSync(logFile, 'utf8').split('"request completed"').length - 1;
+  rmSync(logDir, { recursive: true, force: true });
+
+  const bare = start(['-e', BARE_SERVER], {}, 'ignore');
+  await waitFor(`http://${HOST}:${BARE_PORT}${ROUTE}`, bare);
+  console.log('bare fastify up; same load');
+  const bareResult = await load(`http://${HOST}:${BARE_PORT}${ROUTE}`);
+  await stop(bare);
+
+  const ratio = apiResult.rps / bareResult.rps;
+  const cpus = os.cpus();
+  const row = (name, r) =>
+    `${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(7)} req/s   p99 ${r.p99} ms`;
+  console.log('');
+  console.log(row('api (dist, logs+metrics+ids on)', apiResult));
+  console.log(row('bare fastify hello-world', bareResult));
+  console.log(
+    `ratio api/bare: ${ratio.toFixed(2)} (target >= 0.60) ${ratio >= 0.6 ? 'OK' : 'BELOW TARGET'}`,
+  );
+  console.log(
+    `check: the api logged ${requestLines} "request completed" lines for ${apiResult.total} measured requests (+ warm-up)`,
+  );
+  console.log(
+    `caveat: ${cpus.length} cores (${cpus[0]?.model.trim()}), node ${process.version}; autocannon and the ` +
+      'server share this machine, so absolute numbers are low and noisy; compare the ratio.',
+  );
+}
+
+async function cleanup() {
+  await Promise.all([...children].map(stop));
+}
+
+process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+
+main().then(cleanup, async (error) => {
+  console.error(error instanceof Error ? error.message : error);
+  await cleanup();
+  process.exit(1);
+});

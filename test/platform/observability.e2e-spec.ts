@@ -1,0 +1,325 @@
+import { Public } from '@bourse/platform';
+import { Controller, Get, HttpCode, Logger, Module, Param, Post, Req } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createApiApp } from '../../apps/api/src/api.app';
+import { LogCapture, startApi, testConfig, type TestServer } from '../setup/apps';
+
+const BEARER = 'Bearer tok-SECRET-123';
+const COOKIE = 'sid=COOKIE-SECRET-456';
+const SECRETS = ['tok-SECRET-123', 'COOKIE-SECRET-456', 'PW-SECRET', 'API-KEY-SECRET'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+@Public()
+@Controller('test/obs')
+class ObservabilityTestController {
+  private readonly logger = new Logger('ObservabilityTest');
+
+  @Get('things/:id')
+  thing(@Param('id') id: string): { id: string } {
+    return { id };
+  }
+
+  /** Logs secrets the careless way, through both loggers a controller can reach. */
+  @Post('careless-log')
+  @HttpCode(204)
+  carelessLog(@Req() request: FastifyRequest): void {
+    this.logger.log({
+      msg: 'nest logger',
+      password: 'PW-SECRET',
+      user: { email: 'a@example.com', password: 'PW-SECRET' },
+      // The auth guard rejects a made-up bearer token, so that header is added here.
+      headers: { ...request.headers, authorization: BEARER },
+    });
+    request.log.info(
+      {
+        request: { headers: { ...request.headers, authorization: BEARER } },
+        body: { credentials: { apiKey: 'API-KEY-SECRET' } },
+      },
+      'pino logger',
+    );
+  }
+}
+
+@Module({ controllers: [ObservabilityTestController] })
+class ObservabilityTestModule {}
+
+/** A TCP forwarder the test can cut, to take a dependency away from a running app. */
+async function cuttableProxy(target: URL): Promise<{ port: number; cut(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+
+  return {
+    port,
+    cut: async () => {
+      const closed = new Promise((resolve) => server.close(resolve));
+      sockets.forEach((socket) => socket.destroy());
+      await closed;
+    },
+  };
+}
+
+describe('observability', () => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    api = await startApi({ CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' }, [
+      ObservabilityTestModule,
+    ]);
+  });
+  afterAll(() => api.close());
+
+  const linesOf = (requestId: string) => api.logs.lines.filter((l) => l.requestId === requestId);
+
+  describe('request ids', () => {
+    it('keeps a sane X-Request-Id, echoes it and logs with it', async () => {
+      const res = await api.request('GET', '/test/obs/things/1', {
+        headers: { 'x-request-id': 'edge-7f3a.01:retry-2' },
+      });
+      expect(res.headers.get('x-request-id')).toBe('edge-7f3a.01:retry-2');
+      expect(linesOf('edge-7f3a.01:retry-2')).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          msg: 'request completed',
+          service: 'api',
+          method: 'GET',
+          url: '/test/obs/things/1',
+          route: '/test/obs/things/:id',
+          status: 200,
+          ms: expect.any(Number),
+          time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        }),
+      ]);
+    });
+
+    it('generates one when absent', async () => {
+      const res = await api.request('GET', '/test/obs/things/1');
+      expect(res.headers.get('x-request-id')).toMatch(UUID);
+    });
+
+    it.each([
+      ['spaces', 'not a sane id'],
+      ['markup', '<script>alert(1)</script>'],
+      ['an oversized value', 'x'.repeat(129)],
+    ])('replaces one with %s', async (_what, given) => {
+      const res = await api.request('GET', '/test/obs/things/1', {
+        headers: { 'x-request-id': given },
+      });
+      const id = res.headers.get('x-request-id')!;
+      expect(id).toMatch(UUID);
+      expect(JSON.stringify(api.logs.lines)).not.toContain(given);
+      expect(linesOf(id)).toHaveLength(1);
+    });
+  });
+
+  describe('logs', () => {
+    it('writes every line as JSON with a level, time and service', () => {
+      expect(api.logs.lines.length).toBeGreaterThan(0);
+      for (const line of api.logs.lines) {
+        expect(line).toMatchObject({
+          level: expect.any(String),
+          time: expect.any(String),
+          service: 'api',
+        });
+      }
+    });
+
+    it('never writes request headers in the request log', async () => {
+      const res = await api.request('GET', '/test/obs/things/2', {
+        headers: { authorization: BEARER, cookie: COOKIE, 'x-api-key': 'API-KEY-SECRET' },
+      });
+      const lines = linesOf(res.headers.get('x-request-id')!);
+      expect(lines).toHaveLength(1);
+      expect(Object.keys(lines[0]!)).not.toContain('headers');
+      expect(Object.keys(lines[0]!)).not.toContain('req');
+      const text = JSON.stringify(lines);
+      SECRETS.forEach((secret) => expect(text).not.toContain(secret));
+    });
+
+    it('redacts credentials whichever logger writes them', async () => {
+      const res = await api.request('POST', '/test/obs/careless-log', {
+        headers: {
+          cookie: COOKIE,
+          'x-api-key': 'API-KEY-SECRET',
+          'x-request-id': 'careless-1',
+        },
+      });
+      expect(res.status).toBe(204);
+      const text = JSON.stringify(api.logs.lines);
+      SECRETS.forEach((secret) => expect(text).not.toContain(secret));
+
+      const nest = api.logs.lines.find((l) => l.msg === 'nest logger')!;
+      expect(nest).toMatchObject({
+        context: 'ObservabilityTest',
+        password: '[redacted]',
+        user: { email: 'a@example.com', password: '[redacted]' },
+        headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-api-key': '[redacted]' },
+      });
+      const pino = linesOf('careless-1').find((l) => l.msg === 'pino logger')!;
+      expect(pino).toMatchObject({
+        request: { headers: { authorization: '[redacted]', cookie: '[redacted]' } },
+        body: { credentials: { apiKey: '[redacted]' } },
+      });
+    });
+  });
+
+  describe('metrics', () => {
+    const scrape = async (): Promise<string> => {
+      const res = await api.request<string>('GET', '/metrics');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/plain');
+
+      return res.body;
+    };
+
+    it('exposes the default process metrics', async () => {
+      const text = await scrape();
+      expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
+      expect(text).toMatch(/^process_resident_memory_bytes \d/m);
+      expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    });
+
+    it('records request durations by route template, not by URL', async () => {
+      for (const id of ['41', '42', '43']) {
+        expect((await api.request('GET', `/test/obs/things/${id}`)).status).toBe(200);
+      }
+      await api.request('GET', '/test/obs/nowhere/at/all');
+      await api.request('GET', '/health/live');
+      await api.request('GET', '/health/ready');
+      // onResponse observes after the bytes leave, so give the last one a moment.
+      await delay(20);
+      const text = await scrape();
+
+      const bucket = text
+        .split('\n')
+        .find(
+          (line) =>
+            line.startsWith('http_request_duration_seconds_bucket{') &&
+            line.includes('le="+Inf"') &&
+            line.includes('method="GET"') &&
+            line.includes('route="/test/obs/things/:id"') &&
+            line.includes('status_code="200"'),
+        );
+      expect(bucket).toBeDefined();
+      expect(Number(bucket!.split(' ').at(-1))).toBeGreaterThanOrEqual(3);
+      expect(text).not.toMatch(/route="\/test\/obs\/things\/4\d"/);
+      expect(text).toMatch(/http_request_duration_seconds_count\{[^}]*route="unmatched"/);
+      expect(text).not.toMatch(/http_request_duration_seconds\w*\{[^}]*route="\/(health|metrics)/);
+    });
+  });
+
+  describe('http hardening', () => {
+    it('sends helmet security headers, on errors too', async () => {
+      for (const path of ['/test/obs/things/1', '/test/obs/nowhere']) {
+        const res = await api.request('GET', path);
+        expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+        expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+        expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+        expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      }
+    });
+
+    it('answers a CORS preflight for a configured origin', async () => {
+      const res = await api.request('OPTIONS', '/test/obs/careless-log', {
+        headers: {
+          origin: 'https://admin.example.com',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type,idempotency-key',
+        },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
+      expect(res.headers.get('access-control-allow-methods')).toContain('POST');
+      expect(res.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+    });
+
+    it('gives another origin no CORS grant', async () => {
+      const res = await api.request('OPTIONS', '/test/obs/careless-log', {
+        headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
+      });
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
+    it('exposes the request id to browsers', async () => {
+      const res = await api.request('GET', '/test/obs/things/1', {
+        headers: { origin: 'https://app.example.com' },
+      });
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(res.headers.get('access-control-expose-headers')).toContain('x-request-id');
+    });
+  });
+});
+
+describe('readiness when a dependency is away', () => {
+  it('boots without Redis, stays live and reports Redis down', async () => {
+    const started = Date.now();
+    const api = await startApi({ REDIS_URL: 'redis://127.0.0.1:1' });
+    try {
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect((await api.request('GET', '/health/live')).status).toBe(200);
+      const ready = await api.request('GET', '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({
+        status: 'error',
+        error: { redis: { status: 'down', message: expect.any(String) } },
+        details: { postgres: { status: 'up' }, redis: { status: 'down' } },
+      });
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('reports Postgres down when it goes away after boot, and recovers liveness', async () => {
+    const database = new URL(process.env.DATABASE_URL!);
+    const proxy = await cuttableProxy(database);
+    const viaProxy = new URL(database);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    const api = await startApi({ DATABASE_URL: viaProxy.toString() });
+    try {
+      expect((await api.request('GET', '/health/ready')).status).toBe(200);
+      await proxy.cut();
+
+      const started = Date.now();
+      const ready = await api.request('GET', '/health/ready');
+      // Each check is cut off after 2 s, so a dead dependency cannot stall the probe.
+      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({
+        details: { postgres: { status: 'down' }, redis: { status: 'up' } },
+      });
+      expect((await api.request('GET', '/health/live')).status).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('fails boot when Postgres is unreachable (the orchestrator restarts the process)', async () => {
+    const logs = new LogCapture();
+    const app = await createApiApp(
+      testConfig({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' }),
+      {
+        logDestination: logs,
+      },
+    );
+    try {
+      await expect(app.listen({ port: 0, host: '127.0.0.1' })).rejects.toThrow(/ECONNREFUSED/);
+    } finally {
+      await app.close();
+    }
+  });
+});
