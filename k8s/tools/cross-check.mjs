@@ -463,7 +463,8 @@ for (const [svc, app] of Object.entries(appServices)) {
       `compose ${svc}: ${name} belongs to the seed service only`,
     );
   }
-  for (const name of secretVars) {
+  // A secret whose default is empty is optional (read only for some provider choices).
+  for (const name of secretVars.filter((n) => vars[n].default !== '')) {
     check(env[name], `compose ${svc}: ${name} must be set`);
   }
   const db = env.DATABASE_URL ? new URL(env.DATABASE_URL) : undefined;

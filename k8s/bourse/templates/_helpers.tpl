@@ -100,6 +100,9 @@ gets it inline because a pre-install hook runs before the release's ConfigMap ex
     secretKeyRef:
       name: {{ $secret }}
       key: {{ $key }}
+      {{- if not (has $name (list "DATABASE_URL" "REDIS_URL" "JWT_SECRET")) }}
+      optional: true
+      {{- end }}
 {{- end -}}
 {{- end -}}
 

@@ -144,3 +144,15 @@ describe('loadConfig', () => {
     });
   });
 });
+
+describe('rules across variables', () => {
+  it('requires a metalpriceapi key only when that provider is chosen', () => {
+    expect(() => loadConfig({ MARKET_PROVIDER: 'metalpriceapi' })).toThrow(
+      /METALPRICEAPI_KEY: is required when MARKET_PROVIDER=metalpriceapi/,
+    );
+    expect(
+      loadConfig({ MARKET_PROVIDER: 'metalpriceapi', METALPRICEAPI_KEY: 'k' }).market.provider,
+    ).toBe('metalpriceapi');
+    expect(loadConfig({}).market.metalpriceapi.key).toBe('');
+  });
+});

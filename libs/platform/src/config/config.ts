@@ -30,6 +30,22 @@ export interface AppConfig {
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number };
   shutdown: { drainDelayMs: number; timeoutMs: number };
+  ledger: {
+    hotAccountShards: number;
+    pendingSweepIntervalSeconds: number;
+    verifyIntervalSeconds: number;
+  };
+  market: {
+    provider: ConfigValues['MARKET_PROVIDER'];
+    simSeed: number;
+    simTicksPerSecond: number;
+    metalpriceapi: { url: string; key: string; pollMs: number };
+    binanceWsUrl: string;
+    leaseTtlMs: number;
+    candleFlushMs: number;
+    tickRetentionHours: number;
+    maxConnectionsPerIp: number;
+  };
   seed: { adminEmail: string; adminPassword: string; userEmail: string; userPassword: string };
 }
 
@@ -63,6 +79,10 @@ function readValues(env: Env): ConfigValues {
       }
       problems.push(`${name}: ${error.message}`);
     }
+  }
+  // Rules that span variables.
+  if (values.MARKET_PROVIDER === 'metalpriceapi' && !values.METALPRICEAPI_KEY) {
+    problems.push('METALPRICEAPI_KEY: is required when MARKET_PROVIDER=metalpriceapi');
   }
   if (problems.length > 0) {
     throw new ConfigError(problems);
@@ -107,6 +127,26 @@ export function loadConfig(env: Env = process.env): AppConfig {
       reconcileAfterMs: v.OUTBOX_RECONCILE_AFTER_MS,
     },
     shutdown: { drainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: v.SHUTDOWN_TIMEOUT_MS },
+    ledger: {
+      hotAccountShards: v.LEDGER_HOT_ACCOUNT_SHARDS,
+      pendingSweepIntervalSeconds: v.LEDGER_PENDING_SWEEP_INTERVAL_SECONDS,
+      verifyIntervalSeconds: v.LEDGER_VERIFY_INTERVAL_SECONDS,
+    },
+    market: {
+      provider: v.MARKET_PROVIDER,
+      simSeed: v.MARKET_SIM_SEED,
+      simTicksPerSecond: v.MARKET_SIM_TICKS_PER_SECOND,
+      metalpriceapi: {
+        url: v.METALPRICEAPI_URL,
+        key: v.METALPRICEAPI_KEY,
+        pollMs: v.METALPRICEAPI_POLL_MS,
+      },
+      binanceWsUrl: v.BINANCE_WS_URL,
+      leaseTtlMs: v.MARKET_LEASE_TTL_MS,
+      candleFlushMs: v.MARKET_CANDLE_FLUSH_MS,
+      tickRetentionHours: v.MARKET_TICK_RETENTION_HOURS,
+      maxConnectionsPerIp: v.PRICES_MAX_CONNECTIONS_PER_IP,
+    },
     seed: {
       adminEmail: v.SEED_ADMIN_EMAIL,
       adminPassword: v.SEED_ADMIN_PASSWORD,
