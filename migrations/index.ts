@@ -2,10 +2,14 @@ import type { MigrationInterface } from 'typeorm';
 import { CreateAuth1764000000100 } from './1764000000100-create-auth';
 import { CreateIdempotencyKeys1764000000200 } from './1764000000200-create-idempotency-keys';
 import { CreateOutbox1764000000300 } from './1764000000300-create-outbox';
+import { CreateLedger1764000001000 } from './1764000001000-create-ledger';
+import { CreateMarketData1764000002000 } from './1764000002000-create-market-data';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateAuth1764000000100,
   CreateIdempotencyKeys1764000000200,
   CreateOutbox1764000000300,
+  CreateLedger1764000001000,
+  CreateMarketData1764000002000,
 ];

@@ -38,7 +38,6 @@ const EXTERNAL_METRICS = new Set([
 ]);
 const PENDING_METRICS = {
   bourse_topup_delivery_seconds: 'top-up lib (histogram, payment confirmed -> delivered)',
-  bourse_ledger_invariant_violations: 'ledger lib (gauge of invariant violations)',
 };
 const REQUIRED_ALERTS = [
   'BourseReadyReplicasMissing',

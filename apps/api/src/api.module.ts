@@ -1,3 +1,4 @@
+import { CandlesModule, MarketFanoutModule } from '@bourse/market-data';
 import {
   AuthModule,
   ConfigModule,
@@ -9,10 +10,16 @@ import {
   RedisModule,
   type AppConfig,
 } from '@bourse/platform';
+import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
 import { MeController } from './auth/me.controller';
+import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
+import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
+import { WalletsController } from './ledger/wallets.controller';
+import { MarketController } from './market/market.controller';
+import { PricesGateway } from './market/prices.gateway';
 
 export type ModuleImport = NonNullable<DynamicModule['imports']>[number];
 
@@ -22,7 +29,15 @@ export class ApiModule {
   static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
     return {
       module: ApiModule,
-      controllers: [AuthController, MeController, ApiKeysController],
+      controllers: [
+        AuthController,
+        MeController,
+        ApiKeysController,
+        MarketController,
+        WalletsController,
+        LedgerAccountsController,
+        LedgerTransfersController,
+      ],
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
@@ -31,10 +46,15 @@ export class ApiModule {
         ObservabilityModule.forRoot(),
         RateLimitModule,
         IdempotencyModule,
+        LedgerModule,
+        LedgerApiModule,
         // Global guards run in module order: throttling first, then credential lookups.
         AuthModule,
+        CandlesModule,
+        MarketFanoutModule,
         ...extra,
       ],
+      providers: [PricesGateway],
     };
   }
 }

@@ -1,10 +1,12 @@
 import { ConfigError, configTable, loadConfig } from '@bourse/platform';
+import { backfill } from './backfill.command';
 import { createDatabase, migrate, revert } from './database.commands';
+import { verifyLedger } from './ledger-verify.command';
 import { openapi } from './openapi.command';
 import { seed } from './seed.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | openapi [--check] | config:docs>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -18,6 +20,10 @@ async function main(argv: string[]): Promise<string> {
       return revert(config);
     case 'db:seed':
       return seed(config);
+    case 'market:backfill':
+      return backfill(config, flags);
+    case 'ledger:verify':
+      return verifyLedger(config);
     case 'config:docs':
       return configTable();
     case 'openapi':

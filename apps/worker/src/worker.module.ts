@@ -1,3 +1,4 @@
+import { CandlesModule, MARKET_QUEUE, MarketUpstreamModule } from '@bourse/market-data';
 import {
   ConfigModule,
   DatabaseModule,
@@ -10,8 +11,14 @@ import {
   RedisModule,
   type AppConfig,
 } from '@bourse/platform';
+import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { LedgerScheduler } from './ledger/ledger.scheduler';
+import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor';
+import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
+import { PruneTicksProcessor } from './market/prune-ticks.processor';
+import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
 import { PurgeIdempotencyKeysScheduler } from './schedulers/purge-idempotency-keys.scheduler';
 
@@ -35,10 +42,24 @@ export class WorkerModule {
         ObservabilityModule.forRoot([QueuesCheck]),
         OutboxRelayModule,
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
+        BullModule.registerQueue({ name: MARKET_QUEUE }),
+        BullModule.registerQueue({ name: LEDGER_QUEUE }),
         IdempotencyModule,
+        LedgerModule,
+        LedgerMetricsModule,
+        ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
+        CandlesModule,
         ...extra,
       ],
-      providers: [PurgeIdempotencyKeysProcessor, PurgeIdempotencyKeysScheduler],
+      providers: [
+        PurgeIdempotencyKeysProcessor,
+        PurgeIdempotencyKeysScheduler,
+        PruneTicksProcessor,
+        PruneTicksScheduler,
+        VoidExpiredHoldsProcessor,
+        VerifyInvariantsProcessor,
+        LedgerScheduler,
+      ],
     };
   }
 }

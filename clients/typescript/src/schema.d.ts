@@ -96,6 +96,192 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ledger/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LedgerAccounts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/accounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["LedgerAccounts_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LedgerTransfers_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["LedgerTransfers_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/transfers/{id}/post": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LedgerTransfers_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/transfers/{id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LedgerTransfers_void"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/transfers/batch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LedgerTransfers_createMany"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/market/candles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * OHLC bars of a symbol.
+         * @description The newest `limit` bars whose start lies within [from, to], oldest first, including the forming bar (at most MARKET_CANDLE_FLUSH_MS behind the ticks). Times are UTC epoch seconds, as lightweight-charts takes them; page back with `to` = first `time` - 1.
+         */
+        get: operations["Market_candleList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/market/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Last price of every symbol.
+         * @description Symbols without a price yet are left out. Live updates: Socket.IO `/prices`.
+         */
+        get: operations["Market_allPrices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/market/prices/{symbol}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Last price of one symbol. */
+        get: operations["Market_price"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/market/symbols": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The symbols Bourse quotes. */
+        get: operations["Market_symbols"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me": {
         parameters: {
             query?: never;
@@ -112,10 +298,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Wallets_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallets/{accountId}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Wallets_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccountDto: {
+            /** @description Whether the balance may go below zero. */
+            allowNegative: boolean;
+            /**
+             * @description Asset code held.
+             * @example USD
+             */
+            asset: string;
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description Account id.
+             */
+            id: string;
+            /**
+             * @description Why the account exists.
+             * @enum {string}
+             */
+            kind: "user_wallet" | "house" | "fees" | "psp_clearing" | "aggregator_float" | "custodian";
+            /** @description Context stored with the account. */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description A user id or `system:<name>`.
+             * @example system:house
+             */
+            owner: string;
+            /**
+             * @description Balance rows the account is split into (above 1 for hot system accounts).
+             * @example 1
+             */
+            shards: number;
+        };
+        AccountWithBalanceDto: {
+            /** @description Whether the balance may go below zero. */
+            allowNegative: boolean;
+            /**
+             * @description Asset code held.
+             * @example USD
+             */
+            asset: string;
+            /** @description Current balance, in minor units. */
+            balance: components["schemas"]["BalanceDto"];
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description Account id.
+             */
+            id: string;
+            /**
+             * @description Why the account exists.
+             * @enum {string}
+             */
+            kind: "user_wallet" | "house" | "fees" | "psp_clearing" | "aggregator_float" | "custodian";
+            /** @description Context stored with the account. */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description A user id or `system:<name>`.
+             * @example system:house
+             */
+            owner: string;
+            /**
+             * @description Balance rows the account is split into (above 1 for hot system accounts).
+             * @example 1
+             */
+            shards: number;
+        };
         ApiKeyDto: {
             /**
              * Format: date-time
@@ -146,6 +442,154 @@ export interface components {
             revokedAt: string | null;
             /** @description Scopes the key holds. */
             scopes: string[];
+        };
+        BalanceDto: {
+            /**
+             * @description What can be spent: posted minus pending debits, in minor units.
+             * @example 7500
+             */
+            available: string;
+            /**
+             * @description Sum of pending credits, in minor units.
+             * @example 0
+             */
+            creditsPending: string;
+            /**
+             * @description Sum of posted credits, in minor units.
+             * @example 10000
+             */
+            creditsPosted: string;
+            /**
+             * @description Sum of pending debits (holds), in minor units.
+             * @example 2500
+             */
+            debitsPending: string;
+            /**
+             * @description Sum of posted debits, in minor units.
+             * @example 0
+             */
+            debitsPosted: string;
+            /**
+             * @description Pending credits minus pending debits (net holds), in minor units.
+             * @example -2500
+             */
+            pending: string;
+            /**
+             * @description Credits minus debits posted, in minor units.
+             * @example 10000
+             */
+            posted: string;
+        };
+        BatchTransferItemDto: {
+            /**
+             * @description Minor units of the asset, as a decimal string (USD 2 decimals: "1250" is 12.50).
+             * @example 1250
+             */
+            amount: string;
+            /**
+             * @description Asset code; both accounts must hold it.
+             * @example USD
+             */
+            asset: string;
+            /**
+             * @description Business reason, e.g. `deposit`, `order.capture`, `fee`; a label of metrics.
+             * @example deposit
+             */
+            code: string;
+            /**
+             * Format: uuid
+             * @description Account whose balance goes up.
+             */
+            creditAccountId: string;
+            /**
+             * Format: uuid
+             * @description Account whose balance goes down.
+             */
+            debitAccountId: string;
+            /**
+             * Format: uuid
+             * @description Chosen by the caller; retrying with the same id and fields is safe.
+             */
+            id: string;
+            /**
+             * @description Chains this transfer with the next one: the chain (up to the first member without `linked`) succeeds or fails as a whole.
+             * @default false
+             */
+            linked: boolean;
+            /** @description Free-form context stored with the transfer (order id, provider reference). */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Two-phase: reserve the amount now; post or void it later.
+             * @default false
+             */
+            pending: boolean;
+            /** @description Pending only: the worker voids the hold this many seconds after creation. */
+            timeoutSeconds?: number;
+        };
+        CandleDto: {
+            /**
+             * @description Last price of the bar so far (decimal string); the forming bar still moves.
+             * @example 2652.30
+             */
+            close: string;
+            /**
+             * @description Highest price of the bar (decimal string).
+             * @example 2655.10
+             */
+            high: string;
+            /**
+             * @description Lowest price of the bar (decimal string).
+             * @example 2648.75
+             */
+            low: string;
+            /**
+             * @description First price of the bar (decimal string).
+             * @example 2650.00
+             */
+            open: string;
+            /**
+             * @description Ticks folded into the bar.
+             * @example 60
+             */
+            tickCount: number;
+            /**
+             * @description Bar start, UTC epoch seconds.
+             * @example 1764000000
+             */
+            time: number;
+        };
+        CreateAccountDto: {
+            /**
+             * @description May go below zero: system kinds only (house, fees, clearing, float); user wallets never.
+             * @default false
+             */
+            allowNegative: boolean;
+            /**
+             * @description Asset code held.
+             * @example USD
+             */
+            asset: string;
+            /**
+             * Format: uuid
+             * @description Chosen by the caller to make creation idempotent: the same id and fields answer the existing account. Generated when absent.
+             */
+            id?: string;
+            /**
+             * @description Why the account exists.
+             * @enum {string}
+             */
+            kind: "user_wallet" | "house" | "fees" | "psp_clearing" | "aggregator_float" | "custodian";
+            /** @description Free-form context stored with the account. */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Who owns it: a user id (the account then appears in that user's `GET /v1/wallets`) or `system:<name>`.
+             * @example system:house
+             */
+            owner: string;
         };
         CreateApiKeyDto: {
             /**
@@ -194,6 +638,53 @@ export interface components {
             /** @description Scopes the key holds. */
             scopes: string[];
         };
+        CreateTransferDto: {
+            /**
+             * @description Minor units of the asset, as a decimal string (USD 2 decimals: "1250" is 12.50).
+             * @example 1250
+             */
+            amount: string;
+            /**
+             * @description Asset code; both accounts must hold it.
+             * @example USD
+             */
+            asset: string;
+            /**
+             * @description Business reason, e.g. `deposit`, `order.capture`, `fee`; a label of metrics.
+             * @example deposit
+             */
+            code: string;
+            /**
+             * Format: uuid
+             * @description Account whose balance goes up.
+             */
+            creditAccountId: string;
+            /**
+             * Format: uuid
+             * @description Account whose balance goes down.
+             */
+            debitAccountId: string;
+            /**
+             * Format: uuid
+             * @description Chosen by the caller; retrying with the same id and fields is safe.
+             */
+            id: string;
+            /** @description Free-form context stored with the transfer (order id, provider reference). */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            /**
+             * @description Two-phase: reserve the amount now; post or void it later.
+             * @default false
+             */
+            pending: boolean;
+            /** @description Pending only: the worker voids the hold this many seconds after creation. */
+            timeoutSeconds?: number;
+        };
+        CreateTransfersBatchDto: {
+            /** @description 1 to 1000 transfers, applied in order in one database transaction. */
+            transfers: components["schemas"]["BatchTransferItemDto"][];
+        };
         FieldProblemDto: {
             /**
              * @description Dotted path of the offending field (`items.0.amount`) or header name.
@@ -216,6 +707,35 @@ export interface components {
             email: string;
             /** @description The account password. */
             password: string;
+        };
+        PostTransferDto: {
+            /**
+             * @description Amount to move, at most the held amount; the rest is released. Absent: the whole hold.
+             * @example 1000
+             */
+            amount?: string;
+        };
+        PriceDto: {
+            /**
+             * @description Last price, a decimal string in the symbol scale.
+             * @example 2650.25
+             */
+            price: string;
+            /**
+             * @description Sequence of the tick, increasing per symbol; a stream tick with a higher seq is newer.
+             * @example 1042
+             */
+            seq: number;
+            /**
+             * @description Symbol.
+             * @example XAUUSD
+             */
+            symbol: string;
+            /**
+             * @description Time of the price, epoch milliseconds (as in the Socket.IO price stream, so a snapshot and the stream compare directly).
+             * @example 1764000000000
+             */
+            ts: number;
         };
         ProblemDto: {
             /**
@@ -282,6 +802,163 @@ export interface components {
             /** @description The signed-in user. */
             user: components["schemas"]["UserDto"];
         };
+        StatementEntryDto: {
+            /**
+             * @description Amount moved, in positive minor units.
+             * @example 1250
+             */
+            amount: string;
+            /**
+             * @description Asset code.
+             * @example USD
+             */
+            asset: string;
+            /**
+             * @description Posted balance right after this entry (running balance), in minor units.
+             * @example 8750
+             */
+            balanceAfter: string;
+            /**
+             * @description Business reason of the transfer.
+             * @example deposit
+             */
+            code: string;
+            /**
+             * Format: date-time
+             * @description When it was posted.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description Entry id.
+             */
+            id: string;
+            /**
+             * @description `credit` raised the balance, `debit` lowered it.
+             * @enum {string}
+             */
+            side: "debit" | "credit";
+            /**
+             * Format: uuid
+             * @description Transfer that wrote this entry.
+             */
+            transferId: string;
+        };
+        StatementPageDto: {
+            /** @description Posted entries, newest first. */
+            entries: components["schemas"]["StatementEntryDto"][];
+            /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
+            nextCursor?: string;
+        };
+        SymbolDto: {
+            /**
+             * @description What the price is of.
+             * @example Gold, USD per troy ounce
+             */
+            description: string;
+            /**
+             * @description Decimals every price of this symbol carries.
+             * @example 2
+             */
+            scale: number;
+            /**
+             * @description Symbol, as used in every market route.
+             * @example XAUUSD
+             */
+            symbol: string;
+        };
+        TransferDto: {
+            /**
+             * @description Amount created, in minor units (the hold, for a two-phase transfer).
+             * @example 1250
+             */
+            amount: string;
+            /**
+             * @description Asset code.
+             * @example USD
+             */
+            asset: string;
+            /**
+             * @description Business reason given at creation.
+             * @example deposit
+             */
+            code: string;
+            /**
+             * Format: date-time
+             * @description Creation time.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description Account whose balance went (or goes) up.
+             */
+            creditAccountId: string;
+            /**
+             * Format: uuid
+             * @description Account whose balance went (or goes) down.
+             */
+            debitAccountId: string;
+            /**
+             * Format: uuid
+             * @description Transfer id, chosen by its creator.
+             */
+            id: string;
+            /** @description Context stored with the transfer. */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** @description Created as two-phase (a hold), whatever its status is now. */
+            pending: boolean;
+            /**
+             * @description Amount actually moved, in minor units; present once posted.
+             * @example 1000
+             */
+            postedAmount?: string;
+            /**
+             * Format: date-time
+             * @description When it was posted.
+             */
+            postedAt?: string;
+            /**
+             * @description `pending` holds funds; `posted` moved them; `voided` released the hold.
+             * @enum {string}
+             */
+            status: "pending" | "posted" | "voided";
+            /**
+             * Format: date-time
+             * @description When the worker voids the hold if it is still pending.
+             */
+            timeoutAt?: string;
+            /** @description Hold timeout asked for at creation. */
+            timeoutSeconds?: number;
+            /**
+             * Format: date-time
+             * @description When it was voided.
+             */
+            voidedAt?: string;
+        };
+        TransferResultDto: {
+            /**
+             * Format: uuid
+             * @description Id of the batch member this answers.
+             */
+            id: string;
+            /** @description Why it was refused, when not `ok`. */
+            message?: string;
+            /** @description Whether this transfer exists now (created or already there). */
+            ok: boolean;
+            /**
+             * @description `created`, `already_exists` (same id and fields: a safe retry), or the error code of a refused member; `ledger.linked_failed` marks members refused because another member of their chain failed.
+             * @enum {string}
+             */
+            result: "created" | "already_exists" | "ledger.invalid_transfer" | "ledger.account_not_found" | "ledger.asset_mismatch" | "ledger.insufficient_funds" | "ledger.id_conflict" | "ledger.linked_failed" | "ledger.linked_chain_open";
+            /** @description The transfer, when `ok`. */
+            transfer?: components["schemas"]["TransferDto"];
+        };
+        TransfersBatchResultDto: {
+            /** @description One result per submitted transfer, in submission order. */
+            results: components["schemas"]["TransferResultDto"][];
+        };
         UserDto: {
             /**
              * Format: date-time
@@ -300,6 +977,43 @@ export interface components {
              * @enum {string}
              */
             role: "user" | "admin";
+        };
+        WalletDto: {
+            /**
+             * @description Asset code held.
+             * @example USD
+             */
+            asset: string;
+            /**
+             * @description What can be spent now: posted minus outgoing holds, in minor units.
+             * @example 7500
+             */
+            available: string;
+            /**
+             * Format: date-time
+             * @description When the wallet was opened.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description Account id, for `GET /v1/wallets/{id}/entries`.
+             */
+            id: string;
+            /**
+             * @description Net holds (pending credits minus pending debits), in minor units.
+             * @example -2500
+             */
+            pending: string;
+            /**
+             * @description Settled balance, in minor units.
+             * @example 10000
+             */
+            posted: string;
+            /**
+             * @description Decimal places of the minor unit: "1250" with scale 2 is 12.50.
+             * @example 2
+             */
+            scale: number;
         };
     };
     responses: never;
@@ -756,6 +1470,828 @@ export interface operations {
             };
         };
     };
+    LedgerAccounts_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAccountDto"];
+            };
+        };
+        responses: {
+            /** @description The account; the existing one when its id was sent again with the same fields. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.account_conflict`: the id is taken, other fields. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.asset_not_found`, or `ledger.invalid_account` (e.g. a user wallet allowed negative). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LedgerAccounts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account and its balance. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountWithBalanceDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.account_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LedgerTransfers_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTransferDto"];
+            };
+        };
+        responses: {
+            /** @description The transfer, posted or pending. Sending its id again with the same fields answers it in its current state. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.account_not_found`: either account is unknown. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.id_conflict`: the id is taken by a transfer with other fields; `idempotency.request_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.insufficient_funds`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LedgerTransfers_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The transfer in its current state. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.transfer_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LedgerTransfers_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostTransferDto"];
+            };
+        };
+        responses: {
+            /** @description Posted (again with the same amount: answered as it is, nothing moves twice). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.transfer_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.transfer_state`: voided, posted with another amount, or not two-phase; `ledger.pending_expired`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.invalid_transfer`: the amount is above the held amount. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LedgerTransfers_void: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Voided, its hold released (voiding again answers it as it is). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.transfer_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.transfer_state`: already posted. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LedgerTransfers_createMany: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTransfersBatchDto"];
+            };
+        };
+        responses: {
+            /** @description Every transfer answered on its own, in order: refused ones do not stop the others, except within a linked chain. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransfersBatchResultDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `idempotency.request_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Market_candleList: {
+        parameters: {
+            query: {
+                /** @description Earliest bar start, UTC epoch seconds (inclusive). Default: no lower bound. */
+                from?: number;
+                /** @description Most bars returned: the newest ones within [from, to]. */
+                limit?: number;
+                /** @description Symbol. */
+                symbol: "XAUUSD" | "XAGUSD" | "XPTUSD" | "BTCUSD" | "EURUSD";
+                /** @description Bar length. */
+                timeframe: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
+                /** @description Latest bar start, UTC epoch seconds (inclusive), not before `from`. Default: now, so the forming bar is included. */
+                to?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bars, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandleDto"][];
+                };
+            };
+            /** @description `validation.failed`, naming the field: unknown symbol, unknown timeframe, from/to not epoch seconds, `to` before `from`, limit outside 1..5000. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Market_allPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Last ticks, in symbol-list order. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceDto"][];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Market_price: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A symbol from /v1/market/symbols. */
+                symbol: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The last tick. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `market.unknown_symbol` (not quoted), or `market.no_price` (quoted, but no price yet). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Market_symbols: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every quoted symbol. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SymbolDto"][];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Me_me: {
         parameters: {
             query?: never;
@@ -794,6 +2330,152 @@ export interface operations {
             };
             /** @description `auth.forbidden`: API keys have no profile. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Wallets_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The signed-in user's wallets with posted, pending and available balances. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletDto"][];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: API keys have no wallets. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Wallets_entries: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the newest entries. */
+                cursor?: string;
+                /** @description Entries per page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Posted entries, newest first, each with the running balance after it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatementPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: API keys have no wallets. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both). */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -140,9 +140,10 @@ export const CONFIG_VARS = {
     min: 10,
     description: 'How often the worker runs the ledger invariant checker.',
   }),
-  MARKET_PROVIDER: oneOf(['simulated', 'metalpriceapi', 'binance'] as const, {
+  MARKET_PROVIDER: oneOf(['simulated', 'metalpriceapi', 'binance', 'none'] as const, {
     default: 'simulated',
-    description: 'Upstream price provider the worker subscribes to (one leader per provider).',
+    description:
+      'Upstream price provider the worker subscribes to (one leader per provider); `none` runs no upstream.',
   }),
   MARKET_SIM_SEED: int({
     default: '42',

@@ -1,0 +1,113 @@
+import { ApiKeyScopes, Idempotent, Roles } from '@bourse/platform';
+import {
+  CountTransfers,
+  CreateTransferDto,
+  CreateTransfersBatchDto,
+  LedgerAdminService,
+  PostTransferDto,
+  TransferDto,
+  TransfersBatchResultDto,
+} from '@bourse/ledger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiSecurity,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+
+@ApiTags('ledger')
+@ApiBearerAuth('bearer')
+@ApiSecurity('apiKey')
+@Roles('admin')
+@ApiKeyScopes('ledger')
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired credentials.' })
+@ApiForbiddenResponse({
+  description: '`auth.forbidden`: admins, or API keys with the `ledger` scope, only.',
+})
+@Controller('v1/ledger/transfers')
+export class LedgerTransfersController {
+  constructor(private readonly ledger: LedgerAdminService) {}
+
+  @Post()
+  @CountTransfers()
+  @Idempotent()
+  @ApiCreatedResponse({
+    type: TransferDto,
+    description:
+      'The transfer, posted or pending. Sending its id again with the same fields answers it in its current state.',
+  })
+  @ApiNotFoundResponse({ description: '`ledger.account_not_found`: either account is unknown.' })
+  @ApiConflictResponse({
+    description:
+      '`ledger.id_conflict`: the id is taken by a transfer with other fields; `idempotency.request_in_progress`.',
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      '`ledger.insufficient_funds`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `idempotency.key_mismatch`.',
+  })
+  create(@Body() body: CreateTransferDto): Promise<TransferDto> {
+    return this.ledger.transfer(body);
+  }
+
+  @Post('batch')
+  @HttpCode(200)
+  @CountTransfers()
+  @Idempotent()
+  @ApiOkResponse({
+    type: TransfersBatchResultDto,
+    description:
+      'Every transfer answered on its own, in order: refused ones do not stop the others, except within a linked chain.',
+  })
+  @ApiConflictResponse({ description: '`idempotency.request_in_progress`.' })
+  @ApiUnprocessableEntityResponse({ description: '`idempotency.key_mismatch`.' })
+  createMany(@Body() body: CreateTransfersBatchDto): Promise<TransfersBatchResultDto> {
+    return this.ledger.transferMany(body);
+  }
+
+  @Post(':id/post')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: TransferDto,
+    description: 'Posted (again with the same amount: answered as it is, nothing moves twice).',
+  })
+  @ApiNotFoundResponse({ description: '`ledger.transfer_not_found`.' })
+  @ApiConflictResponse({
+    description:
+      '`ledger.transfer_state`: voided, posted with another amount, or not two-phase; `ledger.pending_expired`.',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: '`ledger.invalid_transfer`: the amount is above the held amount.',
+  })
+  post(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: PostTransferDto,
+  ): Promise<TransferDto> {
+    return this.ledger.post(id, body);
+  }
+
+  @Post(':id/void')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: TransferDto,
+    description: 'Voided, its hold released (voiding again answers it as it is).',
+  })
+  @ApiNotFoundResponse({ description: '`ledger.transfer_not_found`.' })
+  @ApiConflictResponse({ description: '`ledger.transfer_state`: already posted.' })
+  void(@Param('id', new ParseUUIDPipe()) id: string): Promise<TransferDto> {
+    return this.ledger.void(id);
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: TransferDto, description: 'The transfer in its current state.' })
+  @ApiNotFoundResponse({ description: '`ledger.transfer_not_found`.' })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<TransferDto> {
+    return this.ledger.getTransfer(id);
+  }
+}

@@ -1,0 +1,46 @@
+import { CurrentPrincipal, type Principal } from '@bourse/platform';
+import { StatementPageDto, StatementQueryDto, WalletDto, WalletsService } from '@bourse/ledger';
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+
+@ApiTags('wallets')
+@ApiBearerAuth('bearer')
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
+@ApiForbiddenResponse({ description: '`auth.forbidden`: API keys have no wallets.' })
+@Controller('v1/wallets')
+export class WalletsController {
+  constructor(private readonly wallets: WalletsService) {}
+
+  @Get()
+  @ApiOkResponse({
+    type: [WalletDto],
+    description: "The signed-in user's wallets with posted, pending and available balances.",
+  })
+  list(@CurrentPrincipal() principal: Principal | undefined): Promise<WalletDto[]> {
+    return this.wallets.list(principal);
+  }
+
+  @Get(':accountId/entries')
+  @ApiOkResponse({
+    type: StatementPageDto,
+    description: 'Posted entries, newest first, each with the running balance after it.',
+  })
+  @ApiNotFoundResponse({
+    description:
+      '`ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both).',
+  })
+  entries(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Param('accountId', new ParseUUIDPipe()) accountId: string,
+    @Query() query: StatementQueryDto,
+  ): Promise<StatementPageDto> {
+    return this.wallets.statement(principal, accountId, query);
+  }
+}

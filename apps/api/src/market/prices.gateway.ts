@@ -1,0 +1,77 @@
+import {
+  PRICES_NAMESPACE,
+  PriceFanout,
+  PricesEvent,
+  type SubscribeAck,
+  type SubscribeCandlesAck,
+  type UnsubscribeAck,
+  type UnsubscribeCandlesAck,
+} from '@bourse/market-data';
+import { AuthService, socketAuthMiddleware } from '@bourse/platform';
+import {
+  Ack,
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import type { Namespace, Socket } from 'socket.io';
+
+/**
+ * Live prices over Socket.IO (protocol in libs/market-data/README.md, "Fan-out"). Public:
+ * credentials are optional, bad ones are refused. Ping interval and timeout stay at Socket.IO's
+ * defaults (25 s + 20 s), which the ingress read timeouts are set for.
+ */
+@WebSocketGateway({ namespace: PRICES_NAMESPACE, serveClient: false })
+export class PricesGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  constructor(
+    private readonly fanout: PriceFanout,
+    private readonly auth: AuthService,
+  ) {}
+
+  afterInit(namespace: Namespace): void {
+    this.fanout.attach(namespace, socketAuthMiddleware(this.auth, { required: false }));
+  }
+
+  handleConnection(socket: Socket): void {
+    this.fanout.open(socket);
+  }
+
+  handleDisconnect(socket: Socket): void {
+    this.fanout.close(socket);
+  }
+
+  // The ack is sent by the fan-out itself: ticks held during the snapshot must follow it.
+  @SubscribeMessage(PricesEvent.Subscribe)
+  subscribe(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() payload: unknown,
+    @Ack() ack: ((reply: SubscribeAck) => void) | undefined,
+  ): Promise<void> {
+    return this.fanout.subscribe(socket, payload, ack);
+  }
+
+  @SubscribeMessage(PricesEvent.Unsubscribe)
+  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): UnsubscribeAck {
+    return this.fanout.unsubscribe(socket, payload);
+  }
+
+  @SubscribeMessage(PricesEvent.SubscribeCandles)
+  subscribeCandles(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() payload: unknown,
+  ): SubscribeCandlesAck {
+    return this.fanout.subscribeCandles(socket, payload);
+  }
+
+  @SubscribeMessage(PricesEvent.UnsubscribeCandles)
+  unsubscribeCandles(
+    @ConnectedSocket() socket: Socket,
+    @MessageBody() payload: unknown,
+  ): UnsubscribeCandlesAck {
+    return this.fanout.unsubscribeCandles(socket, payload);
+  }
+}

@@ -1,0 +1,54 @@
+import {
+  invariantReportJson,
+  LedgerModule,
+  LedgerService,
+  violationsByCheck,
+} from '@bourse/ledger';
+import { ConfigModule, DatabaseModule, type AppConfig } from '@bourse/platform';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+
+@Module({})
+class LedgerVerifyModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: LedgerVerifyModule,
+      imports: [ConfigModule.forRoot(config), DatabaseModule, LedgerModule],
+    };
+  }
+}
+
+/** Raised when a check fails; its message is the whole report, so the CLI prints it and exits 1. */
+export class LedgerViolationsError extends Error {
+  constructor(readonly report: string) {
+    super(report);
+    this.name = 'LedgerViolationsError';
+  }
+}
+
+/**
+ * Runs the ledger's invariant checks once (the worker's scheduled check, on demand) and answers
+ * the report; throws LedgerViolationsError carrying the report when anything is violated.
+ */
+export async function verifyLedger(config: AppConfig): Promise<string> {
+  const app = await NestFactory.createApplicationContext(LedgerVerifyModule.forConfig(config), {
+    logger: false,
+  });
+  try {
+    const report = await app.get(LedgerService).verifyInvariants();
+    const byCheck = violationsByCheck(report);
+    const lines = [
+      `ledger invariants ${report.ok ? 'hold' : 'VIOLATED'}: ${report.accountsChecked} accounts checked at ${report.checkedAt.toISOString()}`,
+      ...Object.entries(byCheck).map(
+        ([check, count]) => `  ${count === 0 ? 'ok  ' : 'FAIL'} ${check}: ${count}`,
+      ),
+    ];
+    if (report.ok) {
+      return lines.join('\n');
+    }
+    lines.push(JSON.stringify(invariantReportJson(report), null, 2));
+    throw new LedgerViolationsError(lines.join('\n'));
+  } finally {
+    await app.close();
+  }
+}

@@ -1,0 +1,194 @@
+import { rows, type Tx } from '@bourse/platform';
+import { Injectable } from '@nestjs/common';
+import type { Account, AccountKind, AccountWithBalance, Asset } from './ledger.types';
+import type { Counters } from './transfer-rules';
+
+interface AccountRow {
+  id: string;
+  asset: string;
+  owner: string;
+  kind: AccountKind;
+  allowNegative: boolean;
+  shards: number;
+  metadata: Record<string, unknown>;
+  createdAt: Date;
+}
+
+interface BalanceSums {
+  debitsPosted: string;
+  creditsPosted: string;
+  debitsPending: string;
+  creditsPending: string;
+}
+
+/** A locked balance row, identified by account and shard. */
+export interface BalanceRow extends Counters {
+  accountId: string;
+  shard: number;
+}
+
+const ACCOUNT = `a.id, a.asset, a.owner, a.kind, a.allow_negative AS "allowNegative", a.shards,
+                 a.metadata, a.created_at AS "createdAt"`;
+
+// One indexed read: the account's balance rows are a primary-key range (account_id, shard).
+const WITH_BALANCE = `
+  SELECT ${ACCOUNT}, b."debitsPosted", b."creditsPosted", b."debitsPending", b."creditsPending"
+    FROM ledger_accounts a
+    CROSS JOIN LATERAL (
+      SELECT sum(debits_posted)::text   AS "debitsPosted",
+             sum(credits_posted)::text  AS "creditsPosted",
+             sum(debits_pending)::text  AS "debitsPending",
+             sum(credits_pending)::text AS "creditsPending"
+        FROM ledger_balances WHERE account_id = a.id) b`;
+
+const withBalance = (row: AccountRow & BalanceSums): AccountWithBalance => {
+  const { debitsPosted, creditsPosted, debitsPending, creditsPending, ...account } = row;
+  const c = {
+    debitsPosted: BigInt(debitsPosted),
+    creditsPosted: BigInt(creditsPosted),
+    debitsPending: BigInt(debitsPending),
+    creditsPending: BigInt(creditsPending),
+  };
+
+  return {
+    ...account,
+    balance: {
+      ...c,
+      posted: c.creditsPosted - c.debitsPosted,
+      pending: c.creditsPending - c.debitsPending,
+      available: c.creditsPosted - c.debitsPosted - c.debitsPending,
+    },
+  };
+};
+
+/** SQL of assets, accounts and balance rows. */
+@Injectable()
+export class AccountRepository {
+  async findAsset(tx: Tx, code: string): Promise<Asset | undefined> {
+    const [asset] = await rows<Asset>(
+      tx,
+      `SELECT code, scale, name FROM ledger_assets WHERE code = $1`,
+      [code],
+    );
+
+    return asset;
+  }
+
+  listAssets(tx: Tx): Promise<Asset[]> {
+    return rows<Asset>(tx, `SELECT code, scale, name FROM ledger_assets ORDER BY code`);
+  }
+
+  /** Inserts the account and its balance rows (one per shard) in one statement; false if the id exists. */
+  async insert(tx: Tx, account: Omit<Account, 'createdAt'>): Promise<boolean> {
+    const inserted = await rows(
+      tx,
+      `WITH account AS (
+         INSERT INTO ledger_accounts (id, asset, owner, kind, allow_negative, shards, metadata)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id, allow_negative, shards)
+       INSERT INTO ledger_balances (account_id, shard, allow_negative)
+       SELECT account.id, shard, account.allow_negative
+         FROM account, generate_series(0, account.shards - 1) AS shard
+       RETURNING account_id`,
+      [
+        account.id,
+        account.asset,
+        account.owner,
+        account.kind,
+        account.allowNegative,
+        account.shards,
+        JSON.stringify(account.metadata),
+      ],
+    );
+
+    return inserted.length > 0;
+  }
+
+  findMany(tx: Tx, ids: string[]): Promise<Account[]> {
+    return rows<AccountRow>(
+      tx,
+      `SELECT ${ACCOUNT} FROM ledger_accounts a WHERE a.id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
+  async findWithBalance(tx: Tx, id: string): Promise<AccountWithBalance | undefined> {
+    const [row] = await rows<AccountRow & BalanceSums>(tx, `${WITH_BALANCE} WHERE a.id = $1`, [id]);
+
+    return row && withBalance(row);
+  }
+
+  async findByOwner(tx: Tx, owner: string): Promise<AccountWithBalance[]> {
+    const found = await rows<AccountRow & BalanceSums>(
+      tx,
+      `${WITH_BALANCE} WHERE a.owner = $1 ORDER BY a.asset, a.created_at, a.id`,
+      [owner],
+    );
+
+    return found.map(withBalance);
+  }
+
+  /**
+   * Locks the given balance rows and reads them. The lock order is the deadlock guard: every
+   * writer locks balance rows in (account_id, shard) order, and LockRows runs above the Sort.
+   */
+  async lockBalances(tx: Tx, keys: { accountId: string; shard: number }[]): Promise<BalanceRow[]> {
+    const locked = await rows<{
+      accountId: string;
+      shard: number;
+      debitsPosted: string;
+      creditsPosted: string;
+      debitsPending: string;
+      creditsPending: string;
+    }>(
+      tx,
+      `SELECT b.account_id AS "accountId", b.shard,
+              b.debits_posted AS "debitsPosted", b.credits_posted AS "creditsPosted",
+              b.debits_pending AS "debitsPending", b.credits_pending AS "creditsPending"
+         FROM ledger_balances b
+         JOIN unnest($1::uuid[], $2::smallint[]) AS k (account_id, shard)
+           ON b.account_id = k.account_id AND b.shard = k.shard
+        ORDER BY b.account_id, b.shard
+          FOR UPDATE OF b`,
+      [keys.map((k) => k.accountId), keys.map((k) => k.shard)],
+    );
+
+    return locked.map((r) => ({
+      accountId: r.accountId,
+      shard: r.shard,
+      debitsPosted: BigInt(r.debitsPosted),
+      creditsPosted: BigInt(r.creditsPosted),
+      debitsPending: BigInt(r.debitsPending),
+      creditsPending: BigInt(r.creditsPending),
+    }));
+  }
+
+  /** Adds net deltas to (already locked) balance rows: one statement for the whole batch. */
+  async addToBalances(tx: Tx, changes: BalanceRow[]): Promise<void> {
+    if (!changes.length) {
+      return;
+    }
+    const column = (pick: (c: BalanceRow) => bigint): string[] =>
+      changes.map((c) => pick(c).toString());
+    await rows(
+      tx,
+      `UPDATE ledger_balances b
+          SET debits_posted   = b.debits_posted + d.debits_posted,
+              credits_posted  = b.credits_posted + d.credits_posted,
+              debits_pending  = b.debits_pending + d.debits_pending,
+              credits_pending = b.credits_pending + d.credits_pending
+         FROM unnest($1::uuid[], $2::smallint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[])
+           AS d (account_id, shard, debits_posted, credits_posted, debits_pending, credits_pending)
+        WHERE b.account_id = d.account_id AND b.shard = d.shard`,
+      [
+        changes.map((c) => c.accountId),
+        changes.map((c) => c.shard),
+        column((c) => c.debitsPosted),
+        column((c) => c.creditsPosted),
+        column((c) => c.debitsPending),
+        column((c) => c.creditsPending),
+      ],
+    );
+  }
+}

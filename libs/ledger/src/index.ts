@@ -1,0 +1,78 @@
+export { LedgerModule } from './ledger.module';
+export { LedgerService } from './ledger.service';
+export {
+  ACCOUNT_KINDS,
+  MAX_BATCH_SIZE,
+  type Account,
+  type AccountKind,
+  type AccountWithBalance,
+  type Asset,
+  type Balance,
+  type BatchTransferInput,
+  type CreateAccountInput,
+  type InvariantReport,
+  type StatementEntry,
+  type StatementPage,
+  type Transfer,
+  type TransferErrorCode,
+  type TransferInput,
+  type TransferResult,
+  type TransferStatus,
+} from './ledger.types';
+export {
+  AccountConflictError,
+  AccountNotFoundError,
+  AssetMismatchError,
+  AssetNotFoundError,
+  BatchTooLargeError,
+  InsufficientFundsError,
+  InvalidAccountError,
+  InvalidCursorError,
+  InvalidTransferError,
+  LinkedChainOpenError,
+  LinkedFailedError,
+  PendingExpiredError,
+  TransferConflictError,
+  TransferError,
+  TransferNotFoundError,
+  TransferStateError,
+} from './ledger.errors';
+export {
+  LEDGER_QUEUE,
+  LedgerJob,
+  type VerifyInvariantsJob,
+  type VoidExpiredHoldsJob,
+} from './ledger.jobs';
+export { LedgerApiModule } from './ledger-api.module';
+export { LedgerAdminService } from './ledger-admin.service';
+export { WalletsService } from './wallets.service';
+export {
+  CountTransfers,
+  LedgerMetrics,
+  LedgerMetricsModule,
+  TransferMetricsInterceptor,
+} from './ledger.metrics';
+export {
+  INVARIANT_CHECKS,
+  invariantReportJson,
+  violationsByCheck,
+  type InvariantCheck,
+} from './invariant-report';
+export { AMOUNT_PATTERN } from './dto/amount';
+export {
+  AccountDto,
+  AccountWithBalanceDto,
+  BalanceDto,
+  CreateAccountDto,
+  WalletDto,
+} from './dto/account.dto';
+export {
+  BatchTransferItemDto,
+  CreateTransferDto,
+  CreateTransfersBatchDto,
+  PostTransferDto,
+  TransferDto,
+  TransferResultDto,
+  TransfersBatchResultDto,
+} from './dto/transfer.dto';
+export { StatementEntryDto, StatementPageDto, StatementQueryDto } from './dto/statement.dto';

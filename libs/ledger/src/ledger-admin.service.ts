@@ -1,0 +1,70 @@
+import { Injectable } from '@nestjs/common';
+import {
+  toAccountDto,
+  toAccountWithBalanceDto,
+  type AccountDto,
+  type AccountWithBalanceDto,
+  type CreateAccountDto,
+} from './dto/account.dto';
+import {
+  toBatchResultDto,
+  toTransferDto,
+  type CreateTransferDto,
+  type CreateTransfersBatchDto,
+  type PostTransferDto,
+  type TransferDto,
+  type TransfersBatchResultDto,
+} from './dto/transfer.dto';
+import { AccountNotFoundError, TransferNotFoundError } from './ledger.errors';
+import { LedgerService } from './ledger.service';
+
+/**
+ * The admin and server-to-server api over LedgerService: request DTOs in, response DTOs out
+ * (bigint to decimal strings), a missing resource as its 404 error. No rules of its own.
+ */
+@Injectable()
+export class LedgerAdminService {
+  constructor(private readonly ledger: LedgerService) {}
+
+  async createAccount(body: CreateAccountDto): Promise<AccountDto> {
+    return toAccountDto(await this.ledger.createAccount(body));
+  }
+
+  async getAccount(id: string): Promise<AccountWithBalanceDto> {
+    const account = await this.ledger.getAccount(id);
+    if (!account) {
+      throw new AccountNotFoundError(id);
+    }
+
+    return toAccountWithBalanceDto(account);
+  }
+
+  async transfer(body: CreateTransferDto): Promise<TransferDto> {
+    return toTransferDto(await this.ledger.transfer({ ...body, amount: BigInt(body.amount) }));
+  }
+
+  async transferMany(body: CreateTransfersBatchDto): Promise<TransfersBatchResultDto> {
+    const inputs = body.transfers.map((item) => ({ ...item, amount: BigInt(item.amount) }));
+
+    return toBatchResultDto(await this.ledger.transferMany(inputs));
+  }
+
+  async post(id: string, body: PostTransferDto): Promise<TransferDto> {
+    const amount = body.amount === undefined ? undefined : BigInt(body.amount);
+
+    return toTransferDto(await this.ledger.post(id, { amount }));
+  }
+
+  async void(id: string): Promise<TransferDto> {
+    return toTransferDto(await this.ledger.void(id));
+  }
+
+  async getTransfer(id: string): Promise<TransferDto> {
+    const transfer = await this.ledger.getTransfer(id);
+    if (!transfer) {
+      throw new TransferNotFoundError(id);
+    }
+
+    return toTransferDto(transfer);
+  }
+}

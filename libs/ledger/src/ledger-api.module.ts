@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { LedgerAdminService } from './ledger-admin.service';
+import { LedgerMetricsModule } from './ledger.metrics';
+import { LedgerModule } from './ledger.module';
+import { WalletsService } from './wallets.service';
+
+/** What the api's ledger routes need: the admin and wallet views over the ledger, its metrics. */
+@Module({
+  imports: [LedgerModule, LedgerMetricsModule],
+  providers: [WalletsService, LedgerAdminService],
+  exports: [LedgerMetricsModule, WalletsService, LedgerAdminService],
+})
+export class LedgerApiModule {}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AccountRepository } from './account.repository';
+import { InvariantsRepository } from './invariants.repository';
+import { LedgerService } from './ledger.service';
+import { TransferRepository } from './transfer.repository';
+
+/** The double-entry ledger. Needs only what the platform provides globally (Database, APP_CONFIG). */
+@Module({
+  providers: [LedgerService, AccountRepository, TransferRepository, InvariantsRepository],
+  exports: [LedgerService],
+})
+export class LedgerModule {}

@@ -1,0 +1,134 @@
+import {
+  applyInOrder,
+  canonicalJson,
+  chainsOf,
+  deltas,
+  invalidReason,
+  type Counters,
+  type Movement,
+} from './transfer-rules';
+
+const zero = (): Counters => ({
+  debitsPosted: 0n,
+  creditsPosted: 0n,
+  debitsPending: 0n,
+  creditsPending: 0n,
+});
+const funded = (credits: bigint): Counters => ({ ...zero(), creditsPosted: credits });
+const move = (index: number, amount: bigint, extra: Partial<Movement> = {}): Movement => ({
+  index,
+  debitRow: 'user',
+  creditRow: 'house',
+  debitChecked: true,
+  amount,
+  pending: false,
+  ...extra,
+});
+
+describe('chainsOf', () => {
+  it('ends a chain at the first member without linked', () => {
+    expect(chainsOf([{ linked: true }, {}, {}, { linked: true }, { linked: true }, {}])).toEqual({
+      chains: [[0, 1], [2], [3, 4, 5]],
+    });
+  });
+
+  it('reports a chain the batch never closes', () => {
+    expect(chainsOf([{}, { linked: true }, { linked: true }])).toEqual({
+      chains: [[0]],
+      open: [1, 2],
+    });
+  });
+});
+
+describe('invalidReason', () => {
+  const ok = {
+    id: '01a21110-0369-7551-96a0-862b0b770e9d',
+    debitAccountId: '01a21110-0369-7551-96a0-862b0b770e9e',
+    creditAccountId: '01a21110-0369-7551-96a0-862b0b770e9f',
+    amount: 1n,
+    asset: 'USD',
+    code: 'x',
+  };
+
+  it('accepts a well-formed transfer and names what is wrong with a bad one', () => {
+    expect(invalidReason(ok)).toBeUndefined();
+    expect(invalidReason({ ...ok, amount: 0n })).toMatch(/amount/);
+    expect(invalidReason({ ...ok, amount: 2n ** 63n })).toMatch(/amount/);
+    expect(invalidReason({ ...ok, amount: 5 as unknown as bigint })).toMatch(/amount/);
+    expect(invalidReason({ ...ok, creditAccountId: ok.debitAccountId })).toMatch(/differ/);
+    expect(invalidReason({ ...ok, id: 'nope' })).toMatch(/UUID/);
+    expect(invalidReason({ ...ok, timeoutSeconds: 5 })).toMatch(/pending/);
+    expect(invalidReason({ ...ok, pending: true, timeoutSeconds: 1.5 })).toMatch(
+      /positive integer/,
+    );
+  });
+});
+
+describe('canonicalJson', () => {
+  it('ignores key order at every depth, not array order', () => {
+    expect(canonicalJson({ b: 1, a: { d: 1, c: [2, 1] } })).toBe(
+      canonicalJson({ a: { c: [2, 1], d: 1 }, b: 1 }),
+    );
+    expect(canonicalJson({ a: [1, 2] })).not.toBe(canonicalJson({ a: [2, 1] }));
+  });
+});
+
+describe('applyInOrder', () => {
+  it('checks each debit against the earlier debits of the batch', () => {
+    const rows = new Map([
+      ['user', funded(25n)],
+      ['house', zero()],
+    ]);
+    const { insufficient, lines } = applyInOrder(
+      [[move(0, 10n)], [move(1, 10n)], [move(2, 10n)], [move(3, 5n)]],
+      rows,
+    );
+    expect([...insufficient]).toEqual([2]);
+    expect(rows.get('user')).toMatchObject({ debitsPosted: 25n });
+    expect(lines.filter((l) => l.row === 'user').map((l) => l.balanceAfter)).toEqual([15n, 5n, 0n]);
+  });
+
+  it('undoes a whole chain when one member lacks funds, lines included', () => {
+    const rows = new Map([
+      ['user', funded(10n)],
+      ['house', zero()],
+      ['fees', zero()],
+    ]);
+    const { insufficient, sunk, lines } = applyInOrder(
+      [[move(0, 8n), move(1, 5n, { creditRow: 'fees' })], [move(2, 3n, { pending: true })]],
+      rows,
+    );
+    expect([...insufficient]).toEqual([1]);
+    expect([...sunk]).toEqual([0]);
+    expect(lines).toEqual([]);
+    expect(rows.get('user')).toEqual({ ...funded(10n), debitsPending: 3n });
+    expect(rows.get('house')).toEqual({ ...zero(), creditsPending: 3n });
+  });
+
+  it('lets an unchecked (allow-negative) account go below zero', () => {
+    const rows = new Map([
+      ['user', zero()],
+      ['house', zero()],
+    ]);
+    const { insufficient } = applyInOrder(
+      [[move(0, 7n, { debitRow: 'house', creditRow: 'user', debitChecked: false })]],
+      rows,
+    );
+    expect(insufficient.size).toBe(0);
+    expect(rows.get('house')!.debitsPosted).toBe(7n);
+  });
+});
+
+describe('deltas', () => {
+  it('keeps only changed rows, as net differences', () => {
+    const before = new Map([
+      ['a', funded(5n)],
+      ['b', zero()],
+    ]);
+    const after = new Map([
+      ['a', { ...funded(5n), debitsPending: 2n }],
+      ['b', zero()],
+    ]);
+    expect([...deltas(before, after)]).toEqual([['a', { ...zero(), debitsPending: 2n }]]);
+  });
+});

@@ -1,0 +1,60 @@
+import { ForbiddenError, type Principal } from '@bourse/platform';
+import { Injectable } from '@nestjs/common';
+import { toWalletDto, type WalletDto } from './dto/account.dto';
+import {
+  STATEMENT_DEFAULT_LIMIT,
+  toStatementPageDto,
+  type StatementPageDto,
+  type StatementQueryDto,
+} from './dto/statement.dto';
+import { AccountNotFoundError } from './ledger.errors';
+import { LedgerService } from './ledger.service';
+
+/** The owner of a user's wallets is the bare user id (system accounts are `system:<name>`). */
+function userIdOf(principal: Principal | undefined): string {
+  if (principal?.kind !== 'user') {
+    throw new ForbiddenError('Only users have wallets');
+  }
+
+  return principal.userId;
+}
+
+/**
+ * A user's view of the ledger: their own wallets only. Someone else's account is answered
+ * exactly like a missing one, so account ids cannot be probed.
+ */
+@Injectable()
+export class WalletsService {
+  constructor(private readonly ledger: LedgerService) {}
+
+  async list(principal: Principal | undefined): Promise<WalletDto[]> {
+    const [accounts, assets] = await Promise.all([
+      this.ledger.accountsOf(userIdOf(principal)),
+      this.ledger.listAssets(),
+    ]);
+    const byCode = new Map(assets.map((asset) => [asset.code, asset]));
+
+    return accounts
+      .filter((account) => account.kind === 'user_wallet')
+      .map((account) => toWalletDto(account, byCode.get(account.asset)!));
+  }
+
+  async statement(
+    principal: Principal | undefined,
+    accountId: string,
+    query: StatementQueryDto,
+  ): Promise<StatementPageDto> {
+    const userId = userIdOf(principal);
+    const account = await this.ledger.getAccount(accountId);
+    if (account?.owner !== userId || account.kind !== 'user_wallet') {
+      throw new AccountNotFoundError(accountId);
+    }
+
+    return toStatementPageDto(
+      await this.ledger.statement(accountId, {
+        cursor: query.cursor,
+        limit: query.limit ?? STATEMENT_DEFAULT_LIMIT,
+      }),
+    );
+  }
+}

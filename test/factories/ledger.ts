@@ -1,0 +1,66 @@
+import { LedgerModule, LedgerService, type Account, type AccountKind } from '@bourse/ledger';
+import { ConfigModule, Database, DatabaseModule, type Env } from '@bourse/platform';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { randomUUID } from 'node:crypto';
+import { testConfig } from '../setup/apps';
+
+/** The ledger on the run's database, without HTTP: config, database and LedgerModule only. */
+export async function startLedger(env: Env = {}): Promise<{
+  app: INestApplicationContext;
+  ledger: LedgerService;
+  db: Database;
+}> {
+  @Module({ imports: [ConfigModule.forRoot(testConfig(env)), DatabaseModule, LedgerModule] })
+  class LedgerTestModule {}
+  const app = await NestFactory.createApplicationContext(LedgerTestModule, { logger: false });
+  app.enableShutdownHooks();
+
+  return { app, ledger: app.get(LedgerService), db: app.get(Database) };
+}
+
+/** Accounts and money made through the real service. */
+export class LedgerFactory {
+  constructor(private readonly ledger: LedgerService) {}
+
+  /** A fresh allow-negative system account (a new id per call, so tests do not share one). */
+  system(
+    kind: Exclude<AccountKind, 'user_wallet'> = 'psp_clearing',
+    asset = 'USD',
+  ): Promise<Account> {
+    return this.ledger.createAccount({ asset, owner: `system:${kind}`, kind, allowNegative: true });
+  }
+
+  /** A user wallet, funded from a fresh clearing account when `balance` is given. */
+  async wallet({
+    asset = 'USD',
+    balance = 0n,
+  }: { asset?: string; balance?: bigint } = {}): Promise<Account> {
+    const wallet = await this.ledger.createAccount({
+      asset,
+      owner: randomUUID(),
+      kind: 'user_wallet',
+    });
+    if (balance > 0n) {
+      const clearing = await this.system('psp_clearing', asset);
+      await this.ledger.transfer({
+        id: randomUUID(),
+        debitAccountId: clearing.id,
+        creditAccountId: wallet.id,
+        amount: balance,
+        asset,
+        code: 'deposit',
+      });
+    }
+
+    return wallet;
+  }
+
+  async available(accountId: string): Promise<bigint> {
+    return (await this.ledger.getAccount(accountId))!.balance.available;
+  }
+
+  async posted(accountId: string): Promise<bigint> {
+    return (await this.ledger.getAccount(accountId))!.balance.posted;
+  }
+}

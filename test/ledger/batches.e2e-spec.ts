@@ -1,0 +1,208 @@
+import { LedgerService, type BatchTransferInput } from '@bourse/ledger';
+import { Database, rows } from '@bourse/platform';
+import type { INestApplicationContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { LedgerFactory, startLedger } from '../factories/ledger';
+
+describe('ledger batches', () => {
+  let app: INestApplicationContext;
+  let ledger: LedgerService;
+  let db: Database;
+  let make: LedgerFactory;
+
+  beforeAll(async () => {
+    ({ app, ledger, db } = await startLedger());
+    make = new LedgerFactory(ledger);
+  });
+
+  afterAll(() => app.close());
+
+  const move = (
+    from: { id: string },
+    to: { id: string },
+    amount: bigint,
+    extra: Partial<BatchTransferInput> = {},
+  ): BatchTransferInput => ({
+    id: randomUUID(),
+    debitAccountId: from.id,
+    creditAccountId: to.id,
+    amount,
+    asset: 'USD',
+    code: 'batch',
+    ...extra,
+  });
+
+  it('applies a linked chain whole, or rolls the whole chain back when one leg fails', async () => {
+    const buyer = await make.wallet({ balance: 1_000n });
+    const house = await make.system('house');
+    const fees = await make.system('fees');
+    const price = move(buyer, house, 900n, { linked: true });
+    const fee = move(buyer, fees, 50n);
+    const ok = await ledger.transferMany([price, fee]);
+    expect(ok.map((r) => r.result)).toEqual(['created', 'created']);
+    expect(await make.posted(buyer.id)).toBe(50n);
+
+    // The second chain's fee lacks funds: its price leg is undone with it; the unlinked
+    // transfers on either side are unaffected.
+    const before = move(house, buyer, 10n);
+    const price2 = move(buyer, house, 40n, { linked: true });
+    const fee2 = move(buyer, fees, 100n, { linked: true });
+    const tail = move(buyer, fees, 1n);
+    const after = move(buyer, house, 5n);
+    const results = await ledger.transferMany([before, price2, fee2, tail, after]);
+    expect(results.map((r) => r.result)).toEqual([
+      'created',
+      'ledger.linked_failed',
+      'ledger.insufficient_funds',
+      'ledger.linked_failed',
+      'created',
+    ]);
+    expect(await make.posted(buyer.id)).toBe(50n + 10n - 5n);
+    expect(await ledger.getTransfer(price2.id)).toBeUndefined();
+    // The failed ids are free: a corrected retry of the chain goes through.
+    const retried = await ledger.transferMany([
+      { ...price2 },
+      { ...fee2, amount: 10n },
+      { ...tail },
+    ]);
+    expect(retried.every((r) => r.ok)).toBe(true);
+  });
+
+  it('fails an unlinked bad transfer alone, answering each with its own result', async () => {
+    const wallet = await make.wallet({ balance: 100n });
+    const eur = await make.wallet({ asset: 'EUR' });
+    const house = await make.system('house');
+    const existing = move(wallet, house, 1n);
+    await ledger.transfer(existing);
+    const results = await ledger.transferMany([
+      move(wallet, house, 10n),
+      move(wallet, eur, 10n),
+      move(wallet, { id: randomUUID() }, 10n),
+      move(wallet, house, 1_000n),
+      { ...existing },
+      { ...existing, id: existing.id, amount: 2n },
+      move(wallet, house, 0n),
+      move(wallet, house, 20n),
+    ]);
+    expect(results.map((r) => r.result)).toEqual([
+      'created',
+      'ledger.asset_mismatch',
+      'ledger.account_not_found',
+      'ledger.insufficient_funds',
+      'already_exists',
+      'ledger.invalid_transfer', // the id repeats within the batch
+      'ledger.invalid_transfer',
+      'created',
+    ]);
+    expect(await make.posted(wallet.id)).toBe(100n - 1n - 10n - 20n);
+  });
+
+  it('checks a user balance against every earlier debit of the same batch', async () => {
+    const wallet = await make.wallet({ balance: 100n });
+    const house = await make.system('house');
+    const results = await ledger.transferMany(
+      Array.from({ length: 15 }, () => move(wallet, house, 10n)),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(10);
+    expect(results.slice(10).every((r) => r.result === 'ledger.insufficient_funds')).toBe(true);
+    expect(await make.posted(wallet.id)).toBe(0n);
+    const page = await ledger.statement(wallet.id, { limit: 11 });
+    expect(page.entries.map((e) => e.balanceAfter)).toEqual([
+      0n,
+      10n,
+      20n,
+      30n,
+      40n,
+      50n,
+      60n,
+      70n,
+      80n,
+      90n,
+      100n,
+    ]);
+  });
+
+  it('answers a linked chain that never closes with linked_chain_open', async () => {
+    const wallet = await make.wallet({ balance: 100n });
+    const house = await make.system('house');
+    const results = await ledger.transferMany([
+      move(wallet, house, 1n),
+      move(wallet, house, 1n, { linked: true }),
+    ]);
+    expect(results.map((r) => r.result)).toEqual(['created', 'ledger.linked_chain_open']);
+    await expect(
+      ledger.transferMany(Array.from({ length: 1001 }, () => move(wallet, house, 1n))),
+    ).rejects.toMatchObject({ code: 'ledger.batch_too_large' });
+  });
+
+  it('throws the failing leg of transferLinked and applies nothing', async () => {
+    const wallet = await make.wallet({ balance: 100n });
+    const house = await make.system('house');
+    const fees = await make.system('fees');
+    await expect(
+      ledger.transferLinked([move(wallet, house, 90n), move(wallet, fees, 20n)]),
+    ).rejects.toMatchObject({ code: 'ledger.insufficient_funds' });
+    expect(await make.posted(wallet.id)).toBe(100n);
+    const legs = await ledger.transferLinked([move(wallet, house, 90n), move(wallet, fees, 10n)]);
+    expect(legs.map((t) => t.status)).toEqual(['posted', 'posted']);
+  });
+
+  it('posts 1,000 transfers in one call with a constant number of statements', async () => {
+    const wallets = await Promise.all(
+      Array.from({ length: 50 }, () => make.wallet({ balance: 1_000n })),
+    );
+    const house = await make.system('house');
+    const fees = await make.system('fees');
+    const inputs = Array.from({ length: 1000 }, (_, i) => {
+      const wallet = wallets[i % wallets.length]!;
+
+      // Twenty transfers of 55 per wallet: 18 fit in the 1,000 balance, the last two do not.
+      return i % 2 ? move(wallet, house, 55n) : move(wallet, fees, 55n, { pending: i % 4 === 0 });
+    });
+    const queries: string[] = [];
+    const results = await db.dataSource.transaction(async (tx) => {
+      const query = tx.query.bind(tx);
+      tx.query = ((sql: string, params?: unknown[]) => {
+        queries.push(sql);
+
+        return query(sql, params);
+      }) as typeof tx.query;
+
+      return ledger.transferMany(inputs, tx);
+    });
+    // accounts, insert transfers, lock balances, delete refused, update balances, insert entries
+    expect(queries.length).toBeLessThanOrEqual(7);
+    expect(results.filter((r) => r.ok)).toHaveLength(wallets.length * 18);
+    expect(results.filter((r) => r.result === 'ledger.insufficient_funds')).toHaveLength(
+      wallets.length * 2,
+    );
+    for (const wallet of wallets) {
+      expect((await ledger.getAccount(wallet.id))!.balance.available).toBe(10n);
+    }
+
+    // The same batch again: every transfer answers already_exists (or its failure again).
+    const again = await ledger.transferMany(inputs);
+    expect(again.filter((r) => r.result === 'already_exists')).toHaveLength(wallets.length * 18);
+    const [{ count }] = await rows<{ count: number }>(
+      db.manager,
+      `SELECT count(*)::int AS count FROM ledger_transfers WHERE id = ANY($1::uuid[])`,
+      [inputs.map((i) => i.id)],
+    );
+    expect(count).toBe(wallets.length * 18);
+    expect((await ledger.verifyInvariants()).ok).toBe(true);
+  });
+
+  it('commits a business change and its transfers together in the caller transaction', async () => {
+    const wallet = await make.wallet({ balance: 100n });
+    const house = await make.system('house');
+    const input = move(wallet, house, 60n);
+    await expect(
+      db.transaction(undefined, async (tx) => {
+        await ledger.transfer(input, tx);
+        throw new Error('the business change failed');
+      }),
+    ).rejects.toThrow('the business change failed');
+    expect(await ledger.getTransfer(input.id)).toBeUndefined();
+    expect(await make.posted(wallet.id)).toBe(100n);
+  });
+});

@@ -1,0 +1,182 @@
+import { LedgerService, type StatementEntry } from '@bourse/ledger';
+import { Database, rows } from '@bourse/platform';
+import type { INestApplicationContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { LedgerFactory, startLedger } from '../factories/ledger';
+
+describe('ledger statements and invariants', () => {
+  let app: INestApplicationContext;
+  let ledger: LedgerService;
+  let db: Database;
+  let make: LedgerFactory;
+
+  beforeAll(async () => {
+    ({ app, ledger, db } = await startLedger());
+    make = new LedgerFactory(ledger);
+  });
+
+  afterAll(() => app.close());
+
+  const pay = (from: { id: string }, to: { id: string }, amount: bigint) =>
+    ledger.transfer({
+      id: randomUUID(),
+      debitAccountId: from.id,
+      creditAccountId: to.id,
+      amount,
+      asset: 'USD',
+      code: 'pay',
+      metadata: { n: Number(amount) },
+    });
+
+  async function readAll(accountId: string, limit: number, between?: () => Promise<void>) {
+    const seen: StatementEntry[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await ledger.statement(accountId, { cursor, limit });
+      seen.push(...page.entries);
+      cursor = page.nextCursor;
+      await between?.();
+    } while (cursor);
+
+    return seen;
+  }
+
+  it.each(['user_wallet', 'house'] as const)(
+    'pages a %s statement newest first with no duplicates or gaps while lines are added',
+    async (kind) => {
+      const clearing = await make.system('psp_clearing');
+      const account = kind === 'user_wallet' ? await make.wallet() : await make.system('house');
+      for (let i = 1n; i <= 23n; i++) {
+        await pay(clearing, account, i);
+      }
+      const seen = await readAll(account.id, 5, async () => {
+        await pay(clearing, account, 100n); // newer than every page already read
+      });
+      expect(seen.map((e) => e.amount)).toEqual(
+        Array.from({ length: 23 }, (_, i) => BigInt(23 - i)),
+      );
+      expect(new Set(seen.map((e) => e.id)).size).toBe(23);
+      // Running balances: the oldest line is the first credit; each is the next plus its amount.
+      const total = (23n * 24n) / 2n;
+      expect(seen[0]!.balanceAfter).toBe(total);
+      expect(seen.at(-1)!.balanceAfter).toBe(1n);
+      expect(seen[0]).toMatchObject({ side: 'credit', code: 'pay', metadata: { n: 23 } });
+      // The whole statement now, lines added during paging included.
+      const now = await readAll(account.id, 7);
+      expect(now).toHaveLength(23 + 5);
+      expect(now[0]!.balanceAfter).toBe(await make.posted(account.id));
+      for (let i = 0; i < now.length - 1; i++) {
+        expect(now[i]!.balanceAfter - now[i]!.amount).toBe(now[i + 1]!.balanceAfter);
+      }
+    },
+  );
+
+  it('rejects a cursor it did not issue and an unknown account', async () => {
+    const wallet = await make.wallet();
+    await expect(ledger.statement(wallet.id, { cursor: 'abc', limit: 5 })).rejects.toMatchObject({
+      code: 'ledger.invalid_cursor',
+    });
+    await expect(ledger.statement(randomUUID(), { limit: 5 })).rejects.toMatchObject({
+      code: 'ledger.account_not_found',
+    });
+  });
+
+  it('reports a healthy ledger, then catches a balance row corrupted behind its back', async () => {
+    const wallet = await make.wallet({ balance: 500n });
+    const house = await make.system('house');
+    await pay(wallet, house, 200n);
+    const healthy = await ledger.verifyInvariants();
+    expect(healthy).toMatchObject({
+      ok: true,
+      unbalancedAssets: [],
+      balanceEntryMismatches: [],
+      pendingMismatches: [],
+      negativeAccounts: [],
+      expiredPending: [],
+    });
+    expect(healthy.accountsChecked).toBeGreaterThan(0);
+
+    await db
+      .transaction(undefined, async (tx) => {
+        await rows(
+          tx,
+          `UPDATE ledger_balances SET credits_posted = credits_posted + 7 WHERE account_id = $1`,
+          [wallet.id],
+        );
+        const report = await ledger.verifyInvariants(tx);
+        expect(report.ok).toBe(false);
+        expect(report.unbalancedAssets).toEqual([
+          expect.objectContaining({ asset: 'USD', posted: 7n, entries: 0n }),
+        ]);
+        expect(report.balanceEntryMismatches).toEqual([
+          { accountId: wallet.id, balance: 307n, entries: 300n },
+        ]);
+        await rows(
+          tx,
+          `UPDATE ledger_balances SET debits_pending = debits_pending + 1 WHERE account_id = $1`,
+          [wallet.id],
+        );
+        // The flag copied onto the balance row drifts from the account's: the row's CHECK no
+        // longer protects it, the checker still sees a user wallet below zero.
+        await rows(
+          tx,
+          `UPDATE ledger_balances SET allow_negative = true, debits_posted = debits_posted + 1000
+          WHERE account_id = $1`,
+          [wallet.id],
+        );
+        const worse = await ledger.verifyInvariants(tx);
+        expect(worse.pendingMismatches).toEqual([
+          expect.objectContaining({
+            accountId: wallet.id,
+            debitsPending: 1n,
+            expectedDebitsPending: 0n,
+          }),
+        ]);
+        expect(worse.negativeAccounts).toEqual([
+          { accountId: wallet.id, posted: 307n - 1000n, available: 307n - 1000n - 1n },
+        ]);
+        throw new Rollback();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof Rollback)) {
+          throw e;
+        }
+      });
+    expect((await ledger.verifyInvariants()).ok).toBe(true);
+  });
+
+  it('reports a pending transfer left past its timeout', async () => {
+    const wallet = await make.wallet({ balance: 500n });
+    const house = await make.system('house');
+    const pending = await ledger.transfer({
+      id: randomUUID(),
+      debitAccountId: wallet.id,
+      creditAccountId: house.id,
+      amount: 100n,
+      asset: 'USD',
+      code: 'hold',
+      pending: true,
+      timeoutSeconds: 30,
+    });
+    await db
+      .transaction(undefined, async (tx) => {
+        await rows(
+          tx,
+          `UPDATE ledger_transfers SET timeout_at = now() - interval '1 hour' WHERE id = $1`,
+          [pending.id],
+        );
+        const report = await ledger.verifyInvariants(tx);
+        expect(report.expiredPending.map((p) => p.transferId)).toContain(pending.id);
+        throw new Rollback();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof Rollback)) {
+          throw e;
+        }
+      });
+    await ledger.void(pending.id);
+  });
+});
+
+/** Thrown to roll a test's corruption back. */
+class Rollback extends Error {}
