@@ -385,7 +385,11 @@ describe('transactional outbox and the worker', () => {
     const at = new Date('2031-01-01T10:20:30Z');
 
     const results = await Promise.all(
-      [a, b].map((worker) => worker.app.get(PurgeIdempotencyKeysScheduler).schedule(at)),
+      [a, b].map((worker) => {
+        const scheduler = worker.app.get(PurgeIdempotencyKeysScheduler);
+
+        return scheduler.schedule(scheduler.purge, at);
+      }),
     );
 
     expect(results.sort()).toEqual([false, true]);

@@ -4,3 +4,9 @@ export { PLATFORM_QUEUE, PlatformJob, type PurgeIdempotencyKeysJob } from './pla
 export { OutboxRelayModule, QueueModule } from './queue.module';
 export { QueueRegistry } from './queue.registry';
 export { QueuesCheck } from './queues.check';
+export {
+  bucketStart,
+  PeriodicJobScheduler,
+  type PeriodicJob,
+  type PeriodicJobPayload,
+} from './periodic-jobs';

@@ -1,4 +1,4 @@
-import { bucketStart } from './purge-idempotency-keys.scheduler';
+import { bucketStart } from './periodic-jobs';
 
 describe('bucketStart', () => {
   it('gives every instant of an hour the same bucket, so replicas write one job id', () => {
