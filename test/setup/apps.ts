@@ -1,8 +1,7 @@
-import { loadConfig, type AppConfig, type Env } from '@bourse/platform';
+import { loadConfig, type AppConfig, type Env, type ModuleImport } from '@bourse/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
 import { createApiApp } from '../../apps/api/src/api.app';
-import type { ModuleImport } from '../../apps/api/src/api.module';
 
 /** A test's config: the run's database and Redis prefix, generous rate limits, quiet logs. */
 export function testConfig(overrides: Env = {}): AppConfig {

@@ -1,6 +1,5 @@
-import type { Env } from '@bourse/platform';
+import type { Env, ModuleImport } from '@bourse/platform';
 import { createWorkerApp } from '../../apps/worker/src/worker.app';
-import type { ModuleImport } from '../../apps/worker/src/worker.module';
 import { LogCapture, testConfig, TestServer } from './apps';
 
 /** The worker on a random loopback port (its relay, processors and schedulers running). */

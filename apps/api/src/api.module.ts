@@ -9,6 +9,7 @@ import {
   RateLimitModule,
   RedisModule,
   type AppConfig,
+  type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -20,8 +21,6 @@ import { LedgerTransfersController } from './ledger/ledger-transfers.controller'
 import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
-
-export type ModuleImport = NonNullable<DynamicModule['imports']>[number];
 
 @Module({})
 export class ApiModule {

@@ -1,30 +1,18 @@
-import {
-  configureHttpApp,
-  createFastifyAdapter,
-  createLogger,
-  PinoLoggerService,
-  type AppConfig,
-} from '@bourse/platform';
-import { NestFactory } from '@nestjs/core';
+import { createHttpApp, type AppConfig, type ModuleImport } from '@bourse/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
-import { WorkerModule, type ModuleImport } from './worker.module';
+import { WorkerModule } from './worker.module';
 
 /**
- * Builds the worker as production runs it, not yet listening: its HTTP server serves only
- * /health/* and /metrics. Tests pass their own config, log destination and processors.
+ * The worker as production runs it, not yet listening: its HTTP server serves only /health/*
+ * and /metrics. Tests pass config, logs and their own queues and processors.
  */
-export async function createWorkerApp(
+export function createWorkerApp(
   config: AppConfig,
   options: { logDestination?: DestinationStream; imports?: ModuleImport[] } = {},
 ): Promise<NestFastifyApplication> {
-  const logger = createLogger(config, 'worker', options.logDestination);
-  const app = await NestFactory.create<NestFastifyApplication>(
-    WorkerModule.forConfig(config, options.imports),
-    createFastifyAdapter(config, logger),
-    { logger: new PinoLoggerService(logger), abortOnError: false },
-  );
-  await configureHttpApp(app, config, { docs: false });
-
-  return app;
+  return createHttpApp('worker', WorkerModule.forConfig(config, options.imports), config, {
+    logDestination: options.logDestination,
+    docs: false,
+  });
 }

@@ -10,6 +10,7 @@ import {
   QueuesCheck,
   RedisModule,
   type AppConfig,
+  type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
 import { BullModule } from '@nestjs/bull';
@@ -21,8 +22,6 @@ import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
 import { PurgeIdempotencyKeysScheduler } from './schedulers/purge-idempotency-keys.scheduler';
-
-export type ModuleImport = NonNullable<DynamicModule['imports']>[number];
 
 /**
  * The worker: outbox relay, processors and schedulers. On close the relay and schedulers stop

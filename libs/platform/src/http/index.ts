@@ -3,3 +3,4 @@ export { buildOpenApiDocument } from './openapi';
 export { requestIdFor } from './request-id';
 export { closeOnSignals, gracefulShutdown } from './shutdown';
 export { runHttpProcess } from './entrypoint';
+export { createHttpApp, type HttpAppOptions, type ModuleImport } from './create-http-app';
