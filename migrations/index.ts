@@ -4,6 +4,7 @@ import { CreateIdempotencyKeys1764000000200 } from './1764000000200-create-idemp
 import { CreateOutbox1764000000300 } from './1764000000300-create-outbox';
 import { CreateLedger1764000001000 } from './1764000001000-create-ledger';
 import { CreateMarketData1764000002000 } from './1764000002000-create-market-data';
+import { IndexFinishedOutbox1764000003000 } from './1764000003000-index-finished-outbox';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateOutbox1764000000300,
   CreateLedger1764000001000,
   CreateMarketData1764000002000,
+  IndexFinishedOutbox1764000003000,
 ];

@@ -7,6 +7,7 @@ import {
   QueueRegistry,
   rows,
   type OutboxJob,
+  type PeriodicJobPayload,
 } from '@bourse/platform';
 import { BullModule, Process, Processor } from '@nestjs/bull';
 import { Inject, Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
@@ -15,7 +16,8 @@ import type { Job, JobOptions } from 'bull';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PurgeIdempotencyKeysScheduler } from '../../apps/worker/src/schedulers/purge-idempotency-keys.scheduler';
+import { PurgeOutboxProcessor } from '../../apps/worker/src/processors/purge-outbox.processor';
+import { PlatformScheduler } from '../../apps/worker/src/schedulers/platform.scheduler';
 import { testConfig, type TestServer } from '../setup/apps';
 import { startWorker } from '../setup/worker';
 
@@ -386,9 +388,9 @@ describe('transactional outbox and the worker', () => {
 
     const results = await Promise.all(
       [a, b].map((worker) => {
-        const scheduler = worker.app.get(PurgeIdempotencyKeysScheduler);
+        const scheduler = worker.app.get(PlatformScheduler);
 
-        return scheduler.schedule(scheduler.purge, at);
+        return scheduler.schedule(scheduler.purgeIdempotencyKeys, at);
       }),
     );
 
@@ -396,6 +398,32 @@ describe('transactional outbox and the worker', () => {
     expect(
       await rows(db.manager, `SELECT job_id FROM outbox WHERE job_id LIKE '%2031-01-01%'`),
     ).toEqual([{ job_id: 'purge-idempotency-keys:2031-01-01T10:00:00.000Z' }]);
+  });
+
+  it('purges finished rows past the retention, never unfinished ones', async () => {
+    const queue = newQueue();
+    const insert = (key: string, column: 'completed_at' | 'failed_at' | null, daysAgo: number) =>
+      db.manager.query(
+        `INSERT INTO outbox (queue, name, job_id, payload, created_at, enqueued_at${column ? `, ${column}` : ''})
+         VALUES ($1, 'test.record', $2, '{}', now() - make_interval(days => $3),
+                 now() - make_interval(days => $3)${column ? ', now() - make_interval(days => $3)' : ''})`,
+        [queue, `test:${key}`, daysAgo],
+      );
+    await insert('old-completed', 'completed_at', 10);
+    await insert('old-failed', 'failed_at', 10);
+    await insert('recent-completed', 'completed_at', 1);
+    await insert('old-unfinished', null, 10);
+
+    // Retention is 7 days (the default): the cutoff is the job's bucket minus 7 days.
+    const processor = (await boot()).app.get(PurgeOutboxProcessor);
+    await processor.handle({
+      data: { bucket: new Date().toISOString() },
+    } as Job<PeriodicJobPayload>);
+
+    expect((await outboxRows(queue)).map((row) => row.job_id)).toEqual([
+      'test:recent-completed',
+      'test:old-unfinished',
+    ]);
   });
 
   it('lets a running job finish before the worker closes', async () => {

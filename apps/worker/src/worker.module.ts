@@ -21,7 +21,8 @@ import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor
 import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
-import { PurgeIdempotencyKeysScheduler } from './schedulers/purge-idempotency-keys.scheduler';
+import { PurgeOutboxProcessor } from './processors/purge-outbox.processor';
+import { PlatformScheduler } from './schedulers/platform.scheduler';
 
 /**
  * The worker: outbox relay, processors and schedulers. On close the relay and schedulers stop
@@ -52,7 +53,8 @@ export class WorkerModule {
       ],
       providers: [
         PurgeIdempotencyKeysProcessor,
-        PurgeIdempotencyKeysScheduler,
+        PurgeOutboxProcessor,
+        PlatformScheduler,
         PruneTicksProcessor,
         PruneTicksScheduler,
         VoidExpiredHoldsProcessor,

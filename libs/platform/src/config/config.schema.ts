@@ -112,6 +112,12 @@ export const CONFIG_VARS = {
     description:
       'Age after which an enqueued, unfinished outbox job is checked in Redis and re-enqueued if lost.',
   }),
+  OUTBOX_RETENTION_DAYS: int({
+    default: '7',
+    min: 1,
+    description:
+      'How long finished outbox rows are kept (a job id can run again once its row is purged).',
+  }),
   SHUTDOWN_DRAIN_DELAY_MS: int({
     default: '0',
     min: 0,

@@ -28,7 +28,7 @@ export interface AppConfig {
   auth: { jwtSecret: string; accessTtlSeconds: number; refreshTtlSeconds: number };
   rateLimit: { perMinute: number; authPerMinute: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
-  outbox: { relayIntervalMs: number; reconcileAfterMs: number };
+  outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
   shutdown: { drainDelayMs: number; timeoutMs: number };
   ledger: {
     hotAccountShards: number;
@@ -125,6 +125,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     outbox: {
       relayIntervalMs: v.OUTBOX_RELAY_INTERVAL_MS,
       reconcileAfterMs: v.OUTBOX_RECONCILE_AFTER_MS,
+      retentionDays: v.OUTBOX_RETENTION_DAYS,
     },
     shutdown: { drainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: v.SHUTDOWN_TIMEOUT_MS },
     ledger: {

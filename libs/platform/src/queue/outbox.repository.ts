@@ -120,6 +120,22 @@ export class OutboxRepository {
     );
   }
 
+  /** Deletes up to `limit` rows finished before `before` (outbox_finished_idx); returns how many. */
+  async deleteFinished(tx: Tx, before: Date, limit: number): Promise<number> {
+    const deleted = await rows(
+      tx,
+      `DELETE FROM outbox
+        WHERE id IN (SELECT id FROM outbox
+                      WHERE (completed_at IS NOT NULL OR failed_at IS NOT NULL)
+                        AND COALESCE(completed_at, failed_at) < $1
+                      LIMIT $2)
+       RETURNING id`,
+      [before, limit],
+    );
+
+    return deleted.length;
+  }
+
   async countUnsent(tx: Tx): Promise<number> {
     const [row] = await rows<{ n: number }>(
       tx,

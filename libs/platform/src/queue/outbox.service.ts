@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Tx } from '../database/database';
+import { Database, type Tx } from '../database/database';
 import { OutboxRepository, type OutboxJob } from './outbox.repository';
+
+const PURGE_BATCH = 5000;
 
 /**
  * Writes jobs into the outbox inside the caller's transaction, so a job exists exactly when the
@@ -8,7 +10,10 @@ import { OutboxRepository, type OutboxJob } from './outbox.repository';
  */
 @Injectable()
 export class OutboxService {
-  constructor(private readonly outbox: OutboxRepository) {}
+  constructor(
+    private readonly db: Database,
+    private readonly outbox: OutboxRepository,
+  ) {}
 
   /** False when a job with this id was already enqueued (it is not enqueued twice). */
   enqueue<T extends object>(tx: Tx, job: OutboxJob<T>): Promise<boolean> {
@@ -18,5 +23,21 @@ export class OutboxService {
     }
 
     return this.outbox.insert(tx, job);
+  }
+
+  /**
+   * Deletes rows finished (completed or failed) before `before`, in bounded batches; returns how
+   * many. A purged job id is no longer deduplicated, so the retention must outlast any retry of
+   * the business operation that wrote it.
+   */
+  async purgeFinished(before: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const deleted = await this.outbox.deleteFinished(this.db.manager, before, PURGE_BATCH);
+      total += deleted;
+      if (deleted < PURGE_BATCH) {
+        return total;
+      }
+    }
   }
 }

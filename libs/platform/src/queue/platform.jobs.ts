@@ -3,6 +3,7 @@ export const PLATFORM_QUEUE = 'platform';
 
 export const PlatformJob = {
   PurgeIdempotencyKeys: 'platform.purge-idempotency-keys',
+  PurgeOutbox: 'platform.purge-outbox',
 } as const;
 
 /** `bucket` is the start of the schedule's time bucket (ISO), the job id's business key. */
