@@ -1,4 +1,3 @@
-import { ApiKeyScopes, Roles } from '@bourse/platform';
 import {
   AccountDto,
   AccountWithBalanceDto,
@@ -7,27 +6,15 @@ import {
 } from '@bourse/ledger';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { LedgerAdmin } from './ledger-admin.decorator';
 
-@ApiTags('ledger')
-@ApiBearerAuth('bearer')
-@ApiSecurity('apiKey')
-@Roles('admin')
-@ApiKeyScopes('ledger')
-@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired credentials.' })
-@ApiForbiddenResponse({
-  description: '`auth.forbidden`: admins, or API keys with the `ledger` scope, only.',
-})
+@LedgerAdmin()
 @Controller('v1/ledger/accounts')
 export class LedgerAccountsController {
   constructor(private readonly ledger: LedgerAdminService) {}

@@ -1,4 +1,4 @@
-import { ApiKeyScopes, Idempotent, Roles } from '@bourse/platform';
+import { Idempotent } from '@bourse/platform';
 import {
   CountTransfers,
   CreateTransferDto,
@@ -10,27 +10,15 @@ import {
 } from '@bourse/ledger';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+import { LedgerAdmin } from './ledger-admin.decorator';
 
-@ApiTags('ledger')
-@ApiBearerAuth('bearer')
-@ApiSecurity('apiKey')
-@Roles('admin')
-@ApiKeyScopes('ledger')
-@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired credentials.' })
-@ApiForbiddenResponse({
-  description: '`auth.forbidden`: admins, or API keys with the `ledger` scope, only.',
-})
+@LedgerAdmin()
 @Controller('v1/ledger/transfers')
 export class LedgerTransfersController {
   constructor(private readonly ledger: LedgerAdminService) {}
