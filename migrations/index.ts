@@ -3,6 +3,7 @@ import { CreateAuth1764000000100 } from './1764000000100-create-auth';
 import { CreateIdempotencyKeys1764000000200 } from './1764000000200-create-idempotency-keys';
 import { CreateOutbox1764000000300 } from './1764000000300-create-outbox';
 import { CreateLedger1764000001000 } from './1764000001000-create-ledger';
+import { LedgerPostTransfer1764000001100 } from './1764000001100-ledger-post-transfer';
 import { CreateMarketData1764000002000 } from './1764000002000-create-market-data';
 import { IndexFinishedOutbox1764000003000 } from './1764000003000-index-finished-outbox';
 
@@ -12,6 +13,7 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateIdempotencyKeys1764000000200,
   CreateOutbox1764000000300,
   CreateLedger1764000001000,
+  LedgerPostTransfer1764000001100,
   CreateMarketData1764000002000,
   IndexFinishedOutbox1764000003000,
 ];

@@ -1,31 +1,54 @@
 'use strict';
 /**
- * Ledger throughput on this machine: LedgerService in-process (built dist, a pool of 20
- * connections) with 16 concurrent clients posting simple transfers between 10,000 funded user
- * wallets, then the same with the house account on one side of every transfer (the hot-account
- * case its shards exist for), then transferMany with batches of 1,000; and, as the yardstick on
- * the same Postgres, pgbench's built-in TPC-B-like script with 16 clients. Run `npm run build`
- * first; needs local Postgres (the databases bourse_bench_ledger and bourse_bench_pgbench are
- * dropped and recreated). BENCH_SECONDS sets each phase's length (default 20).
+ * Ledger throughput on this machine, against the issue's targets, in one run:
+ *   1. LedgerService.transfer() in-process (built dist, a pool of 20 connections), 16 clients,
+ *      simple transfers between 10,000 funded user wallets;
+ *   2. the same with the house account (sharded) on one side of every transfer;
+ *   3. transferMany with batches of 100, then of 1,000;
+ *   4. the same simple transfers over HTTP: the built api (LOG_LEVEL=info, as in production,
+ *      its request log written to a file), POST /v1/ledger/transfers with a fresh id and
+ *      Idempotency-Key per request, autocannon with 16 connections, an admin's bearer token;
+ *   5. the yardstick: pgbench's built-in TPC-B-like script on the same Postgres, 16 clients,
+ *      -M extended (node-postgres sends unnamed extended-protocol statements).
+ * The invariant checker (what `npm run ledger:verify` runs) is run after every phase. Run
+ * `npm run build` first; needs local Postgres and Redis (the databases bourse_bench_ledger and
+ * bourse_bench_pgbench are dropped and recreated). BENCH_SECONDS sets each phase's length
+ * (default 20).
  */
-const { execFileSync } = require('node:child_process');
-const { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } = require('node:fs');
+const { execFileSync, spawn } = require('node:child_process');
+const {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} = require('node:fs');
 const { randomUUID, randomInt } = require('node:crypto');
 const os = require('node:os');
 const path = require('node:path');
+const { setTimeout: delay } = require('node:timers/promises');
 
 const ROOT = path.resolve(__dirname, '../..');
 const DIST = path.join(ROOT, 'dist/apps/api/libs');
+const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
+const CLI_MAIN = path.join(ROOT, 'dist/apps/cli/apps/cli/src/main.js');
 const PGBENCH = '/usr/lib/postgresql/15/bin/pgbench';
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CLIENTS = 16;
 const POOL_SIZE = 20; // >= CLIENTS, plus room for the context's own queries
 const USERS = 10_000;
+const SMALL_BATCH = 100;
 const BATCH = 1000;
-const BATCH_CLIENTS = 2; // one per core: a 1,000-transfer batch keeps its connection busy
+const BATCH_CLIENTS = 2; // one per core: a batch keeps its connection busy
 const FUNDING = 1_000_000_000n;
 const LEDGER_DB = 'bourse_bench_ledger';
 const PGBENCH_DB = 'bourse_bench_pgbench';
+const HOST = '127.0.0.1';
+const API_PORT = 3110;
+const BOOT_TIMEOUT_MS = 30_000;
+const TARGETS = { transfer: 0.7, hot: 0.8, http: 0.5, batch: 3 };
 
 const baseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bourse');
 const urlOf = (database) => Object.assign(new URL(baseUrl), { pathname: `/${database}` });
@@ -183,13 +206,154 @@ function pgbench() {
   }
 }
 
+/** The built api on the bench database, its request log in a file; resolves once it is ready. */
+async function startApi(logFile) {
+  const logFd = openSync(logFile, 'w');
+  const api = spawn(process.execPath, [API_MAIN], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      HOST,
+      API_PORT: String(API_PORT),
+      DATABASE_URL: urlOf(LEDGER_DB).toString(),
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
+      // Every request comes from 127.0.0.1: the per-IP limit would measure the limiter.
+      RATE_LIMIT_PER_MINUTE: '100000000',
+    },
+    stdio: ['ignore', logFd, logFd],
+  });
+  closeSync(logFd);
+  const exited = new Promise((resolve) => api.once('exit', resolve));
+  const stop = async () => {
+    if (api.exitCode === null && api.signalCode === null) {
+      api.kill('SIGTERM');
+      const timer = setTimeout(() => api.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const deadline = Date.now() + BOOT_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (api.exitCode !== null) {
+      throw new Error(`api exited with ${api.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
+    }
+    const ok = await fetch(`http://${HOST}:${API_PORT}/health/ready`).then(
+      (res) => res.ok,
+      () => false,
+    );
+    if (ok) {
+      return { stop, pid: api.pid };
+    }
+    await delay(200);
+  }
+  await stop();
+  throw new Error(`the api was not ready within ${BOOT_TIMEOUT_MS} ms`);
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux clock ticks). */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Seeds the demo admin with the built cli and signs in: a bearer token for the ledger routes. */
+async function adminToken() {
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    DATABASE_URL: urlOf(LEDGER_DB).toString(),
+  };
+  execFileSync(process.execPath, [CLI_MAIN, 'db:seed'], { cwd: ROOT, env, stdio: 'ignore' });
+  const { loadConfig } = require(path.join(DIST, 'platform/src/index.js'));
+  const { seed } = loadConfig(env);
+  const res = await fetch(`http://${HOST}:${API_PORT}/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: seed.adminEmail, password: seed.adminPassword }),
+  });
+  if (!res.ok) {
+    throw new Error(`login failed: ${res.status} ${await res.text()}`);
+  }
+
+  return (await res.json()).accessToken;
+}
+
+/** autocannon on POST /v1/ledger/transfers: each request a new transfer id and Idempotency-Key. */
+async function httpLoad(wallets, token) {
+  const autocannon = require('autocannon');
+  const result = await autocannon({
+    url: `http://${HOST}:${API_PORT}`,
+    connections: CLIENTS,
+    duration: SECONDS,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/ledger/transfers',
+        setupRequest: (req) => {
+          const [debitAccountId, creditAccountId] = pair(wallets);
+          const id = randomUUID();
+
+          return {
+            ...req,
+            headers: {
+              authorization: `Bearer ${token}`,
+              'content-type': 'application/json',
+              'idempotency-key': id,
+            },
+            body: JSON.stringify({
+              id,
+              debitAccountId,
+              creditAccountId,
+              amount: '1',
+              asset: 'USD',
+              code: 'bench',
+            }),
+          };
+        },
+      },
+    ],
+  });
+  const created = result.statusCodeStats['201']?.count ?? 0;
+  const failures = result.requests.total - created + result.errors + result.timeouts;
+  if (failures) {
+    console.error(`  http: ${JSON.stringify(result.statusCodeStats)}, ${result.errors} errors`);
+  }
+
+  return {
+    perSecond: created / SECONDS,
+    ops: created,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failures,
+  };
+}
+
 async function main() {
-  if (!existsSync(path.join(DIST, 'ledger/src/index.js'))) {
-    throw new Error('dist/apps/api/libs/ledger is missing: run `npm run build` first');
+  for (const file of [path.join(DIST, 'ledger/src/index.js'), API_MAIN, CLI_MAIN]) {
+    if (!existsSync(file)) {
+      throw new Error(`${file} is missing: run \`npm run build\` first`);
+    }
   }
   console.log(`preparing ${LEDGER_DB} (fresh, migrated)`);
   await recreate(LEDGER_DB);
   const { app, ledger } = await bootLedger();
+  const verified = [];
+  /** The invariant checker after a phase; the summary prints every outcome. */
+  const verify = async (phase) => {
+    const report = await ledger.verifyInvariants();
+    const violations = Object.entries(report)
+      .filter(([, v]) => Array.isArray(v) && v.length)
+      .map(([k, v]) => `${k}: ${v.length}`);
+    verified.push(
+      `  after ${phase}: ${report.ok ? 'clean' : `VIOLATED (${violations.join(', ')})`}` +
+        ` (${report.accountsChecked} accounts)`,
+    );
+  };
+  const results = {};
+  let apiCpuUs = NaN;
   try {
     const house = await ledger.ensureSystemAccount('house', 'USD');
     const setupStart = Date.now();
@@ -201,11 +365,11 @@ async function main() {
         ),
       );
       wallets.push(...accounts.map((a) => a.id));
-      const results = await ledger.transferMany(
+      const funded = await ledger.transferMany(
         accounts.map((a) => ({ ...simple(house.id, a.id), amount: FUNDING, code: 'bench.fund' })),
       );
-      if (results.some((r) => !r.ok)) {
-        throw new Error(`funding failed: ${JSON.stringify(results.find((r) => !r.ok))}`);
+      if (funded.some((r) => !r.ok)) {
+        throw new Error(`funding failed: ${JSON.stringify(funded.find((r) => !r.ok))}`);
       }
     }
     console.log(
@@ -213,54 +377,96 @@ async function main() {
     );
 
     console.log(`${CLIENTS} clients, ${SECONDS} s each phase`);
-    const userToUser = await load(CLIENTS, () => ledger.transfer(simple(...pair(wallets))));
-    const hot = await load(CLIENTS, () =>
+    results.transfer = await load(CLIENTS, () => ledger.transfer(simple(...pair(wallets))));
+    await verify('transfer(), user -> user');
+    results.hot = await load(CLIENTS, () =>
       ledger.transfer(simple(house.id, wallets[randomInt(wallets.length)])),
     );
-    const batches = await load(
-      BATCH_CLIENTS,
-      async () => {
-        const results = await ledger.transferMany(
-          Array.from({ length: BATCH }, () => simple(...pair(wallets))),
-        );
-        if (results.some((r) => !r.ok)) {
-          throw new Error(`batch member refused: ${JSON.stringify(results.find((r) => !r.ok))}`);
-        }
-      },
-      BATCH,
-    );
-    const report = await ledger.verifyInvariants();
+    await verify('transfer(), hot');
+    const batchOf = (size) => async () => {
+      const done = await ledger.transferMany(
+        Array.from({ length: size }, () => simple(...pair(wallets))),
+      );
+      if (done.some((r) => !r.ok)) {
+        throw new Error(`batch member refused: ${JSON.stringify(done.find((r) => !r.ok))}`);
+      }
+    };
+    results.batch = await load(BATCH_CLIENTS, batchOf(SMALL_BATCH), SMALL_BATCH);
+    await verify(`transferMany(${SMALL_BATCH})`);
+    results.bigBatch = await load(BATCH_CLIENTS, batchOf(BATCH), BATCH);
+    await verify(`transferMany(${BATCH})`);
 
-    console.log(`preparing ${PGBENCH_DB} (pgbench -i -s ${CLIENTS})`);
-    await recreate(PGBENCH_DB);
-    const tpcb = pgbench();
-
-    const row = (name, r, unit) =>
-      `${name.padEnd(58)} ${Math.round(r.perSecond).toString().padStart(7)} ${unit}/s   ` +
-      `p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms   (${r.ops} ops, ${r.failures} failed)`;
-    const cpus = os.cpus();
-    console.log('');
-    console.log(row(`transfer(), user -> user, ${CLIENTS} clients`, userToUser, 'transfers'));
-    console.log(row(`transfer(), house -> user (hot), ${CLIENTS} clients`, hot, 'transfers'));
-    console.log(
-      row(
-        `transferMany(${BATCH}), ${BATCH_CLIENTS} clients (latency per batch)`,
-        batches,
-        'transfers',
-      ),
-    );
-    console.log(row(`pgbench TPC-B-like, ${CLIENTS} clients, -M extended`, tpcb, 'tx'));
-    console.log(
-      `ledger invariants after the run: ${report.ok ? 'hold' : 'VIOLATED'} (${report.accountsChecked} accounts)`,
-    );
-    console.log(
-      `caveat: ${cpus.length} cores (${cpus[0]?.model.trim()}), node ${process.version}; the clients ` +
-        'and Postgres share this machine, and each ledger transfer is several statements in one ' +
-        "transaction against TPC-B's five; compare orders of magnitude, not digits.",
-    );
+    const logDir = mkdtempSync(path.join(os.tmpdir(), 'bourse-bench-api-'));
+    try {
+      const api = await startApi(path.join(logDir, 'api.log'));
+      try {
+        const token = await adminToken();
+        const cpuBefore = cpuSeconds(api.pid);
+        results.http = await httpLoad(wallets, token);
+        apiCpuUs = ((cpuSeconds(api.pid) - cpuBefore) / results.http.ops) * 1e6;
+      } finally {
+        await api.stop();
+      }
+    } finally {
+      rmSync(logDir, { recursive: true, force: true });
+    }
+    await verify('HTTP transfers');
   } finally {
     await app.close();
   }
+
+  console.log(`preparing ${PGBENCH_DB} (pgbench -i -s ${CLIENTS})`);
+  await recreate(PGBENCH_DB);
+  const tpcb = pgbench();
+
+  const row = (name, r, unit) =>
+    `${name.padEnd(60)} ${Math.round(r.perSecond).toString().padStart(7)} ${unit}/s   ` +
+    `p50 ${r.p50.toFixed(1)} ms   p99 ${r.p99.toFixed(1)} ms   (${r.ops} ops, ${r.failures} failed)`;
+  const ratio = (name, value, target) =>
+    `  ${name.padEnd(58)} ${value.toFixed(2)}  (target >= ${target})  ${value >= target ? 'OK' : 'MISSED'}`;
+  const cpus = os.cpus();
+  console.log('');
+  console.log(row(`transfer(), user -> user, ${CLIENTS} clients`, results.transfer, 'transfers'));
+  console.log(row(`transfer(), house -> user (hot), ${CLIENTS} clients`, results.hot, 'transfers'));
+  console.log(row(`POST /v1/ledger/transfers, ${CLIENTS} connections`, results.http, 'transfers'));
+  console.log(`  (api process CPU: ${apiCpuUs.toFixed(0)} µs per HTTP transfer)`);
+  console.log(
+    row(
+      `transferMany(${SMALL_BATCH}), ${BATCH_CLIENTS} clients (latency per batch)`,
+      results.batch,
+      'transfers',
+    ),
+  );
+  console.log(
+    row(
+      `transferMany(${BATCH}), ${BATCH_CLIENTS} clients (latency per batch)`,
+      results.bigBatch,
+      'transfers',
+    ),
+  );
+  console.log(row(`pgbench TPC-B-like, ${CLIENTS} clients, -M extended`, tpcb, 'tx'));
+  console.log('ratios:');
+  console.log(
+    ratio('transfer() / pgbench', results.transfer.perSecond / tpcb.perSecond, TARGETS.transfer),
+  );
+  console.log(
+    ratio('hot / user -> user', results.hot.perSecond / results.transfer.perSecond, TARGETS.hot),
+  );
+  console.log(ratio('HTTP / pgbench', results.http.perSecond / tpcb.perSecond, TARGETS.http));
+  console.log(
+    ratio(
+      `transferMany(${SMALL_BATCH}) / pgbench`,
+      results.batch.perSecond / tpcb.perSecond,
+      TARGETS.batch,
+    ),
+  );
+  console.log('ledger invariants (ledger:verify):');
+  verified.forEach((line) => console.log(line));
+  console.log(
+    `caveat: ${cpus.length} cores (${cpus[0]?.model.trim()}), node ${process.version}; the clients ` +
+      '(and, over HTTP, autocannon and the api) share this machine with Postgres; transfer() is one ' +
+      'round trip (seven statements inside Postgres), TPC-B-like seven (BEGIN, five statements, END).',
+  );
 }
 
 main().catch((error) => {

@@ -91,6 +91,7 @@ describe('ledger statements and invariants', () => {
       unbalancedAssets: [],
       balanceEntryMismatches: [],
       pendingMismatches: [],
+      misfiledEntries: [],
       negativeAccounts: [],
       expiredPending: [],
     });
@@ -134,6 +135,39 @@ describe('ledger statements and invariants', () => {
         ]);
         expect(worse.negativeAccounts).toEqual([
           { accountId: wallet.id, posted: 307n - 1000n, available: 307n - 1000n - 1n },
+        ]);
+        throw new Rollback();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof Rollback)) {
+          throw e;
+        }
+      });
+    expect((await ledger.verifyInvariants()).ok).toBe(true);
+  });
+
+  it('catches journal lines that do not match their transfer', async () => {
+    const wallet = await make.wallet({ balance: 500n });
+    const house = await make.system('house');
+    const other = await make.wallet();
+    const t = await pay(wallet, house, 50n);
+    await db
+      .transaction(undefined, async (tx) => {
+        // No FK checks these lines: another account, no account, no transfer, another asset.
+        const ghost = randomUUID();
+        await rows(
+          tx,
+          `INSERT INTO ledger_entries (transfer_id, account_id, asset, amount)
+           VALUES ($1, $2, 'USD', 1), ($1, $3, 'USD', -1), ($3, $4, 'USD', 1), ($1, $4, 'EUR', -1)`,
+          [t.id, other.id, ghost, wallet.id],
+        );
+        const report = await ledger.verifyInvariants(tx);
+        expect(report.ok).toBe(false);
+        expect(report.misfiledEntries.map((e) => [e.transferId, e.accountId])).toEqual([
+          [t.id, other.id],
+          [t.id, ghost],
+          [ghost, wallet.id],
+          [t.id, wallet.id],
         ]);
         throw new Rollback();
       })

@@ -171,6 +171,53 @@ describe('ledger transfers', () => {
     expect(await make.posted(wallet.id)).toBe(700n);
   });
 
+  it('posts a transfer outside a transaction as one autocommit statement', async () => {
+    const wallet = await make.wallet({ balance: 100n });
+    const house = await make.system('house');
+    const sent: string[] = [];
+    const query = db.manager.query.bind(db.manager);
+    const spy = jest.spyOn(db.manager, 'query').mockImplementation((sql: string, params) => {
+      sent.push(sql);
+
+      return query(sql, params);
+    });
+    try {
+      await ledger.transfer(move(wallet, house, 10n));
+      await expect(ledger.transfer(move(wallet, house, 91n))).rejects.toMatchObject({
+        code: 'ledger.insufficient_funds',
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(sent).toHaveLength(2);
+    expect(sent.every((sql) => sql.includes('ledger_post_transfer'))).toBe(true);
+  });
+
+  it('joins a caller transaction: a refusal leaves it usable, its rollback undoes the transfer', async () => {
+    const wallet = await make.wallet({ balance: 100n });
+    const house = await make.system('house');
+    const refused = move(wallet, house, 71n);
+    await db.transaction(undefined, async (tx) => {
+      await ledger.transfer(move(wallet, house, 30n), tx);
+      await expect(ledger.transfer(refused, tx)).rejects.toMatchObject({
+        code: 'ledger.insufficient_funds',
+      });
+      expect((await ledger.getAccount(wallet.id, tx))!.balance.available).toBe(70n);
+    });
+    const undone = move(wallet, house, 20n);
+    await expect(
+      db.transaction(undefined, async (tx) => {
+        await ledger.transfer(undone, tx);
+        throw new Error('the business change failed');
+      }),
+    ).rejects.toThrow('the business change failed');
+    expect(await ledger.getTransfer(undone.id)).toBeUndefined();
+    expect(await make.posted(wallet.id)).toBe(70n);
+    // A refused id stays free: the corrected retry goes through.
+    await ledger.transfer({ ...refused, amount: 70n });
+    expect(await make.posted(wallet.id)).toBe(0n);
+  });
+
   it('spreads concurrent transfers to a hot account over its shards and keeps its balance exact', async () => {
     const house = await make.system('house');
     const clearing = await make.system('psp_clearing');

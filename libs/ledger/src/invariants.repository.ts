@@ -102,6 +102,23 @@ export class InvariantsRepository {
     }));
   }
 
+  /**
+   * Lines that do not match their transfer: no such transfer, an account that is not one of its
+   * sides, or another asset. ledger_entries has no FKs (their cost, see the ledger-post-transfer
+   * migration); the transfer's FKs cover its accounts and asset, so this catches every orphan.
+   */
+  misfiledEntries(tx: Tx): Promise<InvariantReport['misfiledEntries']> {
+    return rows(
+      tx,
+      `SELECT e.id::text AS "entryId", e.transfer_id AS "transferId", e.account_id AS "accountId"
+         FROM ledger_entries e LEFT JOIN ledger_transfers t ON t.id = e.transfer_id
+        WHERE t.id IS NULL
+           OR e.account_id NOT IN (t.debit_account_id, t.credit_account_id)
+           OR e.asset <> t.asset
+        ORDER BY e.id LIMIT ${SAMPLE}`,
+    );
+  }
+
   async negativeAccounts(tx: Tx): Promise<InvariantReport['negativeAccounts']> {
     const found = await rows<{ accountId: string; posted: string; available: string }>(
       tx,

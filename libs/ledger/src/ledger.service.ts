@@ -164,15 +164,32 @@ export class LedgerService {
    * One transfer (posted, or pending when `pending`). Idempotent by id: the same id and fields
    * return the stored transfer (in its current state); different fields throw `ledger.id_conflict`.
    */
-  transfer(input: TransferInput, outer?: Tx): Promise<Transfer> {
-    return this.db.transaction(outer, async (tx) => {
-      const [outcome] = await this.applyBatch(tx, [{ ...input, linked: false }]);
-      if ('error' in outcome!) {
-        throw outcome.error;
-      }
+  async transfer(input: TransferInput, outer?: Tx): Promise<Transfer> {
+    const reason = invalidReason(input);
+    if (reason) {
+      throw new InvalidTransferError(`Transfer ${String(input.id)}: ${reason}`);
+    }
+    // One statement, the same checks as a batch of one: without `outer` it is its own
+    // transaction (autocommit), which saves the BEGIN/COMMIT round trips of db.transaction.
+    const posted = await this.transfers.post(outer ?? this.db.manager, input);
+    switch (posted.outcome) {
+      case 'created':
+        return posted.transfer;
+      case 'exists':
+        if (!sameTransfer(posted.transfer, input)) {
+          throw new TransferConflictError(input.id);
+        }
 
-      return outcome!.transfer;
-    });
+        return posted.transfer;
+      case 'account_not_found':
+        throw new AccountNotFoundError(posted.missingAccount);
+      case 'asset_mismatch':
+        throw new AssetMismatchError(
+          `Transfer ${input.id} in ${input.asset} between a ${posted.debitAsset} and a ${posted.creditAsset} account`,
+        );
+      case 'insufficient_funds':
+        throw new InsufficientFundsError(input.debitAccountId);
+    }
   }
 
   /**
@@ -360,6 +377,7 @@ export class LedgerService {
         const unbalancedAssets = await this.invariants.unbalancedAssets(tx);
         const balanceEntryMismatches = await this.invariants.balanceEntryMismatches(tx);
         const pendingMismatches = await this.invariants.pendingMismatches(tx);
+        const misfiledEntries = await this.invariants.misfiledEntries(tx);
         const negativeAccounts = await this.invariants.negativeAccounts(tx);
         // The sweeper runs every interval; a hold expired for less than two of them is not late.
         const expiredPending = await this.invariants.expiredPending(
@@ -370,6 +388,7 @@ export class LedgerService {
           !unbalancedAssets.length &&
           !balanceEntryMismatches.length &&
           !pendingMismatches.length &&
+          !misfiledEntries.length &&
           !negativeAccounts.length &&
           !expiredPending.length;
 
@@ -380,6 +399,7 @@ export class LedgerService {
           unbalancedAssets,
           balanceEntryMismatches,
           pendingMismatches,
+          misfiledEntries,
           negativeAccounts,
           expiredPending,
         };

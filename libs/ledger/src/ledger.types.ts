@@ -161,6 +161,8 @@ export interface InvariantReport {
     creditsPending: bigint;
     expectedCreditsPending: bigint;
   }[];
+  /** Journal lines that do not match their transfer (unknown, not one of its accounts, other asset). */
+  misfiledEntries: { entryId: string; transferId: string; accountId: string }[];
   /** Accounts not allowed to go negative whose posted or available balance is below zero. */
   negativeAccounts: { accountId: string; posted: bigint; available: bigint }[];
   /** Pending transfers past their timeout by more than the sweeper's grace period. */

@@ -54,6 +54,13 @@ export interface NewEntry {
   balanceAfter: bigint | null;
 }
 
+/** What `ledger_post_transfer` did with one transfer (see its migration). */
+export type PostOutcome =
+  | { outcome: 'created' | 'exists'; transfer: Transfer }
+  | { outcome: 'account_not_found'; missingAccount: string }
+  | { outcome: 'asset_mismatch'; debitAsset: string; creditAsset: string }
+  | { outcome: 'insufficient_funds' };
+
 /** SQL of transfers and their journal lines. */
 @Injectable()
 export class TransferRepository {
@@ -99,6 +106,54 @@ export class TransferRepository {
     );
 
     return inserted.map(toTransfer);
+  }
+
+  /**
+   * One transfer, checked and applied in one statement: outside a transaction it runs in
+   * autocommit (one round trip, atomic), inside one it joins it. `exists` carries the stored
+   * transfer for the caller to compare with its input.
+   */
+  async post(tx: Tx, input: TransferInput): Promise<PostOutcome> {
+    const [row] = await rows<
+      TransferRow & {
+        outcome: PostOutcome['outcome'];
+        missingAccount: string | null;
+        debitAsset: string | null;
+        creditAsset: string | null;
+      }
+    >(
+      tx,
+      `SELECT f.outcome, f.missing_account AS "missingAccount", f.debit_asset AS "debitAsset",
+              f.credit_asset AS "creditAsset", ${TRANSFER}
+         FROM ledger_post_transfer($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9) f
+        CROSS JOIN LATERAL (SELECT (f.transfer).*) t`,
+      [
+        input.id,
+        input.debitAccountId,
+        input.creditAccountId,
+        input.asset,
+        input.amount.toString(),
+        input.code,
+        JSON.stringify(input.metadata ?? {}),
+        Boolean(input.pending),
+        input.timeoutSeconds ?? null,
+      ],
+    );
+    switch (row!.outcome) {
+      case 'created':
+      case 'exists':
+        return { outcome: row!.outcome, transfer: toTransfer(row!) };
+      case 'account_not_found':
+        return { outcome: row!.outcome, missingAccount: row!.missingAccount! };
+      case 'asset_mismatch':
+        return {
+          outcome: row!.outcome,
+          debitAsset: row!.debitAsset!,
+          creditAsset: row!.creditAsset!,
+        };
+      case 'insufficient_funds':
+        return { outcome: row!.outcome };
+    }
   }
 
   async findMany(tx: Tx, ids: string[]): Promise<Transfer[]> {
