@@ -38,13 +38,21 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
   /**
    * Runs `work` in a transaction: joins `outer` when given (the caller owns commit/rollback),
    * otherwise opens one that commits when `work` resolves and rolls back when it throws.
+   * Without `isolation` it is Postgres' default, READ COMMITTED: naming it would cost every
+   * transaction a separate SET TRANSACTION round trip.
    */
   transaction<T>(
     outer: Tx | undefined,
     work: (tx: Tx) => Promise<T>,
-    isolation: IsolationLevel = 'READ COMMITTED',
+    isolation?: IsolationLevel,
   ): Promise<T> {
-    return outer ? work(outer) : this.dataSource.transaction(isolation, work);
+    if (outer) {
+      return work(outer);
+    }
+
+    return isolation
+      ? this.dataSource.transaction(isolation, work)
+      : this.dataSource.transaction(work);
   }
 
   /** Round trip to Postgres, for readiness checks. */
