@@ -9,8 +9,8 @@ const { spawn, execFileSync } = require('node:child_process');
 const { existsSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { setTimeout: delay } = require('node:timers/promises');
 const autocannon = require('autocannon');
+const { cpuSeconds, stop, stopAll, track, waitForOk } = require('../lib/processes');
 
 const ROOT = path.resolve(__dirname, '../..');
 const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
@@ -30,51 +30,15 @@ app.listen({ port: ${BARE_PORT}, host: ${JSON.stringify(HOST)} });
 process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
 `;
 
-const children = new Set();
-
 function start(args, env, stdout) {
-  const child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', stdout, 'pipe'],
-  });
-  child.stderrText = '';
-  child.stderr.on('data', (chunk) => (child.stderrText += chunk));
-  child.exited = new Promise((resolve) => child.once('exit', resolve));
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-
-  return child;
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await child.exited;
-  clearTimeout(timer);
-}
-
-async function waitFor(url, child) {
-  const deadline = Date.now() + BOOT_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(
-        `server exited with ${child.exitCode} before ${url} answered:\n${child.stderrText}`,
-      );
-    }
-    const ok = await fetch(url).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) {
-      return;
-    }
-    await delay(200);
-  }
-  throw new Error(`${url} did not answer 200 within ${BOOT_TIMEOUT_MS} ms`);
+  return track(
+    spawn(process.execPath, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', stdout, 'pipe'],
+    }),
+    args[0] === '-e' ? 'bare fastify' : 'api',
+  );
 }
 
 /** The lead's CLI when built; otherwise the same DataSource definition the api is built with. */
@@ -116,13 +80,6 @@ async function prepareDatabase(env) {
   await source.destroy();
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux clock ticks). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /**
  * Throughput and p99 at saturation, plus the server's CPU time per request: on a shared 2-core
  * machine the latter is the steadier figure, since throughput also depends on the load generator.
@@ -162,7 +119,7 @@ async function main() {
   let apiResult;
   try {
     api = start([API_MAIN], env, logFd);
-    await waitFor(`http://${HOST}:${API_PORT}/health/ready`, api);
+    await waitForOk(`http://${HOST}:${API_PORT}/health/ready`, api, BOOT_TIMEOUT_MS);
     console.log(`api up; ${LOAD.connections} connections for ${LOAD.duration} s on GET ${ROUTE}`);
     apiResult = await load(`http://${HOST}:${API_PORT}${ROUTE}`, api.pid);
     await stop(api);
@@ -173,7 +130,7 @@ async function main() {
   rmSync(logDir, { recursive: true, force: true });
 
   const bare = start(['-e', BARE_SERVER], {}, 'ignore');
-  await waitFor(`http://${HOST}:${BARE_PORT}${ROUTE}`, bare);
+  await waitForOk(`http://${HOST}:${BARE_PORT}${ROUTE}`, bare, BOOT_TIMEOUT_MS);
   console.log('bare fastify up; same load');
   const bareResult = await load(`http://${HOST}:${BARE_PORT}${ROUTE}`, bare.pid);
   await stop(bare);
@@ -202,14 +159,10 @@ async function main() {
   );
 }
 
-async function cleanup() {
-  await Promise.all([...children].map(stop));
-}
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
-process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
-
-main().then(cleanup, async (error) => {
+main().then(stopAll, async (error) => {
   console.error(error instanceof Error ? error.message : error);
-  await cleanup();
+  await stopAll();
   process.exit(1);
 });

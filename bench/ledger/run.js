@@ -28,7 +28,7 @@ const {
 const { randomUUID, randomInt } = require('node:crypto');
 const os = require('node:os');
 const path = require('node:path');
-const { setTimeout: delay } = require('node:timers/promises');
+const { cpuSeconds, stop, track, waitForOk } = require('../lib/processes');
 
 const ROOT = path.resolve(__dirname, '../..');
 const DIST = path.join(ROOT, 'dist/apps/api/libs');
@@ -225,38 +225,15 @@ async function startApi(logFile) {
     stdio: ['ignore', logFd, logFd],
   });
   closeSync(logFd);
-  const exited = new Promise((resolve) => api.once('exit', resolve));
-  const stop = async () => {
-    if (api.exitCode === null && api.signalCode === null) {
-      api.kill('SIGTERM');
-      const timer = setTimeout(() => api.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  const deadline = Date.now() + BOOT_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (api.exitCode !== null) {
-      throw new Error(`api exited with ${api.exitCode}:\n${readFileSync(logFile, 'utf8')}`);
-    }
-    const ok = await fetch(`http://${HOST}:${API_PORT}/health/ready`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) {
-      return { stop, pid: api.pid };
-    }
-    await delay(200);
+  track(api, 'api');
+  try {
+    await waitForOk(`http://${HOST}:${API_PORT}/health/ready`, api, BOOT_TIMEOUT_MS);
+  } catch (error) {
+    await stop(api);
+    throw new Error(`${error.message}\n${readFileSync(logFile, 'utf8')}`);
   }
-  await stop();
-  throw new Error(`the api was not ready within ${BOOT_TIMEOUT_MS} ms`);
-}
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux clock ticks). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { stop: () => stop(api), pid: api.pid };
 }
 
 /** Seeds the demo admin with the built cli and signs in: a bearer token for the ledger routes. */

@@ -8,10 +8,11 @@
  * Postgres and Redis. Env: FANOUT_CLIENTS (default "1000,5000"), FANOUT_SECONDS (default 15).
  */
 const { fork, spawn, execFileSync } = require('node:child_process');
-const { existsSync, readFileSync } = require('node:fs');
+const { existsSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { setTimeout: delay } = require('node:timers/promises');
+const { cpuSeconds, stop, stopAll, track, waitForOk } = require('../lib/processes');
 
 const ROOT = path.resolve(__dirname, '../..');
 const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
@@ -27,55 +28,6 @@ const BOOT_TIMEOUT_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 120_000;
 const RUN_TIMEOUT_MS = 15 * 60_000;
 const PREFIX = `bourse-bench-fanout-${process.pid}`;
-
-const children = new Set();
-
-function track(child, name) {
-  child.benchName = name;
-  child.stderrText = '';
-  child.stderr?.on('data', (chunk) => (child.stderrText += chunk));
-  child.exited = new Promise((resolve) => child.once('exit', resolve));
-  children.add(child);
-  void child.exited.then(() => children.delete(child));
-
-  return child;
-}
-
-async function stop(child) {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await child.exited;
-  clearTimeout(timer);
-}
-
-async function waitFor(url, child) {
-  const deadline = Date.now() + BOOT_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`${child.benchName} exited with ${child.exitCode}:\n${child.stderrText}`);
-    }
-    if (
-      await fetch(url).then(
-        (res) => res.ok,
-        () => false,
-      )
-    ) {
-      return;
-    }
-    await delay(200);
-  }
-  throw new Error(`${url} did not answer 200 within ${BOOT_TIMEOUT_MS} ms`);
-}
-
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux clock ticks). */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 function nextMessage(child, type, timeoutMs) {
   return new Promise((resolve, reject) => {
@@ -230,7 +182,9 @@ async function main() {
     ),
   );
   await Promise.all(
-    apis.map((api, i) => waitFor(`http://${HOST}:${API_PORTS[i]}/health/ready`, api)),
+    apis.map((api, i) =>
+      waitForOk(`http://${HOST}:${API_PORTS[i]}/health/ready`, api, BOOT_TIMEOUT_MS),
+    ),
   );
   await Promise.all(
     bares.map((bare) => nextMessage(bare, 'ready', BOOT_TIMEOUT_MS).catch(() => undefined)),
@@ -276,19 +230,15 @@ async function main() {
   }
 }
 
-async function cleanup() {
-  await Promise.all([...children].map(stop));
-}
-
 const deadline = setTimeout(() => {
   console.error(`bench exceeded ${RUN_TIMEOUT_MS / 60_000} min; stopping`);
-  void cleanup().then(() => process.exit(1));
+  void stopAll().then(() => process.exit(1));
 }, RUN_TIMEOUT_MS);
 deadline.unref();
-process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
-main().then(cleanup, async (error) => {
+main().then(stopAll, async (error) => {
   console.error(error instanceof Error ? error.message : error);
-  await cleanup();
+  await stopAll();
   process.exit(1);
 });
