@@ -1,4 +1,10 @@
-import { LedgerModule, LedgerService, type Account, type AccountKind } from '@bourse/ledger';
+import {
+  LedgerModule,
+  LedgerService,
+  type Account,
+  type AccountKind,
+  type TransferInput,
+} from '@bourse/ledger';
 import { ConfigModule, Database, DatabaseModule, type Env } from '@bourse/platform';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -17,6 +23,24 @@ export async function startLedger(env: Env = {}): Promise<{
   app.enableShutdownHooks();
 
   return { app, ledger: app.get(LedgerService), db: app.get(Database) };
+}
+
+/** A USD transfer between two accounts under a fresh id; `extra` sets or overrides any field. */
+export function usdTransfer<T extends TransferInput = TransferInput>(
+  from: { id: string },
+  to: { id: string },
+  amount: bigint,
+  extra: Partial<T> = {},
+): T {
+  return {
+    id: randomUUID(),
+    debitAccountId: from.id,
+    creditAccountId: to.id,
+    amount,
+    asset: 'USD',
+    code: 'test',
+    ...extra,
+  } as T;
 }
 
 /** Accounts and money made through the real service. */

@@ -2,7 +2,7 @@ import { LedgerService, type BatchTransferInput } from '@bourse/ledger';
 import { Database, rows } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger } from '../factories/ledger';
+import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
 
 describe('ledger batches', () => {
   let app: INestApplicationContext;
@@ -17,20 +17,7 @@ describe('ledger batches', () => {
 
   afterAll(() => app.close());
 
-  const move = (
-    from: { id: string },
-    to: { id: string },
-    amount: bigint,
-    extra: Partial<BatchTransferInput> = {},
-  ): BatchTransferInput => ({
-    id: randomUUID(),
-    debitAccountId: from.id,
-    creditAccountId: to.id,
-    amount,
-    asset: 'USD',
-    code: 'batch',
-    ...extra,
-  });
+  const move = usdTransfer<BatchTransferInput>;
 
   it('applies a linked chain whole, or rolls the whole chain back when one leg fails', async () => {
     const buyer = await make.wallet({ balance: 1_000n });

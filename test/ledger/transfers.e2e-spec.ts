@@ -1,8 +1,8 @@
-import { LedgerService, type TransferInput } from '@bourse/ledger';
+import { LedgerService } from '@bourse/ledger';
 import { Database, rows } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger } from '../factories/ledger';
+import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
 
 describe('ledger transfers', () => {
   let app: INestApplicationContext;
@@ -17,20 +17,7 @@ describe('ledger transfers', () => {
 
   afterAll(() => app.close());
 
-  const move = (
-    from: { id: string },
-    to: { id: string },
-    amount: bigint,
-    extra: Partial<TransferInput> = {},
-  ): TransferInput => ({
-    id: randomUUID(),
-    debitAccountId: from.id,
-    creditAccountId: to.id,
-    amount,
-    asset: 'USD',
-    code: 'test',
-    ...extra,
-  });
+  const move = usdTransfer;
 
   const entriesOf = (transferId: string): Promise<{ amount: string }[]> =>
     rows(db.manager, `SELECT amount FROM ledger_entries WHERE transfer_id = $1`, [transferId]);

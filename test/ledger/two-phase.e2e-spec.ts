@@ -1,8 +1,8 @@
-import { LedgerService, type TransferInput } from '@bourse/ledger';
+import { LedgerService } from '@bourse/ledger';
 import { Database, rows } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger } from '../factories/ledger';
+import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
 
 describe('ledger two-phase transfers', () => {
   let app: INestApplicationContext;
@@ -22,16 +22,7 @@ describe('ledger two-phase transfers', () => {
     to: { id: string },
     amount: bigint,
     timeoutSeconds?: number,
-  ): TransferInput => ({
-    id: randomUUID(),
-    debitAccountId: from.id,
-    creditAccountId: to.id,
-    amount,
-    asset: 'USD',
-    code: 'hold',
-    pending: true,
-    ...(timeoutSeconds && { timeoutSeconds }),
-  });
+  ) => usdTransfer(from, to, amount, { pending: true, ...(timeoutSeconds && { timeoutSeconds }) });
 
   it('reserves funds against the available balance, then posts exactly once', async () => {
     const wallet = await make.wallet({ balance: 1_000n });
