@@ -223,15 +223,30 @@ describe('observability', () => {
   });
 
   describe('http hardening', () => {
-    it('sends helmet security headers, on errors too', async () => {
-      for (const path of ['/test/obs/things/1', '/test/obs/nowhere']) {
+    it('sends the REST security headers on JSON responses, on errors too', async () => {
+      for (const path of ['/test/obs/things/1', '/test/obs/nowhere', '/health/live']) {
         const res = await api.request('GET', path);
         expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-        expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+        expect(res.headers.get('x-frame-options')).toBe('DENY');
         expect(res.headers.get('strict-transport-security')).toContain('max-age=');
-        expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
-        expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+        expect(res.headers.get('content-security-policy')).toBe(
+          "default-src 'none';frame-ancestors 'none'",
+        );
+        expect(res.headers.get('cache-control')).toBe('no-store');
       }
+    });
+
+    it("gives the Swagger UI page helmet's full set, with the inline code it needs", async () => {
+      const res = await fetch(`${api.url}/docs`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(res.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(res.headers.get('content-security-policy')).toContain(
+        "script-src 'self' 'unsafe-inline'",
+      );
+      expect(res.headers.get('cache-control')).toBeNull();
     });
 
     it('answers a CORS preflight for a configured origin', async () => {

@@ -49,25 +49,55 @@ export function authorize(principal: Principal | undefined, rules: AccessRules):
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Per controller, per handler: decorators are fixed at boot, so they are read once. */
+  private readonly rulesByRoute = new WeakMap<object, WeakMap<object, AccessRules>>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     // Socket.IO authenticates once per connection, in the handshake (socketAuthMiddleware).
     if (context.getType() !== 'http') {
       return true;
     }
-    const targets = [context.getHandler(), context.getClass()];
+    const rules = this.rulesFor(context.getClass(), context.getHandler());
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    request.principal = await this.auth.authenticate(request.headers.authorization);
-    authorize(request.principal, {
-      isPublic: this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) ?? false,
-      roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets),
-      scopes: this.reflector.getAllAndOverride<string[] | undefined>(API_KEY_SCOPES, targets),
-    });
+    const { authorization } = request.headers;
+    // Anonymous calls (probes, public reads) are decided without a promise.
+    if (authorization === undefined) {
+      authorize(undefined, rules);
 
-    return true;
+      return true;
+    }
+
+    return this.auth.authenticate(authorization).then((principal) => {
+      request.principal = principal;
+      authorize(principal, rules);
+
+      return true;
+    });
+  }
+
+  private rulesFor(controller: object, handler: object): AccessRules {
+    let byHandler = this.rulesByRoute.get(controller);
+    if (!byHandler) {
+      byHandler = new WeakMap();
+      this.rulesByRoute.set(controller, byHandler);
+    }
+    let rules = byHandler.get(handler);
+    if (!rules) {
+      const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
+      rules = {
+        isPublic:
+          this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) ?? false,
+        roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets),
+        scopes: this.reflector.getAllAndOverride<string[] | undefined>(API_KEY_SCOPES, targets),
+      };
+      byHandler.set(handler, rules);
+    }
+
+    return rules;
   }
 }

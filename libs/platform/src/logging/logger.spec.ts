@@ -1,4 +1,4 @@
-import { redactSecrets } from './logger';
+import { isoTime, redactSecrets } from './logger';
 
 describe('redactSecrets', () => {
   it('redacts secret keys at the top level and at depth, whatever their case', () => {
@@ -42,5 +42,18 @@ describe('redactSecrets', () => {
     const cyclic: Record<string, unknown> = { name: 'loop' };
     cyclic.self = cyclic;
     expect(() => redactSecrets(cyclic)).not.toThrow();
+  });
+});
+
+describe('isoTime', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('formats pino time fields as ISO-8601, anew whenever the millisecond changes', () => {
+    jest.useFakeTimers({ now: Date.parse('2026-11-29T10:00:00.001Z') });
+    const first = isoTime();
+    expect(first).toBe(',"time":"2026-11-29T10:00:00.001Z"');
+    expect(isoTime()).toBe(first);
+    jest.setSystemTime(Date.parse('2026-11-29T10:00:00.002Z'));
+    expect(isoTime()).toBe(',"time":"2026-11-29T10:00:00.002Z"');
   });
 });

@@ -51,17 +51,46 @@ export function redactSecrets<T>(value: T, depth = 0): T {
   return (copy ?? value) as T;
 }
 
-/** Structured JSON logs on stdout (one line per event, ISO time, level as a word). */
+let formattedAt = -1;
+let formatted = '';
+
+/**
+ * pino's isoTime, formatted at most once per millisecond: `toISOString()` was a tenth of the
+ * cost of a request's log line, and under load many lines share a millisecond.
+ */
+export function isoTime(): string {
+  const now = Date.now();
+  if (now !== formattedAt) {
+    formattedAt = now;
+    formatted = `,"time":"${new Date(now).toISOString()}"`;
+  }
+
+  return formatted;
+}
+
+let stdoutStream: pino.DestinationStream | undefined;
+
+/** One stdout writer per process: two would interleave their partial writes of a long batch. */
+function stdout(): pino.DestinationStream {
+  return (stdoutStream ??= pino.destination({ dest: 1, sync: false }));
+}
+
+/**
+ * Structured JSON logs on stdout (one line per event, ISO time, level as a word). Written
+ * asynchronously: lines logged while a write is in flight go out together in the next one, so a
+ * busy server makes one write per batch instead of one syscall per request. pino flushes
+ * synchronously on process exit, so a crash or `process.exit` keeps the last lines.
+ */
 export function createLogger(
   config: AppConfig,
   service: string,
-  destination?: pino.DestinationStream,
+  destination: pino.DestinationStream = stdout(),
 ): Logger {
   return pino(
     {
       level: config.log.level,
       base: { service },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       formatters: { level: (label) => ({ level: label }), log: redactSecrets },
       serializers: { err: pino.stdSerializers.err },
     },

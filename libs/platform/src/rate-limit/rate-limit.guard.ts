@@ -1,10 +1,30 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
+import type { FastifyRequest } from 'fastify';
+import { isOperationalPath } from '../observability/metrics.service';
 import { RateLimitExceededError } from './rate-limit.errors';
 
-/** Throttler's guard answering with our problem document instead of its HttpException. */
+const ALLOWED = Promise.resolve(true);
+
+/**
+ * Throttler's guard answering with our problem document instead of its HttpException. Probes
+ * and scrapes are never refused, and are let through before the throttler reads any route
+ * metadata; gateways are limited elsewhere.
+ */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  override canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') {
+      return ALLOWED;
+    }
+    const { url } = context.switchToHttp().getRequest<FastifyRequest>();
+    const query = url.indexOf('?');
+
+    return isOperationalPath(query === -1 ? url : url.slice(0, query))
+      ? ALLOWED
+      : super.canActivate(context);
+  }
+
   // The guard has already put Retry-After on the reply; the problem filter keeps reply headers.
   protected override throwThrottlingException(
     _context: ExecutionContext,

@@ -1,20 +1,13 @@
 import { Module, type ExecutionContext } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import type { FastifyRequest } from 'fastify';
 import type Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { isOperationalPath } from '../observability/metrics.service';
 import { REDIS } from '../redis/redis.module';
 import { AUTH_RATE_LIMIT } from './auth-rate-limit.decorator';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
-
-/** Probes and scrapes must never be refused; gateways are limited elsewhere. */
-const exempt = (context: ExecutionContext): boolean =>
-  context.getType() !== 'http' ||
-  isOperationalPath(context.switchToHttp().getRequest<FastifyRequest>().url.split('?', 1)[0]!);
 
 /**
  * Limits every HTTP route per client IP (`request.ip`, which honours TRUST_PROXY; throttler's
@@ -27,7 +20,6 @@ const exempt = (context: ExecutionContext): boolean =>
       inject: [APP_CONFIG, REDIS, Reflector],
       useFactory: (config: AppConfig, redis: Redis, reflector: Reflector) => ({
         storage: new RedisThrottlerStorage(redis),
-        skipIf: exempt,
         throttlers: [
           {
             ttl: 60_000,

@@ -1,0 +1,40 @@
+import { API_HEADERS, DOCS_HEADERS, helmetHeaders, isDocsPath } from './security-headers';
+
+describe('security headers', () => {
+  it('records what helmet sets, with lower-case names', () => {
+    const headers = helmetHeaders({ contentSecurityPolicy: false, strictTransportSecurity: false });
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers).not.toHaveProperty('content-security-policy');
+    expect(headers).not.toHaveProperty('strict-transport-security');
+    expect(Object.isFrozen(headers)).toBe(true);
+  });
+
+  it('refuses options helmet rejects, at boot', () => {
+    expect(() =>
+      helmetHeaders({ contentSecurityPolicy: { directives: { defaultSrc: ['self'] } } }),
+    ).toThrow(/self/);
+  });
+
+  it('keeps JSON responses to the REST set and gives the docs page the full one', () => {
+    expect(Object.keys(API_HEADERS).sort()).toEqual([
+      'cache-control',
+      'content-security-policy',
+      'strict-transport-security',
+      'x-content-type-options',
+      'x-frame-options',
+    ]);
+    expect(Object.keys(DOCS_HEADERS).length).toBeGreaterThan(10);
+  });
+
+  it.each([
+    ['/docs', true],
+    ['/docs/', true],
+    ['/docs/swagger-ui.css', true],
+    ['/docs?x=1', true],
+    ['/docsx', false],
+    ['/v1/docs', false],
+    ['/openapi.json', false],
+  ])('%s is a docs path: %s', (url, expected) => {
+    expect(isDocsPath(url)).toBe(expected);
+  });
+});

@@ -1,0 +1,72 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet, { type HelmetOptions } from 'helmet';
+
+/** Response headers by lower-case name, as Fastify's `reply.headers()` takes them. */
+export type HeaderSet = Readonly<Record<string, string>>;
+
+/**
+ * The headers helmet sets with `options`, recorded once at boot. They never depend on the request
+ * (no CSP nonces), so a response copies a frozen object instead of running helmet's dozen
+ * middlewares, which re-validate every header on every request.
+ */
+export function helmetHeaders(options: HelmetOptions): HeaderSet {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader: (name: string, value: string | number) => {
+      headers[name.toLowerCase()] = String(value);
+    },
+    removeHeader: (name: string) => {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  let finished = false;
+  // helmet 8 throws on bad options instead of passing an error to `next`.
+  helmet(options)({} as IncomingMessage, recorder as unknown as ServerResponse, () => {
+    finished = true;
+  });
+  if (!finished) {
+    throw new Error('helmet did not finish synchronously; its headers cannot be precomputed');
+  }
+
+  return Object.freeze(headers);
+}
+
+/**
+ * JSON responses: the OWASP REST Security Cheat Sheet's set. Nothing is ever rendered from them,
+ * so the policy forbids every resource and framing, and `no-store` keeps balances, tokens and
+ * statements out of shared caches (a route that may be cached sets its own Cache-Control).
+ */
+export const API_HEADERS: HeaderSet = Object.freeze({
+  ...helmetHeaders({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: [`'none'`], frameAncestors: [`'none'`] },
+    },
+    xFrameOptions: { action: 'deny' },
+    crossOriginOpenerPolicy: false,
+    crossOriginResourcePolicy: false,
+    originAgentCluster: false,
+    referrerPolicy: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  }),
+  'cache-control': 'no-store',
+});
+
+/** Swagger UI is an HTML page: helmet's full set, with the inline styles and scripts it needs. */
+export const DOCS_HEADERS: HeaderSet = helmetHeaders({
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: [`'self'`],
+      styleSrc: [`'self'`, `'unsafe-inline'`],
+      imgSrc: [`'self'`, 'data:', 'validator.swagger.io'],
+      scriptSrc: [`'self'`, `'unsafe-inline'`],
+    },
+  },
+});
+
+/** `/docs`, `/docs/`, `/docs/swagger-ui.css`, … (the document at /openapi.json is JSON). */
+export const isDocsPath = (url: string): boolean =>
+  url.startsWith('/docs') && (url.length === 5 || url[5] === '/' || url[5] === '?');
