@@ -183,6 +183,65 @@ describe('idempotency keys', () => {
     expect(await executions('race')).toBe(1);
   });
 
+  it('claims and completes the keys of one turn in one statement each', async () => {
+    const service = api.app.get(IdempotencyService);
+    const statements: string[] = [];
+    const query = db.manager.query.bind(db.manager);
+    const spy = jest.spyOn(db.manager, 'query').mockImplementation((sql, params) => {
+      statements.push(sql);
+
+      return query(sql, params);
+    });
+    const request = { scope: 'user:batch', method: 'POST', path: '/p', requestHash: 'h1' };
+    const [a, b] = [freshKey(), freshKey()];
+    // Bodies travel in a text[] parameter: quotes, backslashes and nulls must survive it.
+    const response = (key: string) => ({
+      status: 201,
+      body: { key, note: 'a "quoted" \\ value', none: null },
+      headers: { location: `/x/${key}` },
+    });
+    try {
+      const outcomes = await Promise.allSettled([
+        service.claim({ ...request, key: a }),
+        service.claim({ ...request, key: b }),
+        service.claim({ ...request, key: a }),
+        service.claim({ ...request, key: a, requestHash: 'h2' }),
+      ]);
+      expect(
+        outcomes.map((o) =>
+          o.status === 'fulfilled' ? o.value.outcome : (o.reason as { code: string }).code,
+        ),
+      ).toEqual([
+        'claimed',
+        'claimed',
+        'idempotency.request_in_progress',
+        'idempotency.key_mismatch',
+      ]);
+      await Promise.all(
+        outcomes.slice(0, 2).map((o) => {
+          const claim = o.status === 'fulfilled' ? o.value : undefined;
+          if (claim?.outcome !== 'claimed') {
+            throw new Error('expected a claim');
+          }
+
+          return service.complete(claim.lock, response(claim.lock.key));
+        }),
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(statements.filter((sql) => sql.includes('INSERT INTO idempotency_keys'))).toHaveLength(
+      1,
+    );
+    expect(statements.filter((sql) => sql.includes('UPDATE idempotency_keys'))).toHaveLength(1);
+    for (const key of [a, b]) {
+      expect(await service.claim({ ...request, key })).toEqual({
+        outcome: 'replay',
+        response: response(key),
+      });
+    }
+  });
+
   it('forgets the key when the handler fails, so a retry runs it', async () => {
     const key = freshKey();
     handler.failNext = true;

@@ -20,6 +20,13 @@ export interface NewKey {
   lockId: string;
 }
 
+export interface Completion {
+  scope: string;
+  key: string;
+  lockId: string;
+  response: StoredResponse;
+}
+
 interface KeyRow {
   request_hash: string;
   state: 'in_progress' | 'completed';
@@ -31,18 +38,29 @@ interface KeyRow {
 @Injectable()
 export class IdempotencyRepository {
   /**
-   * Takes the key for this request, or returns false if another request holds it. A row that has
-   * expired, or whose in_progress lock is older than `staleAfterSeconds` for this same request (its
-   * process died), is taken over in the same statement: ON CONFLICT locks the row and re-checks
-   * the WHERE on its latest version, so of two racing takeovers exactly one wins.
+   * Takes each key for its request, returning the lock ids that got theirs; the others are held
+   * by another request. A row that has expired, or whose in_progress lock is older than
+   * `staleAfterSeconds` for this same request (its process died), is taken over in the same
+   * statement: ON CONFLICT locks the row and re-checks the WHERE on its latest version, so of two
+   * racing takeovers exactly one wins. Keys must be distinct; rows go in (scope, key) order so
+   * two batches sharing keys lock them in the same order and cannot deadlock.
    */
-  async claim(tx: Tx, k: NewKey, ttlHours: number, staleAfterSeconds: number): Promise<boolean> {
-    const claimed = await rows(
+  async claimMany(
+    tx: Tx,
+    keys: NewKey[],
+    ttlHours: number,
+    staleAfterSeconds: number,
+  ): Promise<Set<string>> {
+    const claimed = await rows<{ lock_id: string }>(
       tx,
       `
       INSERT INTO idempotency_keys AS k
              (scope, key, method, path, request_hash, state, lock_id, locked_at, expires_at)
-      VALUES ($1, $2, $3, $4, $5, 'in_progress', $6, now(), now() + make_interval(hours => $7))
+      SELECT scope, key, method, path, request_hash, 'in_progress', lock_id, now(),
+             now() + make_interval(hours => $7)
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])
+             AS t(scope, key, method, path, request_hash, lock_id)
+       ORDER BY scope, key
       ON CONFLICT (scope, key) DO UPDATE
          SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash,
              state = 'in_progress', lock_id = EXCLUDED.lock_id, response_status = NULL,
@@ -52,10 +70,19 @@ export class IdempotencyRepository {
           OR (k.state = 'in_progress' AND k.request_hash = EXCLUDED.request_hash
               AND k.locked_at < now() - make_interval(secs => $8))
       RETURNING lock_id`,
-      [k.scope, k.key, k.method, k.path, k.requestHash, k.lockId, ttlHours, staleAfterSeconds],
+      [
+        keys.map((k) => k.scope),
+        keys.map((k) => k.key),
+        keys.map((k) => k.method),
+        keys.map((k) => k.path),
+        keys.map((k) => k.requestHash),
+        keys.map((k) => k.lockId),
+        ttlHours,
+        staleAfterSeconds,
+      ],
     );
 
-    return claimed.length === 1;
+    return new Set(claimed.map((row) => row.lock_id));
   }
 
   async find(tx: Tx, scope: string, key: string): Promise<StoredKey | undefined> {
@@ -86,33 +113,34 @@ export class IdempotencyRepository {
     };
   }
 
-  /** False when the lock was taken over meanwhile; the new holder's outcome wins. */
-  async complete(
-    tx: Tx,
-    scope: string,
-    key: string,
-    lockId: string,
-    response: StoredResponse,
-  ): Promise<boolean> {
-    const updated = await rows(
+  /**
+   * Stores each response under its key, returning the lock ids that still held theirs; a lock
+   * taken over meanwhile is left to its new holder, whose outcome wins.
+   */
+  async completeMany(tx: Tx, completions: Completion[]): Promise<Set<string>> {
+    const updated = await rows<{ lock_id: string }>(
       tx,
       `
-      UPDATE idempotency_keys
-         SET state = 'completed', lock_id = NULL, response_status = $4,
-             response_body = $5::jsonb, response_headers = $6::jsonb
-       WHERE scope = $1 AND key = $2 AND lock_id = $3
-      RETURNING key`,
+      UPDATE idempotency_keys AS k
+         SET state = 'completed', lock_id = NULL, response_status = t.status,
+             response_body = t.body::jsonb, response_headers = t.headers::jsonb
+        FROM unnest($1::text[], $2::text[], $3::uuid[], $4::int[], $5::text[], $6::text[])
+             AS t(scope, key, lock_id, status, body, headers)
+       WHERE k.scope = t.scope AND k.key = t.key AND k.lock_id = t.lock_id
+      RETURNING t.lock_id`,
       [
-        scope,
-        key,
-        lockId,
-        response.status,
-        response.body === undefined ? null : JSON.stringify(response.body),
-        JSON.stringify(response.headers),
+        completions.map((c) => c.scope),
+        completions.map((c) => c.key),
+        completions.map((c) => c.lockId),
+        completions.map((c) => c.response.status),
+        completions.map((c) =>
+          c.response.body === undefined ? null : JSON.stringify(c.response.body),
+        ),
+        completions.map((c) => JSON.stringify(c.response.headers)),
       ],
     );
 
-    return updated.length === 1;
+    return new Set(updated.map((row) => row.lock_id));
   }
 
   async release(tx: Tx, scope: string, key: string, lockId: string): Promise<void> {

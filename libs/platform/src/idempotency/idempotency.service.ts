@@ -7,7 +7,13 @@ import {
   IdempotencyKeyMismatchError,
   IdempotentRequestInProgressError,
 } from './idempotency.errors';
-import { IdempotencyRepository, type StoredResponse } from './idempotency.repository';
+import { MicroBatcher } from '../database/micro-batcher';
+import {
+  IdempotencyRepository,
+  type Completion,
+  type NewKey,
+  type StoredResponse,
+} from './idempotency.repository';
 
 /** An in_progress lock older than this belongs to a process that died; its key may be retried. */
 const STALE_LOCK_SECONDS = 5 * 60;
@@ -34,11 +40,18 @@ export type IdempotencyClaim =
 
 /**
  * Idempotency-Key bookkeeping (Stripe's semantics). Each statement commits on its own, outside
- * the handler's transaction, so a concurrent duplicate sees the in_progress row at once.
+ * the handler's transaction, so a concurrent duplicate sees the in_progress row at once. Claims
+ * and completions made in the same event-loop turn share one statement (and one commit).
  */
 @Injectable()
 export class IdempotencyService {
   private readonly logger = new Logger('Idempotency');
+  private readonly claims = new MicroBatcher<NewKey, boolean>((keys) => this.claimBatch(keys));
+  private readonly completions = new MicroBatcher<Completion, boolean>(async (batch) => {
+    const completed = await this.keys.completeMany(this.db.manager, batch);
+
+    return batch.map((completion) => completed.has(completion.lockId));
+  });
 
   constructor(
     private readonly db: Database,
@@ -49,14 +62,12 @@ export class IdempotencyService {
   /** Claims the key for a first request, or answers a repeat with its stored response. */
   async claim(request: IdempotentRequest): Promise<IdempotencyClaim> {
     const lock = { scope: request.scope, key: request.key, lockId: newId() };
-    const { ttlHours } = this.config.idempotency;
     // A second pass covers a row released (its request failed) between the two statements.
     for (let attempt = 0; attempt < 2; attempt++) {
-      const tx = this.db.manager;
-      if (await this.keys.claim(tx, { ...request, ...lock }, ttlHours, STALE_LOCK_SECONDS)) {
+      if (await this.claims.run({ ...request, ...lock })) {
         return { outcome: 'claimed', lock };
       }
-      const existing = await this.keys.find(tx, request.scope, request.key);
+      const existing = await this.keys.find(this.db.manager, request.scope, request.key);
       if (!existing) {
         continue;
       }
@@ -73,7 +84,7 @@ export class IdempotencyService {
   }
 
   async complete(lock: IdempotencyLock, response: StoredResponse): Promise<void> {
-    if (!(await this.keys.complete(this.db.manager, lock.scope, lock.key, lock.lockId, response))) {
+    if (!(await this.completions.run({ ...lock, response }))) {
       this.logger.warn({ msg: 'idempotency lock was taken over before completion', ...lock });
     }
   }
@@ -81,6 +92,28 @@ export class IdempotencyService {
   /** The handler failed and its transaction rolled back, so the same key may be retried. */
   async release(lock: IdempotencyLock): Promise<void> {
     await this.keys.release(this.db.manager, lock.scope, lock.key, lock.lockId);
+  }
+
+  /**
+   * One statement for a turn's claims. A key repeated within the turn is claimed once: its
+   * duplicates lose, then find the winner's in_progress row like any concurrent duplicate.
+   */
+  private async claimBatch(keys: NewKey[]): Promise<boolean[]> {
+    const first = new Map<string, NewKey>();
+    for (const k of keys) {
+      const id = JSON.stringify([k.scope, k.key]);
+      if (!first.has(id)) {
+        first.set(id, k);
+      }
+    }
+    const claimed = await this.keys.claimMany(
+      this.db.manager,
+      [...first.values()],
+      this.config.idempotency.ttlHours,
+      STALE_LOCK_SECONDS,
+    );
+
+    return keys.map((k) => claimed.has(k.lockId));
   }
 
   /** Deletes keys expired at `now`, in bounded batches; returns how many. Run by the worker. */

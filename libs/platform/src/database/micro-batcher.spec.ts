@@ -1,0 +1,55 @@
+import { MicroBatcher } from './micro-batcher';
+
+describe('MicroBatcher', () => {
+  const doubling = () => {
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(async (inputs) => {
+      batches.push(inputs);
+
+      return inputs.map((n) => n * 2);
+    }, 3);
+
+    return { batches, batcher };
+  };
+
+  it('answers calls of one turn with one flush, each with its own result', async () => {
+    const { batches, batcher } = doubling();
+    const results = await Promise.all([1, 2, 3].map((n) => batcher.run(n)));
+    expect(results).toEqual([2, 4, 6]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('flushes a lone call at the end of its turn, and later calls in a batch of their own', async () => {
+    const { batches, batcher } = doubling();
+    expect(await batcher.run(5)).toBe(10);
+    expect(await batcher.run(6)).toBe(12);
+    expect(batches).toEqual([[5], [6]]);
+  });
+
+  it('splits a turn into batches of at most maxSize', async () => {
+    const { batches, batcher } = doubling();
+    await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => batcher.run(n)));
+    expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+  });
+
+  it('fails every call of a batch whose flush fails, and only those', async () => {
+    let calls = 0;
+    const batcher = new MicroBatcher<string, string>(async (inputs) => {
+      if (calls++ === 0) {
+        throw new Error('connection lost');
+      }
+
+      return inputs;
+    });
+    const failed = await Promise.allSettled([batcher.run('a'), batcher.run('b')]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(await batcher.run('c')).toBe('c');
+  });
+
+  it('refuses a flush that answers a different number of results', async () => {
+    const batcher = new MicroBatcher<number, number>(async () => [1]);
+    await expect(Promise.all([batcher.run(1), batcher.run(2)])).rejects.toThrow(
+      'a batch of 2 was answered with 1 results',
+    );
+  });
+});
