@@ -32,6 +32,12 @@ export const CONFIG_VARS = {
     max: 200,
     description: 'Connections per process in the Postgres pool.',
   }),
+  DATABASE_CONNECT_TIMEOUT_MS: int({
+    default: '5000',
+    min: 100,
+    description:
+      'Longest wait for a Postgres connection (new or from the pool); boot fails after it instead of hanging.',
+  }),
   DATABASE_STATEMENT_TIMEOUT_MS: int({
     default: '15000',
     min: 0,

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
     expect(config.database).toEqual({
       url: 'postgres://postgres@127.0.0.1:5432/bourse',
       poolSize: 10,
+      connectTimeoutMs: 5000,
       statementTimeoutMs: 15000,
     });
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', keyPrefix: 'bourse' });

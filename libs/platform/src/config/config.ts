@@ -22,7 +22,7 @@ export interface AppConfig {
     bodyLimitBytes: number;
     trustProxy: boolean | number | string[];
   };
-  database: { url: string; poolSize: number; statementTimeoutMs: number };
+  database: { url: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   redis: { url: string; keyPrefix: string };
   log: { level: ConfigValues['LOG_LEVEL'] };
   auth: { jwtSecret: string; accessTtlSeconds: number; refreshTtlSeconds: number };
@@ -108,6 +108,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     database: {
       url: v.DATABASE_URL,
       poolSize: v.DATABASE_POOL_SIZE,
+      connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     redis: { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX },

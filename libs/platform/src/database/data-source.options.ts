@@ -26,6 +26,9 @@ export function dataSourceOptions(
     applicationName,
     extra: {
       max: db.poolSize,
+      // A blackholed Postgres fails boot (and a starved pool fails the request) after this,
+      // instead of hanging until a probe kills the pod.
+      connectionTimeoutMillis: db.connectTimeoutMs,
       statement_timeout: db.statementTimeoutMs,
       idle_in_transaction_session_timeout: Math.max(db.statementTimeoutMs, 60_000),
     },
