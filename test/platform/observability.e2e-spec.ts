@@ -294,6 +294,11 @@ describe('readiness when a dependency is away', () => {
         error: { redis: { status: 'down', message: expect.any(String) } },
         details: { postgres: { status: 'up' }, redis: { status: 'down' } },
       });
+      // ioredis retries all along; the outage is one JSON warning, not a line per attempt.
+      const warnings = api.logs.lines.filter((l) => l.context === 'Redis:commands');
+      expect(warnings).toEqual([
+        expect.objectContaining({ level: 'warn', msg: 'Redis connection failed; retrying' }),
+      ]);
     } finally {
       await api.close();
     }

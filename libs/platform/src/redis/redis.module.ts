@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
@@ -13,7 +13,7 @@ export function createRedis(
   name: string,
   options: { lazy?: boolean } = {},
 ): Redis {
-  return new Redis(config.redis.url, {
+  const client = new Redis(config.redis.url, {
     keyPrefix: `${config.redis.keyPrefix}:`,
     connectionName: `bourse-${name}`,
     lazyConnect: options.lazy ?? false,
@@ -23,6 +23,31 @@ export function createRedis(
     // Commands issued in the same event-loop turn (every request's rate-limit script, say) go
     // out in one write: under load a syscall is dearer than the command.
     enableAutoPipelining: true,
+  });
+  logConnectionErrors(client, name);
+
+  return client;
+}
+
+/**
+ * ioredis reconnects by itself, and without an 'error' listener prints every failed attempt as
+ * plain text on stderr. Instead: one JSON warning when the connection fails, one line when it
+ * is back, nothing per retry in between.
+ */
+function logConnectionErrors(client: Redis, name: string): void {
+  const logger = new Logger(`Redis:${name}`);
+  let failing = false;
+  client.on('error', (error: Error) => {
+    if (!failing) {
+      failing = true;
+      logger.warn({ msg: 'Redis connection failed; retrying', err: error });
+    }
+  });
+  client.on('ready', () => {
+    if (failing) {
+      failing = false;
+      logger.log('Redis connection restored');
+    }
   });
 }
 
