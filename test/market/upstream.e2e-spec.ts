@@ -358,7 +358,7 @@ describe('TickPublisher', () => {
     expect(await publish('2650.10', 2001)).toBe(3);
   });
 
-  it('refuses unknown symbols, bad prices and timestamps without touching Redis', async () => {
+  it('refuses unknown symbols, bad prices and bad or future timestamps without touching Redis', async () => {
     const prefix = isolatedPrefix();
     const { publisher, token } = await leader(prefix);
 
@@ -368,6 +368,7 @@ describe('TickPublisher', () => {
       { symbol: 'XAUUSD', price: '0.001', ts: 1 },
       { symbol: 'XAUUSD', price: '1.00', ts: 1.5 },
       { symbol: 'XAUUSD', price: '1.00', ts: Number.NaN },
+      { symbol: 'XAUUSD', price: '1.00', ts: Date.now() + 3_600_000 },
     ]) {
       expect(await publisher.publish(quote, token)).toEqual({ outcome: 'invalid' });
     }

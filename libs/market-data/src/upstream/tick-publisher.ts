@@ -41,6 +41,9 @@ redis.call('HSET', KEYS[2], ARGV[2], tick)
 redis.call('PUBLISH', ARGV[5], tick)
 return {'published', tick}`;
 
+/** How far ahead of our clock a provider's timestamp may be (its clock, network jitter). */
+const MAX_CLOCK_SKEW_MS = 30_000;
+
 /**
  * Turns a provider's quote into a sequenced tick: stored as the symbol's last price and published
  * to the api nodes, only while `fencingToken` is the provider's current lease.
@@ -60,8 +63,14 @@ export class TickPublisher {
   async publish(quote: Quote, fencingToken: number): Promise<PublishResult> {
     const spec = findSymbol(quote.symbol);
     const price = spec && normalizePrice(quote.price, spec.scale);
-    // Integral epoch ms only: the script compares ts as a Lua number and writes it verbatim.
-    if (!price || !Number.isSafeInteger(quote.ts) || quote.ts < 0) {
+    // Integral epoch ms only: the script compares ts as a Lua number and writes it verbatim. A ts
+    // from the future would make every later quote of the symbol `stale` until the clock got there.
+    if (
+      !price ||
+      !Number.isSafeInteger(quote.ts) ||
+      quote.ts < 0 ||
+      quote.ts > Date.now() + MAX_CLOCK_SKEW_MS
+    ) {
       return { outcome: 'invalid' };
     }
     const [outcome, tick] = (await this.script(
