@@ -6,6 +6,7 @@ import { CreateLedger1764000001000 } from './1764000001000-create-ledger';
 import { LedgerPostTransfer1764000001100 } from './1764000001100-ledger-post-transfer';
 import { CreateMarketData1764000002000 } from './1764000002000-create-market-data';
 import { IndexFinishedOutbox1764000003000 } from './1764000003000-index-finished-outbox';
+import { LedgerTransfersWithoutFks1764000004000 } from './1764000004000-ledger-transfers-without-fks';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -16,4 +17,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerPostTransfer1764000001100,
   CreateMarketData1764000002000,
   IndexFinishedOutbox1764000003000,
+  LedgerTransfersWithoutFks1764000004000,
 ];

@@ -91,6 +91,7 @@ describe('ledger statements and invariants', () => {
       unbalancedAssets: [],
       balanceEntryMismatches: [],
       pendingMismatches: [],
+      orphanTransfers: [],
       misfiledEntries: [],
       negativeAccounts: [],
       expiredPending: [],
@@ -177,6 +178,53 @@ describe('ledger statements and invariants', () => {
         }
       });
     expect((await ledger.verifyInvariants()).ok).toBe(true);
+  });
+
+  it('catches transfers whose account is missing or holds another asset', async () => {
+    const wallet = await make.wallet({ balance: 500n });
+    const euros = await make.wallet({ asset: 'EUR' });
+    await db
+      .transaction(undefined, async (tx) => {
+        // No FK checks transfers either: an unknown account, then an account in another asset.
+        const ghost = randomUUID();
+        const [unknown, mismatched] = [randomUUID(), randomUUID()].sort();
+        await rows(
+          tx,
+          `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, asset, amount,
+                                         posted_amount, code, status, two_phase, posted_at)
+           VALUES ($1, $3, $4, 'USD', 1, 1, 'test', 'posted', false, now()),
+                  ($2, $3, $5, 'USD', 1, 1, 'test', 'posted', false, now())`,
+          [unknown, mismatched, wallet.id, ghost, euros.id],
+        );
+        const report = await ledger.verifyInvariants(tx);
+        expect(report.ok).toBe(false);
+        expect(report.orphanTransfers).toEqual([
+          { transferId: unknown, debitAccountId: wallet.id, creditAccountId: ghost },
+          { transferId: mismatched, debitAccountId: wallet.id, creditAccountId: euros.id },
+        ]);
+        throw new Rollback();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof Rollback)) {
+          throw e;
+        }
+      });
+    expect((await ledger.verifyInvariants()).ok).toBe(true);
+  });
+
+  it('never lets an account or an asset be deleted or change identity', async () => {
+    const wallet = await make.wallet();
+    for (const [sql, params] of [
+      ['DELETE FROM ledger_accounts WHERE id = $1', [wallet.id]],
+      [`UPDATE ledger_accounts SET asset = 'EUR' WHERE id = $1`, [wallet.id]],
+      [`DELETE FROM ledger_assets WHERE code = 'JPY'`, []],
+      [`UPDATE ledger_assets SET scale = 3 WHERE code = 'JPY'`, []],
+    ] as const) {
+      await expect(rows(db.manager, sql, [...params])).rejects.toThrow(
+        /rows are never deleted and never change identity/,
+      );
+    }
+    expect(await ledger.getAccount(wallet.id)).toMatchObject({ id: wallet.id, asset: 'USD' });
   });
 
   it('reports a pending transfer left past its timeout', async () => {

@@ -5,6 +5,7 @@ export const INVARIANT_CHECKS = {
   unbalanced_assets: (r: InvariantReport) => r.unbalancedAssets.length,
   balance_entry_mismatches: (r: InvariantReport) => r.balanceEntryMismatches.length,
   pending_mismatches: (r: InvariantReport) => r.pendingMismatches.length,
+  orphan_transfers: (r: InvariantReport) => r.orphanTransfers.length,
   misfiled_entries: (r: InvariantReport) => r.misfiledEntries.length,
   negative_accounts: (r: InvariantReport) => r.negativeAccounts.length,
   expired_pending: (r: InvariantReport) => r.expiredPending.length,

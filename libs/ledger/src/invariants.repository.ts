@@ -105,8 +105,26 @@ export class InvariantsRepository {
   /**
    * Lines that do not match their transfer: no such transfer, an account that is not one of its
    * sides, or another asset. ledger_entries has no FKs (their cost, see the ledger-post-transfer
-   * migration); the transfer's FKs cover its accounts and asset, so this catches every orphan.
+   * migration); with orphanTransfers this catches every orphan.
    */
+  /**
+   * Transfers whose account is missing or holds another asset. ledger_transfers has no FKs (see
+   * the ledger-transfers-without-fks migration); an account's asset is FK-checked, so this also
+   * covers the transfer's asset.
+   */
+  orphanTransfers(tx: Tx): Promise<InvariantReport['orphanTransfers']> {
+    return rows(
+      tx,
+      `SELECT t.id AS "transferId", t.debit_account_id AS "debitAccountId",
+              t.credit_account_id AS "creditAccountId"
+         FROM ledger_transfers t
+         LEFT JOIN ledger_accounts d ON d.id = t.debit_account_id
+         LEFT JOIN ledger_accounts c ON c.id = t.credit_account_id
+        WHERE d.id IS NULL OR c.id IS NULL OR d.asset <> t.asset OR c.asset <> t.asset
+        ORDER BY t.id LIMIT ${SAMPLE}`,
+    );
+  }
+
   misfiledEntries(tx: Tx): Promise<InvariantReport['misfiledEntries']> {
     return rows(
       tx,

@@ -377,6 +377,7 @@ export class LedgerService {
         const unbalancedAssets = await this.invariants.unbalancedAssets(tx);
         const balanceEntryMismatches = await this.invariants.balanceEntryMismatches(tx);
         const pendingMismatches = await this.invariants.pendingMismatches(tx);
+        const orphanTransfers = await this.invariants.orphanTransfers(tx);
         const misfiledEntries = await this.invariants.misfiledEntries(tx);
         const negativeAccounts = await this.invariants.negativeAccounts(tx);
         // The sweeper runs every interval; a hold expired for less than two of them is not late.
@@ -388,6 +389,7 @@ export class LedgerService {
           !unbalancedAssets.length &&
           !balanceEntryMismatches.length &&
           !pendingMismatches.length &&
+          !orphanTransfers.length &&
           !misfiledEntries.length &&
           !negativeAccounts.length &&
           !expiredPending.length;
@@ -399,6 +401,7 @@ export class LedgerService {
           unbalancedAssets,
           balanceEntryMismatches,
           pendingMismatches,
+          orphanTransfers,
           misfiledEntries,
           negativeAccounts,
           expiredPending,

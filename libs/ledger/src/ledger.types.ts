@@ -161,6 +161,8 @@ export interface InvariantReport {
     creditsPending: bigint;
     expectedCreditsPending: bigint;
   }[];
+  /** Transfers whose account is unknown or holds another asset (transfers have no FKs). */
+  orphanTransfers: { transferId: string; debitAccountId: string; creditAccountId: string }[];
   /** Journal lines that do not match their transfer (unknown, not one of its accounts, other asset). */
   misfiledEntries: { entryId: string; transferId: string; accountId: string }[];
   /** Accounts not allowed to go negative whose posted or available balance is below zero. */
