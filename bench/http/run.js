@@ -1,8 +1,9 @@
 'use strict';
 /**
  * What the platform costs per request: the built api (request ids, JSON request logs, metrics,
- * helmet, CORS, the global guards all on) against a bare Fastify hello-world, same route, same
- * load, one after the other on this machine. Run `npm run build` first; needs local Postgres and
+ * security headers, CORS, the global guards all on) against a bare Fastify hello-world, same
+ * route, same load, one after the other on this machine; then a minimal Nest app (one controller,
+ * nothing else) to show how much of the gap is the framework itself. Run `npm run build` first; needs local Postgres and
  * Redis (the database named in DATABASE_URL is created and migrated if missing).
  */
 const { spawn, execFileSync } = require('node:child_process');
@@ -18,6 +19,7 @@ const CLI_MAIN = path.join(ROOT, 'dist/apps/cli/apps/cli/src/main.js');
 const HOST = '127.0.0.1';
 const API_PORT = 3100;
 const BARE_PORT = 3101;
+const NEST_PORT = 3102;
 const ROUTE = '/health/live';
 const LOAD = { connections: 50, duration: 10 };
 const WARMUP = { connections: 50, duration: 2 };
@@ -30,6 +32,23 @@ app.listen({ port: ${BARE_PORT}, host: ${JSON.stringify(HOST)} });
 process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
 `;
 
+// The framework's own floor: Nest on the same Fastify adapter, one controller, nothing else on.
+const NEST_SERVER = `
+require('reflect-metadata');
+const { Controller, Get, Module } = require('@nestjs/common');
+const { NestFactory } = require('@nestjs/core');
+const { FastifyAdapter } = require('@nestjs/platform-fastify');
+class Live { live() { return { status: 'ok' }; } }
+Controller()(Live);
+Get(${JSON.stringify(ROUTE.slice(1))})(Live.prototype, 'live', Object.getOwnPropertyDescriptor(Live.prototype, 'live'));
+class App {}
+Module({ controllers: [Live] })(App);
+NestFactory.create(App, new FastifyAdapter(), { logger: false }).then(async (app) => {
+  app.enableShutdownHooks();
+  await app.listen({ port: ${NEST_PORT}, host: ${JSON.stringify(HOST)} });
+});
+`;
+
 function start(args, env, stdout) {
   return track(
     spawn(process.execPath, args, {
@@ -37,7 +56,7 @@ function start(args, env, stdout) {
       env: { ...process.env, ...env },
       stdio: ['ignore', stdout, 'pipe'],
     }),
-    args[0] === '-e' ? 'bare fastify' : 'api',
+    args[0] === '-e' ? 'reference server' : 'api',
   );
 }
 
@@ -135,6 +154,12 @@ async function main() {
   const bareResult = await load(`http://${HOST}:${BARE_PORT}${ROUTE}`, bare.pid);
   await stop(bare);
 
+  const nest = start(['-e', NEST_SERVER], {}, 'ignore');
+  await waitForOk(`http://${HOST}:${NEST_PORT}${ROUTE}`, nest, BOOT_TIMEOUT_MS);
+  console.log('minimal nest up; same load');
+  const nestResult = await load(`http://${HOST}:${NEST_PORT}${ROUTE}`, nest.pid);
+  await stop(nest);
+
   const ratio = apiResult.rps / bareResult.rps;
   const cpus = os.cpus();
   const row = (name, r) =>
@@ -143,8 +168,13 @@ async function main() {
   console.log('');
   console.log(row('api (dist, logs+metrics+ids on)', apiResult));
   console.log(row('bare fastify hello-world', bareResult));
+  console.log(row('minimal nest (one controller)', nestResult));
   console.log(
     `ratio api/bare: ${ratio.toFixed(2)} (target >= 0.60) ${ratio >= 0.6 ? 'OK' : 'BELOW TARGET'}`,
+  );
+  console.log(
+    `minimal nest/bare: ${(nestResult.rps / bareResult.rps).toFixed(2)} (the framework's floor, before ` +
+      'any of the platform: logs, ids, headers, CORS, guards)',
   );
   console.log(
     `server CPU per request, bare/api: ${(bareResult.cpuUs / apiResult.cpuUs).toFixed(2)} ` +
