@@ -261,6 +261,34 @@ describe('observability', () => {
       expect(res.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
       expect(res.headers.get('access-control-allow-methods')).toContain('POST');
       expect(res.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+      expect(res.headers.get('access-control-max-age')).toBe('600');
+      expect(res.headers.get('vary')).toBe('Origin, Access-Control-Request-Headers');
+    });
+
+    it('lets browsers call every method the api has, on any route', async () => {
+      const res = await api.request(
+        'OPTIONS',
+        '/v1/admin/api-keys/0190d1c2-0000-7000-8000-000000000000',
+        {
+          headers: {
+            origin: 'https://admin.example.com',
+            'access-control-request-method': 'DELETE',
+          },
+        },
+      );
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-methods')!.split(', ')).toEqual(
+        expect.arrayContaining(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+      );
+      expect(res.headers.get('access-control-allow-headers')).toBeNull();
+    });
+
+    it('adds only Vary: Origin when a request carries no Origin', async () => {
+      const res = await api.request('GET', '/health/live');
+      expect(res.headers.get('vary')).toBe('Origin');
+      expect([...res.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual(
+        [],
+      );
     });
 
     it('gives another origin no CORS grant', async () => {
@@ -268,6 +296,13 @@ describe('observability', () => {
         headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'POST' },
       });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      expect(res.status).toBe(404);
+      const read = await api.request('GET', '/test/obs/things/1', {
+        headers: { origin: 'https://evil.example.com' },
+      });
+      expect(read.status).toBe(200);
+      expect(read.headers.get('access-control-allow-origin')).toBeNull();
+      expect(read.headers.get('access-control-expose-headers')).toBeNull();
     });
 
     it('exposes the request id to browsers', async () => {

@@ -7,6 +7,7 @@ import { ProblemFilter } from '../errors/problem.filter';
 import { isOperationalPath, MetricsService } from '../observability/metrics.service';
 import { ShutdownState } from '../observability/shutdown.state';
 import { buildOpenApiDocument } from './openapi';
+import { CorsPolicy } from './cors';
 import { requestIdFor } from './request-id';
 import { API_HEADERS, DOCS_HEADERS, isDocsPath } from './security-headers';
 
@@ -34,12 +35,18 @@ export async function configureHttpApp(
   const metrics = app.get(MetricsService);
   const shutdown = app.get(ShutdownState);
 
-  // One hook for every response's fixed headers: each hook is a step in every request's chain.
+  // One hook for every response's fixed headers and CORS: each hook is a step in every request's
+  // chain. Responses vary by Origin, as an allowed one is reflected.
+  const apiHeaders = { ...API_HEADERS, vary: 'Origin' };
+  const docsHeaders = { ...DOCS_HEADERS, vary: 'Origin' };
+  const cors = new CorsPolicy(config.http.corsOrigins);
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply
-      .headers(isDocsPath(request.url) ? DOCS_HEADERS : API_HEADERS)
+      .headers(isDocsPath(request.url) ? docsHeaders : apiHeaders)
       .header('x-request-id', request.id);
-    done();
+    if (!cors.answer(request, reply)) {
+      done();
+    }
   });
   // Once shutdown begins, keep-alive clients are told to reconnect (to another replica): a
   // connection kept open after its in-flight request would hold the server's close until timeout.
@@ -68,10 +75,6 @@ export async function configureHttpApp(
     done();
   });
 
-  app.enableCors({
-    origin: config.http.corsOrigins.includes('*') ? true : config.http.corsOrigins,
-    exposedHeaders: ['x-request-id', 'retry-after', 'idempotent-replayed'],
-  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
 
