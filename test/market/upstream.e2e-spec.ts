@@ -400,6 +400,35 @@ describe('worker', () => {
     return Number(match?.split(' ').pop());
   }
 
+  it('walks the simulated feed on from the last published prices, not from its start', async () => {
+    const prefix = isolatedPrefix();
+    const ticks = await listen(prefix);
+    // As a previous leader (or deploy) left them, far from every symbol's simulatedStart.
+    const left = SYMBOLS.map((spec, i) => ({
+      symbol: spec.symbol,
+      price: `${7 + i}.${'1'.repeat(spec.scale)}`,
+      ts: Date.now() - 1000,
+      seq: 41,
+    }));
+    await connect(prefix).hset(
+      MarketKeys.lastPrices,
+      Object.fromEntries(left.map((tick) => [tick.symbol, JSON.stringify(tick)])),
+    );
+    const worker = await startWorker({
+      REDIS_KEY_PREFIX: prefix,
+      MARKET_PROVIDER: 'simulated',
+      MARKET_LEASE_TTL_MS: String(TTL_MS),
+      MARKET_SIM_TICKS_PER_SECOND: '20',
+    });
+    cleanups.push(() => worker.close());
+
+    await waitFor(() => SYMBOLS.every((s) => ticks.some((t) => t.symbol === s.symbol)));
+    for (const tick of left) {
+      const first = ticks.find((t) => t.symbol === tick.symbol)!;
+      expect(first.price).toBe(tick.price);
+    }
+  });
+
   it('publishes simulated ticks from exactly one of two workers, then hands over', async () => {
     const prefix = isolatedPrefix();
     const ticks = await listen(prefix);

@@ -10,17 +10,21 @@ const METALPRICEAPI_TIMEOUT_MS = 10_000;
 /** Consecutive failures back off up to this (or one poll interval when that is longer). */
 const METALPRICEAPI_MAX_BACKOFF_MS = 15 * 60_000;
 
-/** The provider `config.market.provider` names, streaming `symbols`. */
+/**
+ * The provider `config.market.provider` names, streaming `symbols`. `lastPrices` (symbol to the
+ * last published price) lets the simulated feed walk on from where the previous leader left it.
+ */
 export function createPriceProvider(
   config: AppConfig,
   symbols: readonly SymbolSpec[],
   deps?: ProviderDeps,
+  lastPrices?: Readonly<Record<string, string>>,
 ): PriceProvider {
   const market = config.market;
   switch (market.provider) {
     case 'simulated':
       return new SimulatedProvider(
-        { seed: market.simSeed, ticksPerSecond: market.simTicksPerSecond },
+        { seed: market.simSeed, ticksPerSecond: market.simTicksPerSecond, resumeFrom: lastPrices },
         symbols,
         deps,
       );

@@ -100,6 +100,32 @@ describe('SimulatedProvider', () => {
     expect(received).toEqual(expected);
   });
 
+  it('walks on from the prices it resumes from, and from simulatedStart where there is none', async () => {
+    jest.useFakeTimers();
+    const [gold, silver] = [SYMBOLS[0]!, SYMBOLS[1]!];
+    const provider = new SimulatedProvider(
+      {
+        seed: 7,
+        ticksPerSecond: 10,
+        resumeFrom: { [gold.symbol]: '1234.5', [silver.symbol]: 'x' },
+      },
+      [gold, silver],
+      { logger: silent, now: () => 0 },
+    );
+    const received: Quote[] = [];
+    await provider.start((q) => received.push(q));
+    jest.advanceTimersByTime(1000);
+    await provider.stop();
+
+    const prices = (symbol: string) =>
+      received.filter((q) => q.symbol === symbol).map((q) => Number(q.price));
+    expect(received[0]!.price).toBe(`1234.${'5'.padEnd(gold.scale, '0')}`);
+    expect(Math.max(...prices(gold.symbol).map((p) => Math.abs(p / 1234.5 - 1)))).toBeLessThan(
+      0.01,
+    );
+    expect(received[1]!.price).toBe([...simulatedQuotes(7, [silver], 0, 1, 100)][0]!.price);
+  });
+
   it('keeps streaming when the listener throws', async () => {
     jest.useFakeTimers();
     const provider = new SimulatedProvider({ seed: 1, ticksPerSecond: 10 }, SYMBOLS.slice(0, 1), {

@@ -54,8 +54,11 @@ class RandomWalk {
     seed: number,
     private readonly symbols: readonly SymbolSpec[],
     intervalMs: number,
+    resumeFrom: Readonly<Record<string, string>> = {},
   ) {
-    this.units = symbols.map((spec) => startUnits(spec));
+    this.units = symbols.map(
+      (spec) => resumedUnits(spec, resumeFrom[spec.symbol]) ?? startUnits(spec),
+    );
     this.draws = symbols.map((spec) => mulberry32(symbolSeed(seed, spec.symbol)));
     this.sigma = ANNUAL_VOLATILITY * Math.sqrt(intervalMs / YEAR_MS) * UNIT_VARIANCE;
   }
@@ -68,6 +71,16 @@ class RandomWalk {
 
     return formatUnits(current, this.symbols[i]!.scale);
   }
+}
+
+/** `price` in the symbol's minor units, if it is a usable walk position. */
+function resumedUnits(spec: SymbolSpec, price: string | undefined): number | undefined {
+  const value = price === undefined ? undefined : parseDecimal(price);
+  const units = value && toScale(value, spec.scale);
+
+  return units && units > 0n && units <= BigInt(Number.MAX_SAFE_INTEGER)
+    ? Number(units)
+    : undefined;
 }
 
 function startUnits(spec: SymbolSpec): number {
@@ -106,11 +119,16 @@ export function* simulatedQuotes(
 export interface SimulatedOptions {
   seed: number;
   ticksPerSecond: number;
+  /**
+   * Last published price per symbol: a new leader walks on from there, so a deploy or failover
+   * does not jump the chart back to `simulatedStart`. A symbol missing here starts there.
+   */
+  resumeFrom?: Readonly<Record<string, string>>;
 }
 
 /**
- * Streams the seeded walk at `ticksPerSecond` per symbol, stamped by the injected clock. A new
- * leader restarts the walk at `simulatedStart` (deterministic by design; it is a demo feed).
+ * Streams the seeded walk at `ticksPerSecond` per symbol, stamped by the injected clock: the same
+ * steps for the same seed, from `resumeFrom` (or `simulatedStart`).
  */
 export class SimulatedProvider implements PriceProvider {
   readonly name = 'simulated' as const;
@@ -130,7 +148,12 @@ export class SimulatedProvider implements PriceProvider {
       return Promise.reject(new Error('simulated provider already started'));
     }
     const intervalMs = 1000 / this.options.ticksPerSecond;
-    const walk = new RandomWalk(this.options.seed, this.symbols, intervalMs);
+    const walk = new RandomWalk(
+      this.options.seed,
+      this.symbols,
+      intervalMs,
+      this.options.resumeFrom,
+    );
     const tick = (): void => {
       const ts = this.deps.now();
       for (let i = 0; i < this.symbols.length; i++) {

@@ -9,6 +9,7 @@ import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { CandleService } from '../candles/candle.service';
+import { PricesService } from '../candles/prices.service';
 import { createPriceProvider } from '../providers';
 import { SYMBOLS } from '../symbols';
 import { LeaderLease } from './leader-lease';
@@ -30,6 +31,7 @@ export class MarketUpstream implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(REDIS) redis: Redis,
     metrics: MarketUpstreamMetrics,
     candles: CandleService,
+    prices: PricesService,
   ) {
     const { provider, leaseTtlMs } = config.market;
     this.runner = new UpstreamRunner({
@@ -39,7 +41,13 @@ export class MarketUpstream implements OnApplicationBootstrap, OnModuleDestroy {
         ttlMs: leaseTtlMs,
       }),
       publisher: new TickPublisher(redis, provider, config.redis.keyPrefix),
-      createProvider: () => createPriceProvider(config, SYMBOLS),
+      createProvider: async () =>
+        createPriceProvider(
+          config,
+          SYMBOLS,
+          undefined,
+          Object.fromEntries((await prices.all()).map((tick) => [tick.symbol, tick.price])),
+        ),
       onTick: (tick) => candles.add(tick),
       observer: metrics.observer(provider),
     });

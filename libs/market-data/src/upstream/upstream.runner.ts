@@ -15,7 +15,7 @@ export interface UpstreamRunnerOptions {
   lease: LeaderLease;
   publisher: TickPublisher;
   /** A fresh provider for each term of leadership. */
-  createProvider: () => PriceProvider;
+  createProvider: () => PriceProvider | Promise<PriceProvider>;
   /** Receives every published tick (the candle buffer); must not throw or block. */
   onTick: (tick: Tick) => void;
   observer?: UpstreamObserver;
@@ -68,7 +68,7 @@ export class UpstreamRunner {
     this.options.observer?.leading(true);
     this.logger.log({ msg: 'leading the upstream', token });
     try {
-      term.provider = this.options.createProvider();
+      term.provider = await this.options.createProvider();
       await term.provider.start((quote) => this.onQuote(term, quote));
     } catch (error) {
       // Probably this replica cannot reach the upstream: let another one try.
