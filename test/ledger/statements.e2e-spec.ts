@@ -1,5 +1,5 @@
 import { LedgerService, type StatementEntry } from '@bourse/ledger';
-import { Database, rows } from '@bourse/platform';
+import { Database, rows, type Tx } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LedgerFactory, startLedger } from '../factories/ledger';
@@ -16,6 +16,19 @@ describe('ledger statements and invariants', () => {
   });
 
   afterAll(() => app.close());
+
+  /** Runs `work` in a transaction that is always rolled back: corruption never outlives a test. */
+  const inRolledBackTransaction = (work: (tx: Tx) => Promise<void>): Promise<void> =>
+    db
+      .transaction(undefined, async (tx) => {
+        await work(tx);
+        throw new Rollback();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof Rollback)) {
+          throw e;
+        }
+      });
 
   const pay = (from: { id: string }, to: { id: string }, amount: bigint) =>
     ledger.transfer({
@@ -98,52 +111,45 @@ describe('ledger statements and invariants', () => {
     });
     expect(healthy.accountsChecked).toBeGreaterThan(0);
 
-    await db
-      .transaction(undefined, async (tx) => {
-        await rows(
-          tx,
-          `UPDATE ledger_balances SET credits_posted = credits_posted + 7 WHERE account_id = $1`,
-          [wallet.id],
-        );
-        const report = await ledger.verifyInvariants(tx);
-        expect(report.ok).toBe(false);
-        expect(report.unbalancedAssets).toEqual([
-          expect.objectContaining({ asset: 'USD', posted: 7n, entries: 0n }),
-        ]);
-        expect(report.balanceEntryMismatches).toEqual([
-          { accountId: wallet.id, balance: 307n, entries: 300n },
-        ]);
-        await rows(
-          tx,
-          `UPDATE ledger_balances SET debits_pending = debits_pending + 1 WHERE account_id = $1`,
-          [wallet.id],
-        );
-        // The flag copied onto the balance row drifts from the account's: the row's CHECK no
-        // longer protects it, the checker still sees a user wallet below zero.
-        await rows(
-          tx,
-          `UPDATE ledger_balances SET allow_negative = true, debits_posted = debits_posted + 1000
-          WHERE account_id = $1`,
-          [wallet.id],
-        );
-        const worse = await ledger.verifyInvariants(tx);
-        expect(worse.pendingMismatches).toEqual([
-          expect.objectContaining({
-            accountId: wallet.id,
-            debitsPending: 1n,
-            expectedDebitsPending: 0n,
-          }),
-        ]);
-        expect(worse.negativeAccounts).toEqual([
-          { accountId: wallet.id, posted: 307n - 1000n, available: 307n - 1000n - 1n },
-        ]);
-        throw new Rollback();
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof Rollback)) {
-          throw e;
-        }
-      });
+    await inRolledBackTransaction(async (tx) => {
+      await rows(
+        tx,
+        `UPDATE ledger_balances SET credits_posted = credits_posted + 7 WHERE account_id = $1`,
+        [wallet.id],
+      );
+      const report = await ledger.verifyInvariants(tx);
+      expect(report.ok).toBe(false);
+      expect(report.unbalancedAssets).toEqual([
+        expect.objectContaining({ asset: 'USD', posted: 7n, entries: 0n }),
+      ]);
+      expect(report.balanceEntryMismatches).toEqual([
+        { accountId: wallet.id, balance: 307n, entries: 300n },
+      ]);
+      await rows(
+        tx,
+        `UPDATE ledger_balances SET debits_pending = debits_pending + 1 WHERE account_id = $1`,
+        [wallet.id],
+      );
+      // The flag copied onto the balance row drifts from the account's: the row's CHECK no
+      // longer protects it, the checker still sees a user wallet below zero.
+      await rows(
+        tx,
+        `UPDATE ledger_balances SET allow_negative = true, debits_posted = debits_posted + 1000
+        WHERE account_id = $1`,
+        [wallet.id],
+      );
+      const worse = await ledger.verifyInvariants(tx);
+      expect(worse.pendingMismatches).toEqual([
+        expect.objectContaining({
+          accountId: wallet.id,
+          debitsPending: 1n,
+          expectedDebitsPending: 0n,
+        }),
+      ]);
+      expect(worse.negativeAccounts).toEqual([
+        { accountId: wallet.id, posted: 307n - 1000n, available: 307n - 1000n - 1n },
+      ]);
+    });
     expect((await ledger.verifyInvariants()).ok).toBe(true);
   });
 
@@ -152,63 +158,49 @@ describe('ledger statements and invariants', () => {
     const house = await make.system('house');
     const other = await make.wallet();
     const t = await pay(wallet, house, 50n);
-    await db
-      .transaction(undefined, async (tx) => {
-        // No FK checks these lines: another account, no account, no transfer, another asset.
-        const ghost = randomUUID();
-        await rows(
-          tx,
-          `INSERT INTO ledger_entries (transfer_id, account_id, asset, amount)
-           VALUES ($1, $2, 'USD', 1), ($1, $3, 'USD', -1), ($3, $4, 'USD', 1), ($1, $4, 'EUR', -1)`,
-          [t.id, other.id, ghost, wallet.id],
-        );
-        const report = await ledger.verifyInvariants(tx);
-        expect(report.ok).toBe(false);
-        expect(report.misfiledEntries.map((e) => [e.transferId, e.accountId])).toEqual([
-          [t.id, other.id],
-          [t.id, ghost],
-          [ghost, wallet.id],
-          [t.id, wallet.id],
-        ]);
-        throw new Rollback();
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof Rollback)) {
-          throw e;
-        }
-      });
+    await inRolledBackTransaction(async (tx) => {
+      // No FK checks these lines: another account, no account, no transfer, another asset.
+      const ghost = randomUUID();
+      await rows(
+        tx,
+        `INSERT INTO ledger_entries (transfer_id, account_id, asset, amount)
+         VALUES ($1, $2, 'USD', 1), ($1, $3, 'USD', -1), ($3, $4, 'USD', 1), ($1, $4, 'EUR', -1)`,
+        [t.id, other.id, ghost, wallet.id],
+      );
+      const report = await ledger.verifyInvariants(tx);
+      expect(report.ok).toBe(false);
+      expect(report.misfiledEntries.map((e) => [e.transferId, e.accountId])).toEqual([
+        [t.id, other.id],
+        [t.id, ghost],
+        [ghost, wallet.id],
+        [t.id, wallet.id],
+      ]);
+    });
     expect((await ledger.verifyInvariants()).ok).toBe(true);
   });
 
   it('catches transfers whose account is missing or holds another asset', async () => {
     const wallet = await make.wallet({ balance: 500n });
     const euros = await make.wallet({ asset: 'EUR' });
-    await db
-      .transaction(undefined, async (tx) => {
-        // No FK checks transfers either: an unknown account, then an account in another asset.
-        const ghost = randomUUID();
-        const [unknown, mismatched] = [randomUUID(), randomUUID()].sort();
-        await rows(
-          tx,
-          `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, asset, amount,
-                                         posted_amount, code, status, two_phase, posted_at)
-           VALUES ($1, $3, $4, 'USD', 1, 1, 'test', 'posted', false, now()),
-                  ($2, $3, $5, 'USD', 1, 1, 'test', 'posted', false, now())`,
-          [unknown, mismatched, wallet.id, ghost, euros.id],
-        );
-        const report = await ledger.verifyInvariants(tx);
-        expect(report.ok).toBe(false);
-        expect(report.orphanTransfers).toEqual([
-          { transferId: unknown, debitAccountId: wallet.id, creditAccountId: ghost },
-          { transferId: mismatched, debitAccountId: wallet.id, creditAccountId: euros.id },
-        ]);
-        throw new Rollback();
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof Rollback)) {
-          throw e;
-        }
-      });
+    await inRolledBackTransaction(async (tx) => {
+      // No FK checks transfers either: an unknown account, then an account in another asset.
+      const ghost = randomUUID();
+      const [unknown, mismatched] = [randomUUID(), randomUUID()].sort();
+      await rows(
+        tx,
+        `INSERT INTO ledger_transfers (id, debit_account_id, credit_account_id, asset, amount,
+                                       posted_amount, code, status, two_phase, posted_at)
+         VALUES ($1, $3, $4, 'USD', 1, 1, 'test', 'posted', false, now()),
+                ($2, $3, $5, 'USD', 1, 1, 'test', 'posted', false, now())`,
+        [unknown, mismatched, wallet.id, ghost, euros.id],
+      );
+      const report = await ledger.verifyInvariants(tx);
+      expect(report.ok).toBe(false);
+      expect(report.orphanTransfers).toEqual([
+        { transferId: unknown, debitAccountId: wallet.id, creditAccountId: ghost },
+        { transferId: mismatched, debitAccountId: wallet.id, creditAccountId: euros.id },
+      ]);
+    });
     expect((await ledger.verifyInvariants()).ok).toBe(true);
   });
 
@@ -240,22 +232,15 @@ describe('ledger statements and invariants', () => {
       pending: true,
       timeoutSeconds: 30,
     });
-    await db
-      .transaction(undefined, async (tx) => {
-        await rows(
-          tx,
-          `UPDATE ledger_transfers SET timeout_at = now() - interval '1 hour' WHERE id = $1`,
-          [pending.id],
-        );
-        const report = await ledger.verifyInvariants(tx);
-        expect(report.expiredPending.map((p) => p.transferId)).toContain(pending.id);
-        throw new Rollback();
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof Rollback)) {
-          throw e;
-        }
-      });
+    await inRolledBackTransaction(async (tx) => {
+      await rows(
+        tx,
+        `UPDATE ledger_transfers SET timeout_at = now() - interval '1 hour' WHERE id = $1`,
+        [pending.id],
+      );
+      const report = await ledger.verifyInvariants(tx);
+      expect(report.expiredPending.map((p) => p.transferId)).toContain(pending.id);
+    });
     await ledger.void(pending.id);
   });
 });
