@@ -305,6 +305,20 @@ describe('observability', () => {
       expect(read.headers.get('access-control-expose-headers')).toBeNull();
     });
 
+    it('never grants the opaque origin "null", even to a policy that allows any origin', async () => {
+      const open = await startApi({ CORS_ORIGINS: '*' });
+      try {
+        const any = await open.request('GET', '/health/live', {
+          headers: { origin: 'https://anywhere.example.org' },
+        });
+        expect(any.headers.get('access-control-allow-origin')).toBe('https://anywhere.example.org');
+        const opaque = await open.request('GET', '/health/live', { headers: { origin: 'null' } });
+        expect(opaque.headers.get('access-control-allow-origin')).toBeNull();
+      } finally {
+        await open.close();
+      }
+    });
+
     it('exposes the request id to browsers', async () => {
       const res = await api.request('GET', '/test/obs/things/1', {
         headers: { origin: 'https://app.example.com' },

@@ -29,7 +29,12 @@ export class CorsPolicy {
    */
   answer(request: FastifyRequest, reply: FastifyReply): boolean {
     const { origin } = request.headers;
-    if (origin === undefined || !(this.anyOrigin || this.origins.has(origin))) {
+    // `null` is what sandboxed iframes and file: pages send: granting it grants any of them.
+    if (
+      origin === undefined ||
+      origin === 'null' ||
+      !(this.anyOrigin || this.origins.has(origin))
+    ) {
       return false;
     }
     void reply.header('access-control-allow-origin', origin);
