@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { pathOf } from '../http/request-path';
 import { DomainError } from './domain.error';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
 import { RequestValidationError } from './validation';
@@ -111,7 +112,7 @@ export class ProblemFilter implements ExceptionFilter {
         requestId: request.id,
         method: request.method,
         // Like the request log, without the query string: it can carry tokens.
-        url: request.url.split('?', 1)[0],
+        url: pathOf(request.url),
       });
     }
     sendProblem(reply, request, body);

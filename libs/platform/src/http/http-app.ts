@@ -9,6 +9,7 @@ import { ShutdownState } from '../observability/shutdown.state';
 import { buildOpenApiDocument } from './openapi';
 import { CorsPolicy } from './cors';
 import { requestIdFor } from './request-id';
+import { pathOf } from './request-path';
 import { API_HEADERS, DOCS_HEADERS, isDocsPath } from './security-headers';
 
 /** Fastify with our logger, request ids, proxy trust and body limit. */
@@ -57,7 +58,7 @@ export async function configureHttpApp(
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {
-    const path = request.url.split('?', 1)[0]!;
+    const path = pathOf(request.url);
     const route = request.routeOptions.url ?? 'unmatched';
     if (!isOperationalPath(path)) {
       metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);

@@ -8,6 +8,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { principalKey } from '../auth/principal';
+import { pathOf } from '../http/request-path';
 import { InvalidIdempotencyKeyError } from './idempotency.errors';
 import { IdempotencyService } from './idempotency.service';
 import { requestHash } from './request-hash';
@@ -32,7 +33,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (typeof key !== 'string' || key.length === 0 || key.length > 255) {
       throw new InvalidIdempotencyKeyError();
     }
-    const path = request.url.split('?', 1)[0]!;
+    const path = pathOf(request.url);
     const claim = await this.idempotency.claim({
       scope: principalKey(request.principal),
       key,

@@ -1,6 +1,7 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import { pathOf } from '../http/request-path';
 import { isOperationalPath } from '../observability/metrics.service';
 import { RateLimitExceededError } from './rate-limit.errors';
 
@@ -18,11 +19,8 @@ export class RateLimitGuard extends ThrottlerGuard {
       return ALLOWED;
     }
     const { url } = context.switchToHttp().getRequest<FastifyRequest>();
-    const query = url.indexOf('?');
 
-    return isOperationalPath(query === -1 ? url : url.slice(0, query))
-      ? ALLOWED
-      : super.canActivate(context);
+    return isOperationalPath(pathOf(url)) ? ALLOWED : super.canActivate(context);
   }
 
   // The guard has already put Retry-After on the reply; the problem filter keeps reply headers.

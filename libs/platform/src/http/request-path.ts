@@ -1,0 +1,6 @@
+/** A request URL without its query string: what logs, metrics, limits and keys are about. */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+
+  return query === -1 ? url : url.slice(0, query);
+}
