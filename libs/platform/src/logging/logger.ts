@@ -55,8 +55,8 @@ let formattedAt = -1;
 let formatted = '';
 
 /**
- * pino's isoTime, formatted at most once per millisecond: `toISOString()` was a tenth of the
- * cost of a request's log line, and under load many lines share a millisecond.
+ * pino's isoTime, formatted at most once per millisecond: `toISOString()` alone was 1.6 % of the
+ * api's CPU in a bench/http profile, and under load many lines share a millisecond.
  */
 export function isoTime(): string {
   const now = Date.now();

@@ -20,9 +20,6 @@ export function createRedis(
     // Fail commands fast while Redis is away instead of queueing them for seconds.
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
-    // Commands issued in the same event-loop turn (every request's rate-limit script, say) go
-    // out in one write: under load a syscall is dearer than the command.
-    enableAutoPipelining: true,
   });
   logConnectionErrors(client, name);
 
