@@ -16,6 +16,7 @@ import type { Job, JobOptions } from 'bull';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { OutboxRepository } from '../../libs/platform/src/queue/outbox.repository';
 import { PurgeOutboxProcessor } from '../../apps/worker/src/processors/purge-outbox.processor';
 import { PlatformScheduler } from '../../apps/worker/src/schedulers/platform.scheduler';
 import { testConfig, type TestServer } from '../setup/apps';
@@ -244,6 +245,21 @@ describe('transactional outbox and the worker', () => {
 
   it('rejects a numeric job id, which could collide with ids Bull generates', async () => {
     await expect(enqueue({ ...job('any', ''), jobId: '42' })).rejects.toThrow(/non-numeric/);
+  });
+
+  it('hands a row committed after the relay transaction began to Bull with no delay', async () => {
+    const queue = newQueue();
+    const claimed = await db.transaction(undefined, async (tx) => {
+      await tx.query('SELECT 1'); // fixes now() for this transaction
+      await sleep(50);
+      await enqueue(job(queue, `${queue}:late`)); // created_at is 50 ms after that now()
+
+      return producer.get(OutboxRepository).claimUnsent(tx, 1000);
+    });
+
+    expect(claimed.filter((row) => row.queue === queue)).toEqual([
+      expect.objectContaining({ jobId: `test:${queue}:late`, dueInMs: 0 }),
+    ]);
   });
 
   it('re-enqueues jobs Redis lost before they ran, and each then runs once', async () => {

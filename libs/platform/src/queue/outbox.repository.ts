@@ -23,8 +23,11 @@ export interface OutboxRow {
   dueInMs: number;
 }
 
+// clock_timestamp(), not now(): a row committed after the claiming transaction began has a
+// created_at later than that transaction's now(), which would read as a delay it never had.
 const ROW = `id, queue, name, job_id AS "jobId", payload,
-             GREATEST(0, delay_ms - extract(epoch FROM now() - created_at) * 1000)::float8 AS "dueInMs"`;
+             GREATEST(0, delay_ms - extract(epoch FROM clock_timestamp() - created_at) * 1000)::float8
+               AS "dueInMs"`;
 
 /** SQL of the transactional outbox; the relay's claims rely on the two partial indexes. */
 @Injectable()
