@@ -60,6 +60,13 @@ class ErrorsTestController {
     throw new Error(LEAKY_MESSAGE);
   }
 
+  @Get('slow')
+  async slow(): Promise<{ slept: true }> {
+    await this.db.manager.query('SELECT pg_sleep(1)');
+
+    return { slept: true };
+  }
+
   @Post('handles/:handle')
   async claim(@Param('handle') handle: string): Promise<{ handle: string }> {
     await this.db.manager.query('INSERT INTO test_errors_handles (handle) VALUES ($1)', [handle]);
@@ -201,5 +208,51 @@ describe('errors as problem+json', () => {
 
   it('answers an unknown route with 404', async () => {
     expectProblem(await api.request('GET', '/test/errors/nowhere?x=1'), 404, 'http.not_found');
+  });
+
+  describe('when the database cannot serve the request now', () => {
+    let strained: TestServer;
+
+    beforeAll(async () => {
+      strained = await startApi(
+        {
+          DATABASE_POOL_SIZE: '1',
+          DATABASE_CONNECT_TIMEOUT_MS: '200',
+          DATABASE_STATEMENT_TIMEOUT_MS: '100',
+        },
+        [ErrorsTestModule],
+      );
+    });
+    afterAll(() => strained.close());
+
+    const expectUnavailable = (res: HttpResult) => {
+      expectProblem(res, 503, 'service.database_unavailable');
+      expect(res.headers.get('retry-after')).toBe('1');
+    };
+
+    it('answers a statement timeout with 503 and Retry-After, not 500', async () => {
+      expectUnavailable(await strained.request('GET', '/test/errors/slow'));
+      expect(strained.logs.lines).toContainEqual(
+        expect.objectContaining({
+          level: 'error',
+          msg: 'request failed',
+          url: '/test/errors/slow',
+          err: expect.objectContaining({ message: expect.stringMatching(/statement timeout/) }),
+        }),
+      );
+    });
+
+    it('answers with 503 while every pooled connection is busy, and serves the retry', async () => {
+      const held = strained.app.get(Database).dataSource.createQueryRunner();
+      await held.connect();
+      try {
+        expectUnavailable(await strained.request('POST', '/test/errors/handles/pool-starved'));
+      } finally {
+        await held.release();
+      }
+      expect((await strained.request('POST', '/test/errors/handles/pool-starved')).status).toBe(
+        201,
+      );
+    });
   });
 });

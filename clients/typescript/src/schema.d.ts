@@ -1087,6 +1087,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     ApiKeys_create: {
@@ -1149,6 +1158,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1230,6 +1248,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     Auth_login: {
@@ -1290,6 +1317,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     Auth_logout: {
@@ -1341,6 +1377,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1408,6 +1453,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     Auth_register: {
@@ -1461,6 +1515,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1555,6 +1618,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     LedgerAccounts_get: {
@@ -1624,6 +1696,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1730,6 +1811,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     LedgerTransfers_get: {
@@ -1799,6 +1889,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1904,6 +2003,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     LedgerTransfers_void: {
@@ -1982,6 +2090,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2079,6 +2196,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     Market_candleList: {
@@ -2137,6 +2263,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     Market_allPrices: {
@@ -2177,6 +2312,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2243,6 +2387,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     Market_symbols: {
@@ -2283,6 +2436,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2355,6 +2517,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
         };
     };
     Wallets_list: {
@@ -2413,6 +2584,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2494,6 +2674,15 @@ export interface operations {
             };
             /** @description `internal`: unexpected; quote the requestId when reporting it. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.database_unavailable`: the database is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

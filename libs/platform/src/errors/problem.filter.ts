@@ -7,12 +7,15 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { isTransientDatabaseError } from '../database/transient-errors';
 import { pathOf } from '../http/request-path';
 import { DomainError } from './domain.error';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
 import { RequestValidationError } from './validation';
 
 const PG_UNIQUE_VIOLATION = '23505';
+/** What a 503 asks clients to wait: long enough for a pool to free up or a failover to settle. */
+const RETRY_AFTER_SECONDS = 1;
 
 interface FastifyError {
   code?: string;
@@ -80,6 +83,14 @@ export function toProblem(error: unknown): Problem {
     return problem(error.statusCode!, httpCode(error.statusCode!), error.message);
   }
 
+  if (isTransientDatabaseError(error)) {
+    return problem(
+      503,
+      'service.database_unavailable',
+      'The database is busy or unreachable; retry shortly (with the same Idempotency-Key, if any)',
+    );
+  }
+
   return problem(
     500,
     'internal',
@@ -88,6 +99,9 @@ export function toProblem(error: unknown): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, body: Problem): void {
+  if (body.status === 503) {
+    void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  }
   void reply
     .status(body.status)
     .header('content-type', PROBLEM_CONTENT_TYPE)
