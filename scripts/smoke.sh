@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Boots the built api and worker with the given node binary, waits for /health/ready 200 on both,
-# sends SIGTERM and requires a clean exit (code 0) within the shutdown timeout.
+# sends SIGTERM and requires a clean exit (code 0) within the shutdown timeout, with nothing but JSON
+# log lines written on the way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODE_BIN=${1:-node}
@@ -56,3 +57,11 @@ stop() {
 stop api "$api_pid"
 stop worker "$worker_pid"
 api_pid='' worker_pid=''
+
+# Every line either process wrote must be a JSON log line: plain text is a runtime warning (a
+# deprecated option, an experimental feature) or output that bypassed the logger.
+if grep -v -h '^{' "$logs/api.log" "$logs/worker.log" >&2; then
+  echo "plain-text output above: every line the apps write must be a JSON log line" >&2
+  exit 1
+fi
+echo "api and worker wrote JSON log lines only"

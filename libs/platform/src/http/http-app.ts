@@ -1,5 +1,6 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
+import { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 import { createValidationPipe } from '../errors/validation';
@@ -17,9 +18,11 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
   return new FastifyAdapter({
     loggerInstance: logger,
     // One "request completed" line per request is written by the onResponse hook below.
-    disableRequestLogging: true,
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: 'requestId',
+    }),
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
     // Fastify also accepts a hop count here; Nest's option type omits it.
     trustProxy: config.http.trustProxy as boolean | string[],
     bodyLimit: config.http.bodyLimitBytes,
