@@ -6,6 +6,7 @@ import {
   IsArray,
   IsEmail,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   Min,
@@ -26,6 +27,10 @@ class PlaceOrderDto {
   @Type(() => OrderLineDto)
   lines!: OrderLineDto[];
   @IsOptional() @IsString() note?: string;
+}
+
+class DocumentDto {
+  @IsObject() content!: Record<string, unknown>;
 }
 
 class OutOfStockError extends DomainError {
@@ -67,6 +72,15 @@ class ErrorsTestController {
     return { slept: true };
   }
 
+  @Post('documents')
+  async store(@Body() doc: DocumentDto): Promise<{ stored: true }> {
+    await this.db.manager.query('INSERT INTO test_errors_documents (content) VALUES ($1::jsonb)', [
+      JSON.stringify(doc.content),
+    ]);
+
+    return { stored: true };
+  }
+
   @Post('handles/:handle')
   async claim(@Param('handle') handle: string): Promise<{ handle: string }> {
     await this.db.manager.query('INSERT INTO test_errors_handles (handle) VALUES ($1)', [handle]);
@@ -102,9 +116,10 @@ describe('errors as problem+json', () => {
 
   beforeAll(async () => {
     api = await startApi({ BODY_LIMIT_BYTES: String(BODY_LIMIT_BYTES) }, [ErrorsTestModule]);
-    await api.app
-      .get(Database)
-      .manager.query('CREATE TABLE test_errors_handles (handle text PRIMARY KEY)');
+    await api.app.get(Database).manager.query(
+      `CREATE TABLE test_errors_handles (handle text PRIMARY KEY);
+         CREATE TABLE test_errors_documents (content jsonb NOT NULL)`,
+    );
   });
   afterAll(() => api.close());
 
@@ -147,6 +162,36 @@ describe('errors as problem+json', () => {
   ])('answers a JSON body that is %s with 400, not 500', async (_what, body) => {
     const res = await api.request('POST', '/test/errors/orders', { body });
     expectProblem(res, 400, 'validation.failed');
+  });
+
+  it('refuses the NUL character, which Postgres cannot store, naming each field', async () => {
+    const res = await api.request('POST', '/test/errors/documents', {
+      body: { content: { title: 'a\u0000b', tags: ['ok', '\u0000'], 'k\u0000': 1 } },
+    });
+    expectProblem(res, 400, 'validation.failed');
+    const nul = ['must not contain the NUL character (U+0000)'];
+    expect(res.body.errors).toEqual([
+      { field: 'content.title', messages: nul },
+      { field: 'content.tags.1', messages: nul },
+      { field: 'content.k\u0000', messages: ['name ' + nul[0]] },
+    ]);
+  });
+
+  it('refuses JSON nested more than 32 levels deep before anything walks it', async () => {
+    // The body is the first level, `content` the second.
+    const deep = (levels: number): unknown => (levels === 0 ? 'leaf' : { a: deep(levels - 1) });
+    const post = (levels: number) =>
+      api.request('POST', '/test/errors/documents', { body: { content: deep(levels) } });
+    expect((await post(31)).status).toBe(201);
+
+    const res = await post(32);
+    expectProblem(res, 400, 'validation.failed');
+    expect(res.body.errors).toEqual([
+      {
+        field: 'content' + '.a'.repeat(31),
+        messages: ['must not nest objects and arrays more than 32 levels deep'],
+      },
+    ]);
   });
 
   it('answers malformed JSON with 400', async () => {
@@ -254,5 +299,17 @@ describe('errors as problem+json', () => {
         201,
       );
     });
+  });
+
+  it('answers a body nested 100,000 levels deep with 400, not a stack overflow', async () => {
+    // Another app in this process takes over Nest's static logger, so this runs last.
+    const roomy = await startApi(); // the default body limit takes this 600 kB body
+    try {
+      const body = '{"email":' + '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_001);
+      const res = await roomy.request('POST', '/v1/auth/login', { body });
+      expectProblem(res, 400, 'validation.failed');
+    } finally {
+      await roomy.close();
+    }
   });
 });

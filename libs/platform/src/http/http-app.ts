@@ -1,17 +1,25 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { LogController } from 'fastify';
+import { LogController, type preValidationHookHandler } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
-import { createValidationPipe } from '../errors/validation';
+import { createValidationPipe, RequestValidationError } from '../errors/validation';
 import { ProblemFilter } from '../errors/problem.filter';
 import { isOperationalPath, MetricsService } from '../observability/metrics.service';
 import { ShutdownState } from '../observability/shutdown.state';
 import { buildOpenApiDocument } from './openapi';
 import { CorsPolicy } from './cors';
+import { jsonBodyProblems } from './json-body-limits';
 import { requestIdFor } from './request-id';
 import { pathOf } from './request-path';
 import { API_HEADERS, DOCS_HEADERS, isDocsPath } from './security-headers';
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+const refuseUnstorableJson: preValidationHookHandler = (request, _reply, done) => {
+  const problems = request.body === undefined ? [] : jsonBodyProblems(request.body);
+  done(problems.length > 0 ? new RequestValidationError(problems) : undefined);
+};
 
 /** Fastify with our logger, request ids, proxy trust and body limit. */
 export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
@@ -77,6 +85,14 @@ export async function configureHttpApp(
       'request completed',
     );
     done();
+  });
+
+  // Before Nest's pipeline (guards, the idempotency hash, pipes) sees a body: routes that take one
+  // refuse what Postgres cannot store or our walks should not follow, naming each field.
+  fastify.addHook('onRoute', (route) => {
+    if ([route.method].flat().some((method) => BODY_METHODS.has(method))) {
+      route.preValidation = [[route.preValidation ?? []].flat(), refuseUnstorableJson].flat();
+    }
   });
 
   app.useGlobalPipes(createValidationPipe());
