@@ -251,6 +251,16 @@ describe('errors as problem+json', () => {
     });
   });
 
+  it('answers URLs refused before routing as problems, with the usual headers', async () => {
+    const tooLong = await api.request('POST', `/test/errors/handles/${'x'.repeat(101)}`);
+    expectProblem(tooLong, 414, 'http.uri_too_long');
+    expect(tooLong.headers.get('x-content-type-options')).toBe('nosniff');
+
+    const badEncoding = await api.request('POST', '/test/errors/handles/%E0%A4%A');
+    expectProblem(badEncoding, 400, 'http.bad_request');
+    expect(badEncoding.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
   it('answers an unknown route with 404', async () => {
     expectProblem(await api.request('GET', '/test/errors/nowhere?x=1'), 404, 'http.not_found');
   });

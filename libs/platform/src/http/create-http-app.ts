@@ -35,7 +35,7 @@ export async function createHttpApp(
       abortOnError: false,
     },
   );
-  await configureHttpApp(app, config, { docs: options.docs });
+  await configureHttpApp(app, { docs: options.docs });
 
   return app;
 }

@@ -1,10 +1,15 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { LogController, type preValidationHookHandler } from 'fastify';
+import {
+  LogController,
+  type FastifyReply,
+  type FastifyRequest,
+  type preValidationHookHandler,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 import { createValidationPipe, RequestValidationError } from '../errors/validation';
-import { ProblemFilter } from '../errors/problem.filter';
+import { ProblemFilter, sendProblem, toProblem } from '../errors/problem.filter';
 import { isOperationalPath, MetricsService } from '../observability/metrics.service';
 import { ShutdownState } from '../observability/shutdown.state';
 import { buildOpenApiDocument } from './openapi';
@@ -21,11 +26,16 @@ const refuseUnstorableJson: preValidationHookHandler = (request, _reply, done) =
   done(problems.length > 0 ? new RequestValidationError(problems) : undefined);
 };
 
-/** Fastify with our logger, request ids, proxy trust and body limit. */
+/**
+ * Fastify with our logger, request ids, proxy trust, body limit, and every response's fixed
+ * headers and CORS, including the answers Fastify gives before routing (malformed URLs,
+ * over-long path parameters), which no hook sees.
+ */
 export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
-  return new FastifyAdapter({
+  const headers = responseHeaders(config);
+  const adapter = new FastifyAdapter({
     loggerInstance: logger,
-    // One "request completed" line per request is written by the onResponse hook below.
+    // One "request completed" line per request is written by configureHttpApp's onResponse hook.
     logController: new LogController({
       disableRequestLogging: true,
       requestIdLogLabel: 'requestId',
@@ -34,32 +44,51 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     // Fastify also accepts a hop count here; Nest's option type omits it.
     trustProxy: config.http.trustProxy as boolean | string[],
     bodyLimit: config.http.bodyLimitBytes,
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      if (!headers(request, reply)) {
+        sendProblem(reply, request, toProblem(error));
+      }
+    },
   });
+  adapter.getInstance().addHook('onRequest', (request, reply, done) => {
+    if (!headers(request, reply)) {
+      done();
+    }
+  });
+
+  return adapter;
 }
 
-/** Everything both apps' HTTP servers share: hooks, security headers, pipes, errors, docs. */
+/**
+ * Sets the fixed security headers, the request id and CORS on a reply; true when that answered
+ * a CORS preflight (the reply is sent). One function, so every response is alike and each
+ * request pays for one hook. Responses vary by Origin, as an allowed one is reflected.
+ */
+function responseHeaders(
+  config: AppConfig,
+): (request: FastifyRequest, reply: FastifyReply) => boolean {
+  const apiHeaders = { ...API_HEADERS, vary: 'Origin' };
+  const docsHeaders = { ...DOCS_HEADERS, vary: 'Origin' };
+  const cors = new CorsPolicy(config.http.corsOrigins);
+
+  return (request, reply) => {
+    void reply
+      .headers(isDocsPath(request.url) ? docsHeaders : apiHeaders)
+      .header('x-request-id', request.id);
+
+    return cors.answer(request, reply);
+  };
+}
+
+/** Everything both apps' HTTP servers share: hooks, pipes, errors, docs. */
 export async function configureHttpApp(
   app: NestFastifyApplication,
-  config: AppConfig,
   options: { docs: boolean },
 ): Promise<void> {
   const fastify = app.getHttpAdapter().getInstance();
   const metrics = app.get(MetricsService);
   const shutdown = app.get(ShutdownState);
 
-  // One hook for every response's fixed headers and CORS: each hook is a step in every request's
-  // chain. Responses vary by Origin, as an allowed one is reflected.
-  const apiHeaders = { ...API_HEADERS, vary: 'Origin' };
-  const docsHeaders = { ...DOCS_HEADERS, vary: 'Origin' };
-  const cors = new CorsPolicy(config.http.corsOrigins);
-  fastify.addHook('onRequest', (request, reply, done) => {
-    void reply
-      .headers(isDocsPath(request.url) ? docsHeaders : apiHeaders)
-      .header('x-request-id', request.id);
-    if (!cors.answer(request, reply)) {
-      done();
-    }
-  });
   // Once shutdown begins, keep-alive clients are told to reconnect (to another replica): a
   // connection kept open after its in-flight request would hold the server's close until timeout.
   fastify.addHook('onSend', (_request, reply, payload, done) => {
