@@ -84,6 +84,25 @@ describe('ledger batches', () => {
     expect(await make.posted(wallet.id)).toBe(100n - 1n - 10n - 20n);
   });
 
+  it('refuses the chain that would overflow a balance, and only that chain', async () => {
+    const max = 9_223_372_036_854_775_807n;
+    const wallet = await make.wallet({ balance: max - 10n });
+    const house = await make.system('house');
+    const results = await ledger.transferMany([
+      move(house, wallet, 10n),
+      move(house, wallet, 1n, { linked: true }),
+      move(wallet, house, 5n),
+      move(wallet, house, 3n),
+    ]);
+    expect(results.map((r) => r.result)).toEqual([
+      'created',
+      'ledger.balance_overflow',
+      'ledger.linked_failed',
+      'created',
+    ]);
+    expect(await make.posted(wallet.id)).toBe(max - 3n);
+  });
+
   it('checks a user balance against every earlier debit of the same batch', async () => {
     const wallet = await make.wallet({ balance: 100n });
     const house = await make.system('house');

@@ -86,8 +86,14 @@ describe('ledger statements and invariants', () => {
 
   it('rejects a cursor it did not issue and an unknown account', async () => {
     const wallet = await make.wallet();
-    await expect(ledger.statement(wallet.id, { cursor: 'abc', limit: 5 })).rejects.toMatchObject({
-      code: 'ledger.invalid_cursor',
+    for (const cursor of ['abc', '0', '9223372036854775808', '9999999999999999999']) {
+      await expect(ledger.statement(wallet.id, { cursor, limit: 5 })).rejects.toMatchObject({
+        code: 'ledger.invalid_cursor',
+      });
+    }
+    // The largest line id there can be is a valid (empty) page start.
+    expect(await ledger.statement(wallet.id, { cursor: '9223372036854775807', limit: 5 })).toEqual({
+      entries: [],
     });
     await expect(ledger.statement(randomUUID(), { limit: 5 })).rejects.toMatchObject({
       code: 'ledger.account_not_found',

@@ -4,6 +4,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
 
+const INT64_MAX = 9_223_372_036_854_775_807n;
+
 describe('ledger transfers', () => {
   let app: INestApplicationContext;
   let ledger: LedgerService;
@@ -108,6 +110,17 @@ describe('ledger transfers', () => {
     });
     await ledger.transfer(move(house, wallet, 50n));
     expect(await make.posted(house.id)).toBe(-50n);
+  });
+
+  it('refuses a transfer that would take a balance past 2^63-1 with ledger.balance_overflow', async () => {
+    const wallet = await make.wallet({ balance: INT64_MAX });
+    const house = await make.system('house');
+    await expect(ledger.transfer(move(house, wallet, 1n))).rejects.toMatchObject({
+      code: 'ledger.balance_overflow',
+      status: 422,
+    });
+    expect(await make.posted(wallet.id)).toBe(INT64_MAX);
+    await ledger.transfer(move(wallet, house, 1n)); // the wallet still works
   });
 
   it('lets exactly ten of a hundred concurrent withdrawals through', async () => {

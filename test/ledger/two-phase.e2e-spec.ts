@@ -89,6 +89,20 @@ describe('ledger two-phase transfers', () => {
     });
   });
 
+  it('refuses to post a hold that would overflow a balance, leaving it pending', async () => {
+    const max = 9_223_372_036_854_775_807n;
+    const wallet = await make.wallet({ balance: max - 5n });
+    const house = await make.system('house');
+    const pending = await ledger.transfer(hold(house, wallet, 10n));
+    await expect(ledger.post(pending.id)).rejects.toMatchObject({
+      code: 'ledger.balance_overflow',
+      status: 422,
+    });
+    expect((await ledger.getTransfer(pending.id))!.status).toBe('pending');
+    expect((await ledger.post(pending.id, { amount: 5n })).postedAmount).toBe(5n);
+    expect(await make.posted(wallet.id)).toBe(max);
+  });
+
   it('lets exactly one of a concurrent post and void win', async () => {
     const wallet = await make.wallet({ balance: 10_000n });
     const house = await make.system('house');

@@ -951,7 +951,7 @@ export interface components {
              * @description `created`, `already_exists` (same id and fields: a safe retry), or the error code of a refused member; `ledger.linked_failed` marks members refused because another member of their chain failed.
              * @enum {string}
              */
-            result: "created" | "already_exists" | "ledger.invalid_transfer" | "ledger.account_not_found" | "ledger.asset_mismatch" | "ledger.insufficient_funds" | "ledger.id_conflict" | "ledger.linked_failed" | "ledger.linked_chain_open";
+            result: "created" | "already_exists" | "ledger.invalid_transfer" | "ledger.account_not_found" | "ledger.asset_mismatch" | "ledger.insufficient_funds" | "ledger.balance_overflow" | "ledger.id_conflict" | "ledger.linked_failed" | "ledger.linked_chain_open";
             /** @description The transfer, when `ok`. */
             transfer?: components["schemas"]["TransferDto"];
         };
@@ -1784,7 +1784,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `ledger.insufficient_funds`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `idempotency.key_mismatch`. */
+            /** @description `ledger.insufficient_funds`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1976,7 +1976,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `ledger.invalid_transfer`: the amount is above the held amount. */
+            /** @description `ledger.invalid_transfer`: the amount is above the held amount; `ledger.balance_overflow`: posting it would take a balance past 2^63-1 minor units (the hold stays). */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -40,6 +40,16 @@ export class InsufficientFundsError extends TransferError {
   }
 }
 
+/** A counter of an account's balance would pass 2^63-1 minor units (a bigint column's limit). */
+export class BalanceOverflowError extends TransferError {
+  readonly code = 'ledger.balance_overflow';
+  readonly status = 422;
+  constructor(readonly transferId: string) {
+    super(`Transfer ${transferId} would take an account balance past 2^63-1 minor units`);
+    this.extensions.transferId = transferId;
+  }
+}
+
 /** The id is taken by a transfer with different fields. */
 export class TransferConflictError extends TransferError {
   readonly code = 'ledger.id_conflict';

@@ -9,6 +9,7 @@ import {
   AccountNotFoundError,
   AssetMismatchError,
   AssetNotFoundError,
+  BalanceOverflowError,
   BatchTooLargeError,
   InsufficientFundsError,
   InvalidAccountError,
@@ -43,7 +44,9 @@ import {
   canonicalJson,
   chainsOf,
   deltas,
+  INT64_MAX,
   invalidReason,
+  overflows,
   sameTransfer,
   type Counters,
   type Line,
@@ -189,6 +192,8 @@ export class LedgerService {
         );
       case 'insufficient_funds':
         throw new InsufficientFundsError(input.debitAccountId);
+      case 'balance_overflow':
+        throw new BalanceOverflowError(input.id);
     }
   }
 
@@ -345,7 +350,12 @@ export class LedgerService {
     page: { cursor?: string; limit: number },
     outer?: Tx,
   ): Promise<StatementPage> {
-    if (page.cursor !== undefined && !/^[1-9]\d{0,18}$/.test(page.cursor)) {
+    // Line ids are positive bigints: anything else was not issued by us (and past 2^63-1 the
+    // comparison itself would fail in Postgres).
+    if (
+      page.cursor !== undefined &&
+      !(/^[1-9]\d{0,18}$/.test(page.cursor) && BigInt(page.cursor) <= INT64_MAX)
+    ) {
       throw new InvalidCursorError();
     }
     const limit = Math.min(Math.max(Math.trunc(page.limit) || 1, 1), MAX_STATEMENT_PAGE);
@@ -547,8 +557,13 @@ export class LedgerService {
         .filter((chain) => chain.length);
       const { before, running } = await this.lockRows(tx, rows.keys());
       const applied = applyInOrder(movements, running);
-      applied.insufficient.forEach((i) =>
-        errors.set(i, new InsufficientFundsError(inputs[i]!.debitAccountId)),
+      applied.refused.forEach((reason, i) =>
+        errors.set(
+          i,
+          reason === 'insufficient_funds'
+            ? new InsufficientFundsError(inputs[i]!.debitAccountId)
+            : new BalanceOverflowError(inputs[i]!.id),
+        ),
       );
       applied.sunk.forEach((i) => errors.set(i, new LinkedFailedError(inputs[i]!.id)));
       lines = applied.lines;
@@ -626,6 +641,9 @@ export class LedgerService {
             },
           },
         );
+      }
+      if (overflows(debit) || overflows(credit)) {
+        throw new BalanceOverflowError(transfer.id);
       }
     });
     const resolved = new Map(

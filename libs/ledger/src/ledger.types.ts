@@ -113,6 +113,7 @@ export type TransferErrorCode =
   | 'ledger.account_not_found'
   | 'ledger.asset_mismatch'
   | 'ledger.insufficient_funds'
+  | 'ledger.balance_overflow'
   | 'ledger.id_conflict'
   | 'ledger.linked_failed'
   | 'ledger.linked_chain_open';

@@ -1,5 +1,6 @@
 import {
   applyInOrder,
+  INT64_MAX,
   canonicalJson,
   chainsOf,
   deltas,
@@ -79,11 +80,11 @@ describe('applyInOrder', () => {
       ['user', funded(25n)],
       ['house', zero()],
     ]);
-    const { insufficient, lines } = applyInOrder(
+    const { refused, lines } = applyInOrder(
       [[move(0, 10n)], [move(1, 10n)], [move(2, 10n)], [move(3, 5n)]],
       rows,
     );
-    expect([...insufficient]).toEqual([2]);
+    expect([...refused]).toEqual([[2, 'insufficient_funds']]);
     expect(rows.get('user')).toMatchObject({ debitsPosted: 25n });
     expect(lines.filter((l) => l.row === 'user').map((l) => l.balanceAfter)).toEqual([15n, 5n, 0n]);
   });
@@ -94,11 +95,11 @@ describe('applyInOrder', () => {
       ['house', zero()],
       ['fees', zero()],
     ]);
-    const { insufficient, sunk, lines } = applyInOrder(
+    const { refused, sunk, lines } = applyInOrder(
       [[move(0, 8n), move(1, 5n, { creditRow: 'fees' })], [move(2, 3n, { pending: true })]],
       rows,
     );
-    expect([...insufficient]).toEqual([1]);
+    expect([...refused]).toEqual([[1, 'insufficient_funds']]);
     expect([...sunk]).toEqual([0]);
     expect(lines).toEqual([]);
     expect(rows.get('user')).toEqual({ ...funded(10n), debitsPending: 3n });
@@ -110,12 +111,31 @@ describe('applyInOrder', () => {
       ['user', zero()],
       ['house', zero()],
     ]);
-    const { insufficient } = applyInOrder(
+    const { refused } = applyInOrder(
       [[move(0, 7n, { debitRow: 'house', creditRow: 'user', debitChecked: false })]],
       rows,
     );
-    expect(insufficient.size).toBe(0);
+    expect(refused.size).toBe(0);
     expect(rows.get('house')!.debitsPosted).toBe(7n);
+  });
+
+  it('refuses a movement that would pass 2^63-1 on any counter, held amounts too', () => {
+    const rows = new Map([
+      ['user', funded(INT64_MAX - 1n)],
+      ['house', zero()],
+    ]);
+    const toUser = { debitRow: 'house', creditRow: 'user', debitChecked: false };
+    const { refused, lines } = applyInOrder(
+      [
+        [move(0, 2n, toUser)],
+        [move(1, INT64_MAX, { ...toUser, pending: true })],
+        [move(2, 1n, toUser)],
+      ],
+      rows,
+    );
+    expect([...refused]).toEqual([[0, 'balance_overflow']]);
+    expect(rows.get('user')).toMatchObject({ creditsPosted: INT64_MAX, creditsPending: INT64_MAX });
+    expect(lines.map((l) => l.index)).toEqual([2, 2]);
   });
 });
 

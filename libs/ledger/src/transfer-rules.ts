@@ -1,6 +1,7 @@
 import type { BatchTransferInput, Transfer, TransferInput } from './ledger.types';
 
-const INT64_MAX = 9_223_372_036_854_775_807n;
+/** The largest value of a Postgres bigint: no amount or balance counter may exceed it. */
+export const INT64_MAX = 9_223_372_036_854_775_807n;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -106,19 +107,29 @@ export interface Line {
 }
 
 const posted = (c: Counters): bigint => c.creditsPosted - c.debitsPosted;
+/** Whether a counter has passed what its bigint column holds. */
+export const overflows = (c: Counters): boolean =>
+  c.debitsPosted > INT64_MAX ||
+  c.creditsPosted > INT64_MAX ||
+  c.debitsPending > INT64_MAX ||
+  c.creditsPending > INT64_MAX;
 const available = (c: Counters): bigint => c.creditsPosted - c.debitsPosted - c.debitsPending;
 
 /**
  * Applies movements in batch order, chain by chain, to running copies of the locked balance
  * rows: each debit of a checked account sees every earlier debit of the batch. A chain whose
- * member lacks funds is undone as a whole. Returns the indexes that lacked funds, the indexes
- * of chains they sank, and the journal lines of what was applied.
+ * member lacks funds, or would overflow a counter, is undone as a whole. Returns the indexes
+ * refused and why, the indexes of chains they sank, and the journal lines of what was applied.
  */
 export function applyInOrder(
   chains: readonly (readonly Movement[])[],
   rows: Map<string, Counters>,
-): { insufficient: Set<number>; sunk: Set<number>; lines: Line[] } {
-  const insufficient = new Set<number>();
+): {
+  refused: Map<number, 'insufficient_funds' | 'balance_overflow'>;
+  sunk: Set<number>;
+  lines: Line[];
+} {
+  const refused = new Map<number, 'insufficient_funds' | 'balance_overflow'>();
   const sunk = new Set<number>();
   const lines: Line[] = [];
   for (const chain of chains) {
@@ -141,6 +152,7 @@ export function applyInOrder(
       const credit = save(m.creditRow);
       if (m.debitChecked && available(debit) < m.amount) {
         failed = m.index;
+        refused.set(m.index, 'insufficient_funds');
         break;
       }
       if (m.pending) {
@@ -149,6 +161,13 @@ export function applyInOrder(
       } else {
         debit.debitsPosted += m.amount;
         credit.creditsPosted += m.amount;
+      }
+      if (overflows(debit) || overflows(credit)) {
+        failed = m.index;
+        refused.set(m.index, 'balance_overflow');
+        break;
+      }
+      if (!m.pending) {
         lines.push({
           index: m.index,
           row: m.debitRow,
@@ -166,12 +185,11 @@ export function applyInOrder(
     if (failed !== undefined) {
       saved.forEach((counters, row) => rows.set(row, counters));
       lines.length = linesBefore;
-      insufficient.add(failed);
       chain.forEach((m) => m.index !== failed && sunk.add(m.index));
     }
   }
 
-  return { insufficient, sunk, lines };
+  return { refused, sunk, lines };
 }
 
 /** Net change per row between two snapshots, only for rows that changed. */

@@ -1,5 +1,6 @@
 import { rows, type Tx } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import type { StatementEntry, Transfer, TransferInput, TransferStatus } from './ledger.types';
 
 interface TransferRow {
@@ -54,12 +55,16 @@ export interface NewEntry {
   balanceAfter: bigint | null;
 }
 
+const NUMERIC_VALUE_OUT_OF_RANGE = '22003';
+const sqlState = (error: QueryFailedError): unknown =>
+  (error.driverError as { code?: unknown }).code;
+
 /** What `ledger_post_transfer` did with one transfer (see its migration). */
 export type PostOutcome =
   | { outcome: 'created' | 'exists'; transfer: Transfer }
   | { outcome: 'account_not_found'; missingAccount: string }
   | { outcome: 'asset_mismatch'; debitAsset: string; creditAsset: string }
-  | { outcome: 'insufficient_funds' };
+  | { outcome: 'insufficient_funds' | 'balance_overflow' };
 
 /** SQL of transfers and their journal lines. */
 @Injectable()
@@ -116,7 +121,7 @@ export class TransferRepository {
   async post(tx: Tx, input: TransferInput): Promise<PostOutcome> {
     const [row] = await rows<
       TransferRow & {
-        outcome: PostOutcome['outcome'];
+        outcome: Exclude<PostOutcome['outcome'], 'balance_overflow'>;
         missingAccount: string | null;
         debitAsset: string | null;
         creditAsset: string | null;
@@ -138,8 +143,17 @@ export class TransferRepository {
         Boolean(input.pending),
         input.timeoutSeconds ?? null,
       ],
-    );
+    ).catch((error: unknown) => {
+      // A balance counter would pass 2^63-1. Unlike the other refusals this is an error inside
+      // the statement, so it also aborts a caller's transaction; only absurd amounts reach it.
+      if (error instanceof QueryFailedError && sqlState(error) === NUMERIC_VALUE_OUT_OF_RANGE) {
+        return [{ outcome: 'balance_overflow' as const }];
+      }
+      throw error;
+    });
     switch (row!.outcome) {
+      case 'balance_overflow':
+        return { outcome: row!.outcome };
       case 'created':
       case 'exists':
         return { outcome: row!.outcome, transfer: toTransfer(row!) };

@@ -38,7 +38,7 @@ export class LedgerTransfersController {
   })
   @ApiUnprocessableEntityResponse({
     description:
-      '`ledger.insufficient_funds`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `idempotency.key_mismatch`.',
+      '`ledger.insufficient_funds`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`.',
   })
   create(@Body() body: CreateTransferDto): Promise<TransferDto> {
     return this.ledger.transfer(body);
@@ -71,7 +71,8 @@ export class LedgerTransfersController {
       '`ledger.transfer_state`: voided, posted with another amount, or not two-phase; `ledger.pending_expired`.',
   })
   @ApiUnprocessableEntityResponse({
-    description: '`ledger.invalid_transfer`: the amount is above the held amount.',
+    description:
+      '`ledger.invalid_transfer`: the amount is above the held amount; `ledger.balance_overflow`: posting it would take a balance past 2^63-1 minor units (the hold stays).',
   })
   post(
     @Param('id', new ParseUUIDPipe()) id: string,

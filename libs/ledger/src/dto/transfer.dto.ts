@@ -34,6 +34,7 @@ const TRANSFER_ERROR_CODES: TransferErrorCode[] = [
   'ledger.account_not_found',
   'ledger.asset_mismatch',
   'ledger.insufficient_funds',
+  'ledger.balance_overflow',
   'ledger.id_conflict',
   'ledger.linked_failed',
   'ledger.linked_chain_open',
