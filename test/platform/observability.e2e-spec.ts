@@ -1,10 +1,10 @@
 import { Public } from '@bourse/platform';
 import { Controller, Get, HttpCode, Logger, Module, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { LogCapture, startApi, testConfig, type TestServer } from '../setup/apps';
+import { cuttableProxy } from '../setup/net';
 
 const BEARER = 'Bearer tok-SECRET-123';
 const COOKIE = 'sid=COOKIE-SECRET-456';
@@ -44,34 +44,6 @@ class ObservabilityTestController {
 
 @Module({ controllers: [ObservabilityTestController] })
 class ObservabilityTestModule {}
-
-/** A TCP forwarder the test can cut, to take a dependency away from a running app. */
-async function cuttableProxy(target: URL): Promise<{ port: number; cut(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(target.port), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('error', () => undefined);
-      socket.on('close', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-    client.pipe(upstream).pipe(client);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-
-  return {
-    port,
-    cut: async () => {
-      const closed = new Promise((resolve) => server.close(resolve));
-      sockets.forEach((socket) => socket.destroy());
-      await closed;
-    },
-  };
-}
 
 describe('observability', () => {
   let api: TestServer;

@@ -3,6 +3,7 @@ import { Controller, Get, Module, Post } from '@nestjs/common';
 import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
+import { cuttableProxy } from '../setup/net';
 
 // Throttler keys hash controller + handler + client IP, so each route here has its own counter
 // and no other spec in the run (same IP, same Redis prefix, other controllers) can touch them.
@@ -21,6 +22,11 @@ class RateLimitTestController {
 
   @Get('neighbour')
   neighbour(): { ok: true } {
+    return { ok: true };
+  }
+
+  @Get('outage')
+  outage(): { ok: true } {
     return { ok: true };
   }
 
@@ -182,6 +188,49 @@ describe('RedisThrottlerStorage', () => {
       expect(await raw.pttl(hits)).toBeGreaterThan(59_000);
     } finally {
       await raw.quit();
+    }
+  });
+});
+
+describe('rate limits while Redis is away', () => {
+  let api: TestServer;
+
+  beforeAll(async () => {
+    api = await startApi({ REDIS_URL: 'redis://127.0.0.1:1', RATE_LIMIT_PER_MINUTE: '3' }, [
+      RateLimitTestModule,
+    ]);
+  });
+  afterAll(() => api.close());
+
+  it('keeps limiting in this process, without waiting for Redis or failing because of it', async () => {
+    const statuses: number[] = [];
+    const started = Date.now();
+    for (let i = 0; i < 4; i++) {
+      statuses.push((await api.request('GET', '/test/rate-limit/neighbour')).status);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('counts in this process from the moment Redis goes away after boot', async () => {
+    const redisUrl = new URL(testConfig().redis.url);
+    const proxy = await cuttableProxy(redisUrl);
+    const viaProxy = Object.assign(new URL(redisUrl), { host: `127.0.0.1:${proxy.port}` });
+    const cut = await startApi({ REDIS_URL: viaProxy.toString(), RATE_LIMIT_PER_MINUTE: '3' }, [
+      RateLimitTestModule,
+    ]);
+    try {
+      const first = await cut.request('GET', '/test/rate-limit/outage');
+      expect(first.headers.get('x-ratelimit-remaining')).toBe('2'); // counted in Redis
+      await proxy.cut();
+      const statuses: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        statuses.push((await cut.request('GET', '/test/rate-limit/outage')).status);
+      }
+      // The process starts its own count: three more pass, as Redis' count is out of reach.
+      expect(statuses).toEqual([200, 200, 200, 429]);
+    } finally {
+      await cut.close();
     }
   });
 });

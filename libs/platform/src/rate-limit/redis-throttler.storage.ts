@@ -1,4 +1,4 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import type Redis from 'ioredis';
 
 /**
@@ -48,14 +48,24 @@ interface ThrottlerRedis extends Redis {
   ): Promise<IncrementReply>;
 }
 
-/** Rate-limit counters in Redis, so a limit holds across every api replica. */
+/**
+ * Rate-limit counters in Redis, so a limit holds across every api replica. While Redis is away
+ * (its connection failed or closed and is not back) each process counts on its own: limits
+ * loosen by the number of replicas, but requests neither wait for Redis nor fail because of it.
+ * The client logs the outage once (redis.module.ts).
+ */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly redis: ThrottlerRedis;
+  private readonly local = new ThrottlerStorageService();
+  // Not the client's status: it is 'connecting' at boot too, when commands should just queue.
+  private away = false;
 
   constructor(redis: Redis) {
     // EVALSHA with a fallback to EVAL; ioredis applies the client's key prefix to KEYS.
     redis.defineCommand('throttlerIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
     this.redis = redis as ThrottlerRedis;
+    redis.on('close', () => (this.away = true));
+    redis.on('ready', () => (this.away = false));
   }
 
   /** `ttl` and `blockDuration` are in ms; the record's times are in whole seconds, as the guard expects. */
@@ -66,15 +76,28 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
+    if (this.away) {
+      return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
     // The hash tag keeps both keys in one cluster slot, as a script touching both requires.
     const base = `throttle:${throttlerName}:{${key}}`;
-    const [totalHits, expireMs, blocked, blockMs] = await this.redis.throttlerIncrement(
-      `${base}:hits`,
-      `${base}:blocked`,
-      ttl,
-      limit,
-      blockDuration,
-    );
+    let reply: IncrementReply;
+    try {
+      reply = await this.redis.throttlerIncrement(
+        `${base}:hits`,
+        `${base}:blocked`,
+        ttl,
+        limit,
+        blockDuration,
+      );
+    } catch (error) {
+      if (!this.away) {
+        throw error;
+      }
+
+      return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
+    const [totalHits, expireMs, blocked, blockMs] = reply;
 
     return {
       totalHits,
