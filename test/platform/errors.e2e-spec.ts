@@ -1,5 +1,5 @@
-import { Database, DomainError, Public } from '@bourse/platform';
-import { Body, Controller, Get, Module, Param, Post } from '@nestjs/common';
+import { Database, DomainError, Public, REDIS } from '@bourse/platform';
+import { Body, Controller, Get, Inject, Module, Param, Post } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
@@ -12,6 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import type Redis from 'ioredis';
 import { startApi, type HttpResult, type TestServer } from '../setup/apps';
 
 class OrderLineDto {
@@ -48,7 +49,15 @@ const LEAKY_MESSAGE = 'connection to 10.0.0.7 failed, password=hunter2';
 @Public()
 @Controller('test/errors')
 class ErrorsTestController {
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  @Get('cached')
+  async cached(): Promise<{ value: string | null }> {
+    return { value: await this.redis.get('test:errors:cached') };
+  }
 
   @Post('orders')
   place(@Body() order: PlaceOrderDto): { lines: number; isDto: boolean } {
@@ -281,7 +290,7 @@ describe('errors as problem+json', () => {
     afterAll(() => strained.close());
 
     const expectUnavailable = (res: HttpResult) => {
-      expectProblem(res, 503, 'service.database_unavailable');
+      expectProblem(res, 503, 'service.unavailable');
       expect(res.headers.get('retry-after')).toBe('1');
     };
 
@@ -320,6 +329,16 @@ describe('errors as problem+json', () => {
       expectProblem(res, 400, 'validation.failed');
     } finally {
       await roomy.close();
+    }
+  });
+  it('answers with 503 and Retry-After while Redis is out of reach', async () => {
+    const noRedis = await startApi({ REDIS_URL: 'redis://127.0.0.1:1' }, [ErrorsTestModule]);
+    try {
+      const res = await noRedis.request('GET', '/test/errors/cached');
+      expectProblem(res, 503, 'service.unavailable');
+      expect(res.headers.get('retry-after')).toBe('1');
+    } finally {
+      await noRedis.close();
     }
   });
 });

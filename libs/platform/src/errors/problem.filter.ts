@@ -8,6 +8,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
 import { isTransientDatabaseError } from '../database/transient-errors';
+import { isRedisUnavailableError } from '../redis/redis-errors';
 import { pathOf } from '../http/request-path';
 import { DomainError } from './domain.error';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
@@ -84,11 +85,11 @@ export function toProblem(error: unknown): Problem {
     return problem(error.statusCode!, httpCode(error.statusCode!), error.message);
   }
 
-  if (isTransientDatabaseError(error)) {
+  if (isTransientDatabaseError(error) || isRedisUnavailableError(error)) {
     return problem(
       503,
-      'service.database_unavailable',
-      'The database is busy or unreachable; retry shortly (with the same Idempotency-Key, if any)',
+      'service.unavailable',
+      'A dependency (the database or Redis) is busy or unreachable; retry shortly (with the same Idempotency-Key, if any)',
     );
   }
 

@@ -9,7 +9,7 @@ const COMMON_PROBLEMS: Record<string, string> = {
   '429': '`rate_limit.exceeded`: slow down; the Retry-After header says for how long.',
   '500': '`internal`: unexpected; quote the requestId when reporting it.',
   '503':
-    '`service.database_unavailable`: the database is momentarily busy or unreachable; retry after ' +
+    '`service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after ' +
     'the Retry-After header, with the same Idempotency-Key.',
 };
 
