@@ -63,6 +63,13 @@ class IdempotencyTestController {
     return this.record(body);
   }
 
+  // The response carries what Postgres cannot store (a provider's reference with U+0000, say).
+  @Post('receipts')
+  @Idempotent()
+  async receipt(@Body() body: PaymentDto): Promise<{ id: string; note: string; ref: string }> {
+    return { ...(await this.record(body)), ref: 'R\u0000' };
+  }
+
   private async record(body: PaymentDto): Promise<{ id: string; note: string }> {
     handler.entered();
     if (body.delayMs) {
@@ -242,6 +249,27 @@ describe('idempotency keys', () => {
     }
   });
 
+  it('stores the other responses of a turn when one of them cannot be stored', async () => {
+    const service = api.app.get(IdempotencyService);
+    const request = { scope: 'user:isolation', method: 'POST', path: '/p', requestHash: 'h' };
+    const [good, bad] = await Promise.all(
+      [freshKey(), freshKey()].map((key) => service.claim({ ...request, key })),
+    );
+    if (good?.outcome !== 'claimed' || bad?.outcome !== 'claimed') {
+      throw new Error('expected two claims');
+    }
+    const stored = { status: 201, body: { ok: true }, headers: {} };
+    const completions = await Promise.allSettled([
+      service.complete(good.lock, stored),
+      service.complete(bad.lock, { ...stored, body: { ref: 'R\u0000' } }),
+    ]);
+    expect(completions.map((c) => c.status)).toEqual(['fulfilled', 'rejected']);
+    expect(await service.claim({ ...request, key: good.lock.key })).toEqual({
+      outcome: 'replay',
+      response: stored,
+    });
+  });
+
   it('forgets the key when the handler fails, so a retry runs it', async () => {
     const key = freshKey();
     handler.failNext = true;
@@ -252,6 +280,25 @@ describe('idempotency keys', () => {
     expect(retry.status).toBe(201);
     expect(retry.headers.get('idempotent-replayed')).toBeNull();
     expect(await executions('failure')).toBe(1);
+  });
+
+  it('answers with what the handler did even when its response cannot be stored', async () => {
+    const key = freshKey();
+    const receipt = () =>
+      api.request('POST', '/test/idempotency/receipts', {
+        body: { note: 'unstorable' },
+        headers: { 'idempotency-key': key },
+      });
+    const first = await receipt();
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ note: 'unstorable', ref: 'R\u0000' });
+    expect(await executions('unstorable')).toBe(1);
+    expect(api.logs.lines).toContainEqual(
+      expect.objectContaining({ level: 'warn', msg: 'idempotency response not stored', key }),
+    );
+    // The key stays held until its lock goes stale, so a retry cannot run the handler again.
+    expect((await receipt()).status).toBe(409);
+    expect(await executions('unstorable')).toBe(1);
   });
 
   it('scopes keys per caller', async () => {

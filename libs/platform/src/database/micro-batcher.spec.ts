@@ -32,11 +32,12 @@ describe('MicroBatcher', () => {
     expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
   });
 
-  it('fails every call of a batch whose flush fails, and only those', async () => {
-    let calls = 0;
+  it('fails a whole batch at once when the database is away, and only that batch', async () => {
+    const batches: string[][] = [];
     const batcher = new MicroBatcher<string, string>(async (inputs) => {
-      if (calls++ === 0) {
-        throw new Error('connection lost');
+      batches.push(inputs);
+      if (batches.length === 1) {
+        throw new Error('Connection terminated unexpectedly');
       }
 
       return inputs;
@@ -44,6 +45,26 @@ describe('MicroBatcher', () => {
     const failed = await Promise.allSettled([batcher.run('a'), batcher.run('b')]);
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     expect(await batcher.run('c')).toBe('c');
+    expect(batches).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('flushes each call of a failed batch on its own, so a bad input fails alone', async () => {
+    const batches: string[][] = [];
+    const batcher = new MicroBatcher<string, string>(async (inputs) => {
+      batches.push(inputs);
+      if (inputs.includes('bad')) {
+        throw new Error('invalid input syntax');
+      }
+
+      return inputs.map((input) => input.toUpperCase());
+    });
+    const settled = await Promise.allSettled(['a', 'bad', 'b'].map((i) => batcher.run(i)));
+    expect(settled).toEqual([
+      { status: 'fulfilled', value: 'A' },
+      { status: 'rejected', reason: new Error('invalid input syntax') },
+      { status: 'fulfilled', value: 'B' },
+    ]);
+    expect(batches).toEqual([['a', 'bad', 'b'], ['a'], ['bad'], ['b']]);
   });
 
   it('refuses a flush that answers a different number of results', async () => {

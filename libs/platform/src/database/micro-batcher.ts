@@ -1,3 +1,5 @@
+import { isTransientDatabaseError } from './transient-errors';
+
 interface Pending<I, O> {
   input: I;
   resolve: (output: O) => void;
@@ -9,7 +11,8 @@ interface Pending<I, O> {
  * answers the inputs in order. Under load many requests reach the same statement in the same
  * turn (their previous round trips came back in one socket read), and one multi-row statement
  * costs one round trip and one commit instead of one each. A lone call waits only for the end of
- * the current turn (setImmediate). If `flush` fails, every call of that batch fails with it.
+ * the current turn (setImmediate). If `flush` fails, each call is flushed again on its own, so
+ * one bad input fails alone; unless the database is away, which fails the batch at once.
  */
 export class MicroBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
@@ -36,14 +39,26 @@ export class MicroBatcher<I, O> {
   }
 
   private async settle(batch: Pending<I, O>[]): Promise<void> {
+    let outputs: O[];
     try {
-      const outputs = await this.flush(batch.map((pending) => pending.input));
-      if (outputs.length !== batch.length) {
-        throw new Error(`a batch of ${batch.length} was answered with ${outputs.length} results`);
-      }
-      batch.forEach((pending, i) => pending.resolve(outputs[i]!));
+      outputs = await this.flush(batch.map((pending) => pending.input));
     } catch (error) {
-      batch.forEach((pending) => pending.reject(error));
+      if (batch.length > 1 && !isTransientDatabaseError(error)) {
+        batch.forEach((pending) => void this.settle([pending]));
+      } else {
+        batch.forEach((pending) => pending.reject(error));
+      }
+
+      return;
     }
+    if (outputs.length !== batch.length) {
+      const error = new Error(
+        `a batch of ${batch.length} was answered with ${outputs.length} results`,
+      );
+      batch.forEach((pending) => pending.reject(error));
+
+      return;
+    }
+    batch.forEach((pending, i) => pending.resolve(outputs[i]!));
   }
 }

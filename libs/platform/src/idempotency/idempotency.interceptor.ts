@@ -63,17 +63,23 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw error;
     }
     // Nest sets the route's status before interceptors run and does not reset it afterwards.
-    await this.idempotency.complete(claim.lock, {
-      status: reply.statusCode,
-      body,
-      headers: Object.fromEntries(
-        REPLAYED_HEADERS.flatMap((name) => {
-          const value = reply.getHeader(name);
+    await this.idempotency
+      .complete(claim.lock, {
+        status: reply.statusCode,
+        body,
+        headers: Object.fromEntries(
+          REPLAYED_HEADERS.flatMap((name) => {
+            const value = reply.getHeader(name);
 
-          return typeof value === 'string' ? [[name, value]] : [];
-        }),
-      ),
-    });
+            return typeof value === 'string' ? [[name, value]] : [];
+          }),
+        ),
+      })
+      // The handler's work is done and committed: the caller gets its answer, not an error. The
+      // key stays in_progress (retries get 409) until its lock goes stale and a retry runs again.
+      .catch((error: unknown) =>
+        this.logger.warn({ msg: 'idempotency response not stored', key, err: error }),
+      );
 
     return of(body);
   }
