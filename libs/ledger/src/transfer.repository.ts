@@ -1,6 +1,5 @@
-import { rows, type Tx } from '@bourse/platform';
+import { driverCodeOf, rows, type Tx } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
-import { QueryFailedError } from 'typeorm';
 import type { StatementEntry, Transfer, TransferInput, TransferStatus } from './ledger.types';
 
 interface TransferRow {
@@ -56,8 +55,6 @@ export interface NewEntry {
 }
 
 const NUMERIC_VALUE_OUT_OF_RANGE = '22003';
-const sqlState = (error: QueryFailedError): unknown =>
-  (error.driverError as { code?: unknown }).code;
 
 /** What `ledger_post_transfer` did with one transfer (see its migration). */
 export type PostOutcome =
@@ -146,7 +143,7 @@ export class TransferRepository {
     ).catch((error: unknown) => {
       // A balance counter would pass 2^63-1. Unlike the other refusals this is an error inside
       // the statement, so it also aborts a caller's transaction; only absurd amounts reach it.
-      if (error instanceof QueryFailedError && sqlState(error) === NUMERIC_VALUE_OUT_OF_RANGE) {
+      if (driverCodeOf(error) === NUMERIC_VALUE_OUT_OF_RANGE) {
         return [{ outcome: 'balance_overflow' as const }];
       }
       throw error;

@@ -31,17 +31,24 @@ const TRANSIENT_DRIVER_MESSAGES = [
 ];
 
 /**
+ * The code node-postgres put on a failed statement or connection, whether TypeORM wrapped it or
+ * not: a SQLSTATE (`23505`) or a socket error (`ECONNREFUSED`).
+ */
+export function driverCodeOf(error: unknown): string | undefined {
+  const cause: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  const code = cause instanceof Error ? (cause as { code?: unknown }).code : undefined;
+
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
  * True for a database failure that is the server's momentary state (pool exhausted, Postgres
  * restarting, statement timeout, deadlock), which the api answers with 503 and Retry-After
  * instead of 500: the client may retry, safely when it sent an Idempotency-Key.
  */
 export function isTransientDatabaseError(error: unknown): boolean {
-  const cause = error instanceof QueryFailedError ? (error.driverError as unknown) : error;
-  if (!(cause instanceof Error)) {
-    return false;
-  }
-  const code = (cause as { code?: unknown }).code;
-  if (typeof code === 'string') {
+  const code = driverCodeOf(error);
+  if (code !== undefined) {
     return (
       TRANSIENT_SQLSTATES.has(code) ||
       (code.length === 5 && TRANSIENT_SQLSTATE_CLASSES.includes(code.slice(0, 2))) ||
@@ -49,5 +56,8 @@ export function isTransientDatabaseError(error: unknown): boolean {
     );
   }
 
-  return TRANSIENT_DRIVER_MESSAGES.some((pattern) => pattern.test(cause.message));
+  return (
+    error instanceof Error &&
+    TRANSIENT_DRIVER_MESSAGES.some((pattern) => pattern.test(error.message))
+  );
 }

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
-import { isTransientDatabaseError } from '../database/transient-errors';
+import { driverCodeOf, isTransientDatabaseError } from '../database/transient-errors';
 import { isRedisUnavailableError } from '../redis/redis-errors';
 import { pathOf } from '../http/request-path';
 import { DomainError } from './domain.error';
@@ -65,10 +65,7 @@ export function toProblem(error: unknown): Problem {
 
     return problem(status, httpCode(status), error.message);
   }
-  if (
-    error instanceof QueryFailedError &&
-    (error.driverError as { code?: string }).code === PG_UNIQUE_VIOLATION
-  ) {
+  if (error instanceof QueryFailedError && driverCodeOf(error) === PG_UNIQUE_VIOLATION) {
     const constraint = (error.driverError as { constraint?: string }).constraint;
 
     return problem(
