@@ -1,4 +1,10 @@
-import { isoTime, redactSecrets } from './logger';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { loadConfig } from '../config/config';
+import { createLogger, isoTime, redactSecrets, reportDrops } from './logger';
 
 describe('redactSecrets', () => {
   it('redacts secret keys at the top level and at depth, whatever their case', () => {
@@ -55,5 +61,53 @@ describe('isoTime', () => {
     expect(isoTime()).toBe(first);
     jest.setSystemTime(Date.parse('2026-11-29T10:00:00.002Z'));
     expect(isoTime()).toBe(',"time":"2026-11-29T10:00:00.002Z"');
+  });
+});
+
+describe('a log destination that stops being read', () => {
+  it('drops lines past its buffer, then says how many once it drains', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bourse-log-'));
+    const fifo = join(dir, 'stdout');
+    execFileSync('mkfifo', [fifo]);
+    // A reader that has not read yet: the writer fills the pipe, then its buffer.
+    const reader = createReadStream(fifo);
+    reader.pause();
+    const destination = pino.destination({ dest: fifo, sync: false, maxLength: 64 * 1024 });
+    const logger = createLogger(loadConfig({ LOG_LEVEL: 'info' }), 'spec', destination);
+    reportDrops(destination, logger);
+    try {
+      const line = 'x'.repeat(1000);
+      for (let i = 0; i < 2000; i++) {
+        logger.info({ i, line }, 'filler');
+      }
+      const received: string[] = [];
+      reader.on('data', (chunk) => received.push(String(chunk)));
+      reader.resume();
+      const report = await new Promise<Record<string, unknown>>((resolve) => {
+        const seek = (): void => {
+          const found = received
+            .join('')
+            .split('\n')
+            .find((text) => text.includes('log lines dropped'));
+          if (found) {
+            resolve(JSON.parse(found) as Record<string, unknown>);
+          } else {
+            setTimeout(seek, 20);
+          }
+        };
+        seek();
+      });
+      const kept = received
+        .join('')
+        .split('\n')
+        .filter((text) => text.includes('filler'));
+      expect(report).toMatchObject({ level: 'warn', service: 'spec', dropped: 2000 - kept.length });
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept.length).toBeLessThan(2000);
+    } finally {
+      destination.destroy();
+      reader.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

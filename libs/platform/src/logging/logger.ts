@@ -68,25 +68,57 @@ export function isoTime(): string {
   return formatted;
 }
 
-let stdoutStream: pino.DestinationStream | undefined;
+/**
+ * Log bytes held in memory while stdout takes them slower than they come (a stalled log
+ * collector, a full node disk): past this, lines are dropped and counted rather than buffered
+ * until the process runs out of memory.
+ */
+const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
 
-/** One stdout writer per process: two would interleave their partial writes of a long batch. */
-function stdout(): pino.DestinationStream {
-  return (stdoutStream ??= pino.destination({ dest: 1, sync: false }));
+type Destination = ReturnType<typeof pino.destination>;
+
+let stdoutStream: Destination | undefined;
+
+/**
+ * One stdout writer per process (two would interleave their partial writes of a long batch);
+ * the first logger on it reports what it drops.
+ */
+function stdout(): { stream: Destination; reporter?: (logger: Logger) => void } {
+  if (stdoutStream) {
+    return { stream: stdoutStream };
+  }
+  const stream = pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_LOG_BYTES });
+  stdoutStream = stream;
+
+  return { stream, reporter: (logger) => reportDrops(stream, logger) };
+}
+
+/** Counts the lines `destination` dropped (its buffer was full) and logs how many once it drains. */
+export function reportDrops(destination: Destination, logger: Logger): void {
+  let dropped = 0;
+  destination.on('drop', () => (dropped += 1));
+  destination.on('drain', () => {
+    if (dropped > 0) {
+      logger.warn({ dropped }, 'log lines dropped while the log destination was not reading');
+      dropped = 0;
+    }
+  });
 }
 
 /**
  * Structured JSON logs on stdout (one line per event, ISO time, level as a word). Written
  * asynchronously: lines logged while a write is in flight go out together in the next one, so a
- * busy server makes one write per batch instead of one syscall per request. pino flushes
- * synchronously on process exit, so a crash or `process.exit` keeps the last lines.
+ * busy server makes one write per batch instead of one syscall per request; at most
+ * MAX_BUFFERED_LOG_BYTES wait, the rest is dropped and counted. pino flushes synchronously on
+ * process exit, so a crash or `process.exit` keeps the last lines.
  */
 export function createLogger(
   config: AppConfig,
   service: string,
-  destination: pino.DestinationStream = stdout(),
+  destination?: pino.DestinationStream,
 ): Logger {
-  return pino(
+  const { stream, reporter } = destination ? { stream: destination } : stdout();
+  const logger = pino(
     {
       level: config.log.level,
       base: { service },
@@ -94,8 +126,11 @@ export function createLogger(
       formatters: { level: (label) => ({ level: label }), log: redactSecrets },
       serializers: { err: pino.stdSerializers.err },
     },
-    destination,
+    stream,
   );
+  reporter?.(logger);
+
+  return logger;
 }
 
 /** Routes Nest's own logging (`new Logger(ctx)`) into the same pino stream. */
