@@ -1,24 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/**
- * Two measured changes to the single-transfer path (libs/ledger/README.md has the figures).
- *
- * One transfer in one statement (LedgerService.transfer): the batch path's seven statements
- * inside BEGIN/COMMIT were nine round trips, and round trips were most of a transfer's cost on a
- * shared 2-core machine (libs/ledger/README.md has the figures). Same checks, same lock order:
- * the transfer row first (ON CONFLICT waits on a concurrent duplicate), then both balance rows
- * in (account_id, shard) order. A refusal is an outcome, not an error, so a caller's outer
- * transaction stays usable — as with the batch path.
- *
- * No FKs from journal lines (to accounts, transfers, assets): each check is a query per line,
- * and the one to accounts share-locks the account row, so on a house account every concurrent
- * transfer queues on that one row (a MultiXact per lock). A line copies its transfer's id, asset
- * and one of its accounts, and the transfer keeps its FKs; the invariant checker reports any line
- * that does not match its transfer (`misfiledEntries`).
- */
-export class LedgerPostTransfer1764000001100 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+/** The function as this migration creates it; a later migration's `down` restores it. */
+export const LEDGER_POST_TRANSFER_V1 = `
       CREATE FUNCTION ledger_post_transfer(
         p_id uuid, p_debit uuid, p_credit uuid, p_asset text, p_amount bigint, p_code text,
         p_metadata jsonb, p_two_phase boolean, p_timeout_seconds integer,
@@ -100,7 +83,27 @@ export class LedgerPostTransfer1764000001100 implements MigrationInterface {
                  (p_id, p_credit, p_asset, p_amount, CASE WHEN c.shards = 1 THEN c_after END);
         END IF;
         outcome := 'created';
-      END $$`);
+      END $$`;
+
+/**
+ * Two measured changes to the single-transfer path (libs/ledger/README.md has the figures).
+ *
+ * One transfer in one statement (LedgerService.transfer): the batch path's seven statements
+ * inside BEGIN/COMMIT were nine round trips, and round trips were most of a transfer's cost on a
+ * shared 2-core machine (libs/ledger/README.md has the figures). Same checks, same lock order:
+ * the transfer row first (ON CONFLICT waits on a concurrent duplicate), then both balance rows
+ * in (account_id, shard) order. A refusal is an outcome, not an error, so a caller's outer
+ * transaction stays usable — as with the batch path.
+ *
+ * No FKs from journal lines (to accounts, transfers, assets): each check is a query per line,
+ * and the one to accounts share-locks the account row, so on a house account every concurrent
+ * transfer queues on that one row (a MultiXact per lock). A line copies its transfer's id, asset
+ * and one of its accounts, and the transfer keeps its FKs; the invariant checker reports any line
+ * that does not match its transfer (`misfiledEntries`).
+ */
+export class LedgerPostTransfer1764000001100 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(LEDGER_POST_TRANSFER_V1);
     for (const column of ['account_id', 'transfer_id', 'asset']) {
       await q.query(`ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_${column}_fkey`);
     }

@@ -7,6 +7,7 @@ import { LedgerPostTransfer1764000001100 } from './1764000001100-ledger-post-tra
 import { CreateMarketData1764000002000 } from './1764000002000-create-market-data';
 import { IndexFinishedOutbox1764000003000 } from './1764000003000-index-finished-outbox';
 import { LedgerTransfersWithoutFks1764000004000 } from './1764000004000-ledger-transfers-without-fks';
+import { LedgerPostTransferOverflow1764000005000 } from './1764000005000-ledger-post-transfer-overflow';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateMarketData1764000002000,
   IndexFinishedOutbox1764000003000,
   LedgerTransfersWithoutFks1764000004000,
+  LedgerPostTransferOverflow1764000005000,
 ];

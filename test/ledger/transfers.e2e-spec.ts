@@ -113,14 +113,40 @@ describe('ledger transfers', () => {
   });
 
   it('refuses a transfer that would take a balance past 2^63-1 with ledger.balance_overflow', async () => {
+    // An unsharded clearing account, so the debit that reaches the limit lands on its one row.
+    const single = await startLedger({ LEDGER_HOT_ACCOUNT_SHARDS: '1' });
+    const clearing = await new LedgerFactory(single.ledger).system('psp_clearing');
+    await single.app.close();
+    const wallet = await make.wallet();
+    await ledger.transfer(move(clearing, wallet, INT64_MAX));
+    const house = await make.system('house');
+    const other = await make.wallet();
+    // The credit side would pass the limit, then the debit side.
+    for (const [from, to] of [
+      [house, wallet],
+      [clearing, other],
+    ]) {
+      await expect(ledger.transfer(move(from!, to!, 1n))).rejects.toMatchObject({
+        code: 'ledger.balance_overflow',
+        status: 422,
+      });
+    }
+    expect(await make.posted(wallet.id)).toBe(INT64_MAX);
+    expect(await make.posted(clearing.id)).toBe(-INT64_MAX);
+    expect(await make.posted(other.id)).toBe(0n);
+    await ledger.transfer(move(wallet, house, 1n)); // the wallet still works
+  });
+
+  it('leaves a caller transaction usable after an overflow refusal', async () => {
     const wallet = await make.wallet({ balance: INT64_MAX });
     const house = await make.system('house');
-    await expect(ledger.transfer(move(house, wallet, 1n))).rejects.toMatchObject({
-      code: 'ledger.balance_overflow',
-      status: 422,
+    await db.transaction(undefined, async (tx) => {
+      await expect(ledger.transfer(move(house, wallet, 1n), tx)).rejects.toMatchObject({
+        code: 'ledger.balance_overflow',
+      });
+      await ledger.transfer(move(wallet, house, 5n), tx);
     });
-    expect(await make.posted(wallet.id)).toBe(INT64_MAX);
-    await ledger.transfer(move(wallet, house, 1n)); // the wallet still works
+    expect(await make.posted(wallet.id)).toBe(INT64_MAX - 5n);
   });
 
   it('lets exactly ten of a hundred concurrent withdrawals through', async () => {

@@ -1,4 +1,4 @@
-import { driverCodeOf, rows, type Tx } from '@bourse/platform';
+import { rows, type Tx } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import type { StatementEntry, Transfer, TransferInput, TransferStatus } from './ledger.types';
 
@@ -53,8 +53,6 @@ export interface NewEntry {
   /** NULL for sharded accounts (see the migration). */
   balanceAfter: bigint | null;
 }
-
-const NUMERIC_VALUE_OUT_OF_RANGE = '22003';
 
 /** What `ledger_post_transfer` did with one transfer (see its migration). */
 export type PostOutcome =
@@ -118,7 +116,7 @@ export class TransferRepository {
   async post(tx: Tx, input: TransferInput): Promise<PostOutcome> {
     const [row] = await rows<
       TransferRow & {
-        outcome: Exclude<PostOutcome['outcome'], 'balance_overflow'>;
+        outcome: PostOutcome['outcome'];
         missingAccount: string | null;
         debitAsset: string | null;
         creditAsset: string | null;
@@ -140,17 +138,8 @@ export class TransferRepository {
         Boolean(input.pending),
         input.timeoutSeconds ?? null,
       ],
-    ).catch((error: unknown) => {
-      // A balance counter would pass 2^63-1. Unlike the other refusals this is an error inside
-      // the statement, so it also aborts a caller's transaction; only absurd amounts reach it.
-      if (driverCodeOf(error) === NUMERIC_VALUE_OUT_OF_RANGE) {
-        return [{ outcome: 'balance_overflow' as const }];
-      }
-      throw error;
-    });
+    );
     switch (row!.outcome) {
-      case 'balance_overflow':
-        return { outcome: row!.outcome };
       case 'created':
       case 'exists':
         return { outcome: row!.outcome, transfer: toTransfer(row!) };
@@ -163,6 +152,7 @@ export class TransferRepository {
           creditAsset: row!.creditAsset!,
         };
       case 'insufficient_funds':
+      case 'balance_overflow':
         return { outcome: row!.outcome };
     }
   }
