@@ -163,6 +163,7 @@ describe('observability', () => {
       expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);
       expect(text).toMatch(/^process_resident_memory_bytes \d/m);
       expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+      expect(text).toMatch(/^log_lines_dropped_total \d+$/m);
     });
 
     it('records request durations by route template, not by URL', async () => {

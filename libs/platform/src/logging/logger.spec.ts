@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../config/config';
-import { createLogger, isoTime, redactSecrets, reportDrops } from './logger';
+import { createLogger, isoTime, logLinesDropped, redactSecrets, reportDrops } from './logger';
 
 describe('redactSecrets', () => {
   it('redacts secret keys at the top level and at depth, whatever their case', () => {
@@ -75,6 +75,7 @@ describe('a log destination that stops being read', () => {
     const destination = pino.destination({ dest: fifo, sync: false, maxLength: 64 * 1024 });
     const logger = createLogger(loadConfig({ LOG_LEVEL: 'info' }), 'spec', destination);
     reportDrops(destination, logger);
+    const droppedBefore = logLinesDropped();
     try {
       const line = 'x'.repeat(1000);
       for (let i = 0; i < 2000; i++) {
@@ -102,6 +103,7 @@ describe('a log destination that stops being read', () => {
         .split('\n')
         .filter((text) => text.includes('filler'));
       expect(report).toMatchObject({ level: 'warn', service: 'spec', dropped: 2000 - kept.length });
+      expect(logLinesDropped() - droppedBefore).toBe(2000 - kept.length);
       expect(kept.length).toBeGreaterThan(0);
       expect(kept.length).toBeLessThan(2000);
     } finally {

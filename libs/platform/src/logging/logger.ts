@@ -93,10 +93,18 @@ function stdout(): { stream: Destination; reporter?: (logger: Logger) => void } 
   return { stream, reporter: (logger) => reportDrops(stream, logger) };
 }
 
+let droppedInProcess = 0;
+
+/** Log lines this process has dropped so far (exported as `log_lines_dropped_total`). */
+export const logLinesDropped = (): number => droppedInProcess;
+
 /** Counts the lines `destination` dropped (its buffer was full) and logs how many once it drains. */
 export function reportDrops(destination: Destination, logger: Logger): void {
   let dropped = 0;
-  destination.on('drop', () => (dropped += 1));
+  destination.on('drop', () => {
+    dropped += 1;
+    droppedInProcess += 1;
+  });
   destination.on('drain', () => {
     if (dropped > 0) {
       logger.warn({ dropped }, 'log lines dropped while the log destination was not reading');

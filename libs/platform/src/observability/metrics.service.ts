@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { logLinesDropped } from '../logging/logger';
 
 /** Paths whose traffic is probes and scrapes, not user traffic: kept out of the RED metrics. */
 export const isOperationalPath = (url: string): boolean =>
@@ -23,6 +24,18 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Visible on a scrape even while the logs themselves are what is stalled.
+    let counted = 0;
+    new Counter({
+      name: 'log_lines_dropped_total',
+      help: 'Log lines dropped because stdout did not take them fast enough (its buffer was full).',
+      registers: [this.registry],
+      collect() {
+        const dropped = logLinesDropped();
+        this.inc(dropped - counted);
+        counted = dropped;
+      },
+    });
   }
 
   observeHttp(method: string, route: string, statusCode: number, seconds: number): void {
