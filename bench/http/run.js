@@ -2,9 +2,10 @@
 /**
  * What the platform costs per request: the built api (request ids, JSON request logs, metrics,
  * security headers, CORS, the global guards all on) against a bare Fastify hello-world, same
- * route, same load, one after the other on this machine; then a minimal Nest app (one controller,
- * nothing else) to show how much of the gap is the framework itself. Run `npm run build` first; needs local Postgres and
- * Redis (the database named in DATABASE_URL is created and migrated if missing).
+ * route, same load, taking turns on this machine; and a minimal Nest app (one controller, nothing
+ * else) to show how much of the gap is the framework itself. BENCH_ROUNDS (default 3) rounds, the
+ * medians reported. Run `npm run build` first; needs local Postgres and Redis (the database named
+ * in DATABASE_URL is created and migrated if missing).
  */
 const { spawn, execFileSync } = require('node:child_process');
 const { existsSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync } = require('node:fs');
@@ -23,6 +24,7 @@ const NEST_PORT = 3102;
 const ROUTE = '/health/live';
 const LOAD = { connections: 50, duration: 10 };
 const WARMUP = { connections: 50, duration: 2 };
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BOOT_TIMEOUT_MS = 30_000;
 
 const BARE_SERVER = `
@@ -122,6 +124,14 @@ async function load(url, pid) {
   };
 }
 
+/** The median of `values` (the mean of the middle two for an even count). */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 async function main() {
   if (!existsSync(API_MAIN)) {
     throw new Error(`${API_MAIN} is missing: run \`npm run build\` first`);
@@ -134,54 +144,86 @@ async function main() {
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'bourse-bench-'));
   const logFile = path.join(logDir, 'api.log');
   const logFd = openSync(logFile, 'w');
-  let api;
-  let apiResult;
+  const servers = [
+    {
+      name: 'api',
+      label: 'api (dist, logs+metrics+ids on)',
+      port: API_PORT,
+      ready: '/health/ready',
+    },
+    { name: 'bare', label: 'bare fastify hello-world', port: BARE_PORT, ready: ROUTE },
+    { name: 'nest', label: 'minimal nest (one controller)', port: NEST_PORT, ready: ROUTE },
+  ];
   try {
-    api = start([API_MAIN], env, logFd);
-    await waitForOk(`http://${HOST}:${API_PORT}/health/ready`, api, BOOT_TIMEOUT_MS);
-    console.log(`api up; ${LOAD.connections} connections for ${LOAD.duration} s on GET ${ROUTE}`);
-    apiResult = await load(`http://${HOST}:${API_PORT}${ROUTE}`, api.pid);
-    await stop(api);
+    servers[0].process = start([API_MAIN], env, logFd);
+    servers[1].process = start(['-e', BARE_SERVER], {}, 'ignore');
+    servers[2].process = start(['-e', NEST_SERVER], {}, 'ignore');
+    for (const server of servers) {
+      await waitForOk(
+        `http://${HOST}:${server.port}${server.ready}`,
+        server.process,
+        BOOT_TIMEOUT_MS,
+      );
+    }
   } finally {
     closeSync(logFd);
   }
+  console.log(
+    `api, bare fastify and minimal nest up; ${ROUNDS} rounds of ${LOAD.connections} connections ` +
+      `for ${LOAD.duration} s on GET ${ROUTE} against each, in turn`,
+  );
+
+  // The servers take turns, round after round (the order rotating), so a drift of this shared
+  // machine's speed during the run weighs on all of them alike; each ratio compares one round.
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const results = {};
+    for (let i = 0; i < servers.length; i++) {
+      const server = servers[(round + i) % servers.length];
+      results[server.name] = await load(
+        `http://${HOST}:${server.port}${ROUTE}`,
+        server.process.pid,
+      );
+    }
+    rounds.push(results);
+    console.log(
+      `  round ${round + 1}: api ${Math.round(results.api.rps)}, bare ${Math.round(results.bare.rps)}, ` +
+        `nest ${Math.round(results.nest.rps)} req/s: api/bare ${(results.api.rps / results.bare.rps).toFixed(2)}`,
+    );
+  }
+  const measured = rounds.reduce((sum, r) => sum + r.api.total, 0);
+  await Promise.all(servers.map((server) => stop(server.process)));
   const requestLines = readFileSync(logFile, 'utf8').split('"request completed"').length - 1;
   rmSync(logDir, { recursive: true, force: true });
 
-  const bare = start(['-e', BARE_SERVER], {}, 'ignore');
-  await waitForOk(`http://${HOST}:${BARE_PORT}${ROUTE}`, bare, BOOT_TIMEOUT_MS);
-  console.log('bare fastify up; same load');
-  const bareResult = await load(`http://${HOST}:${BARE_PORT}${ROUTE}`, bare.pid);
-  await stop(bare);
-
-  const nest = start(['-e', NEST_SERVER], {}, 'ignore');
-  await waitForOk(`http://${HOST}:${NEST_PORT}${ROUTE}`, nest, BOOT_TIMEOUT_MS);
-  console.log('minimal nest up; same load');
-  const nestResult = await load(`http://${HOST}:${NEST_PORT}${ROUTE}`, nest.pid);
-  await stop(nest);
-
-  const ratio = apiResult.rps / bareResult.rps;
+  const ratios = rounds.map((r) => r.api.rps / r.bare.rps);
+  const ratio = median(ratios);
   const cpus = os.cpus();
-  const row = (name, r) =>
-    `${name.padEnd(34)} ${Math.round(r.rps).toString().padStart(7)} req/s   p99 ${r.p99} ms   ` +
-    `server CPU ${r.cpuUs.toFixed(1)} µs/request`;
+  const row = (server) => {
+    const of = (key) => median(rounds.map((r) => r[server.name][key]));
+
+    return (
+      `${server.label.padEnd(34)} ${Math.round(of('rps')).toString().padStart(7)} req/s   ` +
+      `p99 ${of('p99')} ms   server CPU ${of('cpuUs').toFixed(1)} µs/request`
+    );
+  };
   console.log('');
-  console.log(row('api (dist, logs+metrics+ids on)', apiResult));
-  console.log(row('bare fastify hello-world', bareResult));
-  console.log(row('minimal nest (one controller)', nestResult));
+  console.log(`medians of ${ROUNDS} rounds:`);
+  servers.forEach((server) => console.log(row(server)));
   console.log(
-    `ratio api/bare: ${ratio.toFixed(2)} (target >= 0.60) ${ratio >= 0.6 ? 'OK' : 'BELOW TARGET'}`,
+    `ratio api/bare: ${ratio.toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}; ` +
+      `target >= 0.60) ${ratio >= 0.6 ? 'OK' : 'BELOW TARGET'}`,
   );
   console.log(
-    `minimal nest/bare: ${(nestResult.rps / bareResult.rps).toFixed(2)} (the framework's floor, before ` +
-      'any of the platform: logs, ids, headers, CORS, guards)',
+    `minimal nest/bare: ${median(rounds.map((r) => r.nest.rps / r.bare.rps)).toFixed(2)} (the ` +
+      "framework's floor, before any of the platform: logs, ids, headers, CORS, guards)",
   );
   console.log(
-    `server CPU per request, bare/api: ${(bareResult.cpuUs / apiResult.cpuUs).toFixed(2)} ` +
+    `server CPU per request, bare/api: ${median(rounds.map((r) => r.bare.cpuUs / r.api.cpuUs)).toFixed(2)} ` +
       '(the same comparison without the load generator in it)',
   );
   console.log(
-    `check: the api logged ${requestLines} "request completed" lines for ${apiResult.total} measured requests (+ warm-up)`,
+    `check: the api logged ${requestLines} "request completed" lines for ${measured} measured requests (+ warm-ups)`,
   );
   console.log(
     `caveat: ${cpus.length} cores (${cpus[0]?.model.trim()}), node ${process.version}; autocannon and the ` +
