@@ -9,7 +9,8 @@
  *      its request log written to a file), POST /v1/ledger/transfers with a fresh id and
  *      Idempotency-Key per request, autocannon with 16 connections, an admin's bearer token;
  *   5. the yardstick: pgbench's built-in TPC-B-like script on the same Postgres, 16 clients,
- *      -M extended (node-postgres sends unnamed extended-protocol statements).
+ *      -M extended (node-postgres sends unnamed extended-protocol statements), run right after
+ *      each phase compared with it (1, 3 and 4), each ratio taken against its own run.
  * The invariant checker (what `npm run ledger:verify` runs) is run after every phase. Run
  * `npm run build` first; needs local Postgres and Redis (the databases bourse_bench_ledger and
  * bourse_bench_pgbench are dropped and recreated). BENCH_SECONDS sets each phase's length
@@ -152,7 +153,7 @@ function pair(wallets) {
   return [wallets[a], wallets[b]];
 }
 
-function pgbench() {
+function pgbenchArgs() {
   const conn = [
     '-h',
     baseUrl.hostname,
@@ -162,11 +163,22 @@ function pgbench() {
     baseUrl.username || 'postgres',
   ];
   const env = { ...process.env, PGPASSWORD: decodeURIComponent(baseUrl.password) };
-  // Scale 16: one branch row per client, as TPC-B intends (fewer would measure lock waits).
+
+  return { conn, env };
+}
+
+/** pgbench's tables, at scale 16: one branch row per client, as TPC-B intends (fewer would measure lock waits). */
+function pgbenchInit() {
+  const { conn, env } = pgbenchArgs();
   execFileSync(PGBENCH, ['-i', '-q', '-s', String(CLIENTS), ...conn, PGBENCH_DB], {
     env,
     stdio: 'ignore',
   });
+}
+
+/** One timed TPC-B-like run on the tables pgbenchInit made. */
+function pgbench() {
+  const { conn, env } = pgbenchArgs();
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'bourse-pgbench-'));
   try {
     const out = execFileSync(
@@ -316,6 +328,9 @@ async function main() {
   }
   console.log(`preparing ${LEDGER_DB} (fresh, migrated)`);
   await recreate(LEDGER_DB);
+  console.log(`preparing ${PGBENCH_DB} (pgbench -i -s ${CLIENTS})`);
+  await recreate(PGBENCH_DB);
+  pgbenchInit();
   const { app, ledger } = await bootLedger();
   const verified = [];
   /** The invariant checker after a phase; the summary prints every outcome. */
@@ -330,6 +345,7 @@ async function main() {
     );
   };
   const results = {};
+  const yardsticks = {};
   let apiCpuUs = NaN;
   try {
     const house = await ledger.ensureSystemAccount('house', 'USD');
@@ -356,6 +372,9 @@ async function main() {
     console.log(`${CLIENTS} clients, ${SECONDS} s each phase`);
     results.transfer = await load(CLIENTS, () => ledger.transfer(simple(...pair(wallets))));
     await verify('transfer(), user -> user');
+    // The yardstick runs right after each phase it is compared with: this shared machine's speed
+    // drifts over minutes, and a ratio should compare two runs made under the same conditions.
+    yardsticks.transfer = pgbench();
     results.hot = await load(CLIENTS, () =>
       ledger.transfer(simple(house.id, wallets[randomInt(wallets.length)])),
     );
@@ -370,6 +389,7 @@ async function main() {
     };
     results.batch = await load(BATCH_CLIENTS, batchOf(SMALL_BATCH), SMALL_BATCH);
     await verify(`transferMany(${SMALL_BATCH})`);
+    yardsticks.batch = pgbench();
     results.bigBatch = await load(BATCH_CLIENTS, batchOf(BATCH), BATCH);
     await verify(`transferMany(${BATCH})`);
 
@@ -388,13 +408,10 @@ async function main() {
       rmSync(logDir, { recursive: true, force: true });
     }
     await verify('HTTP transfers');
+    yardsticks.http = pgbench();
   } finally {
     await app.close();
   }
-
-  console.log(`preparing ${PGBENCH_DB} (pgbench -i -s ${CLIENTS})`);
-  await recreate(PGBENCH_DB);
-  const tpcb = pgbench();
 
   const row = (name, r, unit) =>
     `${name.padEnd(60)} ${Math.round(r.perSecond).toString().padStart(7)} ${unit}/s   ` +
@@ -403,10 +420,10 @@ async function main() {
     `  ${name.padEnd(58)} ${value.toFixed(2)}  (target >= ${target})  ${value >= target ? 'OK' : 'MISSED'}`;
   const cpus = os.cpus();
   console.log('');
+  const tpcb = `pgbench TPC-B-like, ${CLIENTS} clients, -M extended`;
   console.log(row(`transfer(), user -> user, ${CLIENTS} clients`, results.transfer, 'transfers'));
+  console.log(row(`  ${tpcb}, right after`, yardsticks.transfer, 'tx'));
   console.log(row(`transfer(), house -> user (hot), ${CLIENTS} clients`, results.hot, 'transfers'));
-  console.log(row(`POST /v1/ledger/transfers, ${CLIENTS} connections`, results.http, 'transfers'));
-  console.log(`  (api process CPU: ${apiCpuUs.toFixed(0)} µs per HTTP transfer)`);
   console.log(
     row(
       `transferMany(${SMALL_BATCH}), ${BATCH_CLIENTS} clients (latency per batch)`,
@@ -414,6 +431,7 @@ async function main() {
       'transfers',
     ),
   );
+  console.log(row(`  ${tpcb}, right after`, yardsticks.batch, 'tx'));
   console.log(
     row(
       `transferMany(${BATCH}), ${BATCH_CLIENTS} clients (latency per batch)`,
@@ -421,22 +439,17 @@ async function main() {
       'transfers',
     ),
   );
-  console.log(row(`pgbench TPC-B-like, ${CLIENTS} clients, -M extended`, tpcb, 'tx'));
-  console.log('ratios:');
-  console.log(
-    ratio('transfer() / pgbench', results.transfer.perSecond / tpcb.perSecond, TARGETS.transfer),
-  );
+  console.log(row(`POST /v1/ledger/transfers, ${CLIENTS} connections`, results.http, 'transfers'));
+  console.log(`  (api process CPU: ${apiCpuUs.toFixed(0)} µs per HTTP transfer)`);
+  console.log(row(`  ${tpcb}, right after`, yardsticks.http, 'tx'));
+  console.log('ratios (each against the pgbench run right after it):');
+  const against = (phase) => results[phase].perSecond / yardsticks[phase].perSecond;
+  console.log(ratio('transfer() / pgbench', against('transfer'), TARGETS.transfer));
   console.log(
     ratio('hot / user -> user', results.hot.perSecond / results.transfer.perSecond, TARGETS.hot),
   );
-  console.log(ratio('HTTP / pgbench', results.http.perSecond / tpcb.perSecond, TARGETS.http));
-  console.log(
-    ratio(
-      `transferMany(${SMALL_BATCH}) / pgbench`,
-      results.batch.perSecond / tpcb.perSecond,
-      TARGETS.batch,
-    ),
-  );
+  console.log(ratio('HTTP / pgbench', against('http'), TARGETS.http));
+  console.log(ratio(`transferMany(${SMALL_BATCH}) / pgbench`, against('batch'), TARGETS.batch));
   console.log('ledger invariants (ledger:verify):');
   verified.forEach((line) => console.log(line));
   console.log(
