@@ -1,8 +1,7 @@
 import { APP_CONFIG, Database, newId, type AppConfig, type Tx } from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
-import { randomInt } from 'node:crypto';
 import { v5 as uuidV5 } from 'uuid';
-import { AccountRepository, type BalanceRow } from './account.repository';
+import { AccountRepository } from './account.repository';
 import { InvariantsRepository } from './invariants.repository';
 import {
   AccountConflictError,
@@ -15,13 +14,11 @@ import {
   InvalidAccountError,
   InvalidCursorError,
   InvalidTransferError,
-  LinkedChainOpenError,
   LinkedFailedError,
   PendingExpiredError,
   TransferConflictError,
   TransferNotFoundError,
   TransferStateError,
-  type TransferError,
 } from './ledger.errors';
 import {
   ACCOUNT_KINDS,
@@ -38,29 +35,13 @@ import {
   type TransferInput,
   type TransferResult,
 } from './ledger.types';
-import { TransferRepository, type NewEntry } from './transfer.repository';
-import {
-  applyInOrder,
-  canonicalJson,
-  chainsOf,
-  deltas,
-  INT64_MAX,
-  invalidReason,
-  overflows,
-  sameTransfer,
-  type Counters,
-  type Line,
-  type Movement,
-} from './transfer-rules';
+import { TransferEngine } from './transfer-engine';
+import { TransferRepository } from './transfer.repository';
+import { canonicalJson, INT64_MAX, invalidReason, sameTransfer } from './transfer-rules';
 
 /** Fixed namespace of system account ids: `ensureSystemAccount` derives the same id everywhere. */
 const SYSTEM_ACCOUNT_NAMESPACE = '5a0c4f4e-52b4-4a43-9d0b-6c2f6c8e7a10';
 const MAX_STATEMENT_PAGE = 1000;
-
-type Outcome = { created: boolean; transfer: Transfer } | { error: TransferError };
-
-const rowKey = (accountId: string, shard: number): string => `${accountId}:${shard}`;
-const unique = <T>(items: T[]): T[] => [...new Set(items)];
 
 /**
  * The double-entry ledger. Every method joins the caller's transaction when given one (`outer`),
@@ -76,6 +57,7 @@ export class LedgerService {
     private readonly accounts: AccountRepository,
     private readonly transfers: TransferRepository,
     private readonly invariants: InvariantsRepository,
+    private readonly engine: TransferEngine,
   ) {}
 
   listAssets(outer?: Tx): Promise<Asset[]> {
@@ -209,7 +191,7 @@ export class LedgerService {
     if (!inputs.length) {
       return [];
     }
-    const outcomes = await this.db.transaction(outer, (tx) => this.applyBatch(tx, inputs));
+    const outcomes = await this.db.transaction(outer, (tx) => this.engine.apply(tx, inputs));
 
     return outcomes.map((outcome, i): TransferResult => {
       const id = inputs[i]!.id;
@@ -237,7 +219,7 @@ export class LedgerService {
 
     return this.db.transaction(outer, async (tx) => {
       const chain = inputs.map((input, i) => ({ ...input, linked: i < inputs.length - 1 }));
-      const outcomes = inputs.length ? await this.applyBatch(tx, chain) : [];
+      const outcomes = inputs.length ? await this.engine.apply(tx, chain) : [];
       const errors = outcomes.flatMap((o) => ('error' in o ? [o.error] : []));
       if (errors.length) {
         throw errors.find((e) => !(e instanceof LinkedFailedError)) ?? errors[0]!;
@@ -283,7 +265,7 @@ export class LedgerService {
             throw new PendingExpiredError(pendingId, transfer.timeoutAt!);
           }
 
-          return (await this.resolvePending(tx, [{ transfer, postedAmount: amount }]))[0]!;
+          return (await this.engine.resolvePending(tx, [{ transfer, postedAmount: amount }]))[0]!;
       }
     });
   }
@@ -302,7 +284,7 @@ export class LedgerService {
         case 'posted':
           throw new TransferStateError(pendingId, transfer.status, 'it can no longer be voided');
         case 'pending':
-          return (await this.resolvePending(tx, [{ transfer }]))[0]!;
+          return (await this.engine.resolvePending(tx, [{ transfer }]))[0]!;
       }
     });
   }
@@ -317,7 +299,7 @@ export class LedgerService {
       if (locked?.transfer.status !== 'pending') {
         return 'skipped';
       }
-      await this.resolvePending(tx, [{ transfer: locked.transfer }]);
+      await this.engine.resolvePending(tx, [{ transfer: locked.transfer }]);
 
       return 'voided';
     });
@@ -331,7 +313,7 @@ export class LedgerService {
     return this.db.transaction(undefined, async (tx) => {
       const expired = await this.transfers.claimExpired(tx, now, limit);
       if (expired.length) {
-        await this.resolvePending(
+        await this.engine.resolvePending(
           tx,
           expired.map((transfer) => ({ transfer })),
         );
@@ -420,316 +402,4 @@ export class LedgerService {
       'REPEATABLE READ',
     );
   }
-
-  /**
-   * The batch algorithm, a constant number of statements whatever the batch size:
-   * 1. reject malformed members and close chains (no SQL);
-   * 2. read every account touched (1 query): existence and asset;
-   * 3. insert the surviving transfers, ON CONFLICT DO NOTHING (1): a duplicate id waits for its
-   *    owner's commit, then is compared with the stored transfer (1 more, only if any);
-   * 4. lock the touched balance rows in (account_id, shard) order (1) and apply the batch in
-   *    order in TypeScript with bigint, so a debit sees every earlier debit of the same account;
-   *    a chain short of funds is undone whole;
-   * 5. delete refused inserts (0-1), add net deltas per row (1), append journal lines (0-1).
-   */
-  private async applyBatch(tx: Tx, inputs: BatchTransferInput[]): Promise<Outcome[]> {
-    const errors = new Map<number, TransferError>();
-    const existing = new Map<number, Transfer>();
-    const { chains, open } = chainsOf(inputs);
-    const chainOf: number[][] = [];
-    for (const chain of open ? [...chains, open] : chains) {
-      chain.forEach((i) => (chainOf[i] = chain));
-    }
-    // A member's failure sinks every other member of its chain that has no error of its own.
-    const fail = (i: number, error: TransferError): void => {
-      errors.set(i, error);
-      for (const j of chainOf[i]!) {
-        if (!errors.has(j)) {
-          errors.set(j, new LinkedFailedError(inputs[j]!.id));
-        }
-      }
-    };
-    const live = (): number[] => inputs.flatMap((_, i) => (errors.has(i) ? [] : [i]));
-
-    if (open) {
-      fail(open.at(-1)!, new LinkedChainOpenError());
-    }
-    const seen = new Set<string>();
-    for (const i of live()) {
-      const input = inputs[i]!;
-      const reason =
-        invalidReason(input) ?? (seen.has(input.id) ? 'id repeated within the batch' : undefined);
-      seen.add(input.id);
-      if (reason && !errors.has(i)) {
-        fail(i, new InvalidTransferError(`Transfer ${String(input.id)}: ${reason}`));
-      }
-    }
-
-    const accountIds = unique(
-      live().flatMap((i) => [inputs[i]!.debitAccountId, inputs[i]!.creditAccountId]),
-    );
-    const accounts = new Map(
-      (accountIds.length ? await this.accounts.findMany(tx, accountIds) : []).map((a) => [a.id, a]),
-    );
-    for (const i of live()) {
-      const input = inputs[i]!;
-      const debit = accounts.get(input.debitAccountId);
-      const credit = accounts.get(input.creditAccountId);
-      if (errors.has(i)) {
-        continue;
-      } else if (!debit || !credit) {
-        fail(i, new AccountNotFoundError(debit ? input.creditAccountId : input.debitAccountId));
-      } else if (debit.asset !== input.asset || credit.asset !== input.asset) {
-        fail(
-          i,
-          new AssetMismatchError(
-            `Transfer ${input.id} in ${input.asset} between a ${debit.asset} and a ${credit.asset} account`,
-          ),
-        );
-      }
-    }
-
-    const candidates = live();
-    const inserted = new Map(
-      (
-        await this.transfers.insertMany(
-          tx,
-          candidates.map((i) => inputs[i]!),
-        )
-      ).map((t) => [t.id, t]),
-    );
-    const taken = candidates.filter((i) => !inserted.has(inputs[i]!.id));
-    if (taken.length) {
-      const stored = new Map(
-        (
-          await this.transfers.findMany(
-            tx,
-            taken.map((i) => inputs[i]!.id),
-          )
-        ).map((t) => [t.id, t]),
-      );
-      for (const i of taken) {
-        const transfer = stored.get(inputs[i]!.id);
-        if (!transfer) {
-          // The conflicting row is gone only if its transaction deleted it and we inserted after
-          // all; ON CONFLICT waited for that commit, so this cannot happen.
-          throw new Error(`Transfer ${inputs[i]!.id} conflicted but is not stored`);
-        }
-        if (sameTransfer(transfer, inputs[i]!)) {
-          existing.set(i, transfer);
-        } else {
-          fail(i, new TransferConflictError(inputs[i]!.id));
-        }
-      }
-      // A chain partly recorded already (ids reused across chains) cannot be applied atomically.
-      for (const i of existing.keys()) {
-        for (const j of chainOf[i]!) {
-          if (!existing.has(j) && !errors.has(j)) {
-            errors.set(j, new LinkedFailedError(inputs[j]!.id));
-          }
-        }
-      }
-    }
-
-    const toApply = new Set(
-      candidates.filter((i) => inserted.has(inputs[i]!.id) && !errors.has(i)),
-    );
-    let lines: Line[] = [];
-    if (toApply.size) {
-      const rows = this.shardChooser(accounts);
-      const movements = chains
-        .map((chain) =>
-          chain
-            .filter((i) => toApply.has(i))
-            .map((i): Movement => {
-              const input = inputs[i]!;
-
-              return {
-                index: i,
-                debitRow: rows.of(input.debitAccountId),
-                creditRow: rows.of(input.creditAccountId),
-                debitChecked: !accounts.get(input.debitAccountId)!.allowNegative,
-                amount: input.amount,
-                pending: Boolean(input.pending),
-              };
-            }),
-        )
-        .filter((chain) => chain.length);
-      const { before, running } = await this.lockRows(tx, rows.keys());
-      const applied = applyInOrder(movements, running);
-      applied.refused.forEach((reason, i) =>
-        errors.set(
-          i,
-          reason === 'insufficient_funds'
-            ? new InsufficientFundsError(inputs[i]!.debitAccountId)
-            : new BalanceOverflowError(inputs[i]!.id),
-        ),
-      );
-      applied.sunk.forEach((i) => errors.set(i, new LinkedFailedError(inputs[i]!.id)));
-      lines = applied.lines;
-      await this.transfers.deleteMany(
-        tx,
-        candidates
-          .filter((i) => inserted.has(inputs[i]!.id) && errors.has(i))
-          .map((i) => inputs[i]!.id),
-      );
-      await this.accounts.addToBalances(tx, balanceChanges(before, running));
-    }
-    await this.transfers.insertEntries(
-      tx,
-      lines.map((line) => entryOf(line, inputs[line.index]!, accounts)),
-    );
-
-    return inputs.map((input, i): Outcome => {
-      const found = existing.get(i);
-      if (found) {
-        return { created: false, transfer: found };
-      }
-      const error = errors.get(i);
-
-      return error ? { error } : { created: true, transfer: inserted.get(input.id)! };
-    });
-  }
-
-  /** Posts (with `postedAmount`) or voids locked pending transfers, set-based. */
-  private async resolvePending(
-    tx: Tx,
-    items: { transfer: Transfer; postedAmount?: bigint }[],
-  ): Promise<Transfer[]> {
-    const accounts = new Map(
-      (
-        await this.accounts.findMany(
-          tx,
-          unique(items.flatMap(({ transfer: t }) => [t.debitAccountId, t.creditAccountId])),
-        )
-      ).map((a) => [a.id, a]),
-    );
-    const rows = this.shardChooser(accounts);
-    const keyed = items.map((item) => ({
-      ...item,
-      debitRow: rows.of(item.transfer.debitAccountId),
-      creditRow: rows.of(item.transfer.creditAccountId),
-    }));
-    const { before, running } = await this.lockRows(tx, rows.keys());
-    const lines: { line: Line; transfer: Transfer }[] = [];
-    keyed.forEach(({ transfer, postedAmount, debitRow, creditRow }, index) => {
-      // Releasing a hold and posting never lowers an available balance: no check needed.
-      const debit = running.get(debitRow)!;
-      const credit = running.get(creditRow)!;
-      debit.debitsPending -= transfer.amount;
-      credit.creditsPending -= transfer.amount;
-      if (postedAmount !== undefined) {
-        debit.debitsPosted += postedAmount;
-        credit.creditsPosted += postedAmount;
-        lines.push(
-          {
-            transfer,
-            line: {
-              index,
-              row: debitRow,
-              amount: -postedAmount,
-              balanceAfter: debit.creditsPosted - debit.debitsPosted,
-            },
-          },
-          {
-            transfer,
-            line: {
-              index,
-              row: creditRow,
-              amount: postedAmount,
-              balanceAfter: credit.creditsPosted - credit.debitsPosted,
-            },
-          },
-        );
-      }
-      if (overflows(debit) || overflows(credit)) {
-        throw new BalanceOverflowError(transfer.id);
-      }
-    });
-    const resolved = new Map(
-      (
-        await this.transfers.resolve(
-          tx,
-          items.map(({ transfer, postedAmount }) => ({ id: transfer.id, postedAmount })),
-        )
-      ).map((t) => [t.id, t]),
-    );
-    await this.accounts.addToBalances(tx, balanceChanges(before, running));
-    await this.transfers.insertEntries(
-      tx,
-      lines.map(({ line, transfer }) => entryOf(line, transfer, accounts)),
-    );
-
-    return items.map(({ transfer }) => resolved.get(transfer.id)!);
-  }
-
-  /**
-   * Picks the balance row each account is written to in this transaction: shard 0 for an
-   * unsharded account; for a sharded one a random shard, the same for all its transfers of the
-   * batch (one row lock per account, and concurrent batches spread over the shards).
-   */
-  private shardChooser(accounts: Map<string, Account>): {
-    of: (accountId: string) => string;
-    keys: () => { accountId: string; shard: number }[];
-  } {
-    const chosen = new Map<string, number>();
-
-    return {
-      of: (accountId) => {
-        let shard = chosen.get(accountId);
-        if (shard === undefined) {
-          const { shards } = accounts.get(accountId)!;
-          shard = shards > 1 ? randomInt(shards) : 0;
-          chosen.set(accountId, shard);
-        }
-
-        return rowKey(accountId, shard);
-      },
-      keys: () => [...chosen].map(([accountId, shard]) => ({ accountId, shard })),
-    };
-  }
-
-  /** Locks the rows (in order) and returns their counters, plus a working copy to apply to. */
-  private async lockRows(
-    tx: Tx,
-    keys: { accountId: string; shard: number }[],
-  ): Promise<{ before: Map<string, Counters>; running: Map<string, Counters> }> {
-    const locked = await this.accounts.lockBalances(tx, keys);
-    if (locked.length !== keys.length) {
-      throw new Error(`Expected ${keys.length} balance rows, locked ${locked.length}`);
-    }
-    const before = new Map<string, Counters>();
-    const running = new Map<string, Counters>();
-    for (const { accountId, shard, ...counters } of locked) {
-      before.set(rowKey(accountId, shard), counters);
-      running.set(rowKey(accountId, shard), { ...counters });
-    }
-
-    return { before, running };
-  }
-}
-
-function balanceChanges(before: Map<string, Counters>, after: Map<string, Counters>): BalanceRow[] {
-  return [...deltas(before, after)].map(([key, counters]) => {
-    const [accountId, shard] = key.split(':');
-
-    return { accountId: accountId!, shard: Number(shard), ...counters };
-  });
-}
-
-/** A journal line; balance_after only where one row holds the whole balance. */
-function entryOf(
-  line: Line,
-  transfer: Pick<Transfer, 'id' | 'asset'>,
-  accounts: Map<string, Account>,
-): NewEntry {
-  const accountId = line.row.split(':')[0]!;
-
-  return {
-    transferId: transfer.id,
-    accountId,
-    asset: transfer.asset,
-    amount: line.amount,
-    balanceAfter: accounts.get(accountId)!.shards > 1 ? null : line.balanceAfter,
-  };
 }
