@@ -215,6 +215,46 @@ describe('ledger over HTTP', () => {
       expect(unknownAsset.body.code).toBe('ledger.asset_not_found');
       expect((await asAdmin('GET', `/v1/ledger/accounts/${randomUUID()}`)).status).toBe(404);
     });
+
+    it("pages any account's statement for admins, a sharded system account included", async () => {
+      const clearing = await asAdmin('POST', '/v1/ledger/accounts', {
+        asset: 'USD',
+        owner: 'system:psp_clearing',
+        kind: 'psp_clearing',
+        allowNegative: true,
+      });
+      const target = await wallet(alice);
+      for (const amount of ['100', '250', '400']) {
+        await transfer(clearing.body.id, target, amount);
+      }
+      const entriesOf = (id: string, query = '') =>
+        asAdmin('GET', `/v1/ledger/accounts/${id}/entries${query}`);
+
+      const first = await entriesOf(clearing.body.id, '?limit=2');
+      const second = await entriesOf(clearing.body.id, `?limit=2&cursor=${first.body.nextCursor}`);
+      const statement = await entriesOf(target);
+      const asUser = await api.request('GET', `/v1/ledger/accounts/${target}/entries`, {
+        token: alice.accessToken,
+      });
+
+      expect(first.status).toBe(200);
+      expect(second.body.nextCursor).toBeUndefined();
+      expect(
+        [...first.body.entries, ...second.body.entries].map((e: any) => [
+          e.side,
+          e.amount,
+          e.balanceAfter,
+        ]),
+      ).toEqual([
+        ['debit', '400', '-750'],
+        ['debit', '250', '-350'],
+        ['debit', '100', '-100'],
+      ]);
+      expect(statement.body.entries.map((e: any) => e.balanceAfter)).toEqual(['750', '350', '100']);
+      expect((await entriesOf(randomUUID())).body.code).toBe('ledger.account_not_found');
+      expect((await entriesOf(target, '?cursor=abc')).body.code).toBe('ledger.invalid_cursor');
+      expect(asUser.status).toBe(403);
+    });
   });
 
   describe('transfers', () => {

@@ -7,6 +7,12 @@ import {
   type CreateAccountDto,
 } from './dto/account.dto';
 import {
+  pageOf,
+  toStatementPageDto,
+  type StatementPageDto,
+  type StatementQueryDto,
+} from './dto/statement.dto';
+import {
   toBatchResultDto,
   toTransferDto,
   type CreateTransferDto,
@@ -37,6 +43,11 @@ export class LedgerAdminService {
     }
 
     return toAccountWithBalanceDto(account);
+  }
+
+  /** Any account's statement (house, clearing, a user's wallet): reconciliation and support. */
+  async statement(accountId: string, query: StatementQueryDto): Promise<StatementPageDto> {
+    return toStatementPageDto(await this.ledger.statement(accountId, pageOf(query)));
   }
 
   async transfer(body: CreateTransferDto): Promise<TransferDto> {

@@ -2,7 +2,7 @@ import { ForbiddenError, type Principal } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import { toWalletDto, type WalletDto } from './dto/account.dto';
 import {
-  STATEMENT_DEFAULT_LIMIT,
+  pageOf,
   toStatementPageDto,
   type StatementPageDto,
   type StatementQueryDto,
@@ -50,11 +50,6 @@ export class WalletsService {
       throw new AccountNotFoundError(accountId);
     }
 
-    return toStatementPageDto(
-      await this.ledger.statement(accountId, {
-        cursor: query.cursor,
-        limit: query.limit ?? STATEMENT_DEFAULT_LIMIT,
-      }),
-    );
+    return toStatementPageDto(await this.ledger.statement(accountId, pageOf(query)));
   }
 }

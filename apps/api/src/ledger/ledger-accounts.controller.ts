@@ -3,8 +3,10 @@ import {
   AccountWithBalanceDto,
   CreateAccountDto,
   LedgerAdminService,
+  StatementPageDto,
+  StatementQueryDto,
 } from '@bourse/ledger';
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -38,5 +40,19 @@ export class LedgerAccountsController {
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountWithBalanceDto> {
     return this.ledger.getAccount(id);
+  }
+
+  @Get(':id/entries')
+  @ApiOkResponse({
+    type: StatementPageDto,
+    description:
+      "Any account's posted entries (system accounts too, for reconciliation), newest first, each with the running balance after it.",
+  })
+  @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
+  entries(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: StatementQueryDto,
+  ): Promise<StatementPageDto> {
+    return this.ledger.statement(id, query);
   }
 }

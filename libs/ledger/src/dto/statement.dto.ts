@@ -73,6 +73,11 @@ export class StatementPageDto {
   nextCursor?: string;
 }
 
+/** The page a statement query asks for, its default size filled in. */
+export function pageOf(query: StatementQueryDto): { cursor?: string; limit: number } {
+  return { cursor: query.cursor, limit: query.limit ?? STATEMENT_DEFAULT_LIMIT };
+}
+
 export function toStatementPageDto(page: StatementPage): StatementPageDto {
   return {
     entries: page.entries.map((e: StatementEntry) => ({
