@@ -216,6 +216,41 @@ describe('ledger over HTTP', () => {
       expect((await asAdmin('GET', `/v1/ledger/accounts/${randomUUID()}`)).status).toBe(404);
     });
 
+    it("lists an owner's accounts a page at a time, by asset when asked", async () => {
+      const owner = randomUUID();
+      const opened: string[] = [];
+      for (const asset of ['USD', 'EUR', 'USD']) {
+        const res = await asAdmin('POST', '/v1/ledger/accounts', {
+          asset,
+          owner,
+          kind: 'user_wallet',
+        });
+        opened.push(res.body.id);
+      }
+      await wallet(bob);
+      const list = (query: string) => asAdmin('GET', `/v1/ledger/accounts?owner=${owner}${query}`);
+
+      const first = await list('&limit=2');
+      const second = await list(`&limit=2&cursor=${first.body.nextCursor}`);
+      const usd = await list('&asset=USD');
+      const noOwner = await asAdmin('GET', '/v1/ledger/accounts');
+      const badCursor = await list('&cursor=abc');
+      const asUser = await api.request('GET', `/v1/ledger/accounts?owner=${alice.id}`, {
+        token: alice.accessToken,
+      });
+
+      expect(first.status).toBe(200);
+      expect(first.body.accounts[0]).toMatchObject({ owner, balance: { posted: '0' } });
+      const ids = [...first.body.accounts, ...second.body.accounts].map((a: any) => a.id);
+      expect(ids).toEqual([...opened].sort());
+      expect(second.body.nextCursor).toBeUndefined();
+      expect(usd.body.accounts.map((a: any) => a.asset)).toEqual(['USD', 'USD']);
+      expect(noOwner.status).toBe(400);
+      expect(noOwner.body.errors).toEqual([expect.objectContaining({ field: 'owner' })]);
+      expect(badCursor.body.errors).toEqual([expect.objectContaining({ field: 'cursor' })]);
+      expect(asUser.status).toBe(403);
+    });
+
     it("pages any account's statement for admins, a sharded system account included", async () => {
       const clearing = await asAdmin('POST', '/v1/ledger/accounts', {
         asset: 'USD',

@@ -100,6 +100,27 @@ describe('ledger statements and invariants', () => {
     });
   });
 
+  it("pages an owner's accounts and rejects a cursor that is not an account id", async () => {
+    const wallet = await make.wallet({ balance: 700n });
+
+    expect(await ledger.accountPage({ owner: wallet.owner }, { limit: 5 })).toEqual({
+      accounts: [
+        expect.objectContaining({
+          id: wallet.id,
+          balance: expect.objectContaining({ posted: 700n }),
+        }),
+      ],
+    });
+    expect(
+      await ledger.accountPage({ owner: wallet.owner }, { cursor: wallet.id, limit: 5 }),
+    ).toEqual({
+      accounts: [],
+    });
+    await expect(
+      ledger.accountPage({ owner: wallet.owner }, { cursor: 'abc', limit: 5 }),
+    ).rejects.toMatchObject({ code: 'ledger.invalid_cursor' });
+  });
+
   it('reports a healthy ledger, then catches a balance row corrupted behind its back', async () => {
     const wallet = await make.wallet({ balance: 500n });
     const house = await make.system('house');

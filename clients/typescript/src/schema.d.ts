@@ -103,7 +103,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["LedgerAccounts_list"];
         put?: never;
         post: operations["LedgerAccounts_create"];
         delete?: never;
@@ -387,6 +387,15 @@ export interface components {
              * @example 1
              */
             shards: number;
+        };
+        AccountPageDto: {
+            /** @description Accounts in id (creation) order. */
+            accounts: components["schemas"]["AccountWithBalanceDto"][];
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page; absent on the last page.
+             */
+            nextCursor?: string;
         };
         AccountWithBalanceDto: {
             /** @description Whether the balance may go below zero. */
@@ -1521,6 +1530,89 @@ export interface operations {
                 };
             };
             /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LedgerAccounts_list: {
+        parameters: {
+            query: {
+                /** @description Only this asset. */
+                asset?: string;
+                /** @description `nextCursor` of the previous page; absent for the first page. */
+                cursor?: string;
+                /** @description Accounts per page. */
+                limit?: number;
+                /** @description Whose accounts: a user id or `system:<name>`. */
+                owner: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An owner's accounts with their balances (a user's, or a system name's). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -129,6 +129,25 @@ export class AccountRepository {
     return found.map(withBalance);
   }
 
+  /** An owner's accounts (of one asset, when given) in id order, after `after`: a keyset page. */
+  async findPageByOwner(
+    tx: Tx,
+    filter: { owner: string; asset?: string },
+    after: string | undefined,
+    limit: number,
+  ): Promise<AccountWithBalance[]> {
+    const found = await rows<AccountRow & BalanceSums>(
+      tx,
+      `${WITH_BALANCE}
+        WHERE a.owner = $1 AND ($2::text IS NULL OR a.asset = $2) AND ($3::uuid IS NULL OR a.id > $3)
+        ORDER BY a.id
+        LIMIT $4`,
+      [filter.owner, filter.asset ?? null, after ?? null, limit],
+    );
+
+    return found.map(withBalance);
+  }
+
   /**
    * Locks the given balance rows and reads them. The lock order is the deadlock guard: every
    * writer locks balance rows in (account_id, shard) order, and LockRows runs above the Sort.

@@ -5,6 +5,7 @@ export {
   MAX_BATCH_SIZE,
   type Account,
   type AccountKind,
+  type AccountPage,
   type AccountWithBalance,
   type Asset,
   type Balance,
@@ -61,6 +62,8 @@ export {
 export { AMOUNT_PATTERN } from './dto/amount';
 export {
   AccountDto,
+  AccountPageDto,
+  AccountsQueryDto,
   AccountWithBalanceDto,
   BalanceDto,
   CreateAccountDto,

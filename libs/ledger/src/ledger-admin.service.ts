@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ACCOUNTS_DEFAULT_LIMIT,
   toAccountDto,
+  toAccountPageDto,
   toAccountWithBalanceDto,
   type AccountDto,
+  type AccountPageDto,
+  type AccountsQueryDto,
   type AccountWithBalanceDto,
   type CreateAccountDto,
 } from './dto/account.dto';
@@ -43,6 +47,15 @@ export class LedgerAdminService {
     }
 
     return toAccountWithBalanceDto(account);
+  }
+
+  async accounts(query: AccountsQueryDto): Promise<AccountPageDto> {
+    return toAccountPageDto(
+      await this.ledger.accountPage(
+        { owner: query.owner, asset: query.asset },
+        { cursor: query.cursor, limit: query.limit ?? ACCOUNTS_DEFAULT_LIMIT },
+      ),
+    );
   }
 
   /** Any account's statement (house, clearing, a user's wallet): reconciliation and support. */

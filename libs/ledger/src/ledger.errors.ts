@@ -146,6 +146,6 @@ export class InvalidCursorError extends DomainError {
   readonly code = 'ledger.invalid_cursor';
   readonly status = 400;
   constructor() {
-    super('The statement cursor is not one this API returned');
+    super('The cursor is not one this API returned');
   }
 }

@@ -1,6 +1,6 @@
 import { APP_CONFIG, Database, newId, type AppConfig, type Tx } from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
-import { v5 as uuidV5 } from 'uuid';
+import { validate as isUuid, v5 as uuidV5 } from 'uuid';
 import { AccountRepository } from './account.repository';
 import { InvariantsRepository } from './invariants.repository';
 import {
@@ -25,6 +25,7 @@ import {
   MAX_BATCH_SIZE,
   type Account,
   type AccountKind,
+  type AccountPage,
   type AccountWithBalance,
   type Asset,
   type BatchTransferInput,
@@ -41,7 +42,9 @@ import { canonicalJson, INT64_MAX, invalidReason, sameTransfer } from './transfe
 
 /** Fixed namespace of system account ids: `ensureSystemAccount` derives the same id everywhere. */
 const SYSTEM_ACCOUNT_NAMESPACE = '5a0c4f4e-52b4-4a43-9d0b-6c2f6c8e7a10';
-const MAX_STATEMENT_PAGE = 1000;
+const MAX_PAGE = 1000;
+
+const pageSize = (limit: number): number => Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_PAGE);
 
 /**
  * The double-entry ledger. Every method joins the caller's transaction when given one (`outer`),
@@ -139,6 +142,28 @@ export class LedgerService {
 
   accountsOf(owner: string, outer?: Tx): Promise<AccountWithBalance[]> {
     return this.accounts.findByOwner(outer ?? this.db.manager, owner);
+  }
+
+  /** An owner's accounts with balances, a page at a time (id order, keyset on the id). */
+  async accountPage(
+    filter: { owner: string; asset?: string },
+    page: { cursor?: string; limit: number },
+    outer?: Tx,
+  ): Promise<AccountPage> {
+    // Account ids are UUIDs (anything else would fail in Postgres as a 500).
+    if (page.cursor !== undefined && !isUuid(page.cursor)) {
+      throw new InvalidCursorError();
+    }
+    const limit = pageSize(page.limit);
+    const found = await this.accounts.findPageByOwner(
+      outer ?? this.db.manager,
+      filter,
+      page.cursor,
+      limit + 1,
+    );
+    const accounts = found.slice(0, limit);
+
+    return found.length > limit ? { accounts, nextCursor: accounts.at(-1)!.id } : { accounts };
   }
 
   getTransfer(id: string, outer?: Tx): Promise<Transfer | undefined> {
@@ -340,7 +365,7 @@ export class LedgerService {
     ) {
       throw new InvalidCursorError();
     }
-    const limit = Math.min(Math.max(Math.trunc(page.limit) || 1, 1), MAX_STATEMENT_PAGE);
+    const limit = pageSize(page.limit);
     const tx = outer ?? this.db.manager;
     const [account] = await this.accounts.findMany(tx, [accountId]);
     if (!account) {

@@ -139,6 +139,12 @@ export interface StatementEntry {
   createdAt: Date;
 }
 
+export interface AccountPage {
+  accounts: AccountWithBalance[];
+  /** Pass back to get the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
 export interface StatementPage {
   entries: StatementEntry[];
   /** Pass back to get the next (older) page; absent on the last page. */

@@ -1,5 +1,7 @@
 import {
   AccountDto,
+  AccountPageDto,
+  AccountsQueryDto,
   AccountWithBalanceDto,
   CreateAccountDto,
   LedgerAdminService,
@@ -33,6 +35,15 @@ export class LedgerAccountsController {
   })
   create(@Body() body: CreateAccountDto): Promise<AccountDto> {
     return this.ledger.createAccount(body);
+  }
+
+  @Get()
+  @ApiOkResponse({
+    type: AccountPageDto,
+    description: "An owner's accounts with their balances (a user's, or a system name's).",
+  })
+  list(@Query() query: AccountsQueryDto): Promise<AccountPageDto> {
+    return this.ledger.accounts(query);
   }
 
   @Get(':id')

@@ -1,9 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsUUID,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import {
   ACCOUNT_KINDS,
   type Account,
   type AccountKind,
+  type AccountPage,
   type AccountWithBalance,
   type Asset,
 } from '../ledger.types';
@@ -127,6 +139,62 @@ export class AccountWithBalanceDto extends AccountDto {
   balance!: BalanceDto;
 }
 
+export const ACCOUNTS_DEFAULT_LIMIT = 50;
+export const ACCOUNTS_MAX_LIMIT = 200;
+
+export class AccountsQueryDto {
+  @ApiProperty({
+    example: 'system:house',
+    pattern: OWNER_PATTERN.source,
+    description: 'Whose accounts: a user id or `system:<name>`.',
+  })
+  @Matches(OWNER_PATTERN)
+  owner!: string;
+
+  @ApiPropertyOptional({
+    example: 'USD',
+    pattern: ASSET_PATTERN.source,
+    description: 'Only this asset.',
+  })
+  @IsOptional()
+  @Matches(ASSET_PATTERN)
+  asset?: string;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: '`nextCursor` of the previous page; absent for the first page.',
+  })
+  @IsOptional()
+  @IsUUID()
+  cursor?: string;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: ACCOUNTS_MAX_LIMIT,
+    default: ACCOUNTS_DEFAULT_LIMIT,
+    description: 'Accounts per page.',
+  })
+  @IsOptional()
+  // Query strings are text: the one field converted before validation.
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(ACCOUNTS_MAX_LIMIT)
+  limit?: number;
+}
+
+export class AccountPageDto {
+  @ApiProperty({ type: [AccountWithBalanceDto], description: 'Accounts in id (creation) order.' })
+  accounts!: AccountWithBalanceDto[];
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Pass as `cursor` for the next page; absent on the last page.',
+  })
+  nextCursor?: string;
+}
+
 export class WalletDto {
   @ApiProperty({ format: 'uuid', description: 'Account id, for `GET /v1/wallets/{id}/entries`.' })
   id!: string;
@@ -188,6 +256,10 @@ export function toAccountWithBalanceDto(account: AccountWithBalance): AccountWit
       creditsPending: b.creditsPending.toString(),
     },
   };
+}
+
+export function toAccountPageDto(page: AccountPage): AccountPageDto {
+  return { accounts: page.accounts.map(toAccountWithBalanceDto), nextCursor: page.nextCursor };
 }
 
 export function toWalletDto(account: AccountWithBalance, asset: Asset): WalletDto {
