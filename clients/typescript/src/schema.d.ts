@@ -1565,7 +1565,7 @@ export interface operations {
                 asset?: string;
                 /** @description `nextCursor` of the previous page; absent for the first page. */
                 cursor?: string;
-                /** @description Accounts per page. */
+                /** @description Items per page. */
                 limit?: number;
                 /** @description Whose accounts: a user id or `system:<name>`. */
                 owner: string;
@@ -1825,9 +1825,9 @@ export interface operations {
     LedgerAccounts_entries: {
         parameters: {
             query?: {
-                /** @description `nextCursor` of the previous page; absent for the newest entries. */
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
-                /** @description Entries per page. */
+                /** @description Items per page. */
                 limit?: number;
             };
             header?: never;
@@ -2803,9 +2803,9 @@ export interface operations {
     Wallets_entries: {
         parameters: {
             query?: {
-                /** @description `nextCursor` of the previous page; absent for the newest entries. */
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
-                /** @description Entries per page. */
+                /** @description Items per page. */
                 limit?: number;
             };
             header?: never;

@@ -78,4 +78,5 @@ export {
   TransferResultDto,
   TransfersBatchResultDto,
 } from './dto/transfer.dto';
-export { StatementEntryDto, StatementPageDto, StatementQueryDto } from './dto/statement.dto';
+export { PageQueryDto } from './dto/page.dto';
+export { StatementEntryDto, StatementPageDto } from './dto/statement.dto';

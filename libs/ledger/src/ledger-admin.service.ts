@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  ACCOUNTS_DEFAULT_LIMIT,
   toAccountDto,
   toAccountPageDto,
   toAccountWithBalanceDto,
@@ -10,12 +9,8 @@ import {
   type AccountWithBalanceDto,
   type CreateAccountDto,
 } from './dto/account.dto';
-import {
-  pageOf,
-  toStatementPageDto,
-  type StatementPageDto,
-  type StatementQueryDto,
-} from './dto/statement.dto';
+import { pageOf, type PageQueryDto } from './dto/page.dto';
+import { toStatementPageDto, type StatementPageDto } from './dto/statement.dto';
 import {
   toBatchResultDto,
   toTransferDto,
@@ -51,15 +46,12 @@ export class LedgerAdminService {
 
   async accounts(query: AccountsQueryDto): Promise<AccountPageDto> {
     return toAccountPageDto(
-      await this.ledger.accountPage(
-        { owner: query.owner, asset: query.asset },
-        { cursor: query.cursor, limit: query.limit ?? ACCOUNTS_DEFAULT_LIMIT },
-      ),
+      await this.ledger.accountPage({ owner: query.owner, asset: query.asset }, pageOf(query)),
     );
   }
 
   /** Any account's statement (house, clearing, a user's wallet): reconciliation and support. */
-  async statement(accountId: string, query: StatementQueryDto): Promise<StatementPageDto> {
+  async statement(accountId: string, query: PageQueryDto): Promise<StatementPageDto> {
     return toStatementPageDto(await this.ledger.statement(accountId, pageOf(query)));
   }
 

@@ -1,12 +1,8 @@
 import { ForbiddenError, type Principal } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import { toWalletDto, type WalletDto } from './dto/account.dto';
-import {
-  pageOf,
-  toStatementPageDto,
-  type StatementPageDto,
-  type StatementQueryDto,
-} from './dto/statement.dto';
+import { pageOf, type PageQueryDto } from './dto/page.dto';
+import { toStatementPageDto, type StatementPageDto } from './dto/statement.dto';
 import { AccountNotFoundError } from './ledger.errors';
 import { LedgerService } from './ledger.service';
 
@@ -42,7 +38,7 @@ export class WalletsService {
   async statement(
     principal: Principal | undefined,
     accountId: string,
-    query: StatementQueryDto,
+    query: PageQueryDto,
   ): Promise<StatementPageDto> {
     const userId = userIdOf(principal);
     const account = await this.ledger.getAccount(accountId);

@@ -6,7 +6,7 @@ import {
   CreateAccountDto,
   LedgerAdminService,
   StatementPageDto,
-  StatementQueryDto,
+  PageQueryDto,
 } from '@bourse/ledger';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
@@ -62,7 +62,7 @@ export class LedgerAccountsController {
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
   entries(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Query() query: StatementQueryDto,
+    @Query() query: PageQueryDto,
   ): Promise<StatementPageDto> {
     return this.ledger.statement(id, query);
   }

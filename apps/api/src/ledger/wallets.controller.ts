@@ -1,5 +1,5 @@
 import { CurrentPrincipal, type Principal } from '@bourse/platform';
-import { StatementPageDto, StatementQueryDto, WalletDto, WalletsService } from '@bourse/ledger';
+import { StatementPageDto, PageQueryDto, WalletDto, WalletsService } from '@bourse/ledger';
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -39,7 +39,7 @@ export class WalletsController {
   entries(
     @CurrentPrincipal() principal: Principal | undefined,
     @Param('accountId', new ParseUUIDPipe()) accountId: string,
-    @Query() query: StatementQueryDto,
+    @Query() query: PageQueryDto,
   ): Promise<StatementPageDto> {
     return this.wallets.statement(principal, accountId, query);
   }

@@ -1,16 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsObject,
-  IsOptional,
-  IsUUID,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID, Matches } from 'class-validator';
 import {
   ACCOUNT_KINDS,
   type Account,
@@ -19,6 +8,7 @@ import {
   type AccountWithBalance,
   type Asset,
 } from '../ledger.types';
+import { PageQueryDto } from './page.dto';
 import { ASSET_PATTERN } from './transfer.dto';
 
 /** A user id, or a system name such as `system:house`. */
@@ -139,10 +129,7 @@ export class AccountWithBalanceDto extends AccountDto {
   balance!: BalanceDto;
 }
 
-export const ACCOUNTS_DEFAULT_LIMIT = 50;
-export const ACCOUNTS_MAX_LIMIT = 200;
-
-export class AccountsQueryDto {
+export class AccountsQueryDto extends PageQueryDto {
   @ApiProperty({
     example: 'system:house',
     pattern: OWNER_PATTERN.source,
@@ -166,22 +153,7 @@ export class AccountsQueryDto {
   })
   @IsOptional()
   @IsUUID()
-  cursor?: string;
-
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: ACCOUNTS_MAX_LIMIT,
-    default: ACCOUNTS_DEFAULT_LIMIT,
-    description: 'Accounts per page.',
-  })
-  @IsOptional()
-  // Query strings are text: the one field converted before validation.
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(ACCOUNTS_MAX_LIMIT)
-  limit?: number;
+  declare cursor?: string;
 }
 
 export class AccountPageDto {

@@ -1,35 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { StatementEntry, StatementPage } from '../ledger.types';
-
-export const STATEMENT_DEFAULT_LIMIT = 50;
-export const STATEMENT_MAX_LIMIT = 200;
-
-export class StatementQueryDto {
-  @ApiPropertyOptional({
-    description: '`nextCursor` of the previous page; absent for the newest entries.',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: STATEMENT_MAX_LIMIT,
-    default: STATEMENT_DEFAULT_LIMIT,
-    description: 'Entries per page.',
-  })
-  @IsOptional()
-  // Query strings are text: the one field converted before validation.
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(STATEMENT_MAX_LIMIT)
-  limit?: number;
-}
 
 export class StatementEntryDto {
   @ApiProperty({ format: 'uuid', description: 'Entry id.' })
@@ -71,11 +41,6 @@ export class StatementPageDto {
     description: 'Pass as `cursor` for the next (older) page; absent on the last page.',
   })
   nextCursor?: string;
-}
-
-/** The page a statement query asks for, its default size filled in. */
-export function pageOf(query: StatementQueryDto): { cursor?: string; limit: number } {
-  return { cursor: query.cursor, limit: query.limit ?? STATEMENT_DEFAULT_LIMIT };
 }
 
 export function toStatementPageDto(page: StatementPage): StatementPageDto {
