@@ -118,6 +118,55 @@ describe('ledger over HTTP', () => {
       ]);
     });
 
+    it('lists the holds on a wallet, in and out, to its owner only', async () => {
+      const user = await signedInUser(api);
+      const id = await wallet(user, '1000');
+      const out = await transfer(id, houseId, '300', { pending: true, timeoutSeconds: 600 });
+      const incoming = await transfer(houseId, id, '75', { pending: true });
+      await transfer(id, houseId, '5');
+
+      const holds = await api.request('GET', `/v1/wallets/${id}/holds`, {
+        token: user.accessToken,
+      });
+      const paged = await api.request('GET', `/v1/wallets/${id}/holds?limit=1`, {
+        token: user.accessToken,
+      });
+      const notTheirs = await api.request('GET', `/v1/wallets/${id}/holds`, {
+        token: bob.accessToken,
+      });
+      const all = await asAdmin('GET', `/v1/ledger/accounts/${id}/transfers`);
+      const pending = await asAdmin('GET', `/v1/ledger/accounts/${id}/transfers?status=pending`);
+      const badStatus = await asAdmin('GET', `/v1/ledger/accounts/${id}/transfers?status=held`);
+
+      expect(holds.status).toBe(200);
+      expect(holds.body).toEqual({
+        holds: [
+          {
+            transferId: incoming.id,
+            side: 'credit',
+            amount: '75',
+            code: 'test.deposit',
+            createdAt: incoming.createdAt,
+          },
+          {
+            transferId: out.id,
+            side: 'debit',
+            amount: '300',
+            code: 'test.deposit',
+            createdAt: out.createdAt,
+            timeoutAt: out.timeoutAt,
+          },
+        ],
+      });
+      expect(paged.body.holds).toHaveLength(1);
+      expect(typeof paged.body.nextCursor).toBe('string');
+      expect(notTheirs.status).toBe(404);
+      expect(all.body.transfers).toHaveLength(4);
+      expect(pending.body.transfers.map((t: any) => t.id)).toEqual([incoming.id, out.id]);
+      expect(badStatus.status).toBe(400);
+      expect(badStatus.body.errors).toEqual([expect.objectContaining({ field: 'status' })]);
+    });
+
     it("answers someone else's account exactly like an unknown one (404, no leak)", async () => {
       const bobs = await wallet(bob, '10');
       const unknown = randomUUID();

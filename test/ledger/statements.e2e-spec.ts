@@ -2,7 +2,7 @@ import { LedgerService, type StatementEntry } from '@bourse/ledger';
 import { Database, rows, type Tx } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger } from '../factories/ledger';
+import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
 
 describe('ledger statements and invariants', () => {
   let app: INestApplicationContext;
@@ -96,6 +96,56 @@ describe('ledger statements and invariants', () => {
       entries: [],
     });
     await expect(ledger.statement(randomUUID(), { limit: 5 })).rejects.toMatchObject({
+      code: 'ledger.account_not_found',
+    });
+  });
+
+  it("pages an account's transfers newest first across both sides, ties in time included", async () => {
+    const wallet = await make.wallet({ balance: 1_000n });
+    const other = await make.wallet({ balance: 1_000n });
+    // A batch shares one created_at: the id breaks the tie, so no page repeats or skips one.
+    const batch = await ledger.transferMany([
+      { ...usdTransfer(wallet, other, 10n), pending: true },
+      usdTransfer(other, wallet, 20n),
+      { ...usdTransfer(wallet, other, 30n), pending: true },
+      usdTransfer(wallet, other, 40n),
+    ]);
+    const later = await ledger.transfer({ ...usdTransfer(other, wallet, 50n), pending: true });
+
+    const all = async (status?: 'pending'): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await ledger.transferPage(wallet.id, { status }, { cursor, limit: 2 });
+        expect(page.transfers.length).toBeLessThanOrEqual(2);
+        ids.push(...page.transfers.map((t) => t.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+
+      return ids;
+    };
+    const batchIds = batch
+      .map((r) => r.id)
+      .sort()
+      .reverse();
+    const funding = (await ledger.transferPage(wallet.id, {}, { limit: 100 })).transfers.at(-1)!;
+
+    expect(await all()).toEqual([later.id, ...batchIds, funding.id]);
+    expect(await all('pending')).toEqual([
+      later.id,
+      ...[batch[0]!.id, batch[2]!.id].sort().reverse(),
+    ]);
+    for (const cursor of [
+      'abc',
+      `1_${randomUUID()}x`,
+      `12345678901234567_${randomUUID()}`,
+      '1_not-a-uuid-but-thirty-six-chars-xx',
+    ]) {
+      await expect(ledger.transferPage(wallet.id, {}, { cursor, limit: 5 })).rejects.toMatchObject({
+        code: 'ledger.invalid_cursor',
+      });
+    }
+    await expect(ledger.transferPage(randomUUID(), {}, { limit: 5 })).rejects.toMatchObject({
       code: 'ledger.account_not_found',
     });
   });

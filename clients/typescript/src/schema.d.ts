@@ -144,6 +144,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ledger/accounts/{id}/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["LedgerAccounts_transfers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ledger/transfers": {
         parameters: {
             query?: never;
@@ -338,6 +354,22 @@ export interface paths {
             cookie?: never;
         };
         get: operations["Wallets_entries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/wallets/{accountId}/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Wallets_holds"];
         put?: never;
         post?: never;
         delete?: never;
@@ -724,6 +756,44 @@ export interface components {
              */
             messages: string[];
         };
+        HoldDto: {
+            /**
+             * @description Amount held, in minor units.
+             * @example 1250
+             */
+            amount: string;
+            /**
+             * @description Business reason of the hold.
+             * @example auction.bid
+             */
+            code: string;
+            /**
+             * Format: date-time
+             * @description When it was placed.
+             */
+            createdAt: string;
+            /**
+             * @description `debit`: money on its way out, already taken from the available balance; `credit`: on its way in, not spendable until posted.
+             * @enum {string}
+             */
+            side: "debit" | "credit";
+            /**
+             * Format: date-time
+             * @description When it lapses (and the money is released) unless it is settled first.
+             */
+            timeoutAt?: string;
+            /**
+             * Format: uuid
+             * @description The pending transfer.
+             */
+            transferId: string;
+        };
+        HoldPageDto: {
+            /** @description Pending transfers, newest first. */
+            holds: components["schemas"]["HoldDto"][];
+            /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
+            nextCursor?: string;
+        };
         LoginDto: {
             /**
              * @description Email the account was registered with.
@@ -961,6 +1031,12 @@ export interface components {
              * @description When it was voided.
              */
             voidedAt?: string;
+        };
+        TransferPageDto: {
+            /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
+            nextCursor?: string;
+            /** @description Transfers with the account on either side, newest first. */
+            transfers: components["schemas"]["TransferDto"][];
         };
         TransferResultDto: {
             /**
@@ -1845,6 +1921,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StatementPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.account_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LedgerAccounts_transfers: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+                /** @description Only transfers in this status (`pending`: the holds on the account). */
+                status?: "pending" | "posted" | "voided";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Transfers with the account on either side, newest first; `status=pending` lists the holds on it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TransferPageDto"];
                 };
             };
             /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
@@ -2823,6 +2991,96 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StatementPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: API keys have no wallets. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Wallets_holds: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pending transfers holding money on the wallet (what makes `available` differ from `posted`), newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldPageDto"];
                 };
             };
             /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */

@@ -17,6 +17,7 @@ export {
   type Transfer,
   type TransferErrorCode,
   type TransferInput,
+  type TransferPage,
   type TransferResult,
   type TransferStatus,
 } from './ledger.types';
@@ -75,8 +76,11 @@ export {
   CreateTransfersBatchDto,
   PostTransferDto,
   TransferDto,
+  TransferPageDto,
   TransferResultDto,
+  TransfersQueryDto,
   TransfersBatchResultDto,
 } from './dto/transfer.dto';
+export { HoldDto, HoldPageDto } from './dto/hold.dto';
 export { PageQueryDto } from './dto/page.dto';
 export { StatementEntryDto, StatementPageDto } from './dto/statement.dto';

@@ -14,10 +14,13 @@ import { toStatementPageDto, type StatementPageDto } from './dto/statement.dto';
 import {
   toBatchResultDto,
   toTransferDto,
+  toTransferPageDto,
   type CreateTransferDto,
   type CreateTransfersBatchDto,
   type PostTransferDto,
   type TransferDto,
+  type TransferPageDto,
+  type TransfersQueryDto,
   type TransfersBatchResultDto,
 } from './dto/transfer.dto';
 import { AccountNotFoundError, TransferNotFoundError } from './ledger.errors';
@@ -53,6 +56,13 @@ export class LedgerAdminService {
   /** Any account's statement (house, clearing, a user's wallet): reconciliation and support. */
   async statement(accountId: string, query: PageQueryDto): Promise<StatementPageDto> {
     return toStatementPageDto(await this.ledger.statement(accountId, pageOf(query)));
+  }
+
+  /** The transfers on an account, either side, of one status when asked (`pending`: its holds). */
+  async transfersOf(accountId: string, query: TransfersQueryDto): Promise<TransferPageDto> {
+    return toTransferPageDto(
+      await this.ledger.transferPage(accountId, { status: query.status }, pageOf(query)),
+    );
   }
 
   async transfer(body: CreateTransferDto): Promise<TransferDto> {

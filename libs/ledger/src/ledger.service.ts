@@ -34,10 +34,12 @@ import {
   type StatementPage,
   type Transfer,
   type TransferInput,
+  type TransferPage,
   type TransferResult,
+  type TransferStatus,
 } from './ledger.types';
 import { TransferEngine } from './transfer-engine';
-import { TransferRepository } from './transfer.repository';
+import { TransferRepository, type TransferPosition } from './transfer.repository';
 import { canonicalJson, INT64_MAX, invalidReason, sameTransfer } from './transfer-rules';
 
 /** Fixed namespace of system account ids: `ensureSystemAccount` derives the same id everywhere. */
@@ -45,6 +47,16 @@ const SYSTEM_ACCOUNT_NAMESPACE = '5a0c4f4e-52b4-4a43-9d0b-6c2f6c8e7a10';
 const MAX_PAGE = 1000;
 
 const pageSize = (limit: number): number => Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_PAGE);
+
+/** The position a transfer-list cursor (`<created µs>_<id>`) names; anything else is not ours. */
+function positionOf(cursor: string): TransferPosition {
+  const [, createdMicros, id] = /^(\d{1,16})_(.{36})$/.exec(cursor) ?? [];
+  if (!createdMicros || !id || !isUuid(id)) {
+    throw new InvalidCursorError();
+  }
+
+  return { createdMicros, id };
+}
 
 /**
  * The double-entry ledger. Every method joins the caller's transaction when given one (`outer`),
@@ -164,6 +176,39 @@ export class LedgerService {
     const accounts = found.slice(0, limit);
 
     return found.length > limit ? { accounts, nextCursor: accounts.at(-1)!.id } : { accounts };
+  }
+
+  /**
+   * An account's transfers on either side, newest first, of one status when given (`pending`:
+   * the holds on it): keyset pages, stable while transfers are added.
+   */
+  async transferPage(
+    accountId: string,
+    filter: { status?: TransferStatus },
+    page: { cursor?: string; limit: number },
+    outer?: Tx,
+  ): Promise<TransferPage> {
+    const before = page.cursor === undefined ? undefined : positionOf(page.cursor);
+    const tx = outer ?? this.db.manager;
+    const [account] = await this.accounts.findMany(tx, [accountId]);
+    if (!account) {
+      throw new AccountNotFoundError(accountId);
+    }
+    const limit = pageSize(page.limit);
+    const found = await this.transfers.findPageByAccount(
+      tx,
+      accountId,
+      filter.status,
+      before,
+      limit + 1,
+    );
+    const transfers = found.slice(0, limit);
+    const last = transfers.at(-1)?.position;
+
+    return {
+      transfers: transfers.map((item) => item.transfer),
+      ...(found.length > limit && last && { nextCursor: `${last.createdMicros}_${last.id}` }),
+    };
   }
 
   getTransfer(id: string, outer?: Tx): Promise<Transfer | undefined> {

@@ -145,6 +145,12 @@ export interface AccountPage {
   nextCursor?: string;
 }
 
+export interface TransferPage {
+  transfers: Transfer[];
+  /** Pass back to get the next (older) page; absent on the last page. */
+  nextCursor?: string;
+}
+
 export interface StatementPage {
   entries: StatementEntry[];
   /** Pass back to get the next (older) page; absent on the last page. */

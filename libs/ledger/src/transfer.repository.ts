@@ -43,6 +43,12 @@ const toTransfer = (r: TransferRow): Transfer => ({
   ...(r.voidedAt && { voidedAt: r.voidedAt }),
 });
 
+/** Where a transfer sits in an account's newest-first list: its creation time in µs, then id. */
+export interface TransferPosition {
+  createdMicros: string;
+  id: string;
+}
+
 /** A journal line to write. */
 export interface NewEntry {
   transferId: string;
@@ -171,6 +177,41 @@ export class TransferRepository {
     const [found] = await this.findMany(tx, [id]);
 
     return found;
+  }
+
+  /**
+   * An account's transfers on either side, newest first (created_at, then id), of one status
+   * when given, after the keyset position `before`. Each side is read in order through its own
+   * (account, created_at) index and the two are merged, so a hot account's millions of
+   * transfers are never all read and sorted for one page. Each row carries its position.
+   */
+  async findPageByAccount(
+    tx: Tx,
+    accountId: string,
+    status: TransferStatus | undefined,
+    before: TransferPosition | undefined,
+    limit: number,
+  ): Promise<{ transfer: Transfer; position: TransferPosition }[]> {
+    const side = (column: string): string => `
+      (SELECT ${TRANSFER} FROM ledger_transfers t
+        WHERE t.${column} = $1 AND ($2::text IS NULL OR t.status = $2)
+          AND ($3::bigint IS NULL
+               OR (t.created_at, t.id) < (timestamptz 'epoch' + $3 * interval '1 microsecond', $4::uuid))
+        ORDER BY t.created_at DESC, t.id DESC
+        LIMIT $5)`;
+    const found = await rows<TransferRow & { createdMicros: string }>(
+      tx,
+      `SELECT page.*, (extract(epoch FROM page."createdAt") * 1000000)::bigint::text AS "createdMicros"
+         FROM (${side('debit_account_id')} UNION ALL ${side('credit_account_id')}) page
+        ORDER BY page."createdAt" DESC, page.id DESC
+        LIMIT $5`,
+      [accountId, status ?? null, before?.createdMicros ?? null, before?.id ?? null, limit],
+    );
+
+    return found.map(({ createdMicros, ...row }) => ({
+      transfer: toTransfer(row),
+      position: { createdMicros, id: row.id },
+    }));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { ForbiddenError, type Principal } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import { toWalletDto, type WalletDto } from './dto/account.dto';
+import { toHoldPageDto, type HoldPageDto } from './dto/hold.dto';
 import { pageOf, type PageQueryDto } from './dto/page.dto';
 import { toStatementPageDto, type StatementPageDto } from './dto/statement.dto';
 import { AccountNotFoundError } from './ledger.errors';
@@ -40,12 +41,28 @@ export class WalletsService {
     accountId: string,
     query: PageQueryDto,
   ): Promise<StatementPageDto> {
+    await this.ownWallet(principal, accountId);
+
+    return toStatementPageDto(await this.ledger.statement(accountId, pageOf(query)));
+  }
+
+  /** The pending transfers holding money on the wallet, in or out. */
+  async holds(
+    principal: Principal | undefined,
+    accountId: string,
+    query: PageQueryDto,
+  ): Promise<HoldPageDto> {
+    await this.ownWallet(principal, accountId);
+    const page = await this.ledger.transferPage(accountId, { status: 'pending' }, pageOf(query));
+
+    return toHoldPageDto(accountId, page);
+  }
+
+  private async ownWallet(principal: Principal | undefined, accountId: string): Promise<void> {
     const userId = userIdOf(principal);
     const account = await this.ledger.getAccount(accountId);
     if (account?.owner !== userId || account.kind !== 'user_wallet') {
       throw new AccountNotFoundError(accountId);
     }
-
-    return toStatementPageDto(await this.ledger.statement(accountId, pageOf(query)));
   }
 }

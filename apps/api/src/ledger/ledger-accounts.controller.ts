@@ -6,6 +6,8 @@ import {
   CreateAccountDto,
   LedgerAdminService,
   StatementPageDto,
+  TransferPageDto,
+  TransfersQueryDto,
   PageQueryDto,
 } from '@bourse/ledger';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
@@ -65,5 +67,19 @@ export class LedgerAccountsController {
     @Query() query: PageQueryDto,
   ): Promise<StatementPageDto> {
     return this.ledger.statement(id, query);
+  }
+
+  @Get(':id/transfers')
+  @ApiOkResponse({
+    type: TransferPageDto,
+    description:
+      'Transfers with the account on either side, newest first; `status=pending` lists the holds on it.',
+  })
+  @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
+  transfers(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: TransfersQueryDto,
+  ): Promise<TransferPageDto> {
+    return this.ledger.transfersOf(id, query);
   }
 }

@@ -1,5 +1,11 @@
 import { CurrentPrincipal, type Principal } from '@bourse/platform';
-import { StatementPageDto, PageQueryDto, WalletDto, WalletsService } from '@bourse/ledger';
+import {
+  HoldPageDto,
+  PageQueryDto,
+  StatementPageDto,
+  WalletDto,
+  WalletsService,
+} from '@bourse/ledger';
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -42,5 +48,23 @@ export class WalletsController {
     @Query() query: PageQueryDto,
   ): Promise<StatementPageDto> {
     return this.wallets.statement(principal, accountId, query);
+  }
+
+  @Get(':accountId/holds')
+  @ApiOkResponse({
+    type: HoldPageDto,
+    description:
+      'The pending transfers holding money on the wallet (what makes `available` differ from `posted`), newest first.',
+  })
+  @ApiNotFoundResponse({
+    description:
+      '`ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both).',
+  })
+  holds(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Param('accountId', new ParseUUIDPipe()) accountId: string,
+    @Query() query: PageQueryDto,
+  ): Promise<HoldPageDto> {
+    return this.wallets.holds(principal, accountId, query);
   }
 }

@@ -5,6 +5,7 @@ import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsIn,
   IsInt,
   IsObject,
   IsOptional,
@@ -18,10 +19,12 @@ import {
   MAX_BATCH_SIZE,
   type Transfer,
   type TransferErrorCode,
+  type TransferPage,
   type TransferResult,
   type TransferStatus,
 } from '../ledger.types';
 import { IsMinorUnits, IsOptionalMinorUnits } from './amount';
+import { PageQueryDto } from './page.dto';
 
 export const ASSET_PATTERN = /^[A-Z][A-Z0-9]{1,11}$/;
 export const TRANSFER_CODE_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/;
@@ -229,6 +232,33 @@ export class TransfersBatchResultDto {
     description: 'One result per submitted transfer, in submission order.',
   })
   results!: TransferResultDto[];
+}
+
+export class TransfersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({
+    enum: TRANSFER_STATUSES,
+    description: 'Only transfers in this status (`pending`: the holds on the account).',
+  })
+  @IsOptional()
+  @IsIn(TRANSFER_STATUSES)
+  status?: TransferStatus;
+}
+
+export class TransferPageDto {
+  @ApiProperty({
+    type: [TransferDto],
+    description: 'Transfers with the account on either side, newest first.',
+  })
+  transfers!: TransferDto[];
+
+  @ApiPropertyOptional({
+    description: 'Pass as `cursor` for the next (older) page; absent on the last page.',
+  })
+  nextCursor?: string;
+}
+
+export function toTransferPageDto(page: TransferPage): TransferPageDto {
+  return { transfers: page.transfers.map(toTransferDto), nextCursor: page.nextCursor };
 }
 
 export function toTransferDto(transfer: Transfer): TransferDto {
