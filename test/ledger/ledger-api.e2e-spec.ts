@@ -67,6 +67,18 @@ describe('ledger over HTTP', () => {
   afterAll(() => api.close());
 
   describe('wallets', () => {
+    it('lists the assets and their scales to anyone, without credentials', async () => {
+      const res = await api.request('GET', '/v1/assets');
+
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(
+        expect.arrayContaining([
+          { code: 'USD', scale: 2, name: expect.any(String) },
+          { code: 'XAU', scale: 3, name: expect.any(String) },
+        ]),
+      );
+    });
+
     it("lists only the caller's wallets, with balances as strings and the asset's scale", async () => {
       const mine = await wallet(alice, '1250');
       await wallet(bob, '99');

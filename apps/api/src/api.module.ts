@@ -16,6 +16,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
 import { MeController } from './auth/me.controller';
+import { AssetsController } from './ledger/assets.controller';
 import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
 import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
 import { WalletsController } from './ledger/wallets.controller';
@@ -34,6 +35,7 @@ export class ApiModule {
         ApiKeysController,
         MarketController,
         WalletsController,
+        AssetsController,
         LedgerAccountsController,
         LedgerTransfersController,
       ],

@@ -32,6 +32,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/assets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["Assets_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -499,6 +515,23 @@ export interface components {
             revokedAt: string | null;
             /** @description Scopes the key holds. */
             scopes: string[];
+        };
+        AssetDto: {
+            /**
+             * @description Asset code, as in amounts and accounts.
+             * @example XAU
+             */
+            code: string;
+            /**
+             * @description Display name.
+             * @example Gold, grams
+             */
+            name: string;
+            /**
+             * @description Decimal places of the minor unit every amount is counted in: "1250" USD (scale 2) is 12.50, "1250" XAU (scale 3) is 1.250 g.
+             * @example 3
+             */
+            scale: number;
         };
         BalanceDto: {
             /**
@@ -1332,6 +1365,62 @@ export interface operations {
                 };
             };
             /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Assets_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every asset the ledger holds, with the scale its minor units use. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssetDto"][];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, with Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,7 @@
 import { ForbiddenError, type Principal } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import { toWalletDto, type WalletDto } from './dto/account.dto';
+import type { AssetDto } from './dto/asset.dto';
 import { toHoldPageDto, type HoldPageDto } from './dto/hold.dto';
 import { pageOf, type PageQueryDto } from './dto/page.dto';
 import { toStatementPageDto, type StatementPageDto } from './dto/statement.dto';
@@ -34,6 +35,11 @@ export class WalletsService {
     return accounts
       .filter((account) => account.kind === 'user_wallet')
       .map((account) => toWalletDto(account, byCode.get(account.asset)!));
+  }
+
+  /** Every asset with its scale: how clients turn minor units into displayed amounts. */
+  async assets(): Promise<AssetDto[]> {
+    return (await this.ledger.listAssets()).map(({ code, scale, name }) => ({ code, scale, name }));
   }
 
   async statement(
