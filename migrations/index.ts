@@ -8,6 +8,7 @@ import { CreateMarketData1764000002000 } from './1764000002000-create-market-dat
 import { IndexFinishedOutbox1764000003000 } from './1764000003000-index-finished-outbox';
 import { LedgerTransfersWithoutFks1764000004000 } from './1764000004000-ledger-transfers-without-fks';
 import { LedgerPostTransferOverflow1764000005000 } from './1764000005000-ledger-post-transfer-overflow';
+import { ApiKeyExpiry1764000006000 } from './1764000006000-api-key-expiry';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   IndexFinishedOutbox1764000003000,
   LedgerTransfersWithoutFks1764000004000,
   LedgerPostTransferOverflow1764000005000,
+  ApiKeyExpiry1764000006000,
 ];

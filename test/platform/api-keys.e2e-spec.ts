@@ -1,4 +1,4 @@
-import { ApiKeyScopes, CurrentPrincipal, type Principal } from '@bourse/platform';
+import { ApiKeyScopes, CurrentPrincipal, Database, rows, type Principal } from '@bourse/platform';
 import { Controller, Get, Module } from '@nestjs/common';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
@@ -61,6 +61,7 @@ describe('API keys', () => {
       createdBy: admin.id,
       createdAt: expect.any(String),
       lastUsedAt: null,
+      expiresAt: null,
       revokedAt: null,
       key: expect.stringMatching(new RegExp(`^${res.body.id}\\.[\\w-]{43}$`)),
     });
@@ -114,7 +115,16 @@ describe('API keys', () => {
     expect(res.status).toBe(200);
     const listed = res.body.find((k: { id: string }) => k.id === id);
     expect(Object.keys(listed).sort()).toEqual(
-      ['createdAt', 'createdBy', 'id', 'lastUsedAt', 'name', 'revokedAt', 'scopes'].sort(),
+      [
+        'createdAt',
+        'createdBy',
+        'expiresAt',
+        'id',
+        'lastUsedAt',
+        'name',
+        'revokedAt',
+        'scopes',
+      ].sort(),
     );
     expect(listed.lastUsedAt).toEqual(expect.any(String));
     expect(JSON.stringify(res.body)).not.toContain(key.split('.')[1]);
@@ -134,6 +144,38 @@ describe('API keys', () => {
     expect(list.body.find((k: { id: string }) => k.id === id).revokedAt).toEqual(
       expect.any(String),
     );
+  });
+
+  it('stop working once past their expiry, which must lie in the future', async () => {
+    const create = (expiresAt: unknown) =>
+      api.request('POST', '/v1/admin/api-keys', {
+        token: admin.accessToken,
+        body: { name: 'rotating', scopes: ['ledger'], expiresAt },
+      });
+    const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
+    const created = await create(inAnHour);
+    expect(created.status).toBe(201);
+    expect(created.body.expiresAt).toBe(inAnHour);
+    expect((await call('/test/keys/ledger', created.body.key)).status).toBe(200);
+
+    // Its hour passes: moved back in the database (creation too), as time would have.
+    await rows(
+      api.app.get(Database).manager,
+      `UPDATE api_keys SET created_at = now() - interval '2 hours',
+                           expires_at = now() - interval '1 second'
+        WHERE id = $1`,
+      [created.body.id],
+    );
+    const expired = await call('/test/keys/ledger', created.body.key);
+    const past = await create(new Date(Date.now() - 1000).toISOString());
+    const garbage = await create('next week');
+
+    expect(expired.status).toBe(401);
+    expect(expired.body.code).toBe('auth.invalid_token');
+    for (const refused of [past, garbage]) {
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'expiresAt' })]);
+    }
   });
 
   it('answer 404 when revoking an unknown key and 400 for a malformed id', async () => {

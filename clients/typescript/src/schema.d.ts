@@ -497,6 +497,11 @@ export interface components {
              */
             createdBy: string | null;
             /**
+             * Format: date-time
+             * @description When it stops authenticating; null: until revoked.
+             */
+            expiresAt: string | null;
+            /**
              * Format: uuid
              * @description Key id (the part before the dot).
              */
@@ -683,6 +688,12 @@ export interface components {
         };
         CreateApiKeyDto: {
             /**
+             * Format: date-time
+             * @description When the key stops authenticating (a rotation deadline); absent, it works until revoked.
+             * @example 2027-06-01T00:00:00Z
+             */
+            expiresAt?: string;
+            /**
              * @description Who uses the key, for people.
              * @example payments-reconciler
              */
@@ -706,6 +717,11 @@ export interface components {
              * @description Admin who created it; null once that user is deleted.
              */
             createdBy: string | null;
+            /**
+             * Format: date-time
+             * @description When it stops authenticating; null: until revoked.
+             */
+            expiresAt: string | null;
             /**
              * Format: uuid
              * @description Key id (the part before the dot).

@@ -1,11 +1,15 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
   IsArray,
+  IsDate,
+  IsOptional,
   IsString,
   Matches,
   MaxLength,
+  MinDate,
   MinLength,
 } from 'class-validator';
 
@@ -29,6 +33,19 @@ export class CreateApiKeyDto {
   @ArrayUnique()
   @Matches(SCOPE_PATTERN, { each: true, message: 'each scope must match $constraint1' })
   scopes!: string[];
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    example: '2027-06-01T00:00:00Z',
+    description:
+      'When the key stops authenticating (a rotation deadline); absent, it works until revoked.',
+  })
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
+  @MinDate(() => new Date(), { message: 'expiresAt must be in the future' })
+  expiresAt?: Date;
 }
 
 export class ApiKeyDto {
@@ -59,6 +76,14 @@ export class ApiKeyDto {
     description: 'Last successful use, to the minute.',
   })
   lastUsedAt!: Date | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'When it stops authenticating; null: until revoked.',
+  })
+  expiresAt!: Date | null;
 
   @ApiProperty({
     type: String,

@@ -8,6 +8,8 @@ export interface ApiKey {
   createdBy: string | null;
   createdAt: Date;
   lastUsedAt: Date | null;
+  /** Null: valid until revoked. */
+  expiresAt: Date | null;
   revokedAt: Date | null;
 }
 
@@ -16,32 +18,39 @@ export interface ApiKeyWithSecret extends ApiKey {
 }
 
 const COLUMNS = `id, name, scopes, created_by AS "createdBy", created_at AS "createdAt",
-  last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"`;
+  last_used_at AS "lastUsedAt", expires_at AS "expiresAt", revoked_at AS "revokedAt"`;
 
 @Injectable()
 export class ApiKeyRepository {
   async insert(
     tx: Tx,
-    key: { id: string; name: string; secretHash: Buffer; scopes: string[]; createdBy: string },
+    key: {
+      id: string;
+      name: string;
+      secretHash: Buffer;
+      scopes: string[];
+      createdBy: string;
+      expiresAt: Date | null;
+    },
   ): Promise<ApiKey> {
     const [row] = await rows<ApiKey>(
       tx,
-      `INSERT INTO api_keys (id, name, secret_hash, scopes, created_by)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO api_keys (id, name, secret_hash, scopes, created_by, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
        RETURNING ${COLUMNS}`,
-      [key.id, key.name, key.secretHash, key.scopes, key.createdBy],
+      [key.id, key.name, key.secretHash, key.scopes, key.createdBy, key.expiresAt],
     );
 
     return row!;
   }
 
-  /** Only keys that still work; a revoked key is as good as unknown. */
+  /** Only keys that still work; a revoked or expired key is as good as unknown. */
   async findActive(tx: Tx, id: string): Promise<ApiKeyWithSecret | undefined> {
     const [row] = await rows<ApiKeyWithSecret>(
       tx,
       `SELECT ${COLUMNS}, secret_hash AS "secretHash"
          FROM api_keys
-        WHERE id = $1 AND revoked_at IS NULL`,
+        WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
       [id],
     );
 

@@ -9,6 +9,8 @@ import type { Principal } from './principal';
 export interface NewApiKey {
   name: string;
   scopes: string[];
+  /** After this the key no longer authenticates; absent: until revoked. */
+  expiresAt?: Date;
 }
 
 /** A key as just created: `key` (`<id>.<secret>`) exists only in this answer. */
@@ -34,6 +36,7 @@ export class ApiKeyService {
       secretHash: hashSecret(token.secret),
       scopes: [...new Set(input.scopes)],
       createdBy: creator.userId,
+      expiresAt: input.expiresAt ?? null,
     });
 
     return { ...key, key: formatToken(token) };
