@@ -3,7 +3,8 @@
  * Ledger throughput on this machine, against the issue's targets, in one run:
  *   1. LedgerService.transfer() in-process (built dist, a pool of 20 connections), 16 clients,
  *      simple transfers between 10,000 funded user wallets;
- *   2. the same with the house account (sharded) on one side of every transfer;
+ *   2. the same with the house account (sharded) on one side of every transfer, taking turns with
+ *      phase 1 (four slices each), so the two compare under the same machine conditions;
  *   3. transferMany with batches of 100, then of 1,000;
  *   4. the same simple transfers over HTTP: the built api (LOG_LEVEL=info, as in production,
  *      its request log written to a file), POST /v1/ledger/transfers with a fresh id and
@@ -43,6 +44,7 @@ const USERS = 10_000;
 const SMALL_BATCH = 100;
 const BATCH = 1000;
 const BATCH_CLIENTS = 2; // one per core: a batch keeps its connection busy
+const TURNS = 4; // user -> user and hot alternate in this many slices
 const FUNDING = 1_000_000_000n;
 const LEDGER_DB = 'bourse_bench_ledger';
 const PGBENCH_DB = 'bourse_bench_pgbench';
@@ -71,12 +73,12 @@ function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] : NaN;
 }
 
-/** `clients` loops calling `op` back to back for SECONDS; throughput and latency percentiles. */
-async function load(clients, op, perOp = 1) {
+/** `clients` loops calling `op` back to back for `seconds`: ops, elapsed time and latencies. */
+async function run(clients, op, seconds) {
   const latencies = [];
   let failures = 0;
   const started = process.hrtime.bigint();
-  const deadline = started + BigInt(SECONDS * 1e9);
+  const deadline = started + BigInt(Math.round(seconds * 1e9));
   await Promise.all(
     Array.from({ length: clients }, async () => {
       while (process.hrtime.bigint() < deadline) {
@@ -94,16 +96,42 @@ async function load(clients, op, perOp = 1) {
       }
     }),
   );
-  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  latencies.sort((a, b) => a - b);
+
+  return { latencies, failures, elapsed: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+/** Throughput and latency percentiles of one or more runs of the same load. */
+function summary(runs, perOp = 1) {
+  const latencies = runs.flatMap((r) => r.latencies).sort((a, b) => a - b);
+  const elapsed = runs.reduce((sum, r) => sum + r.elapsed, 0);
 
   return {
     perSecond: (latencies.length * perOp) / elapsed,
     ops: latencies.length,
     p50: percentile(latencies, 0.5),
     p99: percentile(latencies, 0.99),
-    failures,
+    failures: runs.reduce((sum, r) => sum + r.failures, 0),
   };
+}
+
+/** `clients` loops calling `op` back to back for SECONDS; throughput and latency percentiles. */
+async function load(clients, op, perOp = 1) {
+  return summary([await run(clients, op, SECONDS)], perOp);
+}
+
+/**
+ * Loads that are compared with each other, in turns (SECONDS in all for each, in TURNS slices),
+ * so a drift of this shared machine's speed during the phase weighs on both alike.
+ */
+async function loadInTurns(clients, ops) {
+  const runs = ops.map(() => []);
+  for (let turn = 0; turn < TURNS; turn++) {
+    for (const [i, op] of ops.entries()) {
+      runs[i].push(await run(clients, op, SECONDS / TURNS));
+    }
+  }
+
+  return runs.map((r) => summary(r));
 }
 
 async function bootLedger() {
@@ -370,15 +398,14 @@ async function main() {
     );
 
     console.log(`${CLIENTS} clients, ${SECONDS} s each phase`);
-    results.transfer = await load(CLIENTS, () => ledger.transfer(simple(...pair(wallets))));
-    await verify('transfer(), user -> user');
+    [results.transfer, results.hot] = await loadInTurns(CLIENTS, [
+      () => ledger.transfer(simple(...pair(wallets))),
+      () => ledger.transfer(simple(house.id, wallets[randomInt(wallets.length)])),
+    ]);
+    await verify('transfer(), user -> user and hot, in turns');
     // The yardstick runs right after each phase it is compared with: this shared machine's speed
     // drifts over minutes, and a ratio should compare two runs made under the same conditions.
     yardsticks.transfer = pgbench();
-    results.hot = await load(CLIENTS, () =>
-      ledger.transfer(simple(house.id, wallets[randomInt(wallets.length)])),
-    );
-    await verify('transfer(), hot');
     const batchOf = (size) => async () => {
       const done = await ledger.transferMany(
         Array.from({ length: size }, () => simple(...pair(wallets))),
