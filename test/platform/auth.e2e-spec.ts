@@ -1,5 +1,7 @@
-import { AuthService, Database } from '@bourse/platform';
+import { AuthService, Database, rows, type Tx } from '@bourse/platform';
 import { RefreshTokenRepository } from '../../libs/platform/src/auth/refresh-token.repository';
+import { UserRepository } from '../../libs/platform/src/auth/user.repository';
+import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { signedInUser, uniqueEmail } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
@@ -241,6 +243,127 @@ describe('auth', () => {
     it('refuses a token it did not issue', async () => {
       const res = await api.request('POST', '/v1/auth/logout', { body: { refreshToken: 'x.y' } });
       expect(res.status).toBe(401);
+    });
+  });
+
+  describe('password change', () => {
+    const change = (token: string, currentPassword: string, newPassword: string) =>
+      api.request('POST', '/v1/me/password', {
+        token,
+        body: { currentPassword, newPassword },
+      });
+
+    it('takes the current password, ends every session and starts a new one', async () => {
+      const user = await signedInUser(api);
+      const otherDevice = (await login(user.email, user.password)).body;
+
+      const res = await change(user.accessToken, user.password, 'a brand new passphrase');
+
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ user: { id: user.id }, refreshToken: expect.any(String) });
+      for (const old of [user.refreshToken, otherDevice.refreshToken]) {
+        expect((await refresh(old)).status).toBe(401);
+      }
+      expect((await refresh(res.body.refreshToken)).status).toBe(200);
+      expect((await login(user.email, user.password)).status).toBe(401);
+      expect((await login(user.email, 'a brand new passphrase')).status).toBe(200);
+    });
+
+    it('refuses a wrong current password, a short new one and API keys', async () => {
+      const user = await signedInUser(api);
+      const admin = await signedInUser(api, { role: 'admin' });
+      const key = await api.request('POST', '/v1/admin/api-keys', {
+        token: admin.accessToken,
+        body: { name: 'no-password', scopes: ['ledger'] },
+      });
+
+      const wrong = await change(user.accessToken, 'not my password', 'a brand new passphrase');
+      const short = await change(user.accessToken, user.password, 'short');
+      const asKey = await change(`ApiKey ${key.body.key}`, 'x', 'a brand new passphrase');
+
+      expect(wrong.status).toBe(403);
+      expect(wrong.body.code).toBe('auth.wrong_password');
+      expect(short.status).toBe(400);
+      expect(short.body.errors).toEqual([expect.objectContaining({ field: 'newPassword' })]);
+      expect(asKey.status).toBe(403);
+      expect((await refresh(user.refreshToken)).status).toBe(200);
+    });
+
+    /** Resolves once some statement of this database waits for a row lock (up to 2 s). */
+    async function someoneWaitsForALock(): Promise<void> {
+      const db = api.app.get(Database);
+      for (let waited = 0; waited < 2000; waited += 20) {
+        const waiting = await rows(
+          db.manager,
+          `SELECT 1 FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+        );
+        if (waiting.length) {
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    }
+
+    /** Runs `first` in a transaction held open until the returned release() is called. */
+    async function held(first: (tx: Tx) => Promise<void>, last: (tx: Tx) => Promise<void>) {
+      let release!: () => void;
+      let ready!: () => void;
+      const isReady = new Promise<void>((resolve) => (ready = resolve));
+      const done = api.app.get(Database).transaction(undefined, async (tx) => {
+        await first(tx);
+        ready();
+        await new Promise<void>((resolve) => (release = resolve));
+        await last(tx);
+      });
+      await isReady;
+
+      return () => {
+        release();
+
+        return done;
+      };
+    }
+
+    it('also ends a session that a refresh in flight is issuing', async () => {
+      const user = await signedInUser(api);
+      const tokens = api.app.get(RefreshTokenRepository);
+      const issued = randomUUID();
+      // A refresh between its lock on the user (shared) and its commit, its new token written.
+      const commit = await held(
+        async (tx) => {
+          await api.app.get(UserRepository).lock(tx, user.id, 'share');
+          await tokens.insert(tx, {
+            id: issued,
+            familyId: randomUUID(),
+            userId: user.id,
+            secretHash: Buffer.alloc(32),
+            expiresAt: new Date(Date.now() + 60_000),
+          });
+        },
+        async () => {},
+      );
+      const changed = change(user.accessToken, user.password, 'a brand new passphrase');
+      await someoneWaitsForALock();
+      await commit();
+
+      expect((await changed).status).toBe(200);
+      const token = await tokens.findById(api.app.get(Database).manager, issued);
+      expect(token?.revokedAt).toEqual(expect.any(Date));
+    });
+
+    it('holds a refresh that arrives during the change until it commits, then refuses it', async () => {
+      const user = await signedInUser(api);
+      // A password change between its lock on the user and its commit.
+      const commit = await held(
+        async (tx) => void (await api.app.get(UserRepository).lock(tx, user.id, 'update')),
+        (tx) => api.app.get(RefreshTokenRepository).revokeAllOf(tx, user.id),
+      );
+      const refreshed = refresh(user.refreshToken);
+      await someoneWaitsForALock();
+      await commit();
+
+      expect((await refreshed).status).toBe(401);
     });
   });
 

@@ -1,24 +1,56 @@
-import { AuthService, CurrentPrincipal, UserDto, type Principal } from '@bourse/platform';
-import { Controller, Get } from '@nestjs/common';
 import {
+  AuthRateLimit,
+  AuthService,
+  ChangePasswordDto,
+  CurrentPrincipal,
+  SessionDto,
+  UserDto,
+  type Principal,
+} from '@bourse/platform';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiForbiddenResponse,
   ApiOkResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 
 @ApiTags('auth')
 @ApiBearerAuth('bearer')
+@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
 @Controller('v1/me')
 export class MeController {
   constructor(private readonly auth: AuthService) {}
 
   @Get()
   @ApiOkResponse({ type: UserDto, description: 'The signed-in user.' })
-  @ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
   @ApiForbiddenResponse({ description: '`auth.forbidden`: API keys have no profile.' })
   me(@CurrentPrincipal() principal: Principal | undefined): Promise<UserDto> {
     return this.auth.me(principal);
+  }
+
+  // A stolen access token must not make password guessing cheap: the sign-in limit applies.
+  @Post('password')
+  @HttpCode(200)
+  @AuthRateLimit()
+  @ApiOkResponse({
+    type: SessionDto,
+    description:
+      'Password changed; every session (refresh token) is ended, this new one replaces them. Access tokens already issued expire on their own.',
+  })
+  @ApiBadRequestResponse({ description: '`validation.failed`, e.g. a new password too short.' })
+  @ApiForbiddenResponse({
+    description:
+      '`auth.wrong_password`: the current password does not match; `auth.forbidden`: API keys have no password.',
+  })
+  @ApiTooManyRequestsResponse({ description: '`rate_limit.exceeded`, with Retry-After.' })
+  changePassword(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Body() body: ChangePasswordDto,
+  ): Promise<SessionDto> {
+    return this.auth.changePassword(principal, body);
   }
 }

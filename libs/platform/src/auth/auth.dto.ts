@@ -33,6 +33,19 @@ export class LoginDto {
   password!: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty({ description: 'The password in use now.' })
+  @IsString()
+  @MaxLength(128)
+  currentPassword!: string;
+
+  @ApiProperty({ minLength: 12, maxLength: 128, description: 'At least 12 characters.' })
+  @IsString()
+  @MinLength(12)
+  @MaxLength(128)
+  newPassword!: string;
+}
+
 export class RefreshTokenDto {
   @ApiProperty({
     description: 'Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use.',

@@ -44,6 +44,15 @@ export class RefreshTokenReusedError extends DomainError {
   }
 }
 
+/** A signed-in user's current password, asked again before it changes, did not match. */
+export class WrongPasswordError extends DomainError {
+  readonly code = 'auth.wrong_password';
+  readonly status = 403;
+  constructor() {
+    super('The current password is incorrect');
+  }
+}
+
 export class ForbiddenError extends DomainError {
   readonly code = 'auth.forbidden';
   readonly status = 403;

@@ -12,6 +12,7 @@ import {
   InvalidTokenError,
   RefreshTokenReusedError,
   TokenExpiredError,
+  WrongPasswordError,
 } from './auth.errors';
 import { formatToken, hashSecret, newSecret, parseToken, secretMatches } from './opaque-token';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
@@ -139,16 +140,20 @@ export class AuthService implements OnModuleInit {
       if (row.expiresAt.getTime() <= Date.now()) {
         return new TokenExpiredError();
       }
+      // Before the token row: a password change takes the same two locks in the same order.
+      const found = await this.users.lock(tx, row.userId, 'share');
+      if (!found) {
+        return new InvalidTokenError('The user no longer exists');
+      }
       if (!(await this.refreshTokens.markUsed(tx, row.id))) {
         await this.refreshTokens.revokeFamily(tx, row.familyId);
 
         return new RefreshTokenReusedError();
       }
-      // Present: deleting a user cascades to their tokens.
-      const user = await this.users.findById(tx, row.userId);
+      const { passwordHash: _, ...user } = found;
 
       // The family keeps its first expiry: a session lasts the refresh TTL from sign-in.
-      return this.issue(tx, user!, row.familyId, row.expiresAt);
+      return this.issue(tx, user, row.familyId, row.expiresAt);
     });
     if (outcome instanceof Error) {
       throw outcome;
@@ -167,11 +172,42 @@ export class AuthService implements OnModuleInit {
     await this.refreshTokens.revokeFamily(this.db.manager, row.familyId);
   }
 
-  async me(principal: Principal | undefined): Promise<User> {
-    if (principal?.kind !== 'user') {
-      throw new ForbiddenError('Only users have a profile');
+  /**
+   * Changes the signed-in user's password after checking the current one, ends every session
+   * (all refresh tokens, including those issued by refreshes in flight) and starts a new one.
+   * Access tokens already issued live out their short TTL: they are not stored.
+   */
+  async changePassword(
+    principal: Principal | undefined,
+    input: { currentPassword: string; newPassword: string },
+  ): Promise<Session> {
+    const userId = this.userIdOf(principal);
+    const current = await this.users.findWithPassword(this.db.manager, userId);
+    if (!current) {
+      throw new InvalidTokenError('The user no longer exists');
     }
-    const user = await this.users.findById(this.db.manager, principal.userId);
+    // The slow hashes run before the transaction, so the user's row is held only briefly.
+    if (!(await verifyPassword(input.currentPassword, current.passwordHash))) {
+      throw new WrongPasswordError();
+    }
+    const passwordHash = await hashPassword(input.newPassword);
+
+    return this.db.transaction(undefined, async (tx) => {
+      const locked = await this.users.lock(tx, userId, 'update');
+      // Changed meanwhile by a concurrent change: the password checked above is no longer it.
+      if (locked?.passwordHash !== current.passwordHash) {
+        throw new WrongPasswordError();
+      }
+      await this.users.setPassword(tx, userId, passwordHash);
+      await this.refreshTokens.revokeAllOf(tx, userId);
+      const { passwordHash: _, ...user } = locked;
+
+      return this.issue(tx, user, newId(), this.sessionEnd());
+    });
+  }
+
+  async me(principal: Principal | undefined): Promise<User> {
+    const user = await this.users.findById(this.db.manager, this.userIdOf(principal));
     if (!user) {
       throw new InvalidTokenError('The user no longer exists');
     }
@@ -215,10 +251,21 @@ export class AuthService implements OnModuleInit {
     return { kind: 'user', userId: claims.sub, role: claims.role };
   }
 
-  private startSession(user: User): Promise<Session> {
-    const expiresAt = new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000);
+  private userIdOf(principal: Principal | undefined): string {
+    if (principal?.kind !== 'user') {
+      throw new ForbiddenError('Only users have a profile and a password');
+    }
 
-    return this.db.transaction(undefined, (tx) => this.issue(tx, user, newId(), expiresAt));
+    return principal.userId;
+  }
+
+  private startSession(user: User): Promise<Session> {
+    return this.db.transaction(undefined, (tx) => this.issue(tx, user, newId(), this.sessionEnd()));
+  }
+
+  /** A new session lasts the refresh TTL from now. */
+  private sessionEnd(): Date {
+    return new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000);
   }
 
   private async issue(tx: Tx, user: User, familyId: string, expiresAt: Date): Promise<Session> {

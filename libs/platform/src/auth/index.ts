@@ -21,5 +21,12 @@ export {
   TokenExpiredError,
   UnauthenticatedError,
 } from './auth.errors';
-export { LoginDto, RefreshTokenDto, RegisterDto, SessionDto, UserDto } from './auth.dto';
+export {
+  ChangePasswordDto,
+  LoginDto,
+  RefreshTokenDto,
+  RegisterDto,
+  SessionDto,
+  UserDto,
+} from './auth.dto';
 export { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, SCOPE_PATTERN } from './api-key.dto';

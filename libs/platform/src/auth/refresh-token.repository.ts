@@ -62,4 +62,13 @@ export class RefreshTokenRepository {
       [familyId],
     );
   }
+
+  /** Ends every session of the user (a password change). */
+  async revokeAllOf(tx: Tx, userId: string): Promise<void> {
+    await rows(
+      tx,
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
+      [userId],
+    );
+  }
 }

@@ -40,11 +40,37 @@ export class UserRepository {
     return row;
   }
 
-  async findByEmail(tx: Tx, email: string): Promise<UserWithPassword | undefined> {
+  findWithPassword(tx: Tx, id: string): Promise<UserWithPassword | undefined> {
+    return this.withPassword(tx, 'id', id);
+  }
+
+  /**
+   * Reads the user and holds their row: `share` while a refresh issues a token, exclusively while
+   * the password changes. So a password change waits for refreshes in flight and then revokes
+   * the tokens they issued, and refreshes that come after it find their session revoked.
+   */
+  lock(tx: Tx, id: string, mode: 'share' | 'update'): Promise<UserWithPassword | undefined> {
+    return this.withPassword(tx, 'id', id, mode === 'share' ? 'FOR SHARE' : 'FOR UPDATE');
+  }
+
+  async setPassword(tx: Tx, id: string, passwordHash: string): Promise<void> {
+    await rows(tx, `UPDATE users SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
+  }
+
+  findByEmail(tx: Tx, email: string): Promise<UserWithPassword | undefined> {
+    return this.withPassword(tx, 'email', email);
+  }
+
+  private async withPassword(
+    tx: Tx,
+    column: 'id' | 'email',
+    value: string,
+    lock = '',
+  ): Promise<UserWithPassword | undefined> {
     const [row] = await rows<UserWithPassword>(
       tx,
-      `SELECT ${COLUMNS}, password_hash AS "passwordHash" FROM users WHERE email = $1`,
-      [email],
+      `SELECT ${COLUMNS}, password_hash AS "passwordHash" FROM users WHERE ${column} = $1 ${lock}`,
+      [value],
     );
 
     return row;
