@@ -1,4 +1,4 @@
-import { Public } from '@bourse/platform';
+import { Database, Public } from '@bourse/platform';
 import { Controller, Get, HttpCode, Logger, Module, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -164,6 +164,37 @@ describe('observability', () => {
       expect(text).toMatch(/^process_resident_memory_bytes \d/m);
       expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
       expect(text).toMatch(/^log_lines_dropped_total \d+$/m);
+    });
+
+    it('shows the database pool: connections in use, idle, its size and who waits', async () => {
+      const db = api.app.get(Database);
+      const gauge = (text: string, name: string): number =>
+        Number(
+          text
+            .split('\n')
+            .find((line) => line.startsWith(`${name} `))
+            ?.split(' ')[1],
+        );
+      // Every connection lent out, and one more caller in line for one.
+      const held = Array.from({ length: api.config.database.poolSize }, () =>
+        db.dataSource.createQueryRunner(),
+      );
+      await Promise.all(held.map((runner) => runner.connect()));
+      const waiting = db.ping();
+      try {
+        const text = await scrape();
+
+        expect(gauge(text, 'db_pool_connections{state="max"}')).toBe(api.config.database.poolSize);
+        expect(gauge(text, 'db_pool_connections{state="in_use"}')).toBe(
+          api.config.database.poolSize,
+        );
+        expect(gauge(text, 'db_pool_connections{state="idle"}')).toBe(0);
+        expect(gauge(text, 'db_pool_waiting')).toBe(1);
+      } finally {
+        await Promise.all(held.map((runner) => runner.release()));
+        await waiting;
+      }
+      expect(gauge(await scrape(), 'db_pool_waiting')).toBe(0);
     });
 
     it('records request durations by route template, not by URL', async () => {

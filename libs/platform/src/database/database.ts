@@ -6,6 +6,13 @@ import type { AppConfig } from '../config/config';
 import { dataSourceOptions } from './data-source.options';
 import { registeredEntities } from './entity-registry';
 
+/** The counters node-postgres' Pool keeps. */
+interface PgPoolCounts {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+}
+
 /** A database transaction (or the pool's manager outside one); repositories take it explicitly. */
 export type Tx = EntityManager;
 
@@ -53,6 +60,20 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
     return isolation
       ? this.dataSource.transaction(isolation, work)
       : this.dataSource.transaction(work);
+  }
+
+  /**
+   * The pool's connections right now (node-postgres' Pool under TypeORM's driver): for the
+   * metrics, where a queue of waiting callers is the first sign of a pool too small.
+   */
+  poolStats(): { total: number; idle: number; waiting: number } {
+    const pool = (this.dataSource.driver as unknown as { master?: PgPoolCounts }).master;
+
+    return {
+      total: pool?.totalCount ?? 0,
+      idle: pool?.idleCount ?? 0,
+      waiting: pool?.waitingCount ?? 0,
+    };
   }
 
   /** Round trip to Postgres, for readiness checks. */

@@ -4,6 +4,7 @@ import { PostgresCheck, RedisCheck } from './dependency.checks';
 import { READINESS_CHECKS, type ReadinessCheck } from './health.checks';
 import { HealthController } from './health.controller';
 import { MetricsService } from './metrics.service';
+import { PoolMetrics } from './pool.metrics';
 import { ShutdownState } from './shutdown.state';
 
 /** /health/live, /health/ready and /metrics, served by the api and the worker alike. */
@@ -20,6 +21,7 @@ export class ObservabilityModule {
       controllers: [HealthController],
       providers: [
         MetricsService,
+        PoolMetrics,
         ShutdownState,
         ...all,
         {
