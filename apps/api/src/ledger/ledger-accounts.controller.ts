@@ -5,10 +5,10 @@ import {
   AccountWithBalanceDto,
   CreateAccountDto,
   LedgerAdminService,
+  PageQueryDto,
   StatementPageDto,
   TransferPageDto,
   TransfersQueryDto,
-  PageQueryDto,
 } from '@bourse/ledger';
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
