@@ -94,6 +94,42 @@ describe('auth', () => {
       expect((await me(res.body.accessToken)).body.email).toBe(email);
     });
 
+    it('locks an email out after too many failures, whatever the password, unknown ones too', async () => {
+      const { maxFailedLogins, lockoutSeconds } = api.config.auth;
+      const [victim, bystander] = [uniqueEmail(), uniqueEmail()];
+      const unknown = uniqueEmail();
+      await register(victim);
+      await register(bystander);
+      for (let i = 0; i < maxFailedLogins; i++) {
+        expect((await login(victim, 'wrong password')).status).toBe(401);
+        expect((await login(unknown, 'wrong password')).status).toBe(401);
+      }
+
+      const locked = await login(victim);
+      const lockedUnknown = await login(unknown, 'wrong password');
+
+      expect(locked.status).toBe(429);
+      expect(locked.headers.get('content-type')).toContain('application/problem+json');
+      expect(locked.body.code).toBe('auth.too_many_attempts');
+      const retryAfter = Number(locked.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(lockoutSeconds);
+      expect(locked.body.retryAfter).toBe(retryAfter);
+      expect(lockedUnknown.status).toBe(429);
+      expect((await login(bystander)).status).toBe(200);
+    });
+
+    it('starts the count afresh after a successful sign-in', async () => {
+      const email = uniqueEmail();
+      await register(email);
+      for (let round = 0; round < 2; round++) {
+        for (let i = 0; i < api.config.auth.maxFailedLogins - 1; i++) {
+          expect((await login(email, 'wrong password')).status).toBe(401);
+        }
+        expect((await login(email)).status).toBe(200);
+      }
+    });
+
     it('answers a wrong password and an unknown email with the same 401', async () => {
       const email = uniqueEmail();
       await register(email);
@@ -287,6 +323,21 @@ describe('auth', () => {
       expect(short.body.errors).toEqual([expect.objectContaining({ field: 'newPassword' })]);
       expect(asKey.status).toBe(403);
       expect((await refresh(user.refreshToken)).status).toBe(200);
+    });
+
+    it('counts wrong current passwords against the sign-in lockout', async () => {
+      const user = await signedInUser(api);
+      for (let i = 0; i < api.config.auth.maxFailedLogins; i++) {
+        expect((await change(user.accessToken, 'a guess', 'a brand new passphrase')).status).toBe(
+          403,
+        );
+      }
+
+      const locked = await change(user.accessToken, user.password, 'a brand new passphrase');
+
+      expect(locked.status).toBe(429);
+      expect(locked.body.code).toBe('auth.too_many_attempts');
+      expect((await login(user.email, user.password)).status).toBe(429);
     });
 
     /** Resolves once some statement of this database waits for a row lock (up to 2 s). */

@@ -39,6 +39,10 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: SessionDto, description: 'Signed in.' })
   @ApiUnauthorizedResponse({ description: '`auth.invalid_credentials`, same for unknown emails.' })
+  @ApiTooManyRequestsResponse({
+    description:
+      '`rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After.',
+  })
   login(@Body() body: LoginDto): Promise<SessionDto> {
     return this.auth.login(body);
   }

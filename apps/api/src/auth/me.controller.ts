@@ -46,7 +46,10 @@ export class MeController {
     description:
       '`auth.wrong_password`: the current password does not match; `auth.forbidden`: API keys have no password.',
   })
-  @ApiTooManyRequestsResponse({ description: '`rate_limit.exceeded`, with Retry-After.' })
+  @ApiTooManyRequestsResponse({
+    description:
+      '`rate_limit.exceeded`, or `auth.too_many_attempts` (wrong current passwords count with failed sign-ins); with Retry-After.',
+  })
   changePassword(
     @CurrentPrincipal() principal: Principal | undefined,
     @Body() body: ChangePasswordDto,

@@ -44,6 +44,16 @@ export class RefreshTokenReusedError extends DomainError {
   }
 }
 
+/** Too many failed sign-ins for one email: refused, whatever the password, until the window ends. */
+export class TooManyLoginAttemptsError extends DomainError {
+  readonly code = 'auth.too_many_attempts';
+  readonly status = 429;
+  constructor(readonly retryAfterSeconds: number) {
+    super(`Too many failed sign-ins for this account; retry after ${retryAfterSeconds} s`);
+    this.extensions.retryAfter = retryAfterSeconds;
+  }
+}
+
 /** A signed-in user's current password, asked again before it changes, did not match. */
 export class WrongPasswordError extends DomainError {
   readonly code = 'auth.wrong_password';

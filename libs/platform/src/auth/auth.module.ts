@@ -8,6 +8,7 @@ import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { LoginAttempts } from './login-attempts';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { UserRepository } from './user.repository';
 
@@ -28,6 +29,7 @@ import { UserRepository } from './user.repository';
   ],
   providers: [
     AuthService,
+    LoginAttempts,
     ApiKeyService,
     UserRepository,
     RefreshTokenRepository,

@@ -14,6 +14,7 @@ import {
   TokenExpiredError,
   WrongPasswordError,
 } from './auth.errors';
+import { LoginAttempts } from './login-attempts';
 import { formatToken, hashSecret, newSecret, parseToken, secretMatches } from './opaque-token';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
 import { ROLE_VALUES, type Principal, type Role } from './principal';
@@ -53,6 +54,7 @@ export class AuthService implements OnModuleInit {
     private readonly users: UserRepository,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly apiKeys: ApiKeyService,
+    private readonly attempts: LoginAttempts,
   ) {}
 
   // Computed at boot so the first login with an unknown email is not slower than the rest.
@@ -100,15 +102,19 @@ export class AuthService implements OnModuleInit {
   }
 
   async login(input: Credentials): Promise<Session> {
-    const found = await this.users.findByEmail(this.db.manager, normalizeEmail(input.email));
+    const email = normalizeEmail(input.email);
+    await this.attempts.check(email);
+    const found = await this.users.findByEmail(this.db.manager, email);
     // An unknown email still pays for one scrypt, so timing does not reveal who has an account.
     const valid = await verifyPassword(
       input.password,
       found?.passwordHash ?? (await dummyPasswordHash()),
     );
     if (!found || !valid) {
+      await this.attempts.failed(email);
       throw new InvalidCredentialsError();
     }
+    await this.attempts.succeeded(email);
     const { passwordHash: _, ...user } = found;
 
     return this.startSession(user);
@@ -186,8 +192,11 @@ export class AuthService implements OnModuleInit {
     if (!current) {
       throw new InvalidTokenError('The user no longer exists');
     }
+    // Guesses here count against the same per-account limit as sign-in guesses.
+    await this.attempts.check(current.email);
     // The slow hashes run before the transaction, so the user's row is held only briefly.
     if (!(await verifyPassword(input.currentPassword, current.passwordHash))) {
+      await this.attempts.failed(current.email);
       throw new WrongPasswordError();
     }
     const passwordHash = await hashPassword(input.newPassword);

@@ -97,6 +97,17 @@ export const CONFIG_VARS = {
     min: 1,
     description: 'Requests per minute per client IP on /v1/auth routes.',
   }),
+  AUTH_MAX_FAILED_LOGINS: int({
+    default: '10',
+    min: 1,
+    description:
+      'Failed sign-ins for one email (from any IP) after which it is refused until AUTH_LOCKOUT_SECONDS have passed since the first.',
+  }),
+  AUTH_LOCKOUT_SECONDS: int({
+    default: '900',
+    min: 1,
+    description: 'Window over which failed sign-ins per email are counted, and the lockout lasts.',
+  }),
   IDEMPOTENCY_TTL_HOURS: int({
     default: '24',
     min: 1,

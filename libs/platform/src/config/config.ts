@@ -25,7 +25,13 @@ export interface AppConfig {
   database: { url: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
   redis: { url: string; keyPrefix: string };
   log: { level: ConfigValues['LOG_LEVEL'] };
-  auth: { jwtSecret: string; accessTtlSeconds: number; refreshTtlSeconds: number };
+  auth: {
+    jwtSecret: string;
+    accessTtlSeconds: number;
+    refreshTtlSeconds: number;
+    maxFailedLogins: number;
+    lockoutSeconds: number;
+  };
   rateLimit: { perMinute: number; authPerMinute: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
@@ -117,6 +123,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       jwtSecret: v.JWT_SECRET,
       accessTtlSeconds: v.JWT_ACCESS_TTL_SECONDS,
       refreshTtlSeconds: v.JWT_REFRESH_TTL_SECONDS,
+      maxFailedLogins: v.AUTH_MAX_FAILED_LOGINS,
+      lockoutSeconds: v.AUTH_LOCKOUT_SECONDS,
     },
     rateLimit: { perMinute: v.RATE_LIMIT_PER_MINUTE, authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE },
     idempotency: {

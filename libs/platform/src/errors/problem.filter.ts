@@ -100,6 +100,8 @@ export function toProblem(error: unknown): Problem {
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, body: Problem): void {
   if (body.status === 503) {
     void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+  } else if (typeof body.retryAfter === 'number') {
+    void reply.header('retry-after', String(body.retryAfter));
   }
   void reply
     .status(body.status)
