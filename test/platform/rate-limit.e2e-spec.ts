@@ -1,9 +1,16 @@
-import { AuthRateLimit, createRedis, Public, RedisThrottlerStorage } from '@bourse/platform';
+import {
+  AuthRateLimit,
+  AuthService,
+  createRedis,
+  Public,
+  RedisThrottlerStorage,
+} from '@bourse/platform';
 import { Controller, Get, Module, Post } from '@nestjs/common';
 import Redis from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
 import { cuttableProxy } from '../setup/net';
+import { uniqueEmail } from '../factories/users';
 
 // Throttler keys hash controller + handler + client IP, so each route here has its own counter
 // and no other spec in the run (same IP, same Redis prefix, other controllers) can touch them.
@@ -210,6 +217,21 @@ describe('rate limits while Redis is away', () => {
     }
     expect(statuses).toEqual([200, 200, 200, 429]);
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('still signs users in, without the per-account count, at once', async () => {
+    const email = uniqueEmail();
+    const password = 'a long enough password';
+    await api.app.get(AuthService).createUser({ email, password, role: 'user' });
+    const started = Date.now();
+
+    const wrong = await api.request('POST', '/v1/auth/login', {
+      body: { email, password: 'wrong password' },
+    });
+    const right = await api.request('POST', '/v1/auth/login', { body: { email, password } });
+
+    expect([wrong.status, right.status]).toEqual([401, 200]);
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('counts in this process from the moment Redis goes away after boot', async () => {
