@@ -276,6 +276,26 @@ describe('auth', () => {
       expect(after.body.code).toBe('auth.invalid_token');
     });
 
+    it('ends every session of the user with everywhere, given a live token', async () => {
+      const user = await signedInUser(api);
+      const laptop = (await login(user.email, user.password)).body;
+      const spent = (await login(user.email, user.password)).body.refreshToken as string;
+      const phone = (await refresh(spent)).body;
+      const other = await signedInUser(api);
+      const logout = (refreshToken: string) =>
+        api.request('POST', '/v1/auth/logout', { body: { refreshToken, everywhere: true } });
+
+      const withSpent = await logout(spent);
+      const res = await logout(laptop.refreshToken);
+
+      expect(withSpent.status).toBe(401);
+      expect(res.status).toBe(204);
+      for (const token of [user.refreshToken, laptop.refreshToken, phone.refreshToken]) {
+        expect((await refresh(token)).status).toBe(401);
+      }
+      expect((await refresh(other.refreshToken)).status).toBe(200);
+    });
+
     it('refuses a token it did not issue', async () => {
       const res = await api.request('POST', '/v1/auth/logout', { body: { refreshToken: 'x.y' } });
       expect(res.status).toBe(401);

@@ -874,6 +874,15 @@ export interface components {
             /** @description The account password. */
             password: string;
         };
+        LogoutDto: {
+            /**
+             * @description End every session of the token's user (every device), not only this one; takes a live (unspent) refresh token.
+             * @default false
+             */
+            everywhere: boolean;
+            /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
+            refreshToken: string;
+        };
         PostTransferDto: {
             /**
              * @description Amount to move, at most the held amount; the rest is released. Absent: the whole hold.
@@ -1565,11 +1574,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RefreshTokenDto"];
+                "application/json": components["schemas"]["LogoutDto"];
             };
         };
         responses: {
-            /** @description The session of this refresh token is revoked. */
+            /** @description The session of this refresh token is revoked, or with `everywhere` every session of its user. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1585,7 +1594,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.invalid_token`: not a refresh token we issued. */
+            /** @description `auth.invalid_token`: not a refresh token we issued (or, with `everywhere`, one already spent, revoked or expired). */
             401: {
                 headers: {
                     [name: string]: unknown;

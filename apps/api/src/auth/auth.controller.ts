@@ -2,6 +2,7 @@ import {
   AuthRateLimit,
   AuthService,
   LoginDto,
+  LogoutDto,
   Public,
   RefreshTokenDto,
   RegisterDto,
@@ -63,9 +64,15 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'The session of this refresh token is revoked.' })
-  @ApiUnauthorizedResponse({ description: '`auth.invalid_token`: not a refresh token we issued.' })
-  logout(@Body() body: RefreshTokenDto): Promise<void> {
-    return this.auth.logout(body.refreshToken);
+  @ApiNoContentResponse({
+    description:
+      'The session of this refresh token is revoked, or with `everywhere` every session of its user.',
+  })
+  @ApiUnauthorizedResponse({
+    description:
+      '`auth.invalid_token`: not a refresh token we issued (or, with `everywhere`, one already spent, revoked or expired).',
+  })
+  logout(@Body() body: LogoutDto): Promise<void> {
+    return this.auth.logout(body.refreshToken, { everywhere: body.everywhere });
   }
 }

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsEmail, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ROLE_VALUES, type Role } from './principal';
 
 export class RegisterDto {
@@ -53,6 +53,17 @@ export class RefreshTokenDto {
   @IsString()
   @MaxLength(200)
   refreshToken!: string;
+}
+
+export class LogoutDto extends RefreshTokenDto {
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      "End every session of the token's user (every device), not only this one; takes a live (unspent) refresh token.",
+  })
+  @IsOptional()
+  @IsBoolean()
+  everywhere?: boolean;
 }
 
 export class UserDto {

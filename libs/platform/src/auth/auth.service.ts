@@ -168,14 +168,29 @@ export class AuthService implements OnModuleInit {
     return outcome;
   }
 
-  /** Ends the session the refresh token belongs to; already ended sessions are fine. */
-  async logout(refreshToken: string): Promise<void> {
+  /**
+   * Ends the session the refresh token belongs to (already ended sessions are fine), or with
+   * `everywhere` every session of its user (a lost device), which takes a live token. Like a
+   * password change, it holds the user's row so a refresh in flight cannot outlive it.
+   */
+  async logout(refreshToken: string, { everywhere = false } = {}): Promise<void> {
     const token = parseToken(refreshToken);
     const row = token ? await this.refreshTokens.findById(this.db.manager, token.id) : undefined;
     if (!token || !row || !secretMatches(token.secret, row.secretHash)) {
       throw new InvalidTokenError('Unknown refresh token');
     }
-    await this.refreshTokens.revokeFamily(this.db.manager, row.familyId);
+    if (!everywhere) {
+      await this.refreshTokens.revokeFamily(this.db.manager, row.familyId);
+
+      return;
+    }
+    if (row.usedAt || row.revokedAt || row.expiresAt.getTime() <= Date.now()) {
+      throw new InvalidTokenError('Ending every session takes a live refresh token');
+    }
+    await this.db.transaction(undefined, async (tx) => {
+      await this.users.lock(tx, row.userId, 'update');
+      await this.refreshTokens.revokeAllOf(tx, row.userId);
+    });
   }
 
   /**

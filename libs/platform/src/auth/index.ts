@@ -24,6 +24,7 @@ export {
 export {
   ChangePasswordDto,
   LoginDto,
+  LogoutDto,
   RefreshTokenDto,
   RegisterDto,
   SessionDto,
