@@ -103,7 +103,7 @@ export class AuthService implements OnModuleInit {
 
   async login(input: Credentials): Promise<Session> {
     const email = normalizeEmail(input.email);
-    await this.attempts.check(email);
+    const failures = await this.attempts.check(email);
     const found = await this.users.findByEmail(this.db.manager, email);
     // An unknown email still pays for one scrypt, so timing does not reveal who has an account.
     const valid = await verifyPassword(
@@ -114,7 +114,9 @@ export class AuthService implements OnModuleInit {
       await this.attempts.failed(email);
       throw new InvalidCredentialsError();
     }
-    await this.attempts.succeeded(email);
+    if (failures > 0) {
+      await this.attempts.succeeded(email);
+    }
     const { passwordHash: _, ...user } = found;
 
     return this.startSession(user);

@@ -40,15 +40,18 @@ export class LoginAttempts {
     this.redis = redis as AttemptsRedis;
   }
 
-  /** Throws while the email is locked out. */
-  async check(email: string): Promise<void> {
+  /** Throws while the email is locked out; otherwise returns its failures so far. */
+  async check(email: string): Promise<number> {
     const key = keyOf(email);
-    const [failures, msLeft] = (await this.whileReachable(() =>
+    const [counted, msLeft] = (await this.whileReachable(() =>
       Promise.all([this.redis.get(key), this.redis.pttl(key)]),
     )) ?? [null, 0];
-    if (Number(failures) >= this.config.auth.maxFailedLogins && msLeft > 0) {
+    const failures = Number(counted);
+    if (failures >= this.config.auth.maxFailedLogins && msLeft > 0) {
       throw new TooManyLoginAttemptsError(Math.ceil(msLeft / 1000));
     }
+
+    return failures;
   }
 
   async failed(email: string): Promise<void> {
