@@ -9,6 +9,7 @@ import { IndexFinishedOutbox1764000003000 } from './1764000003000-index-finished
 import { LedgerTransfersWithoutFks1764000004000 } from './1764000004000-ledger-transfers-without-fks';
 import { LedgerPostTransferOverflow1764000005000 } from './1764000005000-ledger-post-transfer-overflow';
 import { ApiKeyExpiry1764000006000 } from './1764000006000-api-key-expiry';
+import { UserDisabled1764000007000 } from './1764000007000-user-disabled';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerTransfersWithoutFks1764000004000,
   LedgerPostTransferOverflow1764000005000,
   ApiKeyExpiry1764000006000,
+  UserDisabled1764000007000,
 ];

@@ -49,7 +49,13 @@ describe('auth', () => {
       const res = await register(email.toUpperCase());
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
-        user: { id: expect.any(String), email, role: 'user', createdAt: expect.any(String) },
+        user: {
+          id: expect.any(String),
+          email,
+          role: 'user',
+          createdAt: expect.any(String),
+          disabledAt: null,
+        },
         accessToken: expect.any(String),
         expiresIn: 900,
         refreshToken: expect.stringMatching(/^[\w-]{36}\.[\w-]{43}$/),
@@ -435,6 +441,64 @@ describe('auth', () => {
       await commit();
 
       expect((await refreshed).status).toBe(401);
+    });
+  });
+
+  describe('admin users', () => {
+    it('finds a user by email, disables them (sessions end, no sign-in) and enables them', async () => {
+      const admin = await signedInUser(api, { role: 'admin' });
+      const user = await signedInUser(api);
+      const asAdmin = (path: string, method = 'POST') =>
+        api.request(method, path, { token: admin.accessToken });
+
+      const found = await asAdmin(`/v1/admin/users?email=${user.email.toUpperCase()}`, 'GET');
+      const disabled = await asAdmin(`/v1/admin/users/${user.id}/disable`);
+      const again = await asAdmin(`/v1/admin/users/${user.id}/disable`);
+      const refreshed = await refresh(user.refreshToken);
+      const signIn = await login(user.email, user.password);
+      const guess = await login(user.email, 'wrong password');
+      const enabled = await asAdmin(`/v1/admin/users/${user.id}/enable`);
+
+      expect(found.body).toEqual({
+        id: user.id,
+        email: user.email,
+        role: 'user',
+        createdAt: expect.any(String),
+        disabledAt: null,
+      });
+      expect(disabled.status).toBe(200);
+      expect(disabled.body.disabledAt).toEqual(expect.any(String));
+      expect(again.body.disabledAt).toBe(disabled.body.disabledAt);
+      expect(refreshed.status).toBe(401);
+      expect(signIn.status).toBe(403);
+      expect(signIn.body.code).toBe('auth.account_disabled');
+      // Only a caller who knows the password learns that the account is disabled.
+      expect(guess.status).toBe(401);
+      expect(enabled.body.disabledAt).toBeNull();
+      expect((await login(user.email, user.password)).status).toBe(200);
+    });
+
+    it('are managed by admins only, never disabling themselves', async () => {
+      const admin = await signedInUser(api, { role: 'admin' });
+      const user = await signedInUser(api);
+
+      const asUser = await api.request('POST', `/v1/admin/users/${admin.id}/disable`, {
+        token: user.accessToken,
+      });
+      const self = await api.request('POST', `/v1/admin/users/${admin.id}/disable`, {
+        token: admin.accessToken,
+      });
+      const unknown = await api.request('POST', `/v1/admin/users/${randomUUID()}/disable`, {
+        token: admin.accessToken,
+      });
+      const noEmail = await api.request('GET', '/v1/admin/users', { token: admin.accessToken });
+
+      expect(asUser.status).toBe(403);
+      expect(self.status).toBe(403);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.code).toBe('auth.user_not_found');
+      expect(noEmail.status).toBe(400);
+      expect(noEmail.body.errors).toEqual([expect.objectContaining({ field: 'email' })]);
     });
   });
 

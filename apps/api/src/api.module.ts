@@ -13,6 +13,7 @@ import {
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
 import { MeController } from './auth/me.controller';
@@ -33,6 +34,7 @@ export class ApiModule {
         AuthController,
         MeController,
         ApiKeysController,
+        AdminUsersController,
         MarketController,
         WalletsController,
         AssetsController,

@@ -4,7 +4,6 @@ import {
   CreateApiKeyDto,
   CreatedApiKeyDto,
   CurrentPrincipal,
-  Roles,
   type Principal,
 } from '@bourse/platform';
 import {
@@ -19,21 +18,14 @@ import {
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { AdminOnly } from './admin-only.decorator';
 
-@ApiTags('admin')
-@ApiBearerAuth('bearer')
-@Roles('admin')
-@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
-@ApiForbiddenResponse({ description: '`auth.forbidden`: admins only; API keys are refused.' })
+@AdminOnly()
 @Controller('v1/admin/api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeyService) {}

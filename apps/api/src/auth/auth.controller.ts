@@ -13,6 +13,7 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiCreatedResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiTags,
@@ -40,6 +41,10 @@ export class AuthController {
   @HttpCode(200)
   @ApiOkResponse({ type: SessionDto, description: 'Signed in.' })
   @ApiUnauthorizedResponse({ description: '`auth.invalid_credentials`, same for unknown emails.' })
+  @ApiForbiddenResponse({
+    description:
+      '`auth.account_disabled`: the password is right but an admin disabled the account.',
+  })
   @ApiTooManyRequestsResponse({
     description:
       '`rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After.',

@@ -44,7 +44,7 @@ export class MeController {
   @ApiBadRequestResponse({ description: '`validation.failed`, e.g. a new password too short.' })
   @ApiForbiddenResponse({
     description:
-      '`auth.wrong_password`: the current password does not match; `auth.forbidden`: API keys have no password.',
+      '`auth.wrong_password`: the current password does not match; `auth.account_disabled`; `auth.forbidden`: API keys have no password.',
   })
   @ApiTooManyRequestsResponse({
     description:

@@ -66,6 +66,13 @@ export class LogoutDto extends RefreshTokenDto {
   everywhere?: boolean;
 }
 
+export class UserLookupDto {
+  @ApiProperty({ example: 'ada@example.com', description: 'Sign-in email, any case.' })
+  @IsString()
+  @MaxLength(254)
+  email!: string;
+}
+
 export class UserDto {
   @ApiProperty({ format: 'uuid', description: 'User id.' })
   id!: string;
@@ -78,6 +85,15 @@ export class UserDto {
 
   @ApiProperty({ type: String, format: 'date-time', description: 'When the account was made.' })
   createdAt!: Date;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'When an admin disabled the account (no sign-in, no refresh); null while it works.',
+  })
+  disabledAt!: Date | null;
 }
 
 export class SessionDto {

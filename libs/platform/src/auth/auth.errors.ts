@@ -54,6 +54,23 @@ export class TooManyLoginAttemptsError extends DomainError {
   }
 }
 
+/** Told only to a caller who knew the password, so it reveals nothing to a guesser. */
+export class AccountDisabledError extends DomainError {
+  readonly code = 'auth.account_disabled';
+  readonly status = 403;
+  constructor() {
+    super('This account has been disabled; contact support');
+  }
+}
+
+export class UserNotFoundError extends DomainError {
+  readonly code = 'auth.user_not_found';
+  readonly status = 404;
+  constructor() {
+    super('No such user');
+  }
+}
+
 /** A signed-in user's current password, asked again before it changes, did not match. */
 export class WrongPasswordError extends DomainError {
   readonly code = 'auth.wrong_password';

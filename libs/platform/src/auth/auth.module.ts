@@ -10,6 +10,7 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
 import { RefreshTokenRepository } from './refresh-token.repository';
+import { UserAdminService } from './user-admin.service';
 import { UserRepository } from './user.repository';
 
 /** Users, sessions and API keys; importing it puts every route behind the AuthGuard. */
@@ -30,12 +31,13 @@ import { UserRepository } from './user.repository';
   providers: [
     AuthService,
     LoginAttempts,
+    UserAdminService,
     ApiKeyService,
     UserRepository,
     RefreshTokenRepository,
     ApiKeyRepository,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, ApiKeyService],
+  exports: [AuthService, ApiKeyService, UserAdminService],
 })
 export class AuthModule {}

@@ -6,6 +6,7 @@ import { Database, type Tx } from '../database/database';
 import { newId } from '../database/ids';
 import { ApiKeyService } from './api-key.service';
 import {
+  AccountDisabledError,
   EmailTakenError,
   ForbiddenError,
   InvalidCredentialsError,
@@ -19,7 +20,7 @@ import { formatToken, hashSecret, newSecret, parseToken, secretMatches } from '.
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
 import { ROLE_VALUES, type Principal, type Role } from './principal';
 import { RefreshTokenRepository } from './refresh-token.repository';
-import { UserRepository, type User } from './user.repository';
+import { normalizeEmail, UserRepository, type User } from './user.repository';
 
 export interface Credentials {
   email: string;
@@ -42,8 +43,6 @@ interface AccessClaims {
   sub: string;
   role: Role;
 }
-
-const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
 @Injectable()
 export class AuthService implements OnModuleInit {
@@ -117,6 +116,9 @@ export class AuthService implements OnModuleInit {
     if (failures > 0) {
       await this.attempts.succeeded(email);
     }
+    if (found.disabledAt) {
+      throw new AccountDisabledError();
+    }
     const { passwordHash: _, ...user } = found;
 
     return this.startSession(user);
@@ -150,8 +152,8 @@ export class AuthService implements OnModuleInit {
       }
       // Before the token row: a password change takes the same two locks in the same order.
       const found = await this.users.lock(tx, row.userId, 'share');
-      if (!found) {
-        return new InvalidTokenError('The user no longer exists');
+      if (!found || found.disabledAt) {
+        return new InvalidTokenError('The user no longer exists or is disabled');
       }
       if (!(await this.refreshTokens.markUsed(tx, row.id))) {
         await this.refreshTokens.revokeFamily(tx, row.familyId);
@@ -223,6 +225,9 @@ export class AuthService implements OnModuleInit {
       // Changed meanwhile by a concurrent change: the password checked above is no longer it.
       if (locked?.passwordHash !== current.passwordHash) {
         throw new WrongPasswordError();
+      }
+      if (locked.disabledAt) {
+        throw new AccountDisabledError();
       }
       await this.users.setPassword(tx, userId, passwordHash);
       await this.refreshTokens.revokeAllOf(tx, userId);

@@ -4,6 +4,7 @@ export { ApiKeyScopes, API_KEY_SCOPES, CurrentPrincipal, Roles, ROLES } from './
 export { AuthModule } from './auth.module';
 export { AuthService, type Credentials, type NewUser, type Session } from './auth.service';
 export { ApiKeyService, type CreatedApiKey, type NewApiKey } from './api-key.service';
+export { UserAdminService } from './user-admin.service';
 export type { ApiKey } from './api-key.repository';
 export type { User } from './user.repository';
 export {
@@ -12,6 +13,7 @@ export {
   type SocketMiddleware,
 } from './socket-auth';
 export {
+  AccountDisabledError,
   ApiKeyNotFoundError,
   EmailTakenError,
   ForbiddenError,
@@ -20,6 +22,7 @@ export {
   RefreshTokenReusedError,
   TokenExpiredError,
   UnauthenticatedError,
+  UserNotFoundError,
 } from './auth.errors';
 export {
   ChangePasswordDto,
@@ -29,5 +32,6 @@ export {
   RegisterDto,
   SessionDto,
   UserDto,
+  UserLookupDto,
 } from './auth.dto';
 export { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, SCOPE_PATTERN } from './api-key.dto';

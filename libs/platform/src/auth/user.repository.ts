@@ -7,13 +7,18 @@ export interface User {
   email: string;
   role: Role;
   createdAt: Date;
+  /** Set by an admin: no sign-in, no refresh. */
+  disabledAt: Date | null;
 }
 
 export interface UserWithPassword extends User {
   passwordHash: string;
 }
 
-const COLUMNS = `id, email, role, created_at AS "createdAt"`;
+/** Emails are compared trimmed and lowercased (the unique index holds them so). */
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+const COLUMNS = `id, email, role, created_at AS "createdAt", disabled_at AS "disabledAt"`;
 
 @Injectable()
 export class UserRepository {
@@ -51,6 +56,19 @@ export class UserRepository {
    */
   lock(tx: Tx, id: string, mode: 'share' | 'update'): Promise<UserWithPassword | undefined> {
     return this.withPassword(tx, 'id', id, mode === 'share' ? 'FOR SHARE' : 'FOR UPDATE');
+  }
+
+  /** Disables (keeping the first time) or re-enables the user; undefined when unknown. */
+  async setDisabled(tx: Tx, id: string, disabled: boolean): Promise<User | undefined> {
+    const [row] = await rows<User>(
+      tx,
+      `UPDATE users SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END
+        WHERE id = $1
+       RETURNING ${COLUMNS}`,
+      [id, disabled],
+    );
+
+    return row;
   }
 
   async setPassword(tx: Tx, id: string, passwordHash: string): Promise<void> {

@@ -1,0 +1,44 @@
+import {
+  CurrentPrincipal,
+  UserAdminService,
+  UserDto,
+  UserLookupDto,
+  type Principal,
+} from '@bourse/platform';
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse } from '@nestjs/swagger';
+import { AdminOnly } from './admin-only.decorator';
+
+@AdminOnly()
+@ApiNotFoundResponse({ description: '`auth.user_not_found`.' })
+@Controller('v1/admin/users')
+export class AdminUsersController {
+  constructor(private readonly users: UserAdminService) {}
+
+  @Get()
+  @ApiOkResponse({ type: UserDto, description: 'The user with this email (support lookups).' })
+  find(@Query() query: UserLookupDto): Promise<UserDto> {
+    return this.users.findByEmail(query.email);
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: UserDto,
+    description:
+      'Disabled (again: unchanged): every session ends now and sign-in is refused (`auth.account_disabled`); access tokens already issued expire on their own. Not your own account.',
+  })
+  disable(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<UserDto> {
+    return this.users.disable(id, principal);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @ApiOkResponse({ type: UserDto, description: 'Enabled: the user may sign in again.' })
+  enable(@Param('id', new ParseUUIDPipe()) id: string): Promise<UserDto> {
+    return this.users.enable(id);
+  }
+}

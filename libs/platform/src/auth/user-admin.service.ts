@@ -1,0 +1,56 @@
+import { Injectable } from '@nestjs/common';
+import { Database } from '../database/database';
+import { ForbiddenError, UserNotFoundError } from './auth.errors';
+import type { Principal } from './principal';
+import { RefreshTokenRepository } from './refresh-token.repository';
+import { normalizeEmail, UserRepository, type User } from './user.repository';
+
+/** What admins do to users: find one for support, disable or re-enable them. */
+@Injectable()
+export class UserAdminService {
+  constructor(
+    private readonly db: Database,
+    private readonly users: UserRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+  ) {}
+
+  async findByEmail(email: string): Promise<User> {
+    const found = await this.users.findByEmail(this.db.manager, normalizeEmail(email));
+    if (!found) {
+      throw new UserNotFoundError();
+    }
+    const { passwordHash: _, ...user } = found;
+
+    return user;
+  }
+
+  /**
+   * No more sign-ins or refreshes, and every session ends now, under the user's row lock like a
+   * password change. Access tokens already issued live out their short TTL.
+   */
+  disable(id: string, by: Principal | undefined): Promise<User> {
+    if (by?.kind === 'user' && by.userId === id) {
+      throw new ForbiddenError('An admin cannot disable their own account');
+    }
+
+    return this.db.transaction(undefined, async (tx) => {
+      // The UPDATE holds the user's row, as a password change does, while the sessions go.
+      const user = await this.users.setDisabled(tx, id, true);
+      if (!user) {
+        throw new UserNotFoundError();
+      }
+      await this.refreshTokens.revokeAllOf(tx, id);
+
+      return user;
+    });
+  }
+
+  async enable(id: string): Promise<User> {
+    const user = await this.users.setDisabled(this.db.manager, id, false);
+    if (!user) {
+      throw new UserNotFoundError();
+    }
+
+    return user;
+  }
+}
