@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Boots the built api and worker with the given node binary, waits for /health/ready 200 on both,
-# sends SIGTERM and requires a clean exit (code 0) within the shutdown timeout, with nothing but JSON
-# log lines written on the way.
+# With the given node binary: migrates and seeds a fresh database with the built CLI (as `npm start`
+# does), boots the built api and worker, waits for /health/ready 200 on both, sends SIGTERM and
+# requires a clean exit (code 0) within the shutdown timeout, with nothing but JSON log lines
+# written on the way.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODE_BIN=${1:-node}
@@ -22,6 +23,8 @@ trap cleanup EXIT
 
 "$NODE_BIN" dist/apps/cli/apps/cli/src/main.js db:create
 "$NODE_BIN" dist/apps/cli/apps/cli/src/main.js db:migrate >/dev/null
+# As `npm start` does: the demo users, through the built CLI.
+"$NODE_BIN" dist/apps/cli/apps/cli/src/main.js db:seed
 "$NODE_BIN" dist/apps/api/apps/api/src/main.js >"$logs/api.log" 2>&1 &
 api_pid=$!
 "$NODE_BIN" dist/apps/worker/apps/worker/src/main.js >"$logs/worker.log" 2>&1 &

@@ -1,7 +1,7 @@
 import { CandleBackfill, CandlesModule } from '@bourse/market-data';
 import { ConfigModule, DatabaseModule, RedisModule, type AppConfig } from '@bourse/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { commandContext } from './context';
 
 @Module({})
 class BackfillModule {
@@ -31,9 +31,7 @@ export function parseDays(flags: string[]): number {
  */
 export async function backfill(config: AppConfig, flags: string[]): Promise<string> {
   const days = parseDays(flags);
-  const app = await NestFactory.createApplicationContext(BackfillModule.forConfig(config), {
-    logger: false,
-  });
+  const app = await commandContext(BackfillModule.forConfig(config));
   try {
     const result = await app.get(CandleBackfill).run({
       days,

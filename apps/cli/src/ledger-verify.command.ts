@@ -6,7 +6,7 @@ import {
 } from '@bourse/ledger';
 import { ConfigModule, DatabaseModule, type AppConfig } from '@bourse/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { commandContext } from './context';
 
 @Module({})
 class LedgerVerifyModule {
@@ -31,9 +31,7 @@ export class LedgerViolationsError extends Error {
  * the report; throws LedgerViolationsError carrying the report when anything is violated.
  */
 export async function verifyLedger(config: AppConfig): Promise<string> {
-  const app = await NestFactory.createApplicationContext(LedgerVerifyModule.forConfig(config), {
-    logger: false,
-  });
+  const app = await commandContext(LedgerVerifyModule.forConfig(config));
   try {
     const report = await app.get(LedgerService).verifyInvariants();
     const byCheck = violationsByCheck(report);

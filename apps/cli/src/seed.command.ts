@@ -3,26 +3,26 @@ import {
   AuthService,
   ConfigModule,
   DatabaseModule,
+  RedisModule,
   type AppConfig,
 } from '@bourse/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { commandContext } from './context';
 
 @Module({})
 class SeedModule {
   static forConfig(config: AppConfig): DynamicModule {
     return {
       module: SeedModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule],
+      // Redis: sign-in counts failed attempts there (AuthModule needs it).
+      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, AuthModule],
     };
   }
 }
 
 /** Creates the demo admin and user through the real AuthService; running it again changes nothing. */
 export async function seed(config: AppConfig): Promise<string> {
-  const app = await NestFactory.createApplicationContext(SeedModule.forConfig(config), {
-    logger: false,
-  });
+  const app = await commandContext(SeedModule.forConfig(config));
   try {
     const auth = app.get(AuthService);
     const admin = await auth.ensureUser({
