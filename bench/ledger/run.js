@@ -8,7 +8,8 @@
  *   3. transferMany with batches of 100, then of 1,000;
  *   4. the same simple transfers over HTTP: the built api (LOG_LEVEL=info, as in production,
  *      its request log written to a file), POST /v1/ledger/transfers with a fresh id and
- *      Idempotency-Key per request, autocannon with 16 connections, an admin's bearer token;
+ *      Idempotency-Key per request, autocannon with 16 connections, an admin's bearer token,
+ *      after 3 s of the same load to warm the api up;
  *   5. the yardstick: pgbench's built-in TPC-B-like script on the same Postgres, 16 clients,
  *      -M extended (node-postgres sends unnamed extended-protocol statements), run right after
  *      each phase compared with it (1, 3 and 4), each ratio taken against its own run.
@@ -44,6 +45,7 @@ const USERS = 10_000;
 const SMALL_BATCH = 100;
 const BATCH = 1000;
 const BATCH_CLIENTS = 2; // one per core: a batch keeps its connection busy
+const HTTP_WARMUP_SECONDS = 3;
 const TURNS = 4; // user -> user and hot alternate in this many slices
 const FUNDING = 1_000_000_000n;
 const LEDGER_DB = 'bourse_bench_ledger';
@@ -298,13 +300,17 @@ async function adminToken() {
   return (await res.json()).accessToken;
 }
 
-/** autocannon on POST /v1/ledger/transfers: each request a new transfer id and Idempotency-Key. */
-async function httpLoad(wallets, token) {
+/**
+ * autocannon on POST /v1/ledger/transfers: each request a new transfer id and Idempotency-Key.
+ * `seconds` of load; a first, uncounted call warms the api up (its JIT) as the in-process phases
+ * are warmed by the ones before them.
+ */
+async function httpLoad(wallets, token, seconds) {
   const autocannon = require('autocannon');
   const result = await autocannon({
     url: `http://${HOST}:${API_PORT}`,
     connections: CLIENTS,
-    duration: SECONDS,
+    duration: seconds,
     requests: [
       {
         method: 'POST',
@@ -340,7 +346,7 @@ async function httpLoad(wallets, token) {
   }
 
   return {
-    perSecond: created / SECONDS,
+    perSecond: created / seconds,
     ops: created,
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -425,8 +431,9 @@ async function main() {
       const api = await startApi(path.join(logDir, 'api.log'));
       try {
         const token = await adminToken();
+        await httpLoad(wallets, token, HTTP_WARMUP_SECONDS);
         const cpuBefore = cpuSeconds(api.pid);
-        results.http = await httpLoad(wallets, token);
+        results.http = await httpLoad(wallets, token, SECONDS);
         apiCpuUs = ((cpuSeconds(api.pid) - cpuBefore) / results.http.ops) * 1e6;
       } finally {
         await api.stop();
