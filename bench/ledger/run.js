@@ -13,6 +13,7 @@
  *   5. the yardstick: pgbench's built-in TPC-B-like script on the same Postgres, 16 clients,
  *      -M extended (node-postgres sends unnamed extended-protocol statements), run right after
  *      each phase compared with it (1, 3 and 4), each ratio taken against its own run.
+ * Every phase and every pgbench run starts on a vacuumed, checkpointed database (quiesce()).
  * The invariant checker (what `npm run ledger:verify` runs) is run after every phase. Run
  * `npm run build` first; needs local Postgres and Redis (the databases bourse_bench_ledger and
  * bourse_bench_pgbench are dropped and recreated). BENCH_SECONDS sets each phase's length
@@ -206,8 +207,26 @@ function pgbenchInit() {
   });
 }
 
-/** One timed TPC-B-like run on the tables pgbenchInit made. */
-function pgbench() {
+/**
+ * Run before every measured phase: the ledger database vacuumed (the dead rows of the phase before)
+ * and every dirty page written out, so no phase pays for the one before it. pgbench vacuums its own
+ * tables before each run; this makes the two sides alike, whichever came first.
+ */
+async function quiesce() {
+  const { Client } = require('pg');
+  const client = new Client({ connectionString: urlOf(LEDGER_DB).toString() });
+  await client.connect();
+  try {
+    await client.query('VACUUM (ANALYZE)');
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+}
+
+/** One timed TPC-B-like run on the tables pgbenchInit made, after quiesce(). */
+async function pgbench() {
+  await quiesce();
   const { conn, env } = pgbenchArgs();
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'bourse-pgbench-'));
   try {
@@ -404,6 +423,7 @@ async function main() {
     );
 
     console.log(`${CLIENTS} clients, ${SECONDS} s each phase`);
+    await quiesce();
     [results.transfer, results.hot] = await loadInTurns(CLIENTS, [
       () => ledger.transfer(simple(...pair(wallets))),
       () => ledger.transfer(simple(house.id, wallets[randomInt(wallets.length)])),
@@ -411,7 +431,7 @@ async function main() {
     await verify('transfer(), user -> user and hot, in turns');
     // The yardstick runs right after each phase it is compared with: this shared machine's speed
     // drifts over minutes, and a ratio should compare two runs made under the same conditions.
-    yardsticks.transfer = pgbench();
+    yardsticks.transfer = await pgbench();
     const batchOf = (size) => async () => {
       const done = await ledger.transferMany(
         Array.from({ length: size }, () => simple(...pair(wallets))),
@@ -420,12 +440,15 @@ async function main() {
         throw new Error(`batch member refused: ${JSON.stringify(done.find((r) => !r.ok))}`);
       }
     };
+    await quiesce();
     results.batch = await load(BATCH_CLIENTS, batchOf(SMALL_BATCH), SMALL_BATCH);
     await verify(`transferMany(${SMALL_BATCH})`);
-    yardsticks.batch = pgbench();
+    yardsticks.batch = await pgbench();
+    await quiesce();
     results.bigBatch = await load(BATCH_CLIENTS, batchOf(BATCH), BATCH);
     await verify(`transferMany(${BATCH})`);
 
+    await quiesce();
     const logDir = mkdtempSync(path.join(os.tmpdir(), 'bourse-bench-api-'));
     try {
       const api = await startApi(path.join(logDir, 'api.log'));
@@ -442,7 +465,7 @@ async function main() {
       rmSync(logDir, { recursive: true, force: true });
     }
     await verify('HTTP transfers');
-    yardsticks.http = pgbench();
+    yardsticks.http = await pgbench();
   } finally {
     await app.close();
   }
