@@ -10,6 +10,7 @@ import { LedgerTransfersWithoutFks1764000004000 } from './1764000004000-ledger-t
 import { LedgerPostTransferOverflow1764000005000 } from './1764000005000-ledger-post-transfer-overflow';
 import { ApiKeyExpiry1764000006000 } from './1764000006000-api-key-expiry';
 import { UserDisabled1764000007000 } from './1764000007000-user-disabled';
+import { RefreshTokensRevokedIndex1764000008000 } from './1764000008000-refresh-tokens-revoked-index';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerPostTransferOverflow1764000005000,
   ApiKeyExpiry1764000006000,
   UserDisabled1764000007000,
+  RefreshTokensRevokedIndex1764000008000,
 ];

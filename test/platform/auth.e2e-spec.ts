@@ -1,5 +1,6 @@
 import { AuthService, Database, rows, type Tx } from '@bourse/platform';
 import { RefreshTokenRepository } from '../../libs/platform/src/auth/refresh-token.repository';
+import { RevokedSessions } from '../../libs/platform/src/auth/revoked-sessions';
 import { UserRepository } from '../../libs/platform/src/auth/user.repository';
 import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
@@ -308,6 +309,87 @@ describe('auth', () => {
     });
   });
 
+  describe('ended sessions', () => {
+    const logout = (refreshToken: string) =>
+      api.request('POST', '/v1/auth/logout', { body: { refreshToken } });
+
+    it("refuse the session's access tokens at once after a logout; other sessions keep theirs", async () => {
+      const user = await signedInUser(api);
+      const otherDevice = (await login(user.email, user.password)).body;
+
+      expect((await logout(user.refreshToken)).status).toBe(204);
+      const res = await me(user.accessToken);
+
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('auth.invalid_token');
+      expect((await me(otherDevice.accessToken)).status).toBe(200);
+    });
+
+    it('refuse every earlier access token after a password change, not the new one', async () => {
+      const user = await signedInUser(api);
+      const otherDevice = (await login(user.email, user.password)).body;
+      const changed = await api.request('POST', '/v1/me/password', {
+        token: user.accessToken,
+        body: { currentPassword: user.password, newPassword: 'a brand new passphrase' },
+      });
+
+      expect(changed.status).toBe(200);
+      expect((await me(user.accessToken)).status).toBe(401);
+      expect((await me(otherDevice.accessToken)).status).toBe(401);
+      expect((await me(changed.body.accessToken)).status).toBe(200);
+    });
+
+    it("refuse the family's access tokens once a stolen refresh token is replayed", async () => {
+      const user = await signedInUser(api);
+      const rotated = (await refresh(user.refreshToken)).body;
+
+      expect((await refresh(user.refreshToken)).body.code).toBe('auth.refresh_token_reused');
+      expect((await me(rotated.accessToken)).status).toBe(401);
+      expect((await me(user.accessToken)).status).toBe(401);
+    });
+
+    it('are refused by other instances within their poll, and by one started afterwards', async () => {
+      const polling = await startApi({ AUTH_REVOCATION_POLL_MS: '100' });
+      try {
+        const user = await signedInUser(api);
+        expect((await polling.request('GET', '/v1/me', { token: user.accessToken })).status).toBe(
+          200,
+        );
+
+        await logout(user.refreshToken);
+        const started = Date.now();
+        let status = 200;
+        while (status === 200 && Date.now() - started < 5000) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          status = (await polling.request('GET', '/v1/me', { token: user.accessToken })).status;
+        }
+        const later = await startApi();
+        try {
+          expect(status).toBe(401);
+          expect((await later.request('GET', '/v1/me', { token: user.accessToken })).status).toBe(
+            401,
+          );
+        } finally {
+          await later.close();
+        }
+      } finally {
+        await polling.close();
+      }
+    });
+
+    it('are forgotten once every access token they had has expired', async () => {
+      const revoked = api.app.get(RevokedSessions);
+      const [recent, old] = [randomUUID(), randomUUID()];
+      revoked.add([old]);
+      moveClockForward(api.config.auth.accessTtlSeconds + 300);
+      revoked.add([recent]);
+      await revoked.poll();
+
+      expect(revoked.isRevoked(recent)).toBe(true);
+      expect(revoked.isRevoked(old)).toBe(false);
+    });
+  });
+
   describe('password change', () => {
     const change = (token: string, currentPassword: string, newPassword: string) =>
       api.request('POST', '/v1/me/password', {
@@ -434,7 +516,7 @@ describe('auth', () => {
       // A password change between its lock on the user and its commit.
       const commit = await held(
         async (tx) => void (await api.app.get(UserRepository).lock(tx, user.id, 'update')),
-        (tx) => api.app.get(RefreshTokenRepository).revokeAllOf(tx, user.id),
+        async (tx) => void (await api.app.get(RefreshTokenRepository).revokeAllOf(tx, user.id)),
       );
       const refreshed = refresh(user.refreshToken);
       await someoneWaitsForALock();
@@ -454,6 +536,7 @@ describe('auth', () => {
       const found = await asAdmin(`/v1/admin/users?email=${user.email.toUpperCase()}`, 'GET');
       const disabled = await asAdmin(`/v1/admin/users/${user.id}/disable`);
       const again = await asAdmin(`/v1/admin/users/${user.id}/disable`);
+      const accessed = await me(user.accessToken);
       const refreshed = await refresh(user.refreshToken);
       const signIn = await login(user.email, user.password);
       const guess = await login(user.email, 'wrong password');
@@ -469,6 +552,7 @@ describe('auth', () => {
       expect(disabled.status).toBe(200);
       expect(disabled.body.disabledAt).toEqual(expect.any(String));
       expect(again.body.disabledAt).toBe(disabled.body.disabledAt);
+      expect(accessed.status).toBe(401);
       expect(refreshed.status).toBe(401);
       expect(signIn.status).toBe(403);
       expect(signIn.body.code).toBe('auth.account_disabled');

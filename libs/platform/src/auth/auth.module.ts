@@ -10,6 +10,7 @@ import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
 import { RefreshTokenRepository } from './refresh-token.repository';
+import { RevokedSessions } from './revoked-sessions';
 import { UserAdminService } from './user-admin.service';
 import { UserRepository } from './user.repository';
 
@@ -31,6 +32,7 @@ import { UserRepository } from './user.repository';
   providers: [
     AuthService,
     LoginAttempts,
+    RevokedSessions,
     UserAdminService,
     ApiKeyService,
     UserRepository,

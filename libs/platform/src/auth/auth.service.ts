@@ -20,6 +20,7 @@ import { formatToken, hashSecret, newSecret, parseToken, secretMatches } from '.
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
 import { ROLE_VALUES, type Principal, type Role } from './principal';
 import { RefreshTokenRepository } from './refresh-token.repository';
+import { RevokedSessions } from './revoked-sessions';
 import { normalizeEmail, UserRepository, type User } from './user.repository';
 
 export interface Credentials {
@@ -42,6 +43,8 @@ export interface Session {
 interface AccessClaims {
   sub: string;
   role: Role;
+  /** The session (refresh-token family): ending it refuses its access tokens too. */
+  sid: string;
 }
 
 @Injectable()
@@ -54,6 +57,7 @@ export class AuthService implements OnModuleInit {
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly apiKeys: ApiKeyService,
     private readonly attempts: LoginAttempts,
+    private readonly revoked: RevokedSessions,
   ) {}
 
   // Computed at boot so the first login with an unknown email is not slower than the rest.
@@ -134,13 +138,14 @@ export class AuthService implements OnModuleInit {
     if (!token) {
       throw new InvalidTokenError('Malformed refresh token');
     }
+    let ended: string[] = [];
     const outcome = await this.db.transaction(undefined, async (tx) => {
       const row = await this.refreshTokens.findById(tx, token.id);
       if (!row || !secretMatches(token.secret, row.secretHash)) {
         return new InvalidTokenError('Unknown refresh token');
       }
       if (row.usedAt) {
-        await this.refreshTokens.revokeFamily(tx, row.familyId);
+        ended = await this.refreshTokens.revokeFamily(tx, row.familyId);
 
         return new RefreshTokenReusedError();
       }
@@ -156,7 +161,7 @@ export class AuthService implements OnModuleInit {
         return new InvalidTokenError('The user no longer exists or is disabled');
       }
       if (!(await this.refreshTokens.markUsed(tx, row.id))) {
-        await this.refreshTokens.revokeFamily(tx, row.familyId);
+        ended = await this.refreshTokens.revokeFamily(tx, row.familyId);
 
         return new RefreshTokenReusedError();
       }
@@ -165,6 +170,7 @@ export class AuthService implements OnModuleInit {
       // The family keeps its first expiry: a session lasts the refresh TTL from sign-in.
       return this.issue(tx, user, row.familyId, row.expiresAt);
     });
+    this.revoked.add(ended);
     if (outcome instanceof Error) {
       throw outcome;
     }
@@ -184,23 +190,25 @@ export class AuthService implements OnModuleInit {
       throw new InvalidTokenError('Unknown refresh token');
     }
     if (!everywhere) {
-      await this.refreshTokens.revokeFamily(this.db.manager, row.familyId);
+      this.revoked.add(await this.refreshTokens.revokeFamily(this.db.manager, row.familyId));
 
       return;
     }
     if (row.usedAt || row.revokedAt || row.expiresAt.getTime() <= Date.now()) {
       throw new InvalidTokenError('Ending every session takes a live refresh token');
     }
-    await this.db.transaction(undefined, async (tx) => {
+    const ended = await this.db.transaction(undefined, async (tx) => {
       await this.users.lock(tx, row.userId, 'update');
-      await this.refreshTokens.revokeAllOf(tx, row.userId);
+
+      return this.refreshTokens.revokeAllOf(tx, row.userId);
     });
+    this.revoked.add(ended);
   }
 
   /**
    * Changes the signed-in user's password after checking the current one, ends every session
-   * (all refresh tokens, including those issued by refreshes in flight) and starts a new one.
-   * Access tokens already issued live out their short TTL: they are not stored.
+   * (all refresh tokens, including those issued by refreshes in flight, and their access tokens)
+   * and starts a new one.
    */
   async changePassword(
     principal: Principal | undefined,
@@ -220,7 +228,8 @@ export class AuthService implements OnModuleInit {
     }
     const passwordHash = await hashPassword(input.newPassword);
 
-    return this.db.transaction(undefined, async (tx) => {
+    let ended: string[] = [];
+    const session = await this.db.transaction(undefined, async (tx) => {
       const locked = await this.users.lock(tx, userId, 'update');
       // Changed meanwhile by a concurrent change: the password checked above is no longer it.
       if (locked?.passwordHash !== current.passwordHash) {
@@ -230,11 +239,14 @@ export class AuthService implements OnModuleInit {
         throw new AccountDisabledError();
       }
       await this.users.setPassword(tx, userId, passwordHash);
-      await this.refreshTokens.revokeAllOf(tx, userId);
+      ended = await this.refreshTokens.revokeAllOf(tx, userId);
       const { passwordHash: _, ...user } = locked;
 
       return this.issue(tx, user, newId(), this.sessionEnd());
     });
+    this.revoked.add(ended);
+
+    return session;
   }
 
   async me(principal: Principal | undefined): Promise<User> {
@@ -275,8 +287,15 @@ export class AuthService implements OnModuleInit {
         ? new TokenExpiredError()
         : new InvalidTokenError('Invalid access token');
     }
-    if (typeof claims.sub !== 'string' || !ROLE_VALUES.includes(claims.role)) {
+    if (
+      typeof claims.sub !== 'string' ||
+      typeof claims.sid !== 'string' ||
+      !ROLE_VALUES.includes(claims.role)
+    ) {
       throw new InvalidTokenError('Invalid access token');
+    }
+    if (this.revoked.isRevoked(claims.sid)) {
+      throw new InvalidTokenError('The session has ended');
     }
 
     return { kind: 'user', userId: claims.sub, role: claims.role };
@@ -308,7 +327,7 @@ export class AuthService implements OnModuleInit {
       secretHash: hashSecret(refresh.secret),
       expiresAt,
     });
-    const claims: AccessClaims = { sub: user.id, role: user.role };
+    const claims: AccessClaims = { sub: user.id, role: user.role, sid: familyId };
 
     return {
       user,

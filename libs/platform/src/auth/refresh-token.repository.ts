@@ -55,20 +55,45 @@ export class RefreshTokenRepository {
     return spent.length === 1;
   }
 
-  async revokeFamily(tx: Tx, familyId: string): Promise<void> {
-    await rows(
-      tx,
-      `UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL`,
-      [familyId],
+  /** Ends a session; returns its id if it was still alive (for RevokedSessions). */
+  async revokeFamily(tx: Tx, familyId: string): Promise<string[]> {
+    return familiesOf(
+      await rows<{ familyId: string }>(
+        tx,
+        `UPDATE refresh_tokens SET revoked_at = now()
+          WHERE family_id = $1 AND revoked_at IS NULL
+         RETURNING family_id AS "familyId"`,
+        [familyId],
+      ),
     );
   }
 
-  /** Ends every session of the user (a password change). */
-  async revokeAllOf(tx: Tx, userId: string): Promise<void> {
-    await rows(
+  /** Ends every session of the user (a password change); returns the sessions it ended. */
+  async revokeAllOf(tx: Tx, userId: string): Promise<string[]> {
+    return familiesOf(
+      await rows<{ familyId: string }>(
+        tx,
+        `UPDATE refresh_tokens SET revoked_at = now()
+          WHERE user_id = $1 AND revoked_at IS NULL
+         RETURNING family_id AS "familyId"`,
+        [userId],
+      ),
+    );
+  }
+
+  /** Sessions ended after `since`, each with when (served by a partial index on revoked_at). */
+  revokedSince(tx: Tx, since: Date): Promise<{ familyId: string; revokedAt: Date }[]> {
+    return rows(
       tx,
-      `UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`,
-      [userId],
+      `SELECT family_id AS "familyId", max(revoked_at) AS "revokedAt"
+         FROM refresh_tokens
+        WHERE revoked_at > $1
+        GROUP BY family_id`,
+      [since],
     );
   }
 }
+
+const familiesOf = (revoked: { familyId: string }[]): string[] => [
+  ...new Set(revoked.map((row) => row.familyId)),
+];

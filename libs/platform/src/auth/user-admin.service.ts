@@ -3,6 +3,7 @@ import { Database } from '../database/database';
 import { ForbiddenError, UserNotFoundError } from './auth.errors';
 import type { Principal } from './principal';
 import { RefreshTokenRepository } from './refresh-token.repository';
+import { RevokedSessions } from './revoked-sessions';
 import { normalizeEmail, UserRepository, type User } from './user.repository';
 
 /** What admins do to users: find one for support, disable or re-enable them. */
@@ -12,6 +13,7 @@ export class UserAdminService {
     private readonly db: Database,
     private readonly users: UserRepository,
     private readonly refreshTokens: RefreshTokenRepository,
+    private readonly revoked: RevokedSessions,
   ) {}
 
   async findByEmail(email: string): Promise<User> {
@@ -25,24 +27,26 @@ export class UserAdminService {
   }
 
   /**
-   * No more sign-ins or refreshes, and every session ends now, under the user's row lock like a
-   * password change. Access tokens already issued live out their short TTL.
+   * No more sign-ins or refreshes, and every session ends now (its access tokens too), under the
+   * user's row lock like a password change.
    */
-  disable(id: string, by: Principal | undefined): Promise<User> {
+  async disable(id: string, by: Principal | undefined): Promise<User> {
     if (by?.kind === 'user' && by.userId === id) {
       throw new ForbiddenError('An admin cannot disable their own account');
     }
 
-    return this.db.transaction(undefined, async (tx) => {
+    const { user, ended } = await this.db.transaction(undefined, async (tx) => {
       // The UPDATE holds the user's row, as a password change does, while the sessions go.
-      const user = await this.users.setDisabled(tx, id, true);
-      if (!user) {
+      const disabled = await this.users.setDisabled(tx, id, true);
+      if (!disabled) {
         throw new UserNotFoundError();
       }
-      await this.refreshTokens.revokeAllOf(tx, id);
 
-      return user;
+      return { user: disabled, ended: await this.refreshTokens.revokeAllOf(tx, id) };
     });
+    this.revoked.add(ended);
+
+    return user;
   }
 
   async enable(id: string): Promise<User> {

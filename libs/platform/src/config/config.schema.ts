@@ -108,6 +108,12 @@ export const CONFIG_VARS = {
     min: 1,
     description: 'Window over which failed sign-ins per email are counted, and the lockout lasts.',
   }),
+  AUTH_REVOCATION_POLL_MS: int({
+    default: '1000',
+    min: 100,
+    description:
+      'How often each process reads the sessions ended elsewhere (logout, password change, disabled user), whose access tokens it then refuses.',
+  }),
   IDEMPOTENCY_TTL_HOURS: int({
     default: '24',
     min: 1,

@@ -31,6 +31,7 @@ export interface AppConfig {
     refreshTtlSeconds: number;
     maxFailedLogins: number;
     lockoutSeconds: number;
+    revocationPollMs: number;
   };
   rateLimit: { perMinute: number; authPerMinute: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
@@ -125,6 +126,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       refreshTtlSeconds: v.JWT_REFRESH_TTL_SECONDS,
       maxFailedLogins: v.AUTH_MAX_FAILED_LOGINS,
       lockoutSeconds: v.AUTH_LOCKOUT_SECONDS,
+      revocationPollMs: v.AUTH_REVOCATION_POLL_MS,
     },
     rateLimit: { perMinute: v.RATE_LIMIT_PER_MINUTE, authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE },
     idempotency: {

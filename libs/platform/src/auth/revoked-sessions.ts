@@ -1,0 +1,86 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { APP_CONFIG } from '../config/config.module';
+import type { AppConfig } from '../config/config';
+import { Database } from '../database/database';
+import { RefreshTokenRepository } from './refresh-token.repository';
+
+/**
+ * How far before the last poll each poll reads: a revoking transaction stamps `revoked_at` with
+ * its start time and may commit after a poll has read past it (they are short, so a minute is
+ * ample), and the database's clock may differ from this process's.
+ */
+const LOOKBACK_MS = 120_000;
+
+/**
+ * Sessions (refresh-token families) ended within the access-token TTL: a logout, a password
+ * change, an admin disabling the user, a stolen refresh token. Their access tokens are refused
+ * although unexpired. Held in memory so the AuthGuard asks nothing per request; Postgres holds
+ * the truth (`refresh_tokens.revoked_at`), read at boot and then every AUTH_REVOCATION_POLL_MS,
+ * so an ended session stops everywhere within that interval (at once on the instance ending it).
+ * A session revoked longer ago than the TTL is forgotten: its access tokens have all expired.
+ */
+@Injectable()
+export class RevokedSessions implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('RevokedSessions');
+  /** Session id → when it ended (ms since the epoch). */
+  private readonly endedAt = new Map<string, number>();
+  private polledAt: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: Database,
+    private readonly refreshTokens: RefreshTokenRepository,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.poll();
+    this.timer = setInterval(() => {
+      this.poll().catch((error: unknown) =>
+        // Sign-in and refresh need the database too: while it is away, the set only ages.
+        this.logger.warn({ msg: 'could not read revoked sessions', err: error }),
+      );
+    }, this.config.auth.revocationPollMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  isRevoked(sessionId: string): boolean {
+    return this.endedAt.has(sessionId);
+  }
+
+  /** Sessions this process has just ended (their transaction committed). */
+  add(sessionIds: string[]): void {
+    const now = Date.now();
+    sessionIds.forEach((id) => this.endedAt.set(id, now));
+  }
+
+  /** Reads the revocations since the last poll (the whole TTL at first) and forgets old ones. */
+  async poll(): Promise<void> {
+    const now = Date.now();
+    const ttlMs = this.config.auth.accessTtlSeconds * 1000;
+    const since = (this.polledAt ?? now - ttlMs) - LOOKBACK_MS;
+    const revoked = await this.refreshTokens.revokedSince(this.db.manager, new Date(since));
+    revoked.forEach(({ familyId, revokedAt }) => {
+      if (!this.endedAt.has(familyId)) {
+        this.endedAt.set(familyId, revokedAt.getTime());
+      }
+    });
+    this.polledAt = now;
+    const forgetBefore = now - ttlMs - LOOKBACK_MS;
+    for (const [id, endedAt] of this.endedAt) {
+      if (endedAt < forgetBefore) {
+        this.endedAt.delete(id);
+      }
+    }
+  }
+}
