@@ -1,15 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { LEDGER_POST_TRANSFER_V1 } from './1764000001100-ledger-post-transfer';
 
-/**
- * `ledger_post_transfer` refuses a transfer that would take a balance counter past 2^63-1 with
- * the outcome `balance_overflow`, like its other refusals, instead of letting the bigint column
- * raise: a raise aborted the caller's outer transaction, which a refusal must leave usable. Two
- * comparisons in the updates' WHERE; the extra reads and writes happen only when refusing.
- */
-export class LedgerPostTransferOverflow1764000005000 implements MigrationInterface {
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+/** The function as this migration leaves it (a later one's `down` restores it). */
+export const LEDGER_POST_TRANSFER_V2 = `
       CREATE OR REPLACE FUNCTION ledger_post_transfer(
         p_id uuid, p_debit uuid, p_credit uuid, p_asset text, p_amount bigint, p_code text,
         p_metadata jsonb, p_two_phase boolean, p_timeout_seconds integer,
@@ -111,7 +104,17 @@ export class LedgerPostTransferOverflow1764000005000 implements MigrationInterfa
                  (p_id, p_credit, p_asset, p_amount, CASE WHEN c.shards = 1 THEN c_after END);
         END IF;
         outcome := 'created';
-      END $$`);
+      END $$`;
+
+/**
+ * `ledger_post_transfer` refuses a transfer that would take a balance counter past 2^63-1 with
+ * the outcome `balance_overflow`, like its other refusals, instead of letting the bigint column
+ * raise: a raise aborted the caller's outer transaction, which a refusal must leave usable. Two
+ * comparisons in the updates' WHERE; the extra reads and writes happen only when refusing.
+ */
+export class LedgerPostTransferOverflow1764000005000 implements MigrationInterface {
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(LEDGER_POST_TRANSFER_V2);
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -11,6 +11,7 @@ import { LedgerPostTransferOverflow1764000005000 } from './1764000005000-ledger-
 import { ApiKeyExpiry1764000006000 } from './1764000006000-api-key-expiry';
 import { UserDisabled1764000007000 } from './1764000007000-user-disabled';
 import { RefreshTokensRevokedIndex1764000008000 } from './1764000008000-refresh-tokens-revoked-index';
+import { LedgerAccountFreeze1764000009000 } from './1764000009000-ledger-account-freeze';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -26,4 +27,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   ApiKeyExpiry1764000006000,
   UserDisabled1764000007000,
   RefreshTokensRevokedIndex1764000008000,
+  LedgerAccountFreeze1764000009000,
 ];

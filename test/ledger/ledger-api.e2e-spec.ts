@@ -277,6 +277,38 @@ describe('ledger over HTTP', () => {
       expect((await asAdmin('GET', `/v1/ledger/accounts/${randomUUID()}`)).status).toBe(404);
     });
 
+    it('freezes and unfreezes for admins: transfers get 422 and the owner sees it', async () => {
+      const user = await signedInUser(api);
+      const id = await wallet(user, '500');
+      const freeze = (path: string, token = admin.accessToken) =>
+        api.request('POST', `/v1/ledger/accounts/${path}`, { token });
+
+      const frozen = await freeze(`${id}/freeze`);
+      const refused = await asAdmin('POST', '/v1/ledger/transfers', {
+        id: randomUUID(),
+        debitAccountId: id,
+        creditAccountId: houseId,
+        amount: '100',
+        asset: 'USD',
+        code: 'test.withdrawal',
+      });
+      const seen = await api.request('GET', '/v1/wallets', { token: user.accessToken });
+      const byUser = await freeze(`${id}/unfreeze`, user.accessToken);
+      const unknown = await freeze(`${randomUUID()}/freeze`);
+      const unfrozen = await freeze(`${id}/unfreeze`);
+
+      expect(frozen.status).toBe(200);
+      expect(frozen.body).toMatchObject({ id, frozenAt: expect.any(String) });
+      expect(refused.status).toBe(422);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({ code: 'ledger.account_frozen', accountId: id });
+      expect(seen.body).toEqual([expect.objectContaining({ id, frozen: true, posted: '500' })]);
+      expect(byUser.status).toBe(403);
+      expect(unknown.status).toBe(404);
+      expect(unfrozen.body.frozenAt).toBeNull();
+      await transfer(id, houseId, '100');
+    });
+
     it("lists an owner's accounts a page at a time, by asset when asked", async () => {
       const owner = randomUUID();
       const opened: string[] = [];

@@ -208,6 +208,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/ledger/accounts/{id}/freeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LedgerAccounts_freeze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/ledger/accounts/{id}/transfers": {
         parameters: {
             query?: never;
@@ -218,6 +234,22 @@ export interface paths {
         get: operations["LedgerAccounts_transfers"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/ledger/accounts/{id}/unfreeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["LedgerAccounts_unfreeze"];
         delete?: never;
         options?: never;
         head?: never;
@@ -476,6 +508,11 @@ export interface components {
              */
             createdAt: string;
             /**
+             * Format: date-time
+             * @description Since when the account is frozen (no transfer may debit or credit it); null if not.
+             */
+            frozenAt: string | null;
+            /**
              * Format: uuid
              * @description Account id.
              */
@@ -524,6 +561,11 @@ export interface components {
              * @description Creation time.
              */
             createdAt: string;
+            /**
+             * Format: date-time
+             * @description Since when the account is frozen (no transfer may debit or credit it); null if not.
+             */
+            frozenAt: string | null;
             /**
              * Format: uuid
              * @description Account id.
@@ -1180,7 +1222,7 @@ export interface components {
              * @description `created`, `already_exists` (same id and fields: a safe retry), or the error code of a refused member; `ledger.linked_failed` marks members refused because another member of their chain failed.
              * @enum {string}
              */
-            result: "created" | "already_exists" | "ledger.invalid_transfer" | "ledger.account_not_found" | "ledger.asset_mismatch" | "ledger.insufficient_funds" | "ledger.balance_overflow" | "ledger.id_conflict" | "ledger.linked_failed" | "ledger.linked_chain_open";
+            result: "created" | "already_exists" | "ledger.invalid_transfer" | "ledger.account_not_found" | "ledger.asset_mismatch" | "ledger.insufficient_funds" | "ledger.balance_overflow" | "ledger.account_frozen" | "ledger.id_conflict" | "ledger.linked_failed" | "ledger.linked_chain_open";
             /** @description The transfer, when `ok`. */
             transfer?: components["schemas"]["TransferDto"];
         };
@@ -1228,6 +1270,8 @@ export interface components {
              * @description When the wallet was opened.
              */
             createdAt: string;
+            /** @description Frozen by support: no money can move in or out until it is unfrozen. */
+            frozen: boolean;
             /**
              * Format: uuid
              * @description Account id, for `GET /v1/wallets/{id}/entries`.
@@ -2442,6 +2486,91 @@ export interface operations {
             };
         };
     };
+    LedgerAccounts_freeze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account, frozen: every new transfer debiting or crediting it is refused with `ledger.account_frozen` (holds placed before can still be posted or voided). Answers once the transfers in flight on it have committed. Freezing a frozen account keeps its `frozenAt`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountWithBalanceDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.account_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     LedgerAccounts_transfers: {
         parameters: {
             query?: {
@@ -2467,6 +2596,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TransferPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `ledger` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.account_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    LedgerAccounts_unfreeze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account, taking transfers again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
             /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
@@ -2604,7 +2818,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `ledger.insufficient_funds`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`. */
+            /** @description `ledger.insufficient_funds`, `ledger.account_frozen`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`. */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -12,6 +12,7 @@ interface AccountRow {
   shards: number;
   metadata: Record<string, unknown>;
   createdAt: Date;
+  frozenAt: Date | null;
 }
 
 interface BalanceSums {
@@ -27,8 +28,13 @@ export interface BalanceRow extends Counters {
   shard: number;
 }
 
+/** A balance row as a transfer locks it: its counters and whether its account is frozen. */
+export interface LockedBalance extends BalanceRow {
+  frozen: boolean;
+}
+
 const ACCOUNT = `a.id, a.asset, a.owner, a.kind, a.allow_negative AS "allowNegative", a.shards,
-                 a.metadata, a.created_at AS "createdAt"`;
+                 a.metadata, a.created_at AS "createdAt", a.frozen_at AS "frozenAt"`;
 
 // One indexed read: the account's balance rows are a primary-key range (account_id, shard).
 const WITH_BALANCE = `
@@ -79,7 +85,7 @@ export class AccountRepository {
   }
 
   /** Inserts the account and its balance rows (one per shard) in one statement; false if the id exists. */
-  async insert(tx: Tx, account: Omit<Account, 'createdAt'>): Promise<boolean> {
+  async insert(tx: Tx, account: Omit<Account, 'createdAt' | 'frozenAt'>): Promise<boolean> {
     const inserted = await rows(
       tx,
       `WITH account AS (
@@ -152,17 +158,21 @@ export class AccountRepository {
    * Locks the given balance rows and reads them. The lock order is the deadlock guard: every
    * writer locks balance rows in (account_id, shard) order, and LockRows runs above the Sort.
    */
-  async lockBalances(tx: Tx, keys: { accountId: string; shard: number }[]): Promise<BalanceRow[]> {
+  async lockBalances(
+    tx: Tx,
+    keys: { accountId: string; shard: number }[],
+  ): Promise<LockedBalance[]> {
     const locked = await rows<{
       accountId: string;
       shard: number;
+      frozen: boolean;
       debitsPosted: string;
       creditsPosted: string;
       debitsPending: string;
       creditsPending: string;
     }>(
       tx,
-      `SELECT b.account_id AS "accountId", b.shard,
+      `SELECT b.account_id AS "accountId", b.shard, b.frozen,
               b.debits_posted AS "debitsPosted", b.credits_posted AS "creditsPosted",
               b.debits_pending AS "debitsPending", b.credits_pending AS "creditsPending"
          FROM ledger_balances b
@@ -176,6 +186,7 @@ export class AccountRepository {
     return locked.map((r) => ({
       accountId: r.accountId,
       shard: r.shard,
+      frozen: r.frozen,
       debitsPosted: BigInt(r.debitsPosted),
       creditsPosted: BigInt(r.creditsPosted),
       debitsPending: BigInt(r.debitsPending),
@@ -184,6 +195,31 @@ export class AccountRepository {
   }
 
   /** Adds net deltas to (already locked) balance rows: one statement for the whole batch. */
+  /**
+   * Freezes or unfreezes an account: the flag goes on every balance row first, whose locks make it
+   * wait for the transfers in flight on the account, then `frozen_at` on the account (kept from
+   * the first freeze). False if there is no such account.
+   */
+  async setFrozen(tx: Tx, id: string, frozen: boolean): Promise<boolean> {
+    const flagged = await rows(
+      tx,
+      `UPDATE ledger_balances SET frozen = $2 WHERE account_id = $1 RETURNING shard`,
+      [id, frozen],
+    );
+    if (!flagged.length) {
+      return false;
+    }
+    await rows(
+      tx,
+      `UPDATE ledger_accounts
+          SET frozen_at = CASE WHEN $2 THEN coalesce(frozen_at, now()) END
+        WHERE id = $1`,
+      [id, frozen],
+    );
+
+    return true;
+  }
+
   async addToBalances(tx: Tx, changes: BalanceRow[]): Promise<void> {
     if (!changes.length) {
       return;

@@ -23,6 +23,7 @@ export {
 } from './ledger.types';
 export {
   AccountConflictError,
+  AccountFrozenError,
   AccountNotFoundError,
   AssetMismatchError,
   AssetNotFoundError,

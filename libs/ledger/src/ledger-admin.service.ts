@@ -47,6 +47,10 @@ export class LedgerAdminService {
     return toAccountWithBalanceDto(account);
   }
 
+  async setFrozen(id: string, frozen: boolean): Promise<AccountWithBalanceDto> {
+    return toAccountWithBalanceDto(await this.ledger.setFrozen(id, frozen));
+  }
+
   async accounts(query: AccountsQueryDto): Promise<AccountPageDto> {
     return toAccountPageDto(
       await this.ledger.accountPage({ owner: query.owner, asset: query.asset }, pageOf(query)),

@@ -50,6 +50,16 @@ export class BalanceOverflowError extends TransferError {
   }
 }
 
+/** The account is frozen (see freezeAccount): no transfer may debit or credit it. */
+export class AccountFrozenError extends TransferError {
+  readonly code = 'ledger.account_frozen';
+  readonly status = 422;
+  constructor(readonly accountId: string) {
+    super(`Account ${accountId} is frozen`);
+    this.extensions.accountId = accountId;
+  }
+}
+
 /** The id is taken by a transfer with different fields. */
 export class TransferConflictError extends TransferError {
   readonly code = 'ledger.id_conflict';

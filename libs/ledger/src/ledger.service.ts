@@ -5,6 +5,7 @@ import { AccountRepository } from './account.repository';
 import { InvariantsRepository } from './invariants.repository';
 import {
   AccountConflictError,
+  AccountFrozenError,
   AccountNotFoundError,
   AssetMismatchError,
   AssetNotFoundError,
@@ -148,6 +149,22 @@ export class LedgerService {
   }
 
   /** The account with its balances (posted, pending, available): one indexed read. */
+  /**
+   * Freezes an account (fraud, a court order, a closed customer) or unfreezes it: while frozen,
+   * every new transfer that would debit or credit it is refused with `ledger.account_frozen`, in
+   * batches as one at a time. The freeze waits for the transfers in flight on the account, so none
+   * that commits after it moves its money; holds placed before it can still be posted or voided.
+   */
+  setFrozen(id: string, frozen: boolean, outer?: Tx): Promise<AccountWithBalance> {
+    return this.db.transaction(outer, async (tx) => {
+      if (!(await this.accounts.setFrozen(tx, id, frozen))) {
+        throw new AccountNotFoundError(id);
+      }
+
+      return (await this.accounts.findWithBalance(tx, id))!;
+    });
+  }
+
   getAccount(id: string, outer?: Tx): Promise<AccountWithBalance | undefined> {
     return this.accounts.findWithBalance(outer ?? this.db.manager, id);
   }
@@ -246,6 +263,10 @@ export class LedgerService {
         throw new InsufficientFundsError(input.debitAccountId);
       case 'balance_overflow':
         throw new BalanceOverflowError(input.id);
+      case 'debit_frozen':
+        throw new AccountFrozenError(input.debitAccountId);
+      case 'credit_frozen':
+        throw new AccountFrozenError(input.creditAccountId);
     }
   }
 

@@ -43,6 +43,8 @@ export interface Account {
   shards: number;
   metadata: Record<string, unknown>;
   createdAt: Date;
+  /** Set while the account is frozen: no transfer may debit or credit it. */
+  frozenAt: Date | null;
 }
 
 /**
@@ -114,6 +116,7 @@ export type TransferErrorCode =
   | 'ledger.asset_mismatch'
   | 'ledger.insufficient_funds'
   | 'ledger.balance_overflow'
+  | 'ledger.account_frozen'
   | 'ledger.id_conflict'
   | 'ledger.linked_failed'
   | 'ledger.linked_chain_open';

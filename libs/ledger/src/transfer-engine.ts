@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { AccountRepository, type BalanceRow } from './account.repository';
 import {
+  AccountFrozenError,
   AccountNotFoundError,
   AssetMismatchError,
   BalanceOverflowError,
@@ -13,7 +14,7 @@ import {
   TransferConflictError,
   type TransferError,
 } from './ledger.errors';
-import type { Account, BatchTransferInput, Transfer } from './ledger.types';
+import type { Account, BatchTransferInput, Transfer, TransferInput } from './ledger.types';
 import { TransferRepository, type NewEntry } from './transfer.repository';
 import {
   applyInOrder,
@@ -25,6 +26,7 @@ import {
   type Counters,
   type Line,
   type Movement,
+  type Refusal,
 } from './transfer-rules';
 
 /** A batch member's result: applied now (`created`), found already applied, or refused. */
@@ -179,16 +181,12 @@ export class TransferEngine {
             }),
         )
         .filter((chain) => chain.length);
-      const { before, running } = await this.lockRows(tx, rows.keys());
-      const applied = applyInOrder(movements, running);
-      applied.refused.forEach((reason, i) =>
-        errors.set(
-          i,
-          reason === 'insufficient_funds'
-            ? new InsufficientFundsError(inputs[i]!.debitAccountId)
-            : new BalanceOverflowError(inputs[i]!.id),
-        ),
-      );
+      const { before, running, frozen } = await this.lockRows(tx, rows.keys());
+      const applied = applyInOrder(movements, running, frozen);
+      applied.refused.forEach((reason, i) => {
+        const input = inputs[i]!;
+        errors.set(i, refusalError(reason, input, frozen.has(rows.of(input.debitAccountId))));
+      });
       applied.sunk.forEach((i) => errors.set(i, new LinkedFailedError(inputs[i]!.id)));
       lines = applied.lines;
       await this.transfers.deleteMany(
@@ -317,19 +315,39 @@ export class TransferEngine {
   private async lockRows(
     tx: Tx,
     keys: { accountId: string; shard: number }[],
-  ): Promise<{ before: Map<string, Counters>; running: Map<string, Counters> }> {
+  ): Promise<{
+    before: Map<string, Counters>;
+    running: Map<string, Counters>;
+    frozen: Set<string>;
+  }> {
     const locked = await this.accounts.lockBalances(tx, keys);
     if (locked.length !== keys.length) {
       throw new Error(`Expected ${keys.length} balance rows, locked ${locked.length}`);
     }
     const before = new Map<string, Counters>();
     const running = new Map<string, Counters>();
-    for (const { accountId, shard, ...counters } of locked) {
-      before.set(rowKey(accountId, shard), counters);
-      running.set(rowKey(accountId, shard), { ...counters });
+    const frozen = new Set<string>();
+    for (const { accountId, shard, frozen: isFrozen, ...counters } of locked) {
+      const key = rowKey(accountId, shard);
+      before.set(key, counters);
+      running.set(key, { ...counters });
+      if (isFrozen) {
+        frozen.add(key);
+      }
     }
 
-    return { before, running };
+    return { before, running, frozen };
+  }
+}
+
+function refusalError(reason: Refusal, input: TransferInput, debitFrozen: boolean): TransferError {
+  switch (reason) {
+    case 'account_frozen':
+      return new AccountFrozenError(debitFrozen ? input.debitAccountId : input.creditAccountId);
+    case 'insufficient_funds':
+      return new InsufficientFundsError(input.debitAccountId);
+    case 'balance_overflow':
+      return new BalanceOverflowError(input.id);
   }
 }
 

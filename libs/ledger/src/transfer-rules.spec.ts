@@ -75,6 +75,8 @@ describe('canonicalJson', () => {
 });
 
 describe('applyInOrder', () => {
+  const NONE_FROZEN = new Set<string>();
+
   it('checks each debit against the earlier debits of the batch', () => {
     const rows = new Map([
       ['user', funded(25n)],
@@ -83,6 +85,7 @@ describe('applyInOrder', () => {
     const { refused, lines } = applyInOrder(
       [[move(0, 10n)], [move(1, 10n)], [move(2, 10n)], [move(3, 5n)]],
       rows,
+      NONE_FROZEN,
     );
     expect([...refused]).toEqual([[2, 'insufficient_funds']]);
     expect(rows.get('user')).toMatchObject({ debitsPosted: 25n });
@@ -98,6 +101,7 @@ describe('applyInOrder', () => {
     const { refused, sunk, lines } = applyInOrder(
       [[move(0, 8n), move(1, 5n, { creditRow: 'fees' })], [move(2, 3n, { pending: true })]],
       rows,
+      NONE_FROZEN,
     );
     expect([...refused]).toEqual([[1, 'insufficient_funds']]);
     expect([...sunk]).toEqual([0]);
@@ -114,9 +118,36 @@ describe('applyInOrder', () => {
     const { refused } = applyInOrder(
       [[move(0, 7n, { debitRow: 'house', creditRow: 'user', debitChecked: false })]],
       rows,
+      NONE_FROZEN,
     );
     expect(refused.size).toBe(0);
     expect(rows.get('house')!.debitsPosted).toBe(7n);
+  });
+
+  it('refuses a movement that debits or credits a frozen row, before looking at funds', () => {
+    const rows = new Map([
+      ['user', funded(10n)],
+      ['house', zero()],
+      ['fees', zero()],
+    ]);
+    const { refused, sunk, lines } = applyInOrder(
+      [
+        [move(0, 50n)],
+        [move(1, 5n, { creditRow: 'fees' }), move(2, 1n)],
+        [move(3, 2n, { debitRow: 'house', creditRow: 'user', debitChecked: false })],
+        [move(4, 4n, { creditRow: 'fees' })],
+      ],
+      rows,
+      new Set(['house']),
+    );
+    expect([...refused]).toEqual([
+      [0, 'account_frozen'],
+      [2, 'account_frozen'],
+      [3, 'account_frozen'],
+    ]);
+    expect([...sunk]).toEqual([1]);
+    expect(lines.map((l) => l.index)).toEqual([4, 4]);
+    expect(rows.get('user')).toMatchObject({ debitsPosted: 4n, creditsPosted: 10n });
   });
 
   it('refuses a movement that would pass 2^63-1 on any counter, held amounts too', () => {
@@ -132,6 +163,7 @@ describe('applyInOrder', () => {
         [move(2, 1n, toUser)],
       ],
       rows,
+      NONE_FROZEN,
     );
     expect([...refused]).toEqual([[0, 'balance_overflow']]);
     expect(rows.get('user')).toMatchObject({ creditsPosted: INT64_MAX, creditsPending: INT64_MAX });

@@ -115,21 +115,26 @@ export const overflows = (c: Counters): boolean =>
   c.creditsPending > INT64_MAX;
 const available = (c: Counters): bigint => c.creditsPosted - c.debitsPosted - c.debitsPending;
 
+/** Why applyInOrder refused a movement. */
+export type Refusal = 'account_frozen' | 'insufficient_funds' | 'balance_overflow';
+
 /**
  * Applies movements in batch order, chain by chain, to running copies of the locked balance
  * rows: each debit of a checked account sees every earlier debit of the batch. A chain whose
- * member lacks funds, or would overflow a counter, is undone as a whole. Returns the indexes
- * refused and why, the indexes of chains they sank, and the journal lines of what was applied.
+ * member touches a `frozen` row, lacks funds or would overflow a counter is undone as a whole.
+ * Returns the indexes refused and why, the indexes of chains they sank, and the journal lines of
+ * what was applied.
  */
 export function applyInOrder(
   chains: readonly (readonly Movement[])[],
   rows: Map<string, Counters>,
+  frozen: ReadonlySet<string>,
 ): {
-  refused: Map<number, 'insufficient_funds' | 'balance_overflow'>;
+  refused: Map<number, Refusal>;
   sunk: Set<number>;
   lines: Line[];
 } {
-  const refused = new Map<number, 'insufficient_funds' | 'balance_overflow'>();
+  const refused = new Map<number, Refusal>();
   const sunk = new Set<number>();
   const lines: Line[] = [];
   for (const chain of chains) {
@@ -150,6 +155,11 @@ export function applyInOrder(
     for (const m of chain) {
       const debit = save(m.debitRow);
       const credit = save(m.creditRow);
+      if (frozen.has(m.debitRow) || frozen.has(m.creditRow)) {
+        failed = m.index;
+        refused.set(m.index, 'account_frozen');
+        break;
+      }
       if (m.debitChecked && available(debit) < m.amount) {
         failed = m.index;
         refused.set(m.index, 'insufficient_funds');

@@ -65,7 +65,7 @@ export type PostOutcome =
   | { outcome: 'created' | 'exists'; transfer: Transfer }
   | { outcome: 'account_not_found'; missingAccount: string }
   | { outcome: 'asset_mismatch'; debitAsset: string; creditAsset: string }
-  | { outcome: 'insufficient_funds' | 'balance_overflow' };
+  | { outcome: 'insufficient_funds' | 'balance_overflow' | 'debit_frozen' | 'credit_frozen' };
 
 /** SQL of transfers and their journal lines. */
 @Injectable()
@@ -159,6 +159,8 @@ export class TransferRepository {
         };
       case 'insufficient_funds':
       case 'balance_overflow':
+      case 'debit_frozen':
+      case 'credit_frozen':
         return { outcome: row!.outcome };
     }
   }

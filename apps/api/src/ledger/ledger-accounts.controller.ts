@@ -10,7 +10,7 @@ import {
   TransferPageDto,
   TransfersQueryDto,
 } from '@bourse/ledger';
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
@@ -53,6 +53,29 @@ export class LedgerAccountsController {
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountWithBalanceDto> {
     return this.ledger.getAccount(id);
+  }
+
+  @Post(':id/freeze')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: AccountWithBalanceDto,
+    description:
+      'The account, frozen: every new transfer debiting or crediting it is refused with `ledger.account_frozen` (holds placed before can still be posted or voided). Answers once the transfers in flight on it have committed. Freezing a frozen account keeps its `frozenAt`.',
+  })
+  @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
+  freeze(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountWithBalanceDto> {
+    return this.ledger.setFrozen(id, true);
+  }
+
+  @Post(':id/unfreeze')
+  @HttpCode(200)
+  @ApiOkResponse({
+    type: AccountWithBalanceDto,
+    description: 'The account, taking transfers again.',
+  })
+  @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
+  unfreeze(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountWithBalanceDto> {
+    return this.ledger.setFrozen(id, false);
   }
 
   @Get(':id/entries')

@@ -38,7 +38,7 @@ export class LedgerTransfersController {
   })
   @ApiUnprocessableEntityResponse({
     description:
-      '`ledger.insufficient_funds`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`.',
+      '`ledger.insufficient_funds`, `ledger.account_frozen`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`.',
   })
   create(@Body() body: CreateTransferDto): Promise<TransferDto> {
     return this.ledger.transfer(body);

@@ -122,6 +122,15 @@ export class AccountDto {
 
   @ApiProperty({ type: String, format: 'date-time', description: 'Creation time.' })
   createdAt!: Date;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'Since when the account is frozen (no transfer may debit or credit it); null if not.',
+  })
+  frozenAt!: Date | null;
 }
 
 export class AccountWithBalanceDto extends AccountDto {
@@ -198,6 +207,11 @@ export class WalletDto {
 
   @ApiProperty({ type: String, format: 'date-time', description: 'When the wallet was opened.' })
   createdAt!: Date;
+
+  @ApiProperty({
+    description: 'Frozen by support: no money can move in or out until it is unfrozen.',
+  })
+  frozen!: boolean;
 }
 
 export function toAccountDto(account: Account): AccountDto {
@@ -210,6 +224,7 @@ export function toAccountDto(account: Account): AccountDto {
     shards: account.shards,
     metadata: account.metadata,
     createdAt: account.createdAt,
+    frozenAt: account.frozenAt,
   };
 }
 
@@ -243,5 +258,6 @@ export function toWalletDto(account: AccountWithBalance, asset: Asset): WalletDt
     pending: account.balance.pending.toString(),
     available: account.balance.available.toString(),
     createdAt: account.createdAt,
+    frozen: account.frozenAt !== null,
   };
 }

@@ -38,6 +38,7 @@ const TRANSFER_ERROR_CODES: TransferErrorCode[] = [
   'ledger.asset_mismatch',
   'ledger.insufficient_funds',
   'ledger.balance_overflow',
+  'ledger.account_frozen',
   'ledger.id_conflict',
   'ledger.linked_failed',
   'ledger.linked_chain_open',

@@ -1,0 +1,165 @@
+import { LedgerService, type Account } from '@bourse/ledger';
+import { Database, rows, type Tx } from '@bourse/platform';
+import type { INestApplicationContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
+
+describe('frozen accounts', () => {
+  let app: INestApplicationContext;
+  let ledger: LedgerService;
+  let db: Database;
+  let make: LedgerFactory;
+
+  beforeAll(async () => {
+    ({ app, ledger, db } = await startLedger());
+    make = new LedgerFactory(ledger);
+  });
+
+  afterAll(() => app.close());
+
+  const move = usdTransfer;
+  const frozenError = (account: Account) => ({
+    code: 'ledger.account_frozen',
+    accountId: account.id,
+  });
+
+  /** Resolves once a statement on ledger_balances waits for a row lock (another test's do not). */
+  async function waitsForBalanceLock(): Promise<void> {
+    for (let waited = 0; waited < 5000; waited += 20) {
+      const waiting = await rows(
+        db.manager,
+        `SELECT 1 FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND datname = current_database()
+            AND (query LIKE '%ledger_balances%' OR query LIKE '%ledger_post_transfer%')`,
+      );
+      if (waiting.length) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('nothing waited for a balance row lock');
+  }
+
+  /** Runs `work` in a transaction held open until the returned commit() is called. */
+  async function heldOpen(work: (tx: Tx) => Promise<unknown>): Promise<() => Promise<void>> {
+    let commit!: () => void;
+    let ready!: () => void;
+    const isReady = new Promise<void>((resolve) => (ready = resolve));
+    const done = db.transaction(undefined, async (tx) => {
+      await work(tx);
+      ready();
+      await new Promise<void>((resolve) => (commit = resolve));
+    });
+    await isReady;
+
+    return async () => {
+      commit();
+      await done;
+    };
+  }
+
+  it('refuses transfers out of and into a frozen account, writing nothing, until unfrozen', async () => {
+    const wallet = await make.wallet({ balance: 1_000n });
+    const house = await make.system('house');
+
+    const frozen = await ledger.setFrozen(wallet.id, true);
+    const out = ledger.transfer(move(wallet, house, 100n));
+    const into = move(house, wallet, 100n);
+
+    expect(frozen.frozenAt).toEqual(expect.any(Date));
+    await expect(out).rejects.toMatchObject(frozenError(wallet));
+    await expect(ledger.transfer(into)).rejects.toMatchObject(frozenError(wallet));
+    expect(await ledger.getTransfer(into.id)).toBeUndefined();
+    expect((await ledger.getAccount(wallet.id))!.balance.posted).toBe(1_000n);
+
+    // Freezing again keeps the first time; unfreezing lets money move again.
+    expect((await ledger.setFrozen(wallet.id, true)).frozenAt).toEqual(frozen.frozenAt);
+    expect((await ledger.setFrozen(wallet.id, false)).frozenAt).toBeNull();
+    await ledger.transfer(into);
+    expect(await make.posted(wallet.id)).toBe(1_100n);
+  });
+
+  it('refuses batch members touching a frozen account, sinking their chains, and applies the rest', async () => {
+    const wallet = await make.wallet({ balance: 1_000n });
+    const other = await make.wallet({ balance: 1_000n });
+    const house = await make.system('house');
+    await ledger.setFrozen(wallet.id, true);
+
+    const results = await ledger.transferMany([
+      move(wallet, house, 10n),
+      { ...move(other, house, 20n), linked: true },
+      move(house, wallet, 30n),
+      move(other, house, 40n),
+    ]);
+
+    expect(results.map((r) => r.result)).toEqual([
+      'ledger.account_frozen',
+      'ledger.linked_failed',
+      'ledger.account_frozen',
+      'created',
+    ]);
+    expect(await make.posted(wallet.id)).toBe(1_000n);
+    expect(await make.posted(other.id)).toBe(960n);
+  });
+
+  it('freezes every shard of a hot system account', async () => {
+    const house = await make.system('house');
+    const wallet = await make.wallet({ balance: 100n });
+    await ledger.setFrozen(house.id, true);
+
+    for (let i = 0; i < 5; i++) {
+      await expect(ledger.transfer(move(house, wallet, 1n))).rejects.toMatchObject(
+        frozenError(house),
+      );
+    }
+    const [batch] = await ledger.transferMany([move(wallet, house, 1n)]);
+    expect(batch!.result).toBe('ledger.account_frozen');
+  });
+
+  it('lets a hold placed before the freeze be posted or voided', async () => {
+    const wallet = await make.wallet({ balance: 1_000n });
+    const merchant = await make.system('psp_clearing');
+    const posting = await ledger.transfer(move(wallet, merchant, 300n, { pending: true }));
+    const voiding = await ledger.transfer(move(wallet, merchant, 200n, { pending: true }));
+    await ledger.setFrozen(wallet.id, true);
+
+    expect((await ledger.post(posting.id)).status).toBe('posted');
+    expect((await ledger.void(voiding.id)).status).toBe('voided');
+    expect((await ledger.getAccount(wallet.id))!.balance).toMatchObject({
+      posted: 700n,
+      available: 700n,
+    });
+  });
+
+  it('waits for a transfer in flight on the account, and refuses one that waited for it', async () => {
+    const wallet = await make.wallet({ balance: 1_000n });
+    const house = await make.system('house');
+
+    // A transfer not yet committed holds the wallet's balance row: the freeze waits for it.
+    const inFlight = move(wallet, house, 100n);
+    const commitTransfer = await heldOpen((tx) => ledger.transfer(inFlight, tx));
+    const freezing = ledger.setFrozen(wallet.id, true);
+    await waitsForBalanceLock();
+    await commitTransfer();
+    await freezing;
+    expect((await ledger.getTransfer(inFlight.id))?.status).toBe('posted');
+
+    // A freeze not yet committed: transfers arriving now wait, then see it.
+    await ledger.setFrozen(wallet.id, false);
+    const commitFreeze = await heldOpen((tx) => ledger.setFrozen(wallet.id, true, tx));
+    const single = ledger.transfer(move(wallet, house, 1n));
+    const batch = ledger.transferMany([move(house, wallet, 1n)]);
+    await waitsForBalanceLock();
+    await commitFreeze();
+
+    await expect(single).rejects.toMatchObject(frozenError(wallet));
+    expect((await batch)[0]!.result).toBe('ledger.account_frozen');
+    expect(await make.posted(wallet.id)).toBe(900n);
+  });
+
+  it('answers an unknown account with ledger.account_not_found', async () => {
+    await expect(ledger.setFrozen(randomUUID(), true)).rejects.toMatchObject({
+      code: 'ledger.account_not_found',
+    });
+  });
+});
