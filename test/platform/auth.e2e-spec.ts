@@ -44,6 +44,41 @@ describe('auth', () => {
     api.request('POST', '/v1/auth/refresh', { body: { refreshToken } });
   const me = (token?: string) => api.request('GET', '/v1/me', { token });
 
+  async function someoneWaitsForALock(): Promise<void> {
+    const db = api.app.get(Database);
+    for (let waited = 0; waited < 2000; waited += 20) {
+      const waiting = await rows(
+        db.manager,
+        `SELECT 1 FROM pg_stat_activity
+          WHERE wait_event_type = 'Lock' AND datname = current_database()`,
+      );
+      if (waiting.length) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Runs `first` in a transaction held open until the returned release() is called. */
+  async function held(first: (tx: Tx) => Promise<void>, last: (tx: Tx) => Promise<void>) {
+    let release!: () => void;
+    let ready!: () => void;
+    const isReady = new Promise<void>((resolve) => (ready = resolve));
+    const done = api.app.get(Database).transaction(undefined, async (tx) => {
+      await first(tx);
+      ready();
+      await new Promise<void>((resolve) => (release = resolve));
+      await last(tx);
+    });
+    await isReady;
+
+    return () => {
+      release();
+
+      return done;
+    };
+  }
+
   describe('register', () => {
     it('creates a user (role user, email lowercased) and signs them in', async () => {
       const email = uniqueEmail();
@@ -303,6 +338,37 @@ describe('auth', () => {
       expect((await refresh(other.refreshToken)).status).toBe(200);
     });
 
+    it('ends a session whose refresh commits its new token while the logout waits', async () => {
+      const user = await signedInUser(api);
+      const tokens = api.app.get(RefreshTokenRepository);
+      const db = api.app.get(Database);
+      const [spentId] = user.refreshToken.split('.') as [string];
+      const { familyId } = (await tokens.findById(db.manager, spentId))!;
+      const issued = randomUUID();
+      // A refresh of this session between its lock on the user (shared) and its commit.
+      const commit = await held(
+        async (tx) => {
+          await api.app.get(UserRepository).lock(tx, user.id, 'share');
+          await tokens.insert(tx, {
+            id: issued,
+            familyId,
+            userId: user.id,
+            secretHash: Buffer.alloc(32),
+            expiresAt: new Date(Date.now() + 60_000),
+          });
+        },
+        async () => {},
+      );
+      const loggedOut = api.request('POST', '/v1/auth/logout', {
+        body: { refreshToken: user.refreshToken },
+      });
+      await someoneWaitsForALock();
+      await commit();
+
+      expect((await loggedOut).status).toBe(204);
+      expect((await tokens.findById(db.manager, issued))?.revokedAt).toEqual(expect.any(Date));
+    });
+
     it('refuses a token it did not issue', async () => {
       const res = await api.request('POST', '/v1/auth/logout', { body: { refreshToken: 'x.y' } });
       expect(res.status).toBe(401);
@@ -449,40 +515,6 @@ describe('auth', () => {
     });
 
     /** Resolves once some statement of this database waits for a row lock (up to 2 s). */
-    async function someoneWaitsForALock(): Promise<void> {
-      const db = api.app.get(Database);
-      for (let waited = 0; waited < 2000; waited += 20) {
-        const waiting = await rows(
-          db.manager,
-          `SELECT 1 FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-        );
-        if (waiting.length) {
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    }
-
-    /** Runs `first` in a transaction held open until the returned release() is called. */
-    async function held(first: (tx: Tx) => Promise<void>, last: (tx: Tx) => Promise<void>) {
-      let release!: () => void;
-      let ready!: () => void;
-      const isReady = new Promise<void>((resolve) => (ready = resolve));
-      const done = api.app.get(Database).transaction(undefined, async (tx) => {
-        await first(tx);
-        ready();
-        await new Promise<void>((resolve) => (release = resolve));
-        await last(tx);
-      });
-      await isReady;
-
-      return () => {
-        release();
-
-        return done;
-      };
-    }
 
     it('also ends a session that a refresh in flight is issuing', async () => {
       const user = await signedInUser(api);

@@ -181,7 +181,8 @@ export class AuthService implements OnModuleInit {
   /**
    * Ends the session the refresh token belongs to (already ended sessions are fine), or with
    * `everywhere` every session of its user (a lost device), which takes a live token. Like a
-   * password change, it holds the user's row so a refresh in flight cannot outlive it.
+   * password change, it holds the user's row, so a refresh in flight (which holds it shared)
+   * commits its new token first and the revocation sees that token too.
    */
   async logout(refreshToken: string, { everywhere = false } = {}): Promise<void> {
     const token = parseToken(refreshToken);
@@ -189,18 +190,15 @@ export class AuthService implements OnModuleInit {
     if (!token || !row || !secretMatches(token.secret, row.secretHash)) {
       throw new InvalidTokenError('Unknown refresh token');
     }
-    if (!everywhere) {
-      this.revoked.add(await this.refreshTokens.revokeFamily(this.db.manager, row.familyId));
-
-      return;
-    }
-    if (row.usedAt || row.revokedAt || row.expiresAt.getTime() <= Date.now()) {
+    if (everywhere && (row.usedAt || row.revokedAt || row.expiresAt.getTime() <= Date.now())) {
       throw new InvalidTokenError('Ending every session takes a live refresh token');
     }
     const ended = await this.db.transaction(undefined, async (tx) => {
       await this.users.lock(tx, row.userId, 'update');
 
-      return this.refreshTokens.revokeAllOf(tx, row.userId);
+      return everywhere
+        ? this.refreshTokens.revokeAllOf(tx, row.userId)
+        : this.refreshTokens.revokeFamily(tx, row.familyId);
     });
     this.revoked.add(ended);
   }
