@@ -44,6 +44,7 @@ describe('auth', () => {
     api.request('POST', '/v1/auth/refresh', { body: { refreshToken } });
   const me = (token?: string) => api.request('GET', '/v1/me', { token });
 
+  /** Resolves once some statement of this database waits for a row lock (up to 2 s). */
   async function someoneWaitsForALock(): Promise<void> {
     const db = api.app.get(Database);
     for (let waited = 0; waited < 2000; waited += 20) {
@@ -77,6 +78,29 @@ describe('auth', () => {
 
       return done;
     };
+  }
+
+  /**
+   * A refresh of the session `familyId` between its lock on the user (shared) and its commit,
+   * its new token written; commit() lets it finish.
+   */
+  async function refreshInFlight(userId: string, familyId: string) {
+    const issued = randomUUID();
+    const commit = await held(
+      async (tx) => {
+        await api.app.get(UserRepository).lock(tx, userId, 'share');
+        await api.app.get(RefreshTokenRepository).insert(tx, {
+          id: issued,
+          familyId,
+          userId,
+          secretHash: Buffer.alloc(32),
+          expiresAt: new Date(Date.now() + 60_000),
+        });
+      },
+      async () => {},
+    );
+
+    return { issued, commit };
   }
 
   describe('register', () => {
@@ -344,21 +368,7 @@ describe('auth', () => {
       const db = api.app.get(Database);
       const [spentId] = user.refreshToken.split('.') as [string];
       const { familyId } = (await tokens.findById(db.manager, spentId))!;
-      const issued = randomUUID();
-      // A refresh of this session between its lock on the user (shared) and its commit.
-      const commit = await held(
-        async (tx) => {
-          await api.app.get(UserRepository).lock(tx, user.id, 'share');
-          await tokens.insert(tx, {
-            id: issued,
-            familyId,
-            userId: user.id,
-            secretHash: Buffer.alloc(32),
-            expiresAt: new Date(Date.now() + 60_000),
-          });
-        },
-        async () => {},
-      );
+      const { issued, commit } = await refreshInFlight(user.id, familyId);
       const loggedOut = api.request('POST', '/v1/auth/logout', {
         body: { refreshToken: user.refreshToken },
       });
@@ -514,26 +524,10 @@ describe('auth', () => {
       expect((await login(user.email, user.password)).status).toBe(429);
     });
 
-    /** Resolves once some statement of this database waits for a row lock (up to 2 s). */
-
     it('also ends a session that a refresh in flight is issuing', async () => {
       const user = await signedInUser(api);
       const tokens = api.app.get(RefreshTokenRepository);
-      const issued = randomUUID();
-      // A refresh between its lock on the user (shared) and its commit, its new token written.
-      const commit = await held(
-        async (tx) => {
-          await api.app.get(UserRepository).lock(tx, user.id, 'share');
-          await tokens.insert(tx, {
-            id: issued,
-            familyId: randomUUID(),
-            userId: user.id,
-            secretHash: Buffer.alloc(32),
-            expiresAt: new Date(Date.now() + 60_000),
-          });
-        },
-        async () => {},
-      );
+      const { issued, commit } = await refreshInFlight(user.id, randomUUID());
       const changed = change(user.accessToken, user.password, 'a brand new passphrase');
       await someoneWaitsForALock();
       await commit();
