@@ -1634,7 +1634,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Disabled (again: unchanged): every session ends now and sign-in is refused (`auth.account_disabled`); access tokens already issued expire on their own. Not your own account. */
+            /** @description Disabled (again: unchanged): every session ends now, its access tokens refused too (by other api instances within AUTH_REVOCATION_POLL_MS), and sign-in is refused (`auth.account_disabled`). Not your own account. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1940,7 +1940,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The session of this refresh token is revoked, or with `everywhere` every session of its user. */
+            /** @description The session of this refresh token is revoked (its access tokens too), or with `everywhere` every session of its user. */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -3575,7 +3575,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Password changed; every session (refresh token) is ended, this new one replaces them. Access tokens already issued expire on their own. */
+            /** @description Password changed; every session is ended, its refresh and access tokens refused, and this new one replaces them. */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -26,7 +26,7 @@ export class AdminUsersController {
   @ApiOkResponse({
     type: UserDto,
     description:
-      'Disabled (again: unchanged): every session ends now and sign-in is refused (`auth.account_disabled`); access tokens already issued expire on their own. Not your own account.',
+      'Disabled (again: unchanged): every session ends now, its access tokens refused too (by other api instances within AUTH_REVOCATION_POLL_MS), and sign-in is refused (`auth.account_disabled`). Not your own account.',
   })
   disable(
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -71,7 +71,7 @@ export class AuthController {
   @HttpCode(204)
   @ApiNoContentResponse({
     description:
-      'The session of this refresh token is revoked, or with `everywhere` every session of its user.',
+      'The session of this refresh token is revoked (its access tokens too), or with `everywhere` every session of its user.',
   })
   @ApiUnauthorizedResponse({
     description:

@@ -39,7 +39,7 @@ export class MeController {
   @ApiOkResponse({
     type: SessionDto,
     description:
-      'Password changed; every session (refresh token) is ended, this new one replaces them. Access tokens already issued expire on their own.',
+      'Password changed; every session is ended, its refresh and access tokens refused, and this new one replaces them.',
   })
   @ApiBadRequestResponse({ description: '`validation.failed`, e.g. a new password too short.' })
   @ApiForbiddenResponse({
