@@ -84,5 +84,4 @@ export {
 } from './dto/transfer.dto';
 export { AssetDto } from './dto/asset.dto';
 export { HoldDto, HoldPageDto } from './dto/hold.dto';
-export { PageQueryDto } from './dto/page.dto';
 export { StatementEntryDto, StatementPageDto } from './dto/statement.dto';

@@ -1,3 +1,4 @@
+import { pageOf, type PageQueryDto } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import {
   toAccountDto,
@@ -9,7 +10,6 @@ import {
   type AccountWithBalanceDto,
   type CreateAccountDto,
 } from './dto/account.dto';
-import { pageOf, type PageQueryDto } from './dto/page.dto';
 import { toStatementPageDto, type StatementPageDto } from './dto/statement.dto';
 import {
   toBatchResultDto,

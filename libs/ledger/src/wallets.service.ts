@@ -1,9 +1,8 @@
-import { ForbiddenError, type Principal } from '@bourse/platform';
+import { ForbiddenError, pageOf, type PageQueryDto, type Principal } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import { toWalletDto, type WalletDto } from './dto/account.dto';
 import type { AssetDto } from './dto/asset.dto';
 import { toHoldPageDto, type HoldPageDto } from './dto/hold.dto';
-import { pageOf, type PageQueryDto } from './dto/page.dto';
 import { toStatementPageDto, type StatementPageDto } from './dto/statement.dto';
 import { AccountNotFoundError } from './ledger.errors';
 import { LedgerService } from './ledger.service';

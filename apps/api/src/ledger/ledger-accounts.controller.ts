@@ -5,11 +5,11 @@ import {
   AccountWithBalanceDto,
   CreateAccountDto,
   LedgerAdminService,
-  PageQueryDto,
   StatementPageDto,
   TransferPageDto,
   TransfersQueryDto,
 } from '@bourse/ledger';
+import { PageQueryDto } from '@bourse/platform';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,

@@ -1,11 +1,5 @@
-import { CurrentPrincipal, type Principal } from '@bourse/platform';
-import {
-  HoldPageDto,
-  PageQueryDto,
-  StatementPageDto,
-  WalletDto,
-  WalletsService,
-} from '@bourse/ledger';
+import { HoldPageDto, StatementPageDto, WalletDto, WalletsService } from '@bourse/ledger';
+import { CurrentPrincipal, PageQueryDto, type Principal } from '@bourse/platform';
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,

@@ -1,3 +1,4 @@
+import { PageQueryDto } from '@bourse/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsObject, IsOptional, IsUUID, Matches } from 'class-validator';
 import {
@@ -8,7 +9,6 @@ import {
   type AccountWithBalance,
   type Asset,
 } from '../ledger.types';
-import { PageQueryDto } from './page.dto';
 import { ASSET_PATTERN } from './transfer.dto';
 
 /** A user id, or a system name such as `system:house`. */

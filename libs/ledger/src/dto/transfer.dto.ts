@@ -1,3 +1,4 @@
+import { PageQueryDto } from '@bourse/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -24,7 +25,6 @@ import {
   type TransferStatus,
 } from '../ledger.types';
 import { IsMinorUnits, IsOptionalMinorUnits } from './amount';
-import { PageQueryDto } from './page.dto';
 
 export const ASSET_PATTERN = /^[A-Z][A-Z0-9]{1,11}$/;
 export const TRANSFER_CODE_PATTERN = /^[a-z][a-z0-9._-]{0,63}$/;

@@ -4,3 +4,4 @@ export { requestIdFor } from './request-id';
 export { closeOnSignals, gracefulShutdown } from './shutdown';
 export { runHttpProcess } from './entrypoint';
 export { createHttpApp, type HttpAppOptions, type ModuleImport } from './create-http-app';
+export { PAGE_DEFAULT_LIMIT, PAGE_MAX_LIMIT, PageQueryDto, pageOf } from './page.dto';
