@@ -12,6 +12,7 @@ import { ApiKeyExpiry1764000006000 } from './1764000006000-api-key-expiry';
 import { UserDisabled1764000007000 } from './1764000007000-user-disabled';
 import { RefreshTokensRevokedIndex1764000008000 } from './1764000008000-refresh-tokens-revoked-index';
 import { LedgerAccountFreeze1764000009000 } from './1764000009000-ledger-account-freeze';
+import { CreateAuditEvents1764000010000 } from './1764000010000-create-audit-events';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -28,4 +29,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   UserDisabled1764000007000,
   RefreshTokensRevokedIndex1764000008000,
   LedgerAccountFreeze1764000009000,
+  CreateAuditEvents1764000010000,
 ];

@@ -1,5 +1,6 @@
 import { CandlesModule, MarketFanoutModule } from '@bourse/market-data';
 import {
+  AuditModule,
   AuthModule,
   ConfigModule,
   DatabaseModule,
@@ -13,6 +14,7 @@ import {
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
@@ -35,6 +37,7 @@ export class ApiModule {
         MeController,
         ApiKeysController,
         AdminUsersController,
+        AdminAuditController,
         MarketController,
         WalletsController,
         AssetsController,
@@ -53,6 +56,7 @@ export class ApiModule {
         LedgerApiModule,
         // Global guards run in module order: throttling first, then credential lookups.
         AuthModule,
+        AuditModule,
         CandlesModule,
         MarketFanoutModule,
         ...extra,

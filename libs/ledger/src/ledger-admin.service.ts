@@ -1,4 +1,4 @@
-import { pageOf, type PageQueryDto } from '@bourse/platform';
+import { AuditLog, Database, pageOf, type PageQueryDto, type Principal } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import {
   toAccountDto,
@@ -32,7 +32,11 @@ import { LedgerService } from './ledger.service';
  */
 @Injectable()
 export class LedgerAdminService {
-  constructor(private readonly ledger: LedgerService) {}
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly db: Database,
+    private readonly audit: AuditLog,
+  ) {}
 
   async createAccount(body: CreateAccountDto): Promise<AccountDto> {
     return toAccountDto(await this.ledger.createAccount(body));
@@ -47,8 +51,24 @@ export class LedgerAdminService {
     return toAccountWithBalanceDto(account);
   }
 
-  async setFrozen(id: string, frozen: boolean): Promise<AccountWithBalanceDto> {
-    return toAccountWithBalanceDto(await this.ledger.setFrozen(id, frozen));
+  /** Freezes or unfreezes, with its audit event in the same transaction. */
+  async setFrozen(
+    id: string,
+    frozen: boolean,
+    by: Principal | undefined,
+  ): Promise<AccountWithBalanceDto> {
+    const account = await this.db.transaction(undefined, async (tx) => {
+      const changed = await this.ledger.setFrozen(id, frozen, tx);
+      await this.audit.record(tx, {
+        actor: by,
+        action: frozen ? 'ledger_account.freeze' : 'ledger_account.unfreeze',
+        target: `ledger_account:${id}`,
+      });
+
+      return changed;
+    });
+
+    return toAccountWithBalanceDto(account);
   }
 
   async accounts(query: AccountsQueryDto): Promise<AccountPageDto> {

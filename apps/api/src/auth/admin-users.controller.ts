@@ -38,7 +38,10 @@ export class AdminUsersController {
   @Post(':id/enable')
   @HttpCode(200)
   @ApiOkResponse({ type: UserDto, description: 'Enabled: the user may sign in again.' })
-  enable(@Param('id', new ParseUUIDPipe()) id: string): Promise<UserDto> {
-    return this.users.enable(id);
+  enable(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<UserDto> {
+    return this.users.enable(id, principal);
   }
 }

@@ -53,7 +53,10 @@ export class ApiKeysController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked; it stops working at once.' })
   @ApiNotFoundResponse({ description: '`auth.api_key_not_found`.' })
-  revoke(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    return this.apiKeys.revoke(id);
+  revoke(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<void> {
+    return this.apiKeys.revoke(id, principal);
   }
 }

@@ -9,7 +9,7 @@ import {
   TransferPageDto,
   TransfersQueryDto,
 } from '@bourse/ledger';
-import { PageQueryDto } from '@bourse/platform';
+import { CurrentPrincipal, PageQueryDto, type Principal } from '@bourse/platform';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -63,8 +63,11 @@ export class LedgerAccountsController {
       'The account, frozen: every new transfer debiting or crediting it is refused with `ledger.account_frozen` (holds placed before can still be posted or voided). Answers once the transfers in flight on it have committed. Freezing a frozen account keeps its `frozenAt`.',
   })
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
-  freeze(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountWithBalanceDto> {
-    return this.ledger.setFrozen(id, true);
+  freeze(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<AccountWithBalanceDto> {
+    return this.ledger.setFrozen(id, true, principal);
   }
 
   @Post(':id/unfreeze')
@@ -74,8 +77,11 @@ export class LedgerAccountsController {
     description: 'The account, taking transfers again.',
   })
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
-  unfreeze(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountWithBalanceDto> {
-    return this.ledger.setFrozen(id, false);
+  unfreeze(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal | undefined,
+  ): Promise<AccountWithBalanceDto> {
+    return this.ledger.setFrozen(id, false, principal);
   }
 
   @Get(':id/entries')

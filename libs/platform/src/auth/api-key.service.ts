@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log';
 import { Database } from '../database/database';
 import { newId } from '../database/ids';
 import { ApiKeyRepository, type ApiKey } from './api-key.repository';
@@ -23,6 +24,7 @@ export class ApiKeyService {
   constructor(
     private readonly db: Database,
     private readonly keys: ApiKeyRepository,
+    private readonly audit: AuditLog,
   ) {}
 
   async create(input: NewApiKey, creator: Principal | undefined): Promise<CreatedApiKey> {
@@ -30,13 +32,23 @@ export class ApiKeyService {
       throw new ForbiddenError('API keys are created by users');
     }
     const token = { id: newId(), secret: newSecret() };
-    const key = await this.keys.insert(this.db.manager, {
-      id: token.id,
-      name: input.name,
-      secretHash: hashSecret(token.secret),
-      scopes: [...new Set(input.scopes)],
-      createdBy: creator.userId,
-      expiresAt: input.expiresAt ?? null,
+    const key = await this.db.transaction(undefined, async (tx) => {
+      const inserted = await this.keys.insert(tx, {
+        id: token.id,
+        name: input.name,
+        secretHash: hashSecret(token.secret),
+        scopes: [...new Set(input.scopes)],
+        createdBy: creator.userId,
+        expiresAt: input.expiresAt ?? null,
+      });
+      await this.audit.record(tx, {
+        actor: creator,
+        action: 'api_key.create',
+        target: `api_key:${inserted.id}`,
+        details: { name: inserted.name, scopes: inserted.scopes, expiresAt: inserted.expiresAt },
+      });
+
+      return inserted;
     });
 
     return { ...key, key: formatToken(token) };
@@ -48,10 +60,13 @@ export class ApiKeyService {
   }
 
   /** Takes effect on the next request: keys are looked up on every call, never cached. */
-  async revoke(id: string): Promise<void> {
-    if (!(await this.keys.revoke(this.db.manager, id))) {
-      throw new ApiKeyNotFoundError(id);
-    }
+  revoke(id: string, by: Principal | undefined): Promise<void> {
+    return this.db.transaction(undefined, async (tx) => {
+      if (!(await this.keys.revoke(tx, id))) {
+        throw new ApiKeyNotFoundError(id);
+      }
+      await this.audit.record(tx, { actor: by, action: 'api_key.revoke', target: `api_key:${id}` });
+    });
   }
 
   /** The principal of `<id>.<secret>`; one message for every failure, so ids cannot be probed. */

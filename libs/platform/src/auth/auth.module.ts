@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
+import { AuditModule } from '../audit/audit.module';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { ApiKeyRepository } from './api-key.repository';
@@ -17,6 +18,7 @@ import { UserRepository } from './user.repository';
 /** Users, sessions and API keys; importing it puts every route behind the AuthGuard. */
 @Module({
   imports: [
+    AuditModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({

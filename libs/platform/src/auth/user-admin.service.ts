@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AuditLog } from '../audit/audit-log';
 import { Database } from '../database/database';
 import { ForbiddenError, UserNotFoundError } from './auth.errors';
 import type { Principal } from './principal';
@@ -14,6 +15,7 @@ export class UserAdminService {
     private readonly users: UserRepository,
     private readonly refreshTokens: RefreshTokenRepository,
     private readonly revoked: RevokedSessions,
+    private readonly audit: AuditLog,
   ) {}
 
   async findByEmail(email: string): Promise<User> {
@@ -42,19 +44,25 @@ export class UserAdminService {
         throw new UserNotFoundError();
       }
 
-      return { user: disabled, ended: await this.refreshTokens.revokeAllOf(tx, id) };
+      const ended = await this.refreshTokens.revokeAllOf(tx, id);
+      await this.audit.record(tx, { actor: by, action: 'user.disable', target: `user:${id}` });
+
+      return { user: disabled, ended };
     });
     this.revoked.add(ended);
 
     return user;
   }
 
-  async enable(id: string): Promise<User> {
-    const user = await this.users.setDisabled(this.db.manager, id, false);
-    if (!user) {
-      throw new UserNotFoundError();
-    }
+  enable(id: string, by: Principal | undefined): Promise<User> {
+    return this.db.transaction(undefined, async (tx) => {
+      const user = await this.users.setDisabled(tx, id, false);
+      if (!user) {
+        throw new UserNotFoundError();
+      }
+      await this.audit.record(tx, { actor: by, action: 'user.enable', target: `user:${id}` });
 
-    return user;
+      return user;
+    });
   }
 }

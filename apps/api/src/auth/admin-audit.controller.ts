@@ -1,0 +1,20 @@
+import { AuditLog, AuditPageDto, AuditQueryDto, pageOf } from '@bourse/platform';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse } from '@nestjs/swagger';
+import { AdminOnly } from './admin-only.decorator';
+
+@AdminOnly()
+@Controller('v1/admin/audit-events')
+export class AdminAuditController {
+  constructor(private readonly audit: AuditLog) {}
+
+  @Get()
+  @ApiOkResponse({
+    type: AuditPageDto,
+    description:
+      'What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target when given.',
+  })
+  list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
+    return this.audit.page({ target: query.target }, pageOf(query));
+  }
+}

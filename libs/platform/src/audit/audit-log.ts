@@ -1,0 +1,76 @@
+import { Injectable } from '@nestjs/common';
+import { principalKey, type Principal } from '../auth/principal';
+import { Database, rows, type Tx } from '../database/database';
+import { newId } from '../database/ids';
+
+/** What an admin (or a `ledger` key) did; the target says to what. */
+export const AUDIT_ACTIONS = [
+  'user.disable',
+  'user.enable',
+  'api_key.create',
+  'api_key.revoke',
+  'ledger_account.freeze',
+  'ledger_account.unfreeze',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** `<kind>:<id>` of what an action was done to. */
+export const AUDIT_TARGET_PATTERN = /^(user|api_key|ledger_account):[0-9a-f-]{36}$/;
+
+export interface AuditEvent {
+  /** UUIDv7: ids sort in time order, and pages are keyed on them. */
+  id: string;
+  at: Date;
+  /** `user:<id>` or `apikey:<id>`, as the idempotency scope names callers. */
+  actor: string;
+  action: AuditAction;
+  target: string;
+  details: Record<string, unknown>;
+}
+
+/**
+ * The trail of what admins and server-to-server keys did to users, API keys and ledger accounts:
+ * who, what, to what, when. Each event is written in the transaction of the change itself, so
+ * there is no change without its event and no event for a change that rolled back; the table
+ * refuses UPDATE and DELETE.
+ */
+@Injectable()
+export class AuditLog {
+  constructor(private readonly db: Database) {}
+
+  async record(
+    tx: Tx,
+    event: {
+      actor: Principal | undefined;
+      action: AuditAction;
+      target: string;
+      details?: Record<string, unknown>;
+    },
+  ): Promise<void> {
+    await rows(
+      tx,
+      `INSERT INTO audit_events (id, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)`,
+      [newId(), principalKey(event.actor), event.action, event.target, event.details ?? {}],
+    );
+  }
+
+  /** Newest first, of one target when given; `cursor` is the last id of the previous page. */
+  async page(
+    filter: { target?: string },
+    page: { cursor?: string; limit: number },
+  ): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
+    const events = await rows<AuditEvent>(
+      this.db.manager,
+      `SELECT id, at, actor, action, target, details
+         FROM audit_events
+        WHERE ($1::text IS NULL OR target = $1) AND ($2::uuid IS NULL OR id < $2)
+        ORDER BY id DESC
+        LIMIT $3`,
+      [filter.target ?? null, page.cursor ?? null, page.limit + 1],
+    );
+    const more = events.length > page.limit;
+    const shown = more ? events.slice(0, page.limit) : events;
+
+    return { events: shown, nextCursor: more ? shown.at(-1)!.id : undefined };
+  }
+}
