@@ -74,6 +74,21 @@ describe('admin audit trail', () => {
     ]);
   });
 
+  it("keeps the caller's reason with the event, and refuses one too long naming the field", async () => {
+    const user = await signedInUser(api);
+    const reason = 'chargeback fraud, ticket 4711';
+    await asAdmin('POST', `/v1/admin/users/${user.id}/disable`, { reason });
+    const tooLong = await asAdmin('POST', `/v1/admin/users/${user.id}/enable`, {
+      reason: 'x'.repeat(501),
+    });
+
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors[0].field).toBe('reason');
+    expect(await eventsOf(`user:${user.id}`)).toEqual([
+      expect.objectContaining({ action: 'user.disable', details: { reason } }),
+    ]);
+  });
+
   it('pages newest first, to admins only, and refuses a bad target or cursor', async () => {
     const user = await signedInUser(api);
     for (let i = 0; i < 3; i++) {

@@ -607,6 +607,13 @@ export interface components {
              */
             shards: number;
         };
+        AdminActionDto: {
+            /**
+             * @description Why: kept with the change in the audit trail (`GET /v1/admin/audit-events`).
+             * @example chargeback fraud, ticket 4711
+             */
+            reason?: string;
+        };
         ApiKeyDto: {
             /**
              * Format: date-time
@@ -1766,7 +1773,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminActionDto"];
+            };
+        };
         responses: {
             /** @description Disabled (again: unchanged): every session ends now, its access tokens refused too (by other api instances within AUTH_REVOCATION_POLL_MS), and sign-in is refused (`auth.account_disabled`). Not your own account. */
             200: {
@@ -1851,7 +1862,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminActionDto"];
+            };
+        };
         responses: {
             /** @description Enabled: the user may sign in again. */
             200: {
@@ -2629,7 +2644,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminActionDto"];
+            };
+        };
         responses: {
             /** @description The account, frozen: every new transfer debiting or crediting it is refused with `ledger.account_frozen` (holds placed before can still be posted or voided). Answers once the transfers in flight on it have committed. Freezing a frozen account keeps its `frozenAt`. */
             200: {
@@ -2806,7 +2825,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AdminActionDto"];
+            };
+        };
         responses: {
             /** @description The account, taking transfers again. */
             200: {

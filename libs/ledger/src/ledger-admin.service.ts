@@ -1,4 +1,4 @@
-import { AuditLog, Database, pageOf, type PageQueryDto, type Principal } from '@bourse/platform';
+import { AuditLog, Database, pageOf, type AuditContext, type PageQueryDto } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import {
   toAccountDto,
@@ -55,12 +55,11 @@ export class LedgerAdminService {
   async setFrozen(
     id: string,
     frozen: boolean,
-    by: Principal | undefined,
+    context: AuditContext,
   ): Promise<AccountWithBalanceDto> {
     const account = await this.db.transaction(undefined, async (tx) => {
       const changed = await this.ledger.setFrozen(id, frozen, tx);
-      await this.audit.record(tx, {
-        actor: by,
+      await this.audit.record(tx, context, {
         action: frozen ? 'ledger_account.freeze' : 'ledger_account.unfreeze',
         target: `ledger_account:${id}`,
       });

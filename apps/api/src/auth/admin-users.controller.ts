@@ -1,11 +1,12 @@
 import {
+  AdminActionDto,
   CurrentPrincipal,
   UserAdminService,
   UserDto,
   UserLookupDto,
   type Principal,
 } from '@bourse/platform';
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse } from '@nestjs/swagger';
 import { AdminOnly } from './admin-only.decorator';
 
@@ -30,9 +31,10 @@ export class AdminUsersController {
   })
   disable(
     @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: AdminActionDto,
     @CurrentPrincipal() principal: Principal | undefined,
   ): Promise<UserDto> {
-    return this.users.disable(id, principal);
+    return this.users.disable(id, { actor: principal, reason: body.reason });
   }
 
   @Post(':id/enable')
@@ -40,8 +42,9 @@ export class AdminUsersController {
   @ApiOkResponse({ type: UserDto, description: 'Enabled: the user may sign in again.' })
   enable(
     @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: AdminActionDto,
     @CurrentPrincipal() principal: Principal | undefined,
   ): Promise<UserDto> {
-    return this.users.enable(id, principal);
+    return this.users.enable(id, { actor: principal, reason: body.reason });
   }
 }

@@ -9,7 +9,7 @@ import {
   TransferPageDto,
   TransfersQueryDto,
 } from '@bourse/ledger';
-import { CurrentPrincipal, PageQueryDto, type Principal } from '@bourse/platform';
+import { AdminActionDto, CurrentPrincipal, PageQueryDto, type Principal } from '@bourse/platform';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -65,9 +65,10 @@ export class LedgerAccountsController {
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
   freeze(
     @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: AdminActionDto,
     @CurrentPrincipal() principal: Principal | undefined,
   ): Promise<AccountWithBalanceDto> {
-    return this.ledger.setFrozen(id, true, principal);
+    return this.ledger.setFrozen(id, true, { actor: principal, reason: body.reason });
   }
 
   @Post(':id/unfreeze')
@@ -79,9 +80,10 @@ export class LedgerAccountsController {
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
   unfreeze(
     @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: AdminActionDto,
     @CurrentPrincipal() principal: Principal | undefined,
   ): Promise<AccountWithBalanceDto> {
-    return this.ledger.setFrozen(id, false, principal);
+    return this.ledger.setFrozen(id, false, { actor: principal, reason: body.reason });
   }
 
   @Get(':id/entries')

@@ -17,6 +17,12 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 /** `<kind>:<id>` of what an action was done to. */
 export const AUDIT_TARGET_PATTERN = /^(user|api_key|ledger_account):[0-9a-f-]{36}$/;
 
+/** Who asks for an admin change, and why (the caller's words, kept with the event). */
+export interface AuditContext {
+  actor: Principal | undefined;
+  reason?: string;
+}
+
 export interface AuditEvent {
   /** UUIDv7: ids sort in time order, and pages are keyed on them. */
   id: string;
@@ -40,17 +46,14 @@ export class AuditLog {
 
   async record(
     tx: Tx,
-    event: {
-      actor: Principal | undefined;
-      action: AuditAction;
-      target: string;
-      details?: Record<string, unknown>;
-    },
+    context: AuditContext,
+    event: { action: AuditAction; target: string; details?: Record<string, unknown> },
   ): Promise<void> {
+    const details = context.reason ? { ...event.details, reason: context.reason } : event.details;
     await rows(
       tx,
       `INSERT INTO audit_events (id, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)`,
-      [newId(), principalKey(event.actor), event.action, event.target, event.details ?? {}],
+      [newId(), principalKey(context.actor), event.action, event.target, details ?? {}],
     );
   }
 

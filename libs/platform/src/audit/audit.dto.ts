@@ -1,7 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsUUID, Matches } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../http/page.dto';
 import { AUDIT_ACTIONS, AUDIT_TARGET_PATTERN, type AuditAction } from './audit-log';
+
+/** The optional body of an admin change: why, for the audit trail. */
+export class AdminActionDto {
+  @ApiPropertyOptional({
+    example: 'chargeback fraud, ticket 4711',
+    maxLength: 500,
+    description: 'Why: kept with the change in the audit trail (`GET /v1/admin/audit-events`).',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(500)
+  reason?: string;
+}
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({

@@ -41,12 +41,15 @@ export class ApiKeyService {
         createdBy: creator.userId,
         expiresAt: input.expiresAt ?? null,
       });
-      await this.audit.record(tx, {
-        actor: creator,
-        action: 'api_key.create',
-        target: `api_key:${inserted.id}`,
-        details: { name: inserted.name, scopes: inserted.scopes, expiresAt: inserted.expiresAt },
-      });
+      await this.audit.record(
+        tx,
+        { actor: creator },
+        {
+          action: 'api_key.create',
+          target: `api_key:${inserted.id}`,
+          details: { name: inserted.name, scopes: inserted.scopes, expiresAt: inserted.expiresAt },
+        },
+      );
 
       return inserted;
     });
@@ -65,7 +68,11 @@ export class ApiKeyService {
       if (!(await this.keys.revoke(tx, id))) {
         throw new ApiKeyNotFoundError(id);
       }
-      await this.audit.record(tx, { actor: by, action: 'api_key.revoke', target: `api_key:${id}` });
+      await this.audit.record(
+        tx,
+        { actor: by },
+        { action: 'api_key.revoke', target: `api_key:${id}` },
+      );
     });
   }
 

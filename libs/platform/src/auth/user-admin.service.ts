@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { AuditLog } from '../audit/audit-log';
+import { AuditLog, type AuditContext } from '../audit/audit-log';
 import { Database } from '../database/database';
 import { ForbiddenError, UserNotFoundError } from './auth.errors';
-import type { Principal } from './principal';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { RevokedSessions } from './revoked-sessions';
 import { normalizeEmail, UserRepository, type User } from './user.repository';
@@ -32,8 +31,8 @@ export class UserAdminService {
    * No more sign-ins or refreshes, and every session ends now (its access tokens too), under the
    * user's row lock like a password change.
    */
-  async disable(id: string, by: Principal | undefined): Promise<User> {
-    if (by?.kind === 'user' && by.userId === id) {
+  async disable(id: string, context: AuditContext): Promise<User> {
+    if (context.actor?.kind === 'user' && context.actor.userId === id) {
       throw new ForbiddenError('An admin cannot disable their own account');
     }
 
@@ -45,7 +44,7 @@ export class UserAdminService {
       }
 
       const ended = await this.refreshTokens.revokeAllOf(tx, id);
-      await this.audit.record(tx, { actor: by, action: 'user.disable', target: `user:${id}` });
+      await this.audit.record(tx, context, { action: 'user.disable', target: `user:${id}` });
 
       return { user: disabled, ended };
     });
@@ -54,13 +53,13 @@ export class UserAdminService {
     return user;
   }
 
-  enable(id: string, by: Principal | undefined): Promise<User> {
+  enable(id: string, context: AuditContext): Promise<User> {
     return this.db.transaction(undefined, async (tx) => {
       const user = await this.users.setDisabled(tx, id, false);
       if (!user) {
         throw new UserNotFoundError();
       }
-      await this.audit.record(tx, { actor: by, action: 'user.enable', target: `user:${id}` });
+      await this.audit.record(tx, context, { action: 'user.enable', target: `user:${id}` });
 
       return user;
     });
