@@ -38,7 +38,7 @@ export interface AuditEvent {
  * The trail of what admins and server-to-server keys did to users, API keys and ledger accounts:
  * who, what, to what, when. Each event is written in the transaction of the change itself, so
  * there is no change without its event and no event for a change that rolled back; the table
- * refuses UPDATE and DELETE.
+ * refuses UPDATE, DELETE and TRUNCATE.
  */
 @Injectable()
 export class AuditLog {
