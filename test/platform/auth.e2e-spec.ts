@@ -453,6 +453,27 @@ describe('auth', () => {
       }
     });
 
+    it('export how long ago they were last read, for an alert when polling stops', async () => {
+      // No poll during the test: its clock moves, the timer's does not.
+      const quiet = await startApi({ AUTH_REVOCATION_POLL_MS: '3600000' });
+      const age = async () => {
+        const text = (await quiet.request('GET', '/metrics')).body as string;
+        const line = text.split('\n').find((l) => l.startsWith('auth_revocations_age_seconds '));
+
+        return Number(line?.split(' ')[1]);
+      };
+      try {
+        const fresh = await age();
+        moveClockForward(120);
+
+        expect(fresh).toBeGreaterThanOrEqual(0);
+        expect(fresh).toBeLessThan(5);
+        expect(await age()).toBeGreaterThanOrEqual(120);
+      } finally {
+        await quiet.close();
+      }
+    });
+
     it('are forgotten once every access token they had has expired', async () => {
       const revoked = api.app.get(RevokedSessions);
       const [recent, old] = [randomUUID(), randomUUID()];

@@ -2,12 +2,15 @@ import {
   Inject,
   Injectable,
   Logger,
+  Optional,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { Gauge } from 'prom-client';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { Database } from '../database/database';
+import { MetricsService } from '../observability/metrics.service';
 import { RefreshTokenRepository } from './refresh-token.repository';
 
 /**
@@ -37,7 +40,22 @@ export class RevokedSessions implements OnApplicationBootstrap, OnModuleDestroy 
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly db: Database,
     private readonly refreshTokens: RefreshTokenRepository,
-  ) {}
+    // Absent in CLI commands, which serve no requests and export no metrics.
+    @Optional() metrics?: MetricsService,
+  ) {
+    if (metrics) {
+      const age = (): number =>
+        this.polledAt === undefined ? 0 : (Date.now() - this.polledAt) / 1000;
+      new Gauge({
+        name: 'auth_revocations_age_seconds',
+        help: 'Seconds since this process last read the sessions ended elsewhere; access tokens of sessions ended since are still accepted here.',
+        registers: [metrics.registry],
+        collect() {
+          this.set(age());
+        },
+      });
+    }
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.poll();
