@@ -104,6 +104,8 @@ describe('admin audit trail', () => {
     const asUser = await api.request('GET', '/v1/admin/audit-events', {
       token: (await signedInUser(api)).accessToken,
     });
+    const disables = await asAdmin('GET', '/v1/admin/audit-events?action=user.disable&limit=200');
+    const badAction = await asAdmin('GET', '/v1/admin/audit-events?action=user.delete');
     const badTarget = await asAdmin('GET', '/v1/admin/audit-events?target=user:1');
     const badCursor = await asAdmin('GET', '/v1/admin/audit-events?cursor=abc');
 
@@ -115,6 +117,12 @@ describe('admin audit trail', () => {
     expect(all.body.events).toHaveLength(1);
     expect(all.body.nextCursor).toEqual(expect.any(String));
     expect(asUser.status).toBe(403);
+    expect(disables.body.events.length).toBeGreaterThanOrEqual(3);
+    expect(disables.body.events.every((e: { action: string }) => e.action === 'user.disable')).toBe(
+      true,
+    );
+    expect(badAction.status).toBe(400);
+    expect(badAction.body.errors[0].field).toBe('action');
     expect(badTarget.status).toBe(400);
     expect(badTarget.body.errors[0].field).toBe('target');
     expect(badCursor.status).toBe(400);

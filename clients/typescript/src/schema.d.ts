@@ -1600,6 +1600,8 @@ export interface operations {
     AdminAudit_list: {
         parameters: {
             query?: {
+                /** @description Only the events of this action. */
+                action?: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
@@ -1613,7 +1615,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target when given. */
+            /** @description What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -12,9 +12,9 @@ export class AdminAuditController {
   @ApiOkResponse({
     type: AuditPageDto,
     description:
-      'What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target when given.',
+      'What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`).',
   })
   list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
-    return this.audit.page({ target: query.target }, pageOf(query));
+    return this.audit.page({ target: query.target, action: query.action }, pageOf(query));
   }
 }

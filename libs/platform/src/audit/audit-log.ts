@@ -57,19 +57,20 @@ export class AuditLog {
     );
   }
 
-  /** Newest first, of one target when given; `cursor` is the last id of the previous page. */
+  /** Newest first, of one target or action when given; `cursor`: the previous page's last id. */
   async page(
-    filter: { target?: string },
+    filter: { target?: string; action?: AuditAction },
     page: { cursor?: string; limit: number },
   ): Promise<{ events: AuditEvent[]; nextCursor?: string }> {
     const events = await rows<AuditEvent>(
       this.db.manager,
       `SELECT id, at, actor, action, target, details
          FROM audit_events
-        WHERE ($1::text IS NULL OR target = $1) AND ($2::uuid IS NULL OR id < $2)
+        WHERE ($1::text IS NULL OR target = $1) AND ($2::text IS NULL OR action = $2)
+          AND ($3::uuid IS NULL OR id < $3)
         ORDER BY id DESC
-        LIMIT $3`,
-      [filter.target ?? null, page.cursor ?? null, page.limit + 1],
+        LIMIT $4`,
+      [filter.target ?? null, filter.action ?? null, page.cursor ?? null, page.limit + 1],
     );
     const more = events.length > page.limit;
     const shown = more ? events.slice(0, page.limit) : events;

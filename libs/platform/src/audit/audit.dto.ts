@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { PageQueryDto } from '../http/page.dto';
 import { AUDIT_ACTIONS, AUDIT_TARGET_PATTERN, type AuditAction } from './audit-log';
 
@@ -27,6 +27,11 @@ export class AuditQueryDto extends PageQueryDto {
   @IsOptional()
   @Matches(AUDIT_TARGET_PATTERN)
   target?: string;
+
+  @ApiPropertyOptional({ enum: AUDIT_ACTIONS, description: 'Only the events of this action.' })
+  @IsOptional()
+  @IsIn(AUDIT_ACTIONS)
+  action?: AuditAction;
 
   @ApiPropertyOptional({
     format: 'uuid',
