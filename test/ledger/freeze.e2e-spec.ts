@@ -1,8 +1,9 @@
 import { LedgerService, type Account } from '@bourse/ledger';
-import { Database, rows, type Tx } from '@bourse/platform';
+import { Database } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
+import { holdOpen, lockWaitSeen } from '../setup/locks';
 
 describe('frozen accounts', () => {
   let app: INestApplicationContext;
@@ -23,40 +24,7 @@ describe('frozen accounts', () => {
     accountId: account.id,
   });
 
-  /** Resolves once a statement on ledger_balances waits for a row lock (another test's do not). */
-  async function waitsForBalanceLock(): Promise<void> {
-    for (let waited = 0; waited < 5000; waited += 20) {
-      const waiting = await rows(
-        db.manager,
-        `SELECT 1 FROM pg_stat_activity
-          WHERE wait_event_type = 'Lock' AND datname = current_database()
-            AND (query LIKE '%ledger_balances%' OR query LIKE '%ledger_post_transfer%')`,
-      );
-      if (waiting.length) {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('nothing waited for a balance row lock');
-  }
-
-  /** Runs `work` in a transaction held open until the returned commit() is called. */
-  async function heldOpen(work: (tx: Tx) => Promise<unknown>): Promise<() => Promise<void>> {
-    let commit!: () => void;
-    let ready!: () => void;
-    const isReady = new Promise<void>((resolve) => (ready = resolve));
-    const done = db.transaction(undefined, async (tx) => {
-      await work(tx);
-      ready();
-      await new Promise<void>((resolve) => (commit = resolve));
-    });
-    await isReady;
-
-    return async () => {
-      commit();
-      await done;
-    };
-  }
+  const balanceLockWaited = () => lockWaitSeen(db, ['ledger_balances', 'ledger_post_transfer']);
 
   it('refuses transfers out of and into a frozen account, writing nothing, until unfrozen', async () => {
     const wallet = await make.wallet({ balance: 1_000n });
@@ -137,19 +105,19 @@ describe('frozen accounts', () => {
 
     // A transfer not yet committed holds the wallet's balance row: the freeze waits for it.
     const inFlight = move(wallet, house, 100n);
-    const commitTransfer = await heldOpen((tx) => ledger.transfer(inFlight, tx));
+    const commitTransfer = await holdOpen(db, (tx) => ledger.transfer(inFlight, tx));
     const freezing = ledger.setFrozen(wallet.id, true);
-    await waitsForBalanceLock();
+    await balanceLockWaited();
     await commitTransfer();
     await freezing;
     expect((await ledger.getTransfer(inFlight.id))?.status).toBe('posted');
 
     // A freeze not yet committed: transfers arriving now wait, then see it.
     await ledger.setFrozen(wallet.id, false);
-    const commitFreeze = await heldOpen((tx) => ledger.setFrozen(wallet.id, true, tx));
+    const commitFreeze = await holdOpen(db, (tx) => ledger.setFrozen(wallet.id, true, tx));
     const single = ledger.transfer(move(wallet, house, 1n));
     const batch = ledger.transferMany([move(house, wallet, 1n)]);
-    await waitsForBalanceLock();
+    await balanceLockWaited();
     await commitFreeze();
 
     await expect(single).rejects.toMatchObject(frozenError(wallet));

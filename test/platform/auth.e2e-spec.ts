@@ -1,4 +1,4 @@
-import { AuthService, Database, rows, type Tx } from '@bourse/platform';
+import { AuthService, Database } from '@bourse/platform';
 import { RefreshTokenRepository } from '../../libs/platform/src/auth/refresh-token.repository';
 import { RevokedSessions } from '../../libs/platform/src/auth/revoked-sessions';
 import { UserRepository } from '../../libs/platform/src/auth/user.repository';
@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { signedInUser, uniqueEmail } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
+import { holdOpen, lockWaitSeen } from '../setup/locks';
 
 const PASSWORD = 'correct horse battery';
 
@@ -44,61 +45,22 @@ describe('auth', () => {
     api.request('POST', '/v1/auth/refresh', { body: { refreshToken } });
   const me = (token?: string) => api.request('GET', '/v1/me', { token });
 
-  /** Resolves once some statement of this database waits for a row lock (up to 2 s). */
-  async function someoneWaitsForALock(): Promise<void> {
-    const db = api.app.get(Database);
-    for (let waited = 0; waited < 2000; waited += 20) {
-      const waiting = await rows(
-        db.manager,
-        `SELECT 1 FROM pg_stat_activity
-          WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-      );
-      if (waiting.length) {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  /** Runs `first` in a transaction held open until the returned release() is called. */
-  async function held(first: (tx: Tx) => Promise<void>, last: (tx: Tx) => Promise<void>) {
-    let release!: () => void;
-    let ready!: () => void;
-    const isReady = new Promise<void>((resolve) => (ready = resolve));
-    const done = api.app.get(Database).transaction(undefined, async (tx) => {
-      await first(tx);
-      ready();
-      await new Promise<void>((resolve) => (release = resolve));
-      await last(tx);
-    });
-    await isReady;
-
-    return () => {
-      release();
-
-      return done;
-    };
-  }
-
   /**
    * A refresh of the session `familyId` between its lock on the user (shared) and its commit,
    * its new token written; commit() lets it finish.
    */
   async function refreshInFlight(userId: string, familyId: string) {
     const issued = randomUUID();
-    const commit = await held(
-      async (tx) => {
-        await api.app.get(UserRepository).lock(tx, userId, 'share');
-        await api.app.get(RefreshTokenRepository).insert(tx, {
-          id: issued,
-          familyId,
-          userId,
-          secretHash: Buffer.alloc(32),
-          expiresAt: new Date(Date.now() + 60_000),
-        });
-      },
-      async () => {},
-    );
+    const commit = await holdOpen(api.app.get(Database), async (tx) => {
+      await api.app.get(UserRepository).lock(tx, userId, 'share');
+      await api.app.get(RefreshTokenRepository).insert(tx, {
+        id: issued,
+        familyId,
+        userId,
+        secretHash: Buffer.alloc(32),
+        expiresAt: new Date(Date.now() + 60_000),
+      });
+    });
 
     return { issued, commit };
   }
@@ -372,7 +334,7 @@ describe('auth', () => {
       const loggedOut = api.request('POST', '/v1/auth/logout', {
         body: { refreshToken: user.refreshToken },
       });
-      await someoneWaitsForALock();
+      await lockWaitSeen(api.app.get(Database));
       await commit();
 
       expect((await loggedOut).status).toBe(204);
@@ -550,7 +512,7 @@ describe('auth', () => {
       const tokens = api.app.get(RefreshTokenRepository);
       const { issued, commit } = await refreshInFlight(user.id, randomUUID());
       const changed = change(user.accessToken, user.password, 'a brand new passphrase');
-      await someoneWaitsForALock();
+      await lockWaitSeen(api.app.get(Database));
       await commit();
 
       expect((await changed).status).toBe(200);
@@ -561,12 +523,13 @@ describe('auth', () => {
     it('holds a refresh that arrives during the change until it commits, then refuses it', async () => {
       const user = await signedInUser(api);
       // A password change between its lock on the user and its commit.
-      const commit = await held(
-        async (tx) => void (await api.app.get(UserRepository).lock(tx, user.id, 'update')),
-        async (tx) => void (await api.app.get(RefreshTokenRepository).revokeAllOf(tx, user.id)),
+      const commit = await holdOpen(
+        api.app.get(Database),
+        (tx) => api.app.get(UserRepository).lock(tx, user.id, 'update'),
+        (tx) => api.app.get(RefreshTokenRepository).revokeAllOf(tx, user.id),
       );
       const refreshed = refresh(user.refreshToken);
-      await someoneWaitsForALock();
+      await lockWaitSeen(api.app.get(Database));
       await commit();
 
       expect((await refreshed).status).toBe(401);
