@@ -13,6 +13,7 @@ import { UserDisabled1764000007000 } from './1764000007000-user-disabled';
 import { RefreshTokensRevokedIndex1764000008000 } from './1764000008000-refresh-tokens-revoked-index';
 import { LedgerAccountFreeze1764000009000 } from './1764000009000-ledger-account-freeze';
 import { CreateAuditEvents1764000010000 } from './1764000010000-create-audit-events';
+import { LedgerTransferOnce1764000011000 } from './1764000011000-ledger-transfer-once';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -30,4 +31,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   RefreshTokensRevokedIndex1764000008000,
   LedgerAccountFreeze1764000009000,
   CreateAuditEvents1764000010000,
+  LedgerTransferOnce1764000011000,
 ];

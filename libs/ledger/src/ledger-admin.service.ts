@@ -1,4 +1,12 @@
-import { AuditLog, Database, pageOf, type AuditContext, type PageQueryDto } from '@bourse/platform';
+import {
+  AuditLog,
+  Database,
+  IdempotentReplay,
+  pageOf,
+  type AuditContext,
+  type IdempotentRequest,
+  type PageQueryDto,
+} from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import {
   toAccountDto,
@@ -88,8 +96,17 @@ export class LedgerAdminService {
     );
   }
 
-  async transfer(body: CreateTransferDto): Promise<TransferDto> {
-    return toTransferDto(await this.ledger.transfer({ ...body, amount: BigInt(body.amount) }));
+  /** With `call` (an Idempotency-Key), the key is stored with the transfer it creates. */
+  async transfer(
+    body: CreateTransferDto,
+    call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentReplay> {
+    const input = { ...body, amount: BigInt(body.amount) };
+    const answer = call
+      ? await this.ledger.transferOnce(input, call)
+      : await this.ledger.transfer(input);
+
+    return answer instanceof IdempotentReplay ? answer : toTransferDto(answer);
   }
 
   async transferMany(body: CreateTransfersBatchDto): Promise<TransfersBatchResultDto> {

@@ -1,4 +1,9 @@
-import { DomainError, MetricsService, RequestValidationError } from '@bourse/platform';
+import {
+  DomainError,
+  IdempotentReplay,
+  MetricsService,
+  RequestValidationError,
+} from '@bourse/platform';
 import {
   Injectable,
   Module,
@@ -100,7 +105,7 @@ function failureReason(error: unknown): string {
 /**
  * Counts what a transfer-creating route answered (one transfer, or `{ results }` of a batch) and
  * what it refused, so controllers stay one call. Put it above @Idempotent(): replays are not
- * new transfers and never reach it.
+ * new transfers and never reach it (an atomic route's replays pass through it, and are skipped).
  */
 @Injectable()
 export class TransferMetricsInterceptor implements NestInterceptor {
@@ -110,6 +115,9 @@ export class TransferMetricsInterceptor implements NestInterceptor {
     return next.handle().pipe(
       tap({
         next: (body: unknown) => {
+          if (body instanceof IdempotentReplay) {
+            return;
+          }
           if (body && typeof body === 'object' && 'results' in body) {
             this.metrics.batchAnswered((body as { results: CountedResult[] }).results);
           } else if (body) {

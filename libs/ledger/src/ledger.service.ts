@@ -1,4 +1,14 @@
-import { APP_CONFIG, Database, newId, type AppConfig, type Tx } from '@bourse/platform';
+import {
+  APP_CONFIG,
+  Database,
+  IdempotentReplay,
+  IdempotentRequestInProgressError,
+  newId,
+  storedAnswer,
+  type AppConfig,
+  type IdempotentRequest,
+  type Tx,
+} from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { validate as isUuid, v5 as uuidV5 } from 'uuid';
 import { AccountRepository } from './account.repository';
@@ -40,8 +50,43 @@ import {
   type TransferStatus,
 } from './ledger.types';
 import { TransferEngine } from './transfer-engine';
-import { TransferRepository, type TransferPosition } from './transfer.repository';
+import { TransferRepository, type PostOutcome, type TransferPosition } from './transfer.repository';
 import { canonicalJson, INT64_MAX, invalidReason, sameTransfer } from './transfer-rules';
+
+function checkTransfer(input: TransferInput): void {
+  const reason = invalidReason(input);
+  if (reason) {
+    throw new InvalidTransferError(`Transfer ${String(input.id)}: ${reason}`);
+  }
+}
+
+/** The transfer a post function created or found, or the error for what it refused. */
+function answerPosted(input: TransferInput, posted: PostOutcome): Transfer {
+  switch (posted.outcome) {
+    case 'created':
+      return posted.transfer;
+    case 'exists':
+      if (!sameTransfer(posted.transfer, input)) {
+        throw new TransferConflictError(input.id);
+      }
+
+      return posted.transfer;
+    case 'account_not_found':
+      throw new AccountNotFoundError(posted.missingAccount);
+    case 'asset_mismatch':
+      throw new AssetMismatchError(
+        `Transfer ${input.id} in ${input.asset} between a ${posted.debitAsset} and a ${posted.creditAsset} account`,
+      );
+    case 'insufficient_funds':
+      throw new InsufficientFundsError(input.debitAccountId);
+    case 'balance_overflow':
+      throw new BalanceOverflowError(input.id);
+    case 'debit_frozen':
+      throw new AccountFrozenError(input.debitAccountId);
+    case 'credit_frozen':
+      throw new AccountFrozenError(input.creditAccountId);
+  }
+}
 
 /** Fixed namespace of system account ids: `ensureSystemAccount` derives the same id everywhere. */
 const SYSTEM_ACCOUNT_NAMESPACE = '5a0c4f4e-52b4-4a43-9d0b-6c2f6c8e7a10';
@@ -237,37 +282,37 @@ export class LedgerService {
    * return the stored transfer (in its current state); different fields throw `ledger.id_conflict`.
    */
   async transfer(input: TransferInput, outer?: Tx): Promise<Transfer> {
-    const reason = invalidReason(input);
-    if (reason) {
-      throw new InvalidTransferError(`Transfer ${String(input.id)}: ${reason}`);
-    }
+    checkTransfer(input);
+
     // One statement, the same checks as a batch of one: without `outer` it is its own
     // transaction (autocommit), which saves the BEGIN/COMMIT round trips of db.transaction.
-    const posted = await this.transfers.post(outer ?? this.db.manager, input);
-    switch (posted.outcome) {
-      case 'created':
-        return posted.transfer;
-      case 'exists':
-        if (!sameTransfer(posted.transfer, input)) {
-          throw new TransferConflictError(input.id);
-        }
+    return answerPosted(input, await this.transfers.post(outer ?? this.db.manager, input));
+  }
 
-        return posted.transfer;
-      case 'account_not_found':
-        throw new AccountNotFoundError(posted.missingAccount);
-      case 'asset_mismatch':
-        throw new AssetMismatchError(
-          `Transfer ${input.id} in ${input.asset} between a ${posted.debitAsset} and a ${posted.creditAsset} account`,
-        );
-      case 'insufficient_funds':
-        throw new InsufficientFundsError(input.debitAccountId);
-      case 'balance_overflow':
-        throw new BalanceOverflowError(input.id);
-      case 'debit_frozen':
-        throw new AccountFrozenError(input.debitAccountId);
-      case 'credit_frozen':
-        throw new AccountFrozenError(input.creditAccountId);
+  /**
+   * transfer() for an HTTP call carrying an Idempotency-Key, still one statement: the key is
+   * stored with the transfer it creates, in the same transaction. A key already stored answers
+   * with its stored response (or 422 for another body); a key in use by a call still running
+   * is a 409. Another call's key is never consulted: the key is the caller's, the id the ledger's.
+   */
+  async transferOnce(
+    input: TransferInput,
+    call: IdempotentRequest,
+  ): Promise<Transfer | IdempotentReplay> {
+    checkTransfer(input);
+    const posted = await this.transfers.postOnce(
+      this.db.manager,
+      input,
+      call,
+      this.config.idempotency.ttlHours,
+    );
+    if (posted.outcome === 'key_busy') {
+      throw new IdempotentRequestInProgressError();
     }
+
+    return posted.outcome === 'key_used'
+      ? new IdempotentReplay(storedAnswer(posted.existing, call.requestHash))
+      : answerPosted(input, posted);
   }
 
   /**

@@ -1,4 +1,11 @@
-import { rows, type Tx } from '@bourse/platform';
+import {
+  rows,
+  toStoredKey,
+  type IdempotentRequest,
+  type KeyRow,
+  type StoredKey,
+  type Tx,
+} from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import type { StatementEntry, Transfer, TransferInput, TransferStatus } from './ledger.types';
 
@@ -67,6 +74,53 @@ export type PostOutcome =
   | { outcome: 'asset_mismatch'; debitAsset: string; creditAsset: string }
   | { outcome: 'insufficient_funds' | 'balance_overflow' | 'debit_frozen' | 'credit_frozen' };
 
+/** What ledger_post_transfer_once adds: the key is in use by a call still running, or stored. */
+export type PostOnceOutcome =
+  PostOutcome | { outcome: 'key_busy' } | { outcome: 'key_used'; existing: StoredKey };
+
+type PostRow = TransferRow & {
+  outcome: PostOutcome['outcome'] | 'key_busy' | 'key_used';
+  missingAccount: string | null;
+  debitAsset: string | null;
+  creditAsset: string | null;
+};
+
+/** The columns of a post function's outcome, its transfer as `t`. */
+const POSTED = `f.outcome, f.missing_account AS "missingAccount", f.debit_asset AS "debitAsset",
+  f.credit_asset AS "creditAsset", ${TRANSFER}`;
+
+const transferParams = (input: TransferInput): unknown[] => [
+  input.id,
+  input.debitAccountId,
+  input.creditAccountId,
+  input.asset,
+  input.amount.toString(),
+  input.code,
+  JSON.stringify(input.metadata ?? {}),
+  Boolean(input.pending),
+  input.timeoutSeconds ?? null,
+];
+
+function toPostOutcome(row: PostRow): PostOutcome {
+  switch (row.outcome) {
+    case 'created':
+    case 'exists':
+      return { outcome: row.outcome, transfer: toTransfer(row) };
+    case 'account_not_found':
+      return { outcome: row.outcome, missingAccount: row.missingAccount! };
+    case 'asset_mismatch':
+      return { outcome: row.outcome, debitAsset: row.debitAsset!, creditAsset: row.creditAsset! };
+    case 'insufficient_funds':
+    case 'balance_overflow':
+    case 'debit_frozen':
+    case 'credit_frozen':
+      return { outcome: row.outcome };
+    case 'key_busy':
+    case 'key_used':
+      throw new Error(`ledger_post_transfer answered ${row.outcome} without a key`);
+  }
+}
+
 /** SQL of transfers and their journal lines. */
 @Injectable()
 export class TransferRepository {
@@ -120,49 +174,51 @@ export class TransferRepository {
    * transfer for the caller to compare with its input.
    */
   async post(tx: Tx, input: TransferInput): Promise<PostOutcome> {
-    const [row] = await rows<
-      TransferRow & {
-        outcome: PostOutcome['outcome'];
-        missingAccount: string | null;
-        debitAsset: string | null;
-        creditAsset: string | null;
-      }
-    >(
+    const [row] = await rows<PostRow>(
       tx,
-      `SELECT f.outcome, f.missing_account AS "missingAccount", f.debit_asset AS "debitAsset",
-              f.credit_asset AS "creditAsset", ${TRANSFER}
+      `SELECT ${POSTED}
          FROM ledger_post_transfer($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9) f
         CROSS JOIN LATERAL (SELECT (f.transfer).*) t`,
+      transferParams(input),
+    );
+
+    return toPostOutcome(row!);
+  }
+
+  /**
+   * post() for a call carrying an Idempotency-Key, in the same one statement: the key is looked
+   * up under its lock, and stored with the transfer it creates (ledger_post_transfer_once).
+   */
+  async postOnce(
+    tx: Tx,
+    input: TransferInput,
+    call: IdempotentRequest,
+    ttlHours: number,
+  ): Promise<PostOnceOutcome> {
+    const [row] = await rows<PostRow & KeyRow>(
+      tx,
+      `SELECT ${POSTED}, f.key_state AS state, f.key_request_hash AS request_hash,
+              f.response_status, f.response_body, f.response_headers
+         FROM ledger_post_transfer_once($1, $2, $3, $4, $5, $6,
+                                        $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15) f
+        CROSS JOIN LATERAL (SELECT (f.transfer).*) t`,
       [
-        input.id,
-        input.debitAccountId,
-        input.creditAccountId,
-        input.asset,
-        input.amount.toString(),
-        input.code,
-        JSON.stringify(input.metadata ?? {}),
-        Boolean(input.pending),
-        input.timeoutSeconds ?? null,
+        call.scope,
+        call.key,
+        call.method,
+        call.path,
+        call.requestHash,
+        ttlHours,
+        ...transferParams(input),
       ],
     );
-    switch (row!.outcome) {
-      case 'created':
-      case 'exists':
-        return { outcome: row!.outcome, transfer: toTransfer(row!) };
-      case 'account_not_found':
-        return { outcome: row!.outcome, missingAccount: row!.missingAccount! };
-      case 'asset_mismatch':
-        return {
-          outcome: row!.outcome,
-          debitAsset: row!.debitAsset!,
-          creditAsset: row!.creditAsset!,
-        };
-      case 'insufficient_funds':
-      case 'balance_overflow':
-      case 'debit_frozen':
-      case 'credit_frozen':
-        return { outcome: row!.outcome };
+    if (row!.outcome === 'key_busy') {
+      return { outcome: 'key_busy' };
     }
+
+    return row!.outcome === 'key_used'
+      ? { outcome: 'key_used', existing: toStoredKey(row!) }
+      : toPostOutcome(row!);
   }
 
   async findMany(tx: Tx, ids: string[]): Promise<Transfer[]> {

@@ -1,4 +1,9 @@
-import { Idempotent } from '@bourse/platform';
+import {
+  Idempotent,
+  IdempotentCall,
+  IdempotentReplay,
+  type IdempotentRequest,
+} from '@bourse/platform';
 import {
   CountTransfers,
   CreateTransferDto,
@@ -25,7 +30,7 @@ export class LedgerTransfersController {
 
   @Post()
   @CountTransfers()
-  @Idempotent()
+  @Idempotent({ atomic: true })
   @ApiCreatedResponse({
     type: TransferDto,
     description:
@@ -40,8 +45,11 @@ export class LedgerTransfersController {
     description:
       '`ledger.insufficient_funds`, `ledger.account_frozen`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`.',
   })
-  create(@Body() body: CreateTransferDto): Promise<TransferDto> {
-    return this.ledger.transfer(body);
+  create(
+    @Body() body: CreateTransferDto,
+    @IdempotentCall() call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentReplay> {
+    return this.ledger.transfer(body, call);
   }
 
   @Post('batch')

@@ -5,23 +5,38 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { lastValueFrom, of, type Observable } from 'rxjs';
+import { lastValueFrom, map, of, type Observable } from 'rxjs';
 import { principalKey } from '../auth/principal';
 import { pathOf } from '../http/request-path';
 import { InvalidIdempotencyKeyError } from './idempotency.errors';
-import { IdempotencyService } from './idempotency.service';
+import type { StoredResponse } from './idempotency.repository';
+import { IdempotencyService, type IdempotentRequest } from './idempotency.service';
+import { IDEMPOTENT_ATOMIC, IdempotentReplay } from './idempotent-call';
 import { requestHash } from './request-hash';
 
 /** Headers of the first response that a replay repeats; the rest (request id, limits) are per request. */
 const REPLAYED_HEADERS = ['location', 'content-location'];
+
+/** Sends a stored response again: its status and headers here, its body returned. */
+function replay(reply: FastifyReply, response: StoredResponse): unknown {
+  void reply
+    .status(response.status)
+    .headers({ ...response.headers, 'idempotent-replayed': 'true' });
+
+  return response.body;
+}
 
 /** Runs an @Idempotent() handler at most once per (caller, Idempotency-Key). */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger('Idempotency');
 
-  constructor(private readonly idempotency: IdempotencyService) {}
+  constructor(
+    private readonly idempotency: IdempotencyService,
+    private readonly reflector: Reflector,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
@@ -34,19 +49,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new InvalidIdempotencyKeyError();
     }
     const path = pathOf(request.url);
-    const claim = await this.idempotency.claim({
+    const call: IdempotentRequest = {
       scope: principalKey(request.principal),
       key,
       method: request.method,
       path,
       requestHash: requestHash(request.method, path, request.body),
-    });
-    if (claim.outcome === 'replay') {
-      void reply
-        .status(claim.response.status)
-        .headers({ ...claim.response.headers, 'idempotent-replayed': 'true' });
+    };
+    if (this.reflector.get<boolean>(IDEMPOTENT_ATOMIC, context.getHandler())) {
+      request.idempotentCall = call;
 
-      return of(claim.response.body);
+      return next
+        .handle()
+        .pipe(
+          map((body) => (body instanceof IdempotentReplay ? replay(reply, body.response) : body)),
+        );
+    }
+    const claim = await this.idempotency.claim(call);
+    if (claim.outcome === 'replay') {
+      return of(replay(reply, claim.response));
     }
 
     let body: unknown;

@@ -27,12 +27,29 @@ export interface Completion {
   response: StoredResponse;
 }
 
-interface KeyRow {
+/** An idempotency_keys row as SQL selects it (ledger_post_transfer_once returns the same). */
+export interface KeyRow {
   request_hash: string;
   state: 'in_progress' | 'completed';
   response_status: number | null;
   response_body: unknown;
   response_headers: Record<string, string> | null;
+}
+
+export function toStoredKey(row: KeyRow): StoredKey {
+  if (row.state === 'in_progress' || row.response_status === null) {
+    return { state: 'in_progress', requestHash: row.request_hash };
+  }
+
+  return {
+    state: 'completed',
+    requestHash: row.request_hash,
+    response: {
+      status: row.response_status,
+      body: row.response_body ?? undefined,
+      headers: row.response_headers ?? {},
+    },
+  };
 }
 
 @Injectable()
@@ -94,23 +111,8 @@ export class IdempotencyRepository {
        WHERE scope = $1 AND key = $2 AND expires_at > now()`,
       [scope, key],
     );
-    if (!row) {
-      return undefined;
-    }
 
-    if (row.state === 'in_progress' || row.response_status === null) {
-      return { state: 'in_progress', requestHash: row.request_hash };
-    }
-
-    return {
-      state: 'completed',
-      requestHash: row.request_hash,
-      response: {
-        status: row.response_status,
-        body: row.response_body ?? undefined,
-        headers: row.response_headers ?? {},
-      },
-    };
+    return row && toStoredKey(row);
   }
 
   /**

@@ -12,8 +12,24 @@ import {
   IdempotencyRepository,
   type Completion,
   type NewKey,
+  type StoredKey,
   type StoredResponse,
 } from './idempotency.repository';
+
+/**
+ * What a request finds under a key that is already stored: the response to replay, or the refusal
+ * (another body: 422; its first request still running: 409).
+ */
+export function storedAnswer(existing: StoredKey, requestHash: string): StoredResponse {
+  if (existing.requestHash !== requestHash) {
+    throw new IdempotencyKeyMismatchError();
+  }
+  if (existing.state === 'in_progress') {
+    throw new IdempotentRequestInProgressError();
+  }
+
+  return existing.response;
+}
 
 /** An in_progress lock older than this belongs to a process that died; its key may be retried. */
 const STALE_LOCK_SECONDS = 5 * 60;
@@ -68,17 +84,9 @@ export class IdempotencyService {
         return { outcome: 'claimed', lock };
       }
       const existing = await this.keys.find(this.db.manager, request.scope, request.key);
-      if (!existing) {
-        continue;
+      if (existing) {
+        return { outcome: 'replay', response: storedAnswer(existing, request.requestHash) };
       }
-      if (existing.requestHash !== request.requestHash) {
-        throw new IdempotencyKeyMismatchError();
-      }
-      if (existing.state === 'in_progress') {
-        throw new IdempotentRequestInProgressError();
-      }
-
-      return { outcome: 'replay', response: existing.response };
     }
     throw new IdempotentRequestInProgressError();
   }

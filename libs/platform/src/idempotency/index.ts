@@ -1,4 +1,5 @@
-export { Idempotent } from './idempotent.decorator';
+export { Idempotent, type IdempotentOptions } from './idempotent.decorator';
+export { IdempotentCall, IdempotentReplay } from './idempotent-call';
 export {
   IDEMPOTENCY_KEY_HEADER,
   IdempotencyKeyMismatchError,
@@ -8,7 +9,14 @@ export {
 export { IdempotencyInterceptor } from './idempotency.interceptor';
 export { IdempotencyModule } from './idempotency.module';
 export {
+  toStoredKey,
+  type KeyRow,
+  type StoredKey,
+  type StoredResponse,
+} from './idempotency.repository';
+export {
   IdempotencyService,
+  storedAnswer,
   type IdempotencyClaim,
   type IdempotencyLock,
   type IdempotentRequest,

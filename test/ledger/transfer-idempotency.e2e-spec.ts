@@ -1,0 +1,175 @@
+import { LedgerService } from '@bourse/ledger';
+import { Database, rows } from '@bourse/platform';
+import { randomUUID } from 'node:crypto';
+import { signedInUser, type SignedInUser } from '../factories/users';
+import { startApi, type TestServer } from '../setup/apps';
+import { holdOpen, lockWaitSeen } from '../setup/locks';
+
+/** POST /v1/ledger/transfers with an Idempotency-Key: the key is stored with the transfer. */
+describe('ledger transfers with an Idempotency-Key', () => {
+  let api: TestServer;
+  let db: Database;
+  let admin: SignedInUser;
+  let houseId: string;
+
+  const post = (path: string, body: unknown, key?: string) =>
+    api.request('POST', path, {
+      token: admin.accessToken,
+      body,
+      headers: key ? { 'idempotency-key': key } : {},
+    });
+
+  const transferBody = (debitAccountId: string, creditAccountId: string, amount: string) => ({
+    id: randomUUID(),
+    debitAccountId,
+    creditAccountId,
+    amount,
+    asset: 'USD',
+    code: 'test.idem_once',
+  });
+
+  async function wallet(fund?: string): Promise<string> {
+    const opened = await post('/v1/ledger/accounts', {
+      asset: 'USD',
+      owner: randomUUID(),
+      kind: 'user_wallet',
+    });
+    if (fund) {
+      expect(
+        (await post('/v1/ledger/transfers', transferBody(houseId, opened.body.id, fund))).status,
+      ).toBe(201);
+    }
+
+    return opened.body.id as string;
+  }
+
+  const storedKeys = (key: string) =>
+    rows<{ state: string; response_status: number }>(
+      db.manager,
+      `SELECT state, response_status FROM idempotency_keys WHERE key = $1`,
+      [key],
+    );
+
+  beforeAll(async () => {
+    api = await startApi();
+    db = api.app.get(Database);
+    admin = await signedInUser(api, { role: 'admin' });
+    houseId = (await api.app.get(LedgerService).ensureSystemAccount('house', 'USD')).id;
+  });
+  afterAll(() => api.close());
+
+  it('replays the response stored with the transfer, as it was, after the transfer changed', async () => {
+    const to = await wallet();
+    const key = randomUUID();
+    const body = { ...transferBody(houseId, to, '250'), pending: true, timeoutSeconds: 600 };
+
+    const first = await post('/v1/ledger/transfers', body, key);
+    const voided = await post(`/v1/ledger/transfers/${body.id}/void`, {});
+    const replay = await post('/v1/ledger/transfers', body, key);
+
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ status: 'pending', amount: '250', timeoutSeconds: 600 });
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(voided.body.status).toBe('voided');
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    // Stored by SQL (ledger_transfer_json), sent first by toTransferDto: the two agree.
+    expect(replay.body).toEqual(first.body);
+    expect(await storedKeys(key)).toEqual([{ state: 'completed', response_status: 201 }]);
+  });
+
+  it('refuses the key with another body (422) or on another route (422)', async () => {
+    const to = await wallet();
+    const key = randomUUID();
+    expect((await post('/v1/ledger/transfers', transferBody(houseId, to, '10'), key)).status).toBe(
+      201,
+    );
+
+    const otherBody = await post('/v1/ledger/transfers', transferBody(houseId, to, '11'), key);
+    const otherRoute = await post(
+      '/v1/ledger/transfers/batch',
+      { transfers: [transferBody(houseId, to, '10')] },
+      key,
+    );
+
+    expect(otherBody.status).toBe(422);
+    expect(otherBody.body.code).toBe('idempotency.key_mismatch');
+    expect(otherRoute.status).toBe(422);
+    expect(otherRoute.body.code).toBe('idempotency.key_mismatch');
+  });
+
+  it('answers a duplicate arriving while the first still runs with 409, then replays', async () => {
+    const to = await wallet();
+    const key = randomUUID();
+    const body = transferBody(houseId, to, '30');
+    // Holds the wallet's balance row: the first call waits inside its statement, key locked.
+    const release = await holdOpen(db, (tx) =>
+      rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [to]),
+    );
+    const first = post('/v1/ledger/transfers', body, key);
+    await lockWaitSeen(db, ['ledger_post_transfer_once']);
+
+    const duplicate = await post('/v1/ledger/transfers', body, key);
+    await release();
+
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.code).toBe('idempotency.request_in_progress');
+    expect((await first).status).toBe(201);
+    const retry = await post('/v1/ledger/transfers', body, key);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual((await first).body);
+  });
+
+  it('leaves the key free when the transfer is refused, so a retry runs once the cause is gone', async () => {
+    const from = await wallet();
+    const to = await wallet();
+    const key = randomUUID();
+    const body = transferBody(from, to, '500');
+
+    const refused = await post('/v1/ledger/transfers', body, key);
+    expect(refused.status).toBe(422);
+    expect(refused.body.code).toBe('ledger.insufficient_funds');
+    expect(await storedKeys(key)).toEqual([]);
+
+    await post('/v1/ledger/transfers', transferBody(houseId, from, '500'));
+    const retried = await post('/v1/ledger/transfers', body, key);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(
+      (await api.request('GET', `/v1/ledger/accounts/${to}`, { token: admin.accessToken })).body
+        .balance.posted,
+    ).toBe('500');
+  });
+
+  it('answers an id that already exists by the ledger, storing no key', async () => {
+    const to = await wallet();
+    const body = transferBody(houseId, to, '40');
+    expect((await post('/v1/ledger/transfers', body)).status).toBe(201);
+    const key = randomUUID();
+
+    const again = await post('/v1/ledger/transfers', body, key);
+
+    expect(again.status).toBe(201);
+    expect(again.body).toMatchObject({ id: body.id, amount: '40' });
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(await storedKeys(key)).toEqual([]);
+  });
+
+  it('takes over a key that has expired but is not purged yet', async () => {
+    const to = await wallet();
+    const key = randomUUID();
+    expect((await post('/v1/ledger/transfers', transferBody(houseId, to, '5'), key)).status).toBe(
+      201,
+    );
+    await rows(db.manager, `UPDATE idempotency_keys SET expires_at = now() WHERE key = $1`, [key]);
+
+    const reused = await post('/v1/ledger/transfers', transferBody(houseId, to, '6'), key);
+
+    expect(reused.status).toBe(201);
+    expect(reused.headers.get('idempotent-replayed')).toBeNull();
+    expect(
+      (await api.request('GET', `/v1/ledger/accounts/${to}`, { token: admin.accessToken })).body
+        .balance.posted,
+    ).toBe('11');
+  });
+});
