@@ -195,8 +195,9 @@ describe('auth', () => {
       expect(basic.body.code).toBe('auth.invalid_token');
     });
 
-    it('are refused once expired', async () => {
+    it('are refused once expired, also after they were accepted (and remembered)', async () => {
       const user = await signedInUser(api);
+      expect((await me(user.accessToken)).status).toBe(200);
       moveClockForward(api.config.auth.accessTtlSeconds + 1);
       const res = await me(user.accessToken);
       expect(res.status).toBe(401);
@@ -354,6 +355,7 @@ describe('auth', () => {
     it("refuse the session's access tokens at once after a logout; other sessions keep theirs", async () => {
       const user = await signedInUser(api);
       const otherDevice = (await login(user.email, user.password)).body;
+      expect((await me(user.accessToken)).status).toBe(200); // verified once, then remembered
 
       expect((await logout(user.refreshToken)).status).toBe(204);
       const res = await me(user.accessToken);

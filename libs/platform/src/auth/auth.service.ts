@@ -22,6 +22,7 @@ import { ROLE_VALUES, type Principal, type Role } from './principal';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { RevokedSessions } from './revoked-sessions';
 import { normalizeEmail, UserRepository, type User } from './user.repository';
+import { VerifiedTokens } from './verified-tokens';
 
 export interface Credentials {
   email: string;
@@ -49,6 +50,8 @@ interface AccessClaims {
 
 @Injectable()
 export class AuthService implements OnModuleInit {
+  private readonly verifiedTokens = new VerifiedTokens<AccessClaims>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly db: Database,
@@ -276,9 +279,19 @@ export class AuthService implements OnModuleInit {
   }
 
   async verifyAccessToken(token: string): Promise<Principal> {
-    let claims: AccessClaims;
+    const claims = this.verifiedTokens.get(token) ?? (await this.verifyClaims(token));
+    if (this.revoked.isRevoked(claims.sid)) {
+      throw new InvalidTokenError('The session has ended');
+    }
+
+    return { kind: 'user', userId: claims.sub, role: claims.role };
+  }
+
+  /** Signature, expiry and claims, checked once per token (see VerifiedTokens). */
+  private async verifyClaims(token: string): Promise<AccessClaims> {
+    let claims: AccessClaims & { exp?: number };
     try {
-      claims = await this.jwt.verifyAsync<AccessClaims>(token);
+      claims = await this.jwt.verifyAsync<AccessClaims & { exp?: number }>(token);
     } catch (error) {
       // jsonwebtoken's class, matched by name: it is not our dependency to import.
       throw (error as Error).name === 'TokenExpiredError'
@@ -288,15 +301,14 @@ export class AuthService implements OnModuleInit {
     if (
       typeof claims.sub !== 'string' ||
       typeof claims.sid !== 'string' ||
+      typeof claims.exp !== 'number' ||
       !ROLE_VALUES.includes(claims.role)
     ) {
       throw new InvalidTokenError('Invalid access token');
     }
-    if (this.revoked.isRevoked(claims.sid)) {
-      throw new InvalidTokenError('The session has ended');
-    }
+    this.verifiedTokens.set(token, claims, claims.exp * 1000);
 
-    return { kind: 'user', userId: claims.sub, role: claims.role };
+    return claims;
   }
 
   private userIdOf(principal: Principal | undefined): string {
