@@ -120,6 +120,26 @@ describe('ledger transfers with an Idempotency-Key', () => {
     expect(retry.body).toEqual((await first).body);
   });
 
+  it('answers 409 for a key the generic path holds in_progress', async () => {
+    const to = await wallet();
+    const key = randomUUID();
+    const body = transferBody(houseId, to, '20');
+    expect((await post('/v1/ledger/transfers', body, key)).status).toBe(201);
+    // What a claim of the generic path (the batch route, say) leaves while its handler runs.
+    await rows(
+      db.manager,
+      `UPDATE idempotency_keys
+          SET state = 'in_progress', lock_id = gen_random_uuid(), response_status = NULL
+        WHERE key = $1`,
+      [key],
+    );
+
+    const busy = await post('/v1/ledger/transfers', body, key);
+
+    expect(busy.status).toBe(409);
+    expect(busy.body.code).toBe('idempotency.request_in_progress');
+  });
+
   it('leaves the key free when the transfer is refused, so a retry runs once the cause is gone', async () => {
     const from = await wallet();
     const to = await wallet();
