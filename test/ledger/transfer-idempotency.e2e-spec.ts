@@ -5,7 +5,7 @@ import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
 import { holdOpen, lockWaitSeen } from '../setup/locks';
 
-/** POST /v1/ledger/transfers with an Idempotency-Key: the key is stored with the transfer. */
+/** Transfers and batches with an Idempotency-Key: the key commits with what the call moved. */
 describe('ledger transfers with an Idempotency-Key', () => {
   let api: TestServer;
   let db: Database;
@@ -173,6 +173,45 @@ describe('ledger transfers with an Idempotency-Key', () => {
     expect(again.body).toMatchObject({ id: body.id, amount: '40' });
     expect(again.headers.get('idempotent-replayed')).toBeNull();
     expect(await storedKeys(key)).toEqual([]);
+  });
+
+  it('stores a batch key in the batch transaction and replays its results', async () => {
+    const to = await wallet();
+    const key = randomUUID();
+    const body = { transfers: [transferBody(houseId, to, '7'), transferBody(houseId, to, '8')] };
+
+    const first = await post('/v1/ledger/transfers/batch', body, key);
+    const replay = await post('/v1/ledger/transfers/batch', body, key);
+
+    expect(first.status).toBe(200);
+    expect(first.body.results.map((r: any) => r.result)).toEqual(['created', 'created']);
+    expect(replay.status).toBe(200);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body).toEqual(first.body);
+    expect(await storedKeys(key)).toEqual([{ state: 'completed', response_status: 200 }]);
+    const account = await api.request('GET', `/v1/ledger/accounts/${to}`, {
+      token: admin.accessToken,
+    });
+    expect(account.body.balance.posted).toBe('15');
+  });
+
+  it('answers a batch duplicate arriving while the first still runs with 409', async () => {
+    const to = await wallet();
+    const key = randomUUID();
+    const body = { transfers: [transferBody(houseId, to, '9')] };
+    const release = await holdOpen(db, (tx) =>
+      rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [to]),
+    );
+    const first = post('/v1/ledger/transfers/batch', body, key);
+    await lockWaitSeen(db, ['ledger_balances']);
+
+    const duplicate = await post('/v1/ledger/transfers/batch', body, key);
+    await release();
+
+    expect(duplicate.status).toBe(409);
+    expect(duplicate.body.code).toBe('idempotency.request_in_progress');
+    expect((await first).status).toBe(200);
+    expect(await storedKeys(key)).toEqual([{ state: 'completed', response_status: 200 }]);
   });
 
   it('takes over a key that has expired but is not purged yet', async () => {

@@ -1,11 +1,13 @@
 import {
   AuditLog,
   Database,
+  IdempotencyService,
   IdempotentReplay,
   pageOf,
   type AuditContext,
   type IdempotentRequest,
   type PageQueryDto,
+  type Tx,
 } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import {
@@ -44,6 +46,7 @@ export class LedgerAdminService {
     private readonly ledger: LedgerService,
     private readonly db: Database,
     private readonly audit: AuditLog,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   async createAccount(body: CreateAccountDto): Promise<AccountDto> {
@@ -109,10 +112,19 @@ export class LedgerAdminService {
     return answer instanceof IdempotentReplay ? answer : toTransferDto(answer);
   }
 
-  async transferMany(body: CreateTransfersBatchDto): Promise<TransfersBatchResultDto> {
+  /** With `call`, the key is stored with the batch's results, in the batch's transaction. */
+  async transferMany(
+    body: CreateTransfersBatchDto,
+    call?: IdempotentRequest,
+  ): Promise<TransfersBatchResultDto | IdempotentReplay> {
     const inputs = body.transfers.map((item) => ({ ...item, amount: BigInt(item.amount) }));
+    const run = async (tx?: Tx) => toBatchResultDto(await this.ledger.transferMany(inputs, tx));
 
-    return toBatchResultDto(await this.ledger.transferMany(inputs));
+    return call
+      ? this.db.transaction(undefined, (tx) =>
+          this.idempotency.runInTransaction(tx, call, 200, () => run(tx)),
+        )
+      : run();
   }
 
   async post(id: string, body: PostTransferDto): Promise<TransferDto> {

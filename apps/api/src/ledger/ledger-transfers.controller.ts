@@ -55,7 +55,7 @@ export class LedgerTransfersController {
   @Post('batch')
   @HttpCode(200)
   @CountTransfers()
-  @Idempotent()
+  @Idempotent({ atomic: true })
   @ApiOkResponse({
     type: TransfersBatchResultDto,
     description:
@@ -63,8 +63,11 @@ export class LedgerTransfersController {
   })
   @ApiConflictResponse({ description: '`idempotency.request_in_progress`.' })
   @ApiUnprocessableEntityResponse({ description: '`idempotency.key_mismatch`.' })
-  createMany(@Body() body: CreateTransfersBatchDto): Promise<TransfersBatchResultDto> {
-    return this.ledger.transferMany(body);
+  createMany(
+    @Body() body: CreateTransfersBatchDto,
+    @IdempotentCall() call?: IdempotentRequest,
+  ): Promise<TransfersBatchResultDto | IdempotentReplay> {
+    return this.ledger.transferMany(body, call);
   }
 
   @Post(':id/post')

@@ -145,6 +145,61 @@ export class IdempotencyRepository {
     return new Set(updated.map((row) => row.lock_id));
   }
 
+  /**
+   * The key's lock for the rest of `tx` (see migration 1764000011000); false while another
+   * transaction holds it.
+   */
+  async tryLock(tx: Tx, scope: string, key: string): Promise<boolean> {
+    const [row] = await rows<{ locked: boolean }>(
+      tx,
+      `SELECT idempotency_try_lock($1, $2) AS locked`,
+      [scope, key],
+    );
+
+    return row!.locked;
+  }
+
+  /**
+   * Stores a key already answered, in the caller's transaction; an expired row is taken over.
+   * False when a live row holds the key (the generic path claimed it meanwhile).
+   */
+  async insertCompleted(
+    tx: Tx,
+    key: Omit<NewKey, 'lockId'>,
+    response: StoredResponse,
+    ttlHours: number,
+  ): Promise<boolean> {
+    const stored = await rows(
+      tx,
+      `
+      INSERT INTO idempotency_keys AS k
+             (scope, key, method, path, request_hash, state, response_status, response_body,
+              response_headers, expires_at)
+      VALUES ($1, $2, $3, $4, $5, 'completed', $6, $7::jsonb, $8::jsonb,
+              now() + make_interval(hours => $9))
+      ON CONFLICT (scope, key) DO UPDATE
+         SET method = EXCLUDED.method, path = EXCLUDED.path, request_hash = EXCLUDED.request_hash,
+             state = 'completed', lock_id = NULL, response_status = EXCLUDED.response_status,
+             response_body = EXCLUDED.response_body, response_headers = EXCLUDED.response_headers,
+             created_at = now(), locked_at = now(), expires_at = EXCLUDED.expires_at
+       WHERE k.expires_at <= now()
+      RETURNING 1`,
+      [
+        key.scope,
+        key.key,
+        key.method,
+        key.path,
+        key.requestHash,
+        response.status,
+        response.body === undefined ? null : JSON.stringify(response.body),
+        JSON.stringify(response.headers),
+        ttlHours,
+      ],
+    );
+
+    return stored.length > 0;
+  }
+
   async release(tx: Tx, scope: string, key: string, lockId: string): Promise<void> {
     await rows(tx, `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND lock_id = $3`, [
       scope,

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
-import { Database } from '../database/database';
+import { Database, type Tx } from '../database/database';
 import { newId } from '../database/ids';
 import {
   IdempotencyKeyMismatchError,
   IdempotentRequestInProgressError,
 } from './idempotency.errors';
 import { MicroBatcher } from '../database/micro-batcher';
+import { IdempotentReplay } from './idempotent-call';
 import {
   IdempotencyRepository,
   type Completion,
@@ -89,6 +90,35 @@ export class IdempotencyService {
       }
     }
     throw new IdempotentRequestInProgressError();
+  }
+
+  /**
+   * An atomic @Idempotent route whose handler writes in one transaction: runs `work` in `tx`
+   * under the key's lock and stores its answer (`status`, the body it returns) in the same
+   * transaction, so the key and the change commit together. A key already stored is answered
+   * with an IdempotentReplay (or 422 for another request); one in use by a running call is a 409.
+   */
+  async runInTransaction<T>(
+    tx: Tx,
+    call: IdempotentRequest,
+    status: number,
+    work: () => Promise<T>,
+  ): Promise<T | IdempotentReplay> {
+    if (!(await this.keys.tryLock(tx, call.scope, call.key))) {
+      throw new IdempotentRequestInProgressError();
+    }
+    const existing = await this.keys.find(tx, call.scope, call.key);
+    if (existing) {
+      return new IdempotentReplay(storedAnswer(existing, call.requestHash));
+    }
+    const body = await work();
+    const response = { status, body, headers: {} };
+    if (!(await this.keys.insertCompleted(tx, call, response, this.config.idempotency.ttlHours))) {
+      // The generic path claimed the key since the lookup: the caller's transaction rolls back.
+      throw new IdempotentRequestInProgressError();
+    }
+
+    return body;
   }
 
   async complete(lock: IdempotencyLock, response: StoredResponse): Promise<void> {
