@@ -7,9 +7,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * the transfer before its key is complete; on these machines each round trip costs about as much
  * as the transfer itself.
  *
- * Concurrency: a transaction-scoped advisory lock on (class 0x1DE5, hash of scope and key),
- * `idempotency_try_lock`, is held while the key is in use, so a duplicate arriving meanwhile is answered 'key_busy' (409)
- * rather than waiting. Two different keys sharing a 32-bit hash while both are in flight also get
+ * Concurrency: a transaction-scoped advisory lock on (class 0x1DE5, hash of scope and key) is
+ * held while the key is in use (idempotency_try_lock, 1764000012000, takes the same one), so a
+ * duplicate arriving meanwhile is answered 'key_busy' (409) rather than waiting. Two different keys sharing a 32-bit hash while both are in flight also get
  * a 409, which a retry clears. Each statement of a plpgsql function takes a new snapshot (READ
  * COMMITTED), so the lookup after the lock sees a key committed just before.
  *
@@ -19,13 +19,6 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  */
 export class LedgerTransferOnce1764000011000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
-    // The lock both atomic idempotency paths take (IdempotencyRepository.tryLock and the function
-    // below), held until the transaction ends.
-    await q.query(`
-      CREATE FUNCTION idempotency_try_lock(p_scope text, p_key text) RETURNS boolean
-      LANGUAGE sql VOLATILE AS $$
-        SELECT pg_try_advisory_xact_lock(x'1DE5'::int, hashtext(p_scope || chr(10) || p_key))
-      $$`);
     // The body TransferDto gives in JSON (toTransferDto, JSON.stringify): amounts as strings,
     // times in UTC to the millisecond, absent fields left out.
     await q.query(`
@@ -56,7 +49,7 @@ export class LedgerTransferOnce1764000011000 implements MigrationInterface {
       DECLARE
         posted record;
       BEGIN
-        IF NOT idempotency_try_lock(p_scope, p_key) THEN
+        IF NOT pg_try_advisory_xact_lock(x'1DE5'::int, hashtext(p_scope || chr(10) || p_key)) THEN
           outcome := 'key_busy';
           RETURN;
         END IF;
@@ -111,6 +104,5 @@ export class LedgerTransferOnce1764000011000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION ledger_post_transfer_once`);
     await q.query(`DROP FUNCTION ledger_transfer_json`);
-    await q.query(`DROP FUNCTION idempotency_try_lock`);
   }
 }

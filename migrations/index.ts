@@ -14,6 +14,7 @@ import { RefreshTokensRevokedIndex1764000008000 } from './1764000008000-refresh-
 import { LedgerAccountFreeze1764000009000 } from './1764000009000-ledger-account-freeze';
 import { CreateAuditEvents1764000010000 } from './1764000010000-create-audit-events';
 import { LedgerTransferOnce1764000011000 } from './1764000011000-ledger-transfer-once';
+import { IdempotencyTryLock1764000012000 } from './1764000012000-idempotency-try-lock';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -32,4 +33,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerAccountFreeze1764000009000,
   CreateAuditEvents1764000010000,
   LedgerTransferOnce1764000011000,
+  IdempotencyTryLock1764000012000,
 ];

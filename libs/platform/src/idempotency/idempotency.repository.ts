@@ -146,7 +146,7 @@ export class IdempotencyRepository {
   }
 
   /**
-   * The key's lock for the rest of `tx` (see migration 1764000011000); false while another
+   * The key's lock for the rest of `tx` (idempotency_try_lock, migration 1764000012000); false while another
    * transaction holds it.
    */
   async tryLock(tx: Tx, scope: string, key: string): Promise<boolean> {
