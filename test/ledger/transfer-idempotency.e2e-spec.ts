@@ -3,7 +3,7 @@ import { Database, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
-import { holdOpen, lockWaitSeen } from '../setup/locks';
+import { holdOpen } from '../setup/locks';
 
 /** Transfers and batches with an Idempotency-Key: the key commits with what the call moved. */
 describe('ledger transfers with an Idempotency-Key', () => {
@@ -49,6 +49,45 @@ describe('ledger transfers with an Idempotency-Key', () => {
       `SELECT state, response_status FROM idempotency_keys WHERE key = $1`,
       [key],
     );
+
+  /** Resolves once a transaction holds the key's advisory lock (idempotency_try_lock). */
+  async function keyLockSeen(key: string): Promise<void> {
+    for (let waited = 0; waited < 5000; waited += 20) {
+      const held = await rows(
+        db.manager,
+        `SELECT 1 FROM pg_locks
+          WHERE locktype = 'advisory' AND classid = x'1DE5'::int::oid AND objsubid = 2
+            AND objid = (hashtext($1 || chr(10) || $2)::int8 & 4294967295)::oid AND granted`,
+        [`user:${admin.id}`, key],
+      );
+      if (held.length) {
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`no transaction took the lock of key ${key}`);
+  }
+
+  /**
+   * Sends `body` twice with `key`: the first call waits, key locked, on the balance row of
+   * `wallet` held by the test; the second arrives meanwhile. The first is answered after.
+   */
+  async function duplicateWhileFirstWaits(
+    path: string,
+    body: unknown,
+    key: string,
+    wallet: string,
+  ) {
+    const release = await holdOpen(db, (tx) =>
+      rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [wallet]),
+    );
+    const first = post(path, body, key);
+    await keyLockSeen(key);
+    const duplicate = await post(path, body, key);
+    await release();
+
+    return { first: await first, duplicate };
+  }
 
   beforeAll(async () => {
     api = await startApi();
@@ -102,22 +141,20 @@ describe('ledger transfers with an Idempotency-Key', () => {
     const to = await wallet();
     const key = randomUUID();
     const body = transferBody(houseId, to, '30');
-    // Holds the wallet's balance row: the first call waits inside its statement, key locked.
-    const release = await holdOpen(db, (tx) =>
-      rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [to]),
-    );
-    const first = post('/v1/ledger/transfers', body, key);
-    await lockWaitSeen(db, ['ledger_post_transfer_once']);
 
-    const duplicate = await post('/v1/ledger/transfers', body, key);
-    await release();
+    const { first, duplicate } = await duplicateWhileFirstWaits(
+      '/v1/ledger/transfers',
+      body,
+      key,
+      to,
+    );
 
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.code).toBe('idempotency.request_in_progress');
-    expect((await first).status).toBe(201);
+    expect(first.status).toBe(201);
     const retry = await post('/v1/ledger/transfers', body, key);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    expect(retry.body).toEqual((await first).body);
+    expect(retry.body).toEqual(first.body);
   });
 
   it('answers 409 for a key the generic path holds in_progress', async () => {
@@ -199,18 +236,17 @@ describe('ledger transfers with an Idempotency-Key', () => {
     const to = await wallet();
     const key = randomUUID();
     const body = { transfers: [transferBody(houseId, to, '9')] };
-    const release = await holdOpen(db, (tx) =>
-      rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [to]),
-    );
-    const first = post('/v1/ledger/transfers/batch', body, key);
-    await lockWaitSeen(db, ['ledger_balances']);
 
-    const duplicate = await post('/v1/ledger/transfers/batch', body, key);
-    await release();
+    const { first, duplicate } = await duplicateWhileFirstWaits(
+      '/v1/ledger/transfers/batch',
+      body,
+      key,
+      to,
+    );
 
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.code).toBe('idempotency.request_in_progress');
-    expect((await first).status).toBe(200);
+    expect(first.status).toBe(200);
     expect(await storedKeys(key)).toEqual([{ state: 'completed', response_status: 200 }]);
   });
 
