@@ -56,29 +56,13 @@ export class RefreshTokenRepository {
   }
 
   /** Ends a session; returns its id if it was still alive (for RevokedSessions). */
-  async revokeFamily(tx: Tx, familyId: string): Promise<string[]> {
-    return familiesOf(
-      await rows<{ familyId: string }>(
-        tx,
-        `UPDATE refresh_tokens SET revoked_at = now()
-          WHERE family_id = $1 AND revoked_at IS NULL
-         RETURNING family_id AS "familyId"`,
-        [familyId],
-      ),
-    );
+  revokeFamily(tx: Tx, familyId: string): Promise<string[]> {
+    return this.revokeWhere(tx, 'family_id', familyId);
   }
 
   /** Ends every session of the user (a password change); returns the sessions it ended. */
-  async revokeAllOf(tx: Tx, userId: string): Promise<string[]> {
-    return familiesOf(
-      await rows<{ familyId: string }>(
-        tx,
-        `UPDATE refresh_tokens SET revoked_at = now()
-          WHERE user_id = $1 AND revoked_at IS NULL
-         RETURNING family_id AS "familyId"`,
-        [userId],
-      ),
-    );
+  revokeAllOf(tx: Tx, userId: string): Promise<string[]> {
+    return this.revokeWhere(tx, 'user_id', userId);
   }
 
   /** Sessions ended after `since`, each with when (served by a partial index on revoked_at). */
@@ -90,6 +74,23 @@ export class RefreshTokenRepository {
         WHERE revoked_at > $1
         GROUP BY family_id`,
       [since],
+    );
+  }
+
+  /** Revokes the live tokens whose `column` is `value`; returns the sessions it ended. */
+  private async revokeWhere(
+    tx: Tx,
+    column: 'family_id' | 'user_id',
+    value: string,
+  ): Promise<string[]> {
+    return familiesOf(
+      await rows<{ familyId: string }>(
+        tx,
+        `UPDATE refresh_tokens SET revoked_at = now()
+          WHERE ${column} = $1 AND revoked_at IS NULL
+         RETURNING family_id AS "familyId"`,
+        [value],
+      ),
     );
   }
 }
