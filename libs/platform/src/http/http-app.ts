@@ -8,6 +8,7 @@ import {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
+import { AccessLog } from '../logging/access-log';
 import { createValidationPipe, RequestValidationError } from '../errors/validation';
 import { ProblemFilter, sendProblem, toProblem } from '../errors/problem.filter';
 import { isOperationalPath, MetricsService } from '../observability/metrics.service';
@@ -97,22 +98,21 @@ export async function configureHttpApp(
     }
     done(null, payload);
   });
+  const accessLog = new AccessLog(fastify.log as Logger);
   fastify.addHook('onResponse', (request, reply, done) => {
     const path = pathOf(request.url);
     const route = request.routeOptions.url ?? 'unmatched';
     if (!isOperationalPath(path)) {
       metrics.observeHttp(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     }
-    request.log.info(
-      {
-        method: request.method,
-        url: path,
-        route,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request completed',
-    );
+    accessLog.completed({
+      requestId: request.id,
+      method: request.method,
+      url: path,
+      route,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    });
     done();
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../config/config';
+import { LineBatcher } from './line-batcher';
 import { createLogger, isoTime, logLinesDropped, redactSecrets, reportDrops } from './logger';
 
 describe('redactSecrets', () => {
@@ -73,7 +74,9 @@ describe('a log destination that stops being read', () => {
     const reader = createReadStream(fifo);
     reader.pause();
     const destination = pino.destination({ dest: fifo, sync: false, maxLength: 64 * 1024 });
-    const logger = createLogger(loadConfig({ LOG_LEVEL: 'info' }), 'spec', destination);
+    // As on stdout: lines reach the destination in batches, and a dropped batch counts its lines.
+    const lines = new LineBatcher(destination, 16 * 1024, 100);
+    const logger = createLogger(loadConfig({ LOG_LEVEL: 'info' }), 'spec', lines);
     reportDrops(destination, logger);
     const droppedBefore = logLinesDropped();
     try {
@@ -81,6 +84,7 @@ describe('a log destination that stops being read', () => {
       for (let i = 0; i < 2000; i++) {
         logger.info({ i, line }, 'filler');
       }
+      logger.flush();
       const received: string[] = [];
       reader.on('data', (chunk) => received.push(String(chunk)));
       reader.resume();

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/config';
+import { flushOnExit, LineBatcher } from './line-batcher';
 
 /** Keys whose values never reach the logs, at any depth, compared case-insensitively. */
 export const REDACTED_KEYS = [
@@ -76,36 +77,32 @@ export function isoTime(): string {
 const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
 
 /**
- * Lines are written once this many bytes wait, or every LOG_FLUSH_MS. Each write hands a
+ * Lines are written once this many characters wait, or every LOG_FLUSH_MS. Each write hands a
  * syscall to libuv's thread pool and wakes the loop when it is done, which cost as much as a
  * Postgres statement per request on these VMs at a few hundred requests/s, where writes did not
  * overlap enough to batch on their own.
  */
-const LOG_BATCH_BYTES = 4096;
+const LOG_BATCH_CHARS = 16384;
 const LOG_FLUSH_MS = 100;
 
 type Destination = ReturnType<typeof pino.destination>;
 
-let stdoutStream: Destination | undefined;
+let stdoutLines: LineBatcher | undefined;
 
 /**
  * One stdout writer per process (two would interleave their partial writes of a long batch);
  * the first logger on it reports what it drops.
  */
-function stdout(): { stream: Destination; reporter?: (logger: Logger) => void } {
-  if (stdoutStream) {
-    return { stream: stdoutStream };
+function stdout(): { stream: LineBatcher; reporter?: (logger: Logger) => void } {
+  if (stdoutLines) {
+    return { stream: stdoutLines };
   }
-  const stream = pino.destination({
-    dest: 1,
-    sync: false,
-    minLength: LOG_BATCH_BYTES,
-    periodicFlush: LOG_FLUSH_MS,
-    maxLength: MAX_BUFFERED_LOG_BYTES,
-  });
-  stdoutStream = stream;
+  const sink = pino.destination({ dest: 1, sync: false, maxLength: MAX_BUFFERED_LOG_BYTES });
+  const lines = new LineBatcher(sink, LOG_BATCH_CHARS, LOG_FLUSH_MS);
+  flushOnExit(lines);
+  stdoutLines = lines;
 
-  return { stream, reporter: (logger) => reportDrops(stream, logger) };
+  return { stream: lines, reporter: (logger) => reportDrops(sink, logger) };
 }
 
 let droppedInProcess = 0;
@@ -113,12 +110,23 @@ let droppedInProcess = 0;
 /** Log lines this process has dropped so far (exported as `log_lines_dropped_total`). */
 export const logLinesDropped = (): number => droppedInProcess;
 
+function linesIn(data: string): number {
+  let count = 0;
+  for (let at = data.indexOf('\n'); at !== -1; at = data.indexOf('\n', at + 1)) {
+    count += 1;
+  }
+
+  return count;
+}
+
 /** Counts the lines `destination` dropped (its buffer was full) and logs how many once it drains. */
 export function reportDrops(destination: Destination, logger: Logger): void {
   let dropped = 0;
-  destination.on('drop', () => {
-    dropped += 1;
-    droppedInProcess += 1;
+  destination.on('drop', (data: string) => {
+    // A batch of lines (LineBatcher) is dropped as one write.
+    const lines = linesIn(data);
+    dropped += lines;
+    droppedInProcess += lines;
   });
   destination.on('drain', () => {
     if (dropped > 0) {
@@ -130,7 +138,7 @@ export function reportDrops(destination: Destination, logger: Logger): void {
 
 /**
  * Structured JSON logs on stdout (one line per event, ISO time, level as a word). Written
- * asynchronously in batches (LOG_BATCH_BYTES, at most LOG_FLUSH_MS late; lines logged while a
+ * asynchronously in batches (LOG_BATCH_CHARS, at most LOG_FLUSH_MS late; lines logged while a
  * write is in flight go out in the next one), so a busy server makes one write per batch instead
  * of one syscall per request; at most MAX_BUFFERED_LOG_BYTES wait, the rest is dropped and
  * counted. pino flushes synchronously on process exit, so a crash or `process.exit` keeps the
