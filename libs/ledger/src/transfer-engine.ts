@@ -1,7 +1,7 @@
 import type { Tx } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
-import { AccountRepository, type BalanceRow } from './account.repository';
+import { AccountRepository, type BalanceChange } from './account.repository';
 import {
   AccountFrozenError,
   AccountNotFoundError,
@@ -181,7 +181,7 @@ export class TransferEngine {
             }),
         )
         .filter((chain) => chain.length);
-      const { before, running, frozen } = await this.lockRows(tx, rows.keys());
+      const { before, running, frozen, tids } = await this.lockRows(tx, rows.keys());
       const applied = applyInOrder(movements, running, frozen);
       applied.refused.forEach((reason, i) => {
         const input = inputs[i]!;
@@ -195,7 +195,7 @@ export class TransferEngine {
           .filter((i) => inserted.has(inputs[i]!.id) && errors.has(i))
           .map((i) => inputs[i]!.id),
       );
-      await this.accounts.addToBalances(tx, balanceChanges(before, running));
+      await this.accounts.addToBalances(tx, balanceChanges(before, running, tids));
     }
     await this.transfers.insertEntries(
       tx,
@@ -232,7 +232,7 @@ export class TransferEngine {
       debitRow: rows.of(item.transfer.debitAccountId),
       creditRow: rows.of(item.transfer.creditAccountId),
     }));
-    const { before, running } = await this.lockRows(tx, rows.keys());
+    const { before, running, tids } = await this.lockRows(tx, rows.keys());
     const lines: { line: Line; transfer: Transfer }[] = [];
     keyed.forEach(({ transfer, postedAmount, debitRow, creditRow }, index) => {
       // Releasing a hold and posting never lowers an available balance: no check needed.
@@ -276,7 +276,7 @@ export class TransferEngine {
         )
       ).map((t) => [t.id, t]),
     );
-    await this.accounts.addToBalances(tx, balanceChanges(before, running));
+    await this.accounts.addToBalances(tx, balanceChanges(before, running, tids));
     await this.transfers.insertEntries(
       tx,
       lines.map(({ line, transfer }) => entryOf(line, transfer, accounts)),
@@ -311,7 +311,10 @@ export class TransferEngine {
     };
   }
 
-  /** Locks the rows (in order) and returns their counters, plus a working copy to apply to. */
+  /**
+   * Locks the rows (in order) and returns their counters, a working copy to apply to, and the
+   * tids to write the changes back by.
+   */
   private async lockRows(
     tx: Tx,
     keys: { accountId: string; shard: number }[],
@@ -319,6 +322,7 @@ export class TransferEngine {
     before: Map<string, Counters>;
     running: Map<string, Counters>;
     frozen: Set<string>;
+    tids: Map<string, string>;
   }> {
     const locked = await this.accounts.lockBalances(tx, keys);
     if (locked.length !== keys.length) {
@@ -327,16 +331,18 @@ export class TransferEngine {
     const before = new Map<string, Counters>();
     const running = new Map<string, Counters>();
     const frozen = new Set<string>();
-    for (const { accountId, shard, frozen: isFrozen, ...counters } of locked) {
+    const tids = new Map<string, string>();
+    for (const { accountId, shard, frozen: isFrozen, tid, ...counters } of locked) {
       const key = rowKey(accountId, shard);
       before.set(key, counters);
       running.set(key, { ...counters });
+      tids.set(key, tid);
       if (isFrozen) {
         frozen.add(key);
       }
     }
 
-    return { before, running, frozen };
+    return { before, running, frozen, tids };
   }
 }
 
@@ -351,11 +357,15 @@ function refusalError(reason: Refusal, input: TransferInput, debitFrozen: boolea
   }
 }
 
-function balanceChanges(before: Map<string, Counters>, after: Map<string, Counters>): BalanceRow[] {
+function balanceChanges(
+  before: Map<string, Counters>,
+  after: Map<string, Counters>,
+  tids: Map<string, string>,
+): BalanceChange[] {
   return [...deltas(before, after)].map(([key, counters]) => {
     const [accountId, shard] = key.split(':');
 
-    return { accountId: accountId!, shard: Number(shard), ...counters };
+    return { accountId: accountId!, shard: Number(shard), tid: tids.get(key)!, ...counters };
   });
 }
 
