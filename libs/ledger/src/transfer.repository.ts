@@ -197,8 +197,11 @@ export class TransferRepository {
   ): Promise<PostOnceOutcome> {
     const [row] = await rows<PostRow & KeyRow>(
       tx,
+      // The stored response travels back only for a replay: on 'created' it is the transfer.
       `SELECT ${POSTED}, f.key_state AS state, f.key_request_hash AS request_hash,
-              f.response_status, f.response_body, f.response_headers
+              f.response_status,
+              CASE WHEN f.outcome = 'key_used' THEN f.response_body END AS response_body,
+              CASE WHEN f.outcome = 'key_used' THEN f.response_headers END AS response_headers
          FROM ledger_post_transfer_once($1, $2, $3, $4, $5, $6,
                                         $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15) f
         CROSS JOIN LATERAL (SELECT (f.transfer).*) t`,
