@@ -177,6 +177,42 @@ describe('ledger transfers with an Idempotency-Key', () => {
     expect(busy.body.code).toBe('idempotency.request_in_progress');
   });
 
+  it('undoes the transfer when the generic path claims the key between its lookup and its store', async () => {
+    const to = await wallet();
+    const key = randomUUID();
+    const body = transferBody(houseId, to, '30');
+    // The call has looked the key up (free) and waits, key locked, on the wallet's balance row.
+    const release = await holdOpen(db, (tx) =>
+      rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [to]),
+    );
+    const raced = post('/v1/ledger/transfers', body, key);
+    await keyLockSeen(key);
+    // Meanwhile a claim of the generic path (it takes no advisory lock) commits the key.
+    await rows(
+      db.manager,
+      `INSERT INTO idempotency_keys
+              (scope, key, method, path, request_hash, state, lock_id, expires_at)
+       VALUES ($1, $2, 'POST', '/v1/ledger/transfers/batch', 'other', 'in_progress',
+               gen_random_uuid(), now() + interval '1 hour')`,
+      [`user:${admin.id}`, key],
+    );
+    await release();
+
+    const answer = await raced;
+
+    expect(answer.status).toBe(409);
+    expect(answer.body.code).toBe('idempotency.request_in_progress');
+    expect(
+      (await api.request('GET', `/v1/ledger/transfers/${body.id}`, { token: admin.accessToken }))
+        .status,
+    ).toBe(404);
+    expect(
+      (await api.request('GET', `/v1/ledger/accounts/${to}`, { token: admin.accessToken })).body
+        .balance.posted,
+    ).toBe('0');
+    expect(await storedKeys(key)).toEqual([{ state: 'in_progress', response_status: null }]);
+  });
+
   it('leaves the key free when the transfer is refused, so a retry runs once the cause is gone', async () => {
     const from = await wallet();
     const to = await wallet();

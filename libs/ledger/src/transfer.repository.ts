@@ -1,6 +1,7 @@
 import {
   rows,
   toStoredKey,
+  uniqueViolationOf,
   type IdempotentRequest,
   type KeyRow,
   type StoredKey,
@@ -195,26 +196,36 @@ export class TransferRepository {
     call: IdempotentRequest,
     ttlHours: number,
   ): Promise<PostOnceOutcome> {
-    const [row] = await rows<PostRow & KeyRow>(
-      tx,
-      // The stored response travels back only for a replay: on 'created' it is the transfer.
-      `SELECT ${POSTED}, f.key_state AS state, f.key_request_hash AS request_hash,
+    let row: (PostRow & KeyRow) | undefined;
+    try {
+      [row] = await rows<PostRow & KeyRow>(
+        tx,
+        // The stored response travels back only for a replay: on 'created' it is the transfer.
+        `SELECT ${POSTED}, f.key_state AS state, f.key_request_hash AS request_hash,
               f.response_status,
               CASE WHEN f.outcome = 'key_used' THEN f.response_body END AS response_body,
               CASE WHEN f.outcome = 'key_used' THEN f.response_headers END AS response_headers
          FROM ledger_post_transfer_once($1, $2, $3, $4, $5, $6,
                                         $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15) f
         CROSS JOIN LATERAL (SELECT (f.transfer).*) t`,
-      [
-        call.scope,
-        call.key,
-        call.method,
-        call.path,
-        call.requestHash,
-        ttlHours,
-        ...transferParams(input),
-      ],
-    );
+        [
+          call.scope,
+          call.key,
+          call.method,
+          call.path,
+          call.requestHash,
+          ttlHours,
+          ...transferParams(input),
+        ],
+      );
+    } catch (error) {
+      // The generic path (another route) claimed the key after this statement's lookup, and the
+      // function undid the transfer with a unique violation: the key is in use, as for key_busy.
+      if (uniqueViolationOf(error) === 'idempotency_keys_pkey') {
+        return { outcome: 'key_busy' };
+      }
+      throw error;
+    }
     if (row!.outcome === 'key_busy') {
       return { outcome: 'key_busy' };
     }

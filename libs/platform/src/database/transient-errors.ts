@@ -41,6 +41,16 @@ export function driverCodeOf(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The unique constraint a failed statement violated (SQLSTATE 23505), if that is why it failed. */
+export function uniqueViolationOf(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError) || driverCodeOf(error) !== '23505') {
+    return undefined;
+  }
+  const { constraint } = error.driverError as { constraint?: unknown };
+
+  return typeof constraint === 'string' ? constraint : '';
+}
+
 /**
  * True for a database failure that is the server's momentary state (pool exhausted, Postgres
  * restarting, statement timeout, deadlock), which the api answers with 503 and Retry-After

@@ -6,15 +6,13 @@ import {
   type ExceptionFilter,
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { QueryFailedError } from 'typeorm';
-import { driverCodeOf, isTransientDatabaseError } from '../database/transient-errors';
+import { isTransientDatabaseError, uniqueViolationOf } from '../database/transient-errors';
 import { isRedisUnavailableError } from '../redis/redis-errors';
 import { pathOf } from '../http/request-path';
 import { DomainError } from './domain.error';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
 import { RequestValidationError } from './validation';
 
-const PG_UNIQUE_VIOLATION = '23505';
 /** What a 503 asks clients to wait: long enough for a pool to free up or a failover to settle. */
 const RETRY_AFTER_SECONDS = 1;
 
@@ -65,16 +63,13 @@ export function toProblem(error: unknown): Problem {
 
     return problem(status, httpCode(status), error.message);
   }
-  if (error instanceof QueryFailedError && driverCodeOf(error) === PG_UNIQUE_VIOLATION) {
-    const constraint = (error.driverError as { constraint?: string }).constraint;
-
+  const constraint = uniqueViolationOf(error);
+  if (constraint !== undefined) {
     return problem(
       409,
       'conflict.unique_violation',
       'A resource with the same unique value already exists',
-      {
-        constraint,
-      },
+      { constraint: constraint || undefined },
     );
   }
   // Fastify's own client errors: malformed JSON, body too large, unsupported media type.
