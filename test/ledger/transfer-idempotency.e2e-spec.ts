@@ -69,24 +69,39 @@ describe('ledger transfers with an Idempotency-Key', () => {
   }
 
   /**
-   * Sends `body` twice with `key`: the first call waits, key locked, on the balance row of
-   * `wallet` held by the test; the second arrives meanwhile. The first is answered after.
+   * Sends `body` with `key`: the call waits, key locked, on the balance row of `wallet` held by
+   * the test while `meanwhile` runs, and is answered after.
    */
-  async function duplicateWhileFirstWaits(
+  async function whileFirstWaits<T>(
     path: string,
     body: unknown,
     key: string,
     wallet: string,
+    meanwhile: () => Promise<T>,
   ) {
     const release = await holdOpen(db, (tx) =>
       rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [wallet]),
     );
     const first = post(path, body, key);
     await keyLockSeen(key);
-    const duplicate = await post(path, body, key);
+    const during = await meanwhile();
     await release();
 
-    return { first: await first, duplicate };
+    return { first: await first, during };
+  }
+
+  /** The same request twice: the second arrives while the first waits (whileFirstWaits). */
+  async function duplicateWhileFirstWaits(
+    path: string,
+    body: unknown,
+    key: string,
+    wallet: string,
+  ) {
+    const { first, during } = await whileFirstWaits(path, body, key, wallet, () =>
+      post(path, body, key),
+    );
+
+    return { first, duplicate: during };
   }
 
   beforeAll(async () => {
@@ -181,24 +196,18 @@ describe('ledger transfers with an Idempotency-Key', () => {
     const to = await wallet();
     const key = randomUUID();
     const body = transferBody(houseId, to, '30');
-    // The call has looked the key up (free) and waits, key locked, on the wallet's balance row.
-    const release = await holdOpen(db, (tx) =>
-      rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [to]),
+    // The call has looked the key up (free) and waits; meanwhile a claim of the generic path
+    // (it takes no advisory lock) commits the key.
+    const { first: answer } = await whileFirstWaits('/v1/ledger/transfers', body, key, to, () =>
+      rows(
+        db.manager,
+        `INSERT INTO idempotency_keys
+                (scope, key, method, path, request_hash, state, lock_id, expires_at)
+         VALUES ($1, $2, 'POST', '/v1/ledger/transfers/batch', 'other', 'in_progress',
+                 gen_random_uuid(), now() + interval '1 hour')`,
+        [`user:${admin.id}`, key],
+      ),
     );
-    const raced = post('/v1/ledger/transfers', body, key);
-    await keyLockSeen(key);
-    // Meanwhile a claim of the generic path (it takes no advisory lock) commits the key.
-    await rows(
-      db.manager,
-      `INSERT INTO idempotency_keys
-              (scope, key, method, path, request_hash, state, lock_id, expires_at)
-       VALUES ($1, $2, 'POST', '/v1/ledger/transfers/batch', 'other', 'in_progress',
-               gen_random_uuid(), now() + interval '1 hour')`,
-      [`user:${admin.id}`, key],
-    );
-    await release();
-
-    const answer = await raced;
 
     expect(answer.status).toBe(409);
     expect(answer.body.code).toBe('idempotency.request_in_progress');
