@@ -15,6 +15,7 @@ import { LedgerAccountFreeze1764000009000 } from './1764000009000-ledger-account
 import { CreateAuditEvents1764000010000 } from './1764000010000-create-audit-events';
 import { LedgerTransferOnce1764000011000 } from './1764000011000-ledger-transfer-once';
 import { IdempotencyTryLock1764000012000 } from './1764000012000-idempotency-try-lock';
+import { LedgerTransfersOnceBatch1764000013000 } from './1764000013000-ledger-transfers-once-batch';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -34,4 +35,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateAuditEvents1764000010000,
   LedgerTransferOnce1764000011000,
   IdempotencyTryLock1764000012000,
+  LedgerTransfersOnceBatch1764000013000,
 ];

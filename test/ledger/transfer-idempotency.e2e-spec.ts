@@ -3,7 +3,7 @@ import { Database, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
-import { holdOpen } from '../setup/locks';
+import { holdOpen, keyLockSeen } from '../setup/locks';
 
 /** Transfers and batches with an Idempotency-Key: the key commits with what the call moved. */
 describe('ledger transfers with an Idempotency-Key', () => {
@@ -50,24 +50,6 @@ describe('ledger transfers with an Idempotency-Key', () => {
       [key],
     );
 
-  /** Resolves once a transaction holds the key's advisory lock (idempotency_try_lock). */
-  async function keyLockSeen(key: string): Promise<void> {
-    for (let waited = 0; waited < 5000; waited += 20) {
-      const held = await rows(
-        db.manager,
-        `SELECT 1 FROM pg_locks
-          WHERE locktype = 'advisory' AND classid = x'1DE5'::int::oid AND objsubid = 2
-            AND objid = (hashtext($1 || chr(10) || $2)::int8 & 4294967295)::oid AND granted`,
-        [`user:${admin.id}`, key],
-      );
-      if (held.length) {
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error(`no transaction took the lock of key ${key}`);
-  }
-
   /**
    * Sends `body` with `key`: the call waits, key locked, on the balance row of `wallet` held by
    * the test while `meanwhile` runs, and is answered after.
@@ -83,7 +65,7 @@ describe('ledger transfers with an Idempotency-Key', () => {
       rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [wallet]),
     );
     const first = post(path, body, key);
-    await keyLockSeen(key);
+    await keyLockSeen(db, `user:${admin.id}`, key);
     const during = await meanwhile();
     await release();
 

@@ -48,3 +48,24 @@ export async function lockWaitSeen(db: Database, queries: string[] = []): Promis
     `no statement waited for a lock${queries.length ? ` (${queries.join(', ')})` : ''}`,
   );
 }
+
+/**
+ * Resolves once a transaction holds the advisory lock of an Idempotency-Key (idempotency_try_lock:
+ * class 0x1DE5, the hash of scope and key). Fails after 5 s.
+ */
+export async function keyLockSeen(db: Database, scope: string, key: string): Promise<void> {
+  for (let waited = 0; waited < 5000; waited += 20) {
+    const held = await rows(
+      db.manager,
+      `SELECT 1 FROM pg_locks
+        WHERE locktype = 'advisory' AND classid = x'1DE5'::int::oid AND objsubid = 2
+          AND objid = (hashtext($1 || chr(10) || $2)::int8 & 4294967295)::oid AND granted`,
+      [scope, key],
+    );
+    if (held.length) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`no transaction took the lock of key ${key}`);
+}

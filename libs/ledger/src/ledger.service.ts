@@ -1,8 +1,10 @@
 import {
   APP_CONFIG,
   Database,
+  driverCodeOf,
   IdempotentReplay,
   IdempotentRequestInProgressError,
+  MicroBatcher,
   newId,
   storedAnswer,
   type AppConfig,
@@ -50,7 +52,13 @@ import {
   type TransferStatus,
 } from './ledger.types';
 import { TransferEngine } from './transfer-engine';
-import { TransferRepository, type PostOutcome, type TransferPosition } from './transfer.repository';
+import {
+  TransferRepository,
+  type BatchedOnceOutcome,
+  type PostOnceOutcome,
+  type PostOutcome,
+  type TransferPosition,
+} from './transfer.repository';
 import { canonicalJson, INT64_MAX, invalidReason, sameTransfer } from './transfer-rules';
 
 function checkTransfer(input: TransferInput): void {
@@ -88,6 +96,39 @@ function answerPosted(input: TransferInput, posted: PostOutcome): Transfer {
   }
 }
 
+/** A transfer sent with an Idempotency-Key (POST /v1/ledger/transfers). */
+interface KeyedTransfer {
+  input: TransferInput;
+  call: IdempotentRequest;
+}
+
+/** What a keyed transfer answers, or the error it throws: settled, so batch members fail alone. */
+type KeyedAnswer = { answer: Transfer | IdempotentReplay } | { error: unknown };
+
+async function answerOf(
+  answer: () => Transfer | IdempotentReplay | Promise<Transfer | IdempotentReplay>,
+): Promise<KeyedAnswer> {
+  try {
+    return { answer: await answer() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+/** The answer to a keyed transfer from what ledger_post_transfer_once did with it. */
+function answerOnce(
+  { input, call }: KeyedTransfer,
+  posted: PostOnceOutcome,
+): Transfer | IdempotentReplay {
+  if (posted.outcome === 'key_busy') {
+    throw new IdempotentRequestInProgressError();
+  }
+
+  return posted.outcome === 'key_used'
+    ? new IdempotentReplay(storedAnswer(posted.existing, call.requestHash))
+    : answerPosted(input, posted);
+}
+
 /** Fixed namespace of system account ids: `ensureSystemAccount` derives the same id everywhere. */
 const SYSTEM_ACCOUNT_NAMESPACE = '5a0c4f4e-52b4-4a43-9d0b-6c2f6c8e7a10';
 const MAX_PAGE = 1000;
@@ -112,6 +153,14 @@ function positionOf(cursor: string): TransferPosition {
  */
 @Injectable()
 export class LedgerService {
+  /**
+   * Keyed transfers (the HTTP route's) reach Postgres through this: at most
+   * LEDGER_KEYED_TRANSFERS_IN_FLIGHT statements at once, and those that arrive meanwhile are
+   * posted together when one returns. Under load a batch costs a few round trips and one commit
+   * for many transfers, where each alone costs its own; unloaded, each goes alone at once.
+   */
+  private readonly keyedTransfers: MicroBatcher<KeyedTransfer, KeyedAnswer>;
+
   constructor(
     private readonly db: Database,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -119,7 +168,12 @@ export class LedgerService {
     private readonly transfers: TransferRepository,
     private readonly invariants: InvariantsRepository,
     private readonly engine: TransferEngine,
-  ) {}
+  ) {
+    this.keyedTransfers = new MicroBatcher((items) => this.postKeyed(items), {
+      maxSize: MAX_BATCH_SIZE,
+      maxInFlight: config.ledger.keyedTransfersInFlight,
+    });
+  }
 
   listAssets(outer?: Tx): Promise<Asset[]> {
     return this.accounts.listAssets(outer ?? this.db.manager);
@@ -300,19 +354,76 @@ export class LedgerService {
     call: IdempotentRequest,
   ): Promise<Transfer | IdempotentReplay> {
     checkTransfer(input);
-    const posted = await this.transfers.postOnce(
-      this.db.manager,
-      input,
-      call,
-      this.config.idempotency.ttlHours,
-    );
-    if (posted.outcome === 'key_busy') {
-      throw new IdempotentRequestInProgressError();
+    const answer = await this.keyedTransfers.run({ input, call });
+    if ('error' in answer) {
+      throw answer.error;
     }
 
-    return posted.outcome === 'key_used'
-      ? new IdempotentReplay(storedAnswer(posted.existing, call.requestHash))
-      : answerPosted(input, posted);
+    return answer.answer;
+  }
+
+  /**
+   * The keyed transfers queued while others were in flight (see `keyedTransfers`): one goes
+   * alone; more go in one statement (ledger_post_transfers_once), each answered as if it had come
+   * alone. Posted alone once it returns, as if they had come just later: a member repeating an
+   * earlier one's transfer id or key, and those the statement left out (they touch a hot account).
+   * If the statement deadlocks, every member is posted alone (other failures: see MicroBatcher).
+   */
+  private async postKeyed(items: KeyedTransfer[]): Promise<KeyedAnswer[]> {
+    if (items.length === 1) {
+      return [await answerOf(() => this.postKeyedAlone(items[0]!))];
+    }
+    const seen = new Set<string>();
+    const batch: number[] = [];
+    const alone: number[] = [];
+    items.forEach(({ input, call }, i) => {
+      const ids = [`id ${input.id}`, `key ${call.scope}\n${call.key}`];
+      if (ids.some((id) => seen.has(id))) {
+        alone.push(i);
+      } else {
+        ids.forEach((id) => seen.add(id));
+        batch.push(i);
+      }
+    });
+    const answers: KeyedAnswer[] = [];
+    let outcomes: BatchedOnceOutcome[];
+    try {
+      outcomes = await this.transfers.postOnceMany(
+        this.db.manager,
+        batch.map((i) => items[i]!),
+        this.config.idempotency.ttlHours,
+      );
+    } catch (error) {
+      if (driverCodeOf(error) !== '40P01') {
+        throw error;
+      }
+      outcomes = batch.map(() => ({ outcome: 'alone' }));
+    }
+    for (const [j, outcome] of outcomes.entries()) {
+      const i = batch[j]!;
+      if (outcome.outcome === 'alone') {
+        alone.push(i);
+      } else {
+        answers[i] = await answerOf(() => answerOnce(items[i]!, outcome));
+      }
+    }
+    await Promise.all(
+      alone.map(async (i) => (answers[i] = await answerOf(() => this.postKeyedAlone(items[i]!)))),
+    );
+
+    return answers;
+  }
+
+  private async postKeyedAlone(item: KeyedTransfer): Promise<Transfer | IdempotentReplay> {
+    return answerOnce(
+      item,
+      await this.transfers.postOnce(
+        this.db.manager,
+        item.input,
+        item.call,
+        this.config.idempotency.ttlHours,
+      ),
+    );
   }
 
   /**

@@ -79,8 +79,11 @@ export type PostOutcome =
 export type PostOnceOutcome =
   PostOutcome | { outcome: 'key_busy' } | { outcome: 'key_used'; existing: StoredKey };
 
+/** A member of ledger_post_transfers_once's batch that it left to be posted on its own. */
+export type BatchedOnceOutcome = PostOnceOutcome | { outcome: 'alone' };
+
 type PostRow = TransferRow & {
-  outcome: PostOutcome['outcome'] | 'key_busy' | 'key_used';
+  outcome: PostOutcome['outcome'] | 'key_busy' | 'key_used' | 'alone';
   missingAccount: string | null;
   debitAsset: string | null;
   creditAsset: string | null;
@@ -89,6 +92,20 @@ type PostRow = TransferRow & {
 /** The columns of a post function's outcome, its transfer as `t`. */
 const POSTED = `f.outcome, f.missing_account AS "missingAccount", f.debit_asset AS "debitAsset",
   f.credit_asset AS "creditAsset", ${TRANSFER}`;
+
+/** POSTED and the key columns of a keyed post function; the stored response only for a replay. */
+const POSTED_ONCE = `${POSTED}, f.key_state AS state, f.key_request_hash AS request_hash,
+  f.response_status,
+  CASE WHEN f.outcome = 'key_used' THEN f.response_body END AS response_body,
+  CASE WHEN f.outcome = 'key_used' THEN f.response_headers END AS response_headers`;
+
+const keyParams = (call: IdempotentRequest): unknown[] => [
+  call.scope,
+  call.key,
+  call.method,
+  call.path,
+  call.requestHash,
+];
 
 const transferParams = (input: TransferInput): unknown[] => [
   input.id,
@@ -118,8 +135,19 @@ function toPostOutcome(row: PostRow): PostOutcome {
       return { outcome: row.outcome };
     case 'key_busy':
     case 'key_used':
+    case 'alone':
       throw new Error(`ledger_post_transfer answered ${row.outcome} without a key`);
   }
+}
+
+function toPostOnceOutcome(row: PostRow & KeyRow): PostOnceOutcome {
+  if (row.outcome === 'key_busy') {
+    return { outcome: 'key_busy' };
+  }
+
+  return row.outcome === 'key_used'
+    ? { outcome: 'key_used', existing: toStoredKey(row) }
+    : toPostOutcome(row);
 }
 
 /** SQL of transfers and their journal lines. */
@@ -200,23 +228,11 @@ export class TransferRepository {
     try {
       [row] = await rows<PostRow & KeyRow>(
         tx,
-        // The stored response travels back only for a replay: on 'created' it is the transfer.
-        `SELECT ${POSTED}, f.key_state AS state, f.key_request_hash AS request_hash,
-              f.response_status,
-              CASE WHEN f.outcome = 'key_used' THEN f.response_body END AS response_body,
-              CASE WHEN f.outcome = 'key_used' THEN f.response_headers END AS response_headers
-         FROM ledger_post_transfer_once($1, $2, $3, $4, $5, $6,
-                                        $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15) f
-        CROSS JOIN LATERAL (SELECT (f.transfer).*) t`,
-        [
-          call.scope,
-          call.key,
-          call.method,
-          call.path,
-          call.requestHash,
-          ttlHours,
-          ...transferParams(input),
-        ],
+        `SELECT ${POSTED_ONCE}
+           FROM ledger_post_transfer_once($1, $2, $3, $4, $5, $6,
+                                          $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15) f
+          CROSS JOIN LATERAL (SELECT (f.transfer).*) t`,
+        [...keyParams(call), ttlHours, ...transferParams(input)],
       );
     } catch (error) {
       // The generic path (another route) claimed the key after this statement's lookup, and the
@@ -226,13 +242,40 @@ export class TransferRepository {
       }
       throw error;
     }
-    if (row!.outcome === 'key_busy') {
-      return { outcome: 'key_busy' };
+
+    return toPostOnceOutcome(row!);
+  }
+
+  /**
+   * postOnce for many calls (distinct ids and keys) in one statement and one transaction
+   * (ledger_post_transfers_once), answered in order. It fails whole, undoing every member, where
+   * postOnce would fail one (a key claimed by the generic path meanwhile, a deadlock): the
+   * caller then posts each alone.
+   */
+  async postOnceMany(
+    tx: Tx,
+    items: { input: TransferInput; call: IdempotentRequest }[],
+    ttlHours: number,
+  ): Promise<BatchedOnceOutcome[]> {
+    // One array per parameter of ledger_post_transfer_once, in its order.
+    const params = items.map(({ input, call }) => [...keyParams(call), ...transferParams(input)]);
+    const columns = params[0]!.map((_, j) => params.map((row) => row[j]));
+    const found = await rows<PostRow & KeyRow>(
+      tx,
+      `SELECT ${POSTED_ONCE}
+         FROM ledger_post_transfers_once($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+                                         $13::jsonb[], $14, $15) f
+        CROSS JOIN LATERAL (SELECT (f.transfer).*) t
+        ORDER BY f.ord`,
+      [...columns.slice(0, 5), ttlHours, ...columns.slice(5)],
+    );
+    if (found.length !== items.length) {
+      throw new Error(`ledger_post_transfers_once answered ${found.length} of ${items.length}`);
     }
 
-    return row!.outcome === 'key_used'
-      ? { outcome: 'key_used', existing: toStoredKey(row!) }
-      : toPostOutcome(row!);
+    return found.map((row) =>
+      row.outcome === 'alone' ? { outcome: 'alone' } : toPostOnceOutcome(row),
+    );
   }
 
   async findMany(tx: Tx, ids: string[]): Promise<Transfer[]> {

@@ -159,6 +159,13 @@ export const CONFIG_VARS = {
     description:
       'Balance sub-rows of each allow-negative system account (house, fees, clearing), so transfers touching it do not serialize on one row.',
   }),
+  LEDGER_KEYED_TRANSFERS_IN_FLIGHT: int({
+    default: '4',
+    min: 1,
+    max: 1000,
+    description:
+      'Keyed transfers (POST /v1/ledger/transfers with an Idempotency-Key) an api process sends to Postgres at once; those arriving meanwhile are posted together, as one batch, when one returns.',
+  }),
   LEDGER_PENDING_SWEEP_INTERVAL_SECONDS: int({
     default: '30',
     min: 1,

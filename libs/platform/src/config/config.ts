@@ -39,6 +39,7 @@ export interface AppConfig {
   shutdown: { drainDelayMs: number; timeoutMs: number };
   ledger: {
     hotAccountShards: number;
+    keyedTransfersInFlight: number;
     pendingSweepIntervalSeconds: number;
     verifyIntervalSeconds: number;
   };
@@ -141,6 +142,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     shutdown: { drainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: v.SHUTDOWN_TIMEOUT_MS },
     ledger: {
       hotAccountShards: v.LEDGER_HOT_ACCOUNT_SHARDS,
+      keyedTransfersInFlight: v.LEDGER_KEYED_TRANSFERS_IN_FLIGHT,
       pendingSweepIntervalSeconds: v.LEDGER_PENDING_SWEEP_INTERVAL_SECONDS,
       verifyIntervalSeconds: v.LEDGER_VERIFY_INTERVAL_SECONDS,
     },

@@ -3,11 +3,14 @@ import { MicroBatcher } from './micro-batcher';
 describe('MicroBatcher', () => {
   const doubling = () => {
     const batches: number[][] = [];
-    const batcher = new MicroBatcher<number, number>(async (inputs) => {
-      batches.push(inputs);
+    const batcher = new MicroBatcher<number, number>(
+      async (inputs) => {
+        batches.push(inputs);
 
-      return inputs.map((n) => n * 2);
-    }, 3);
+        return inputs.map((n) => n * 2);
+      },
+      { maxSize: 3 },
+    );
 
     return { batches, batcher };
   };
@@ -30,6 +33,41 @@ describe('MicroBatcher', () => {
     const { batches, batcher } = doubling();
     await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => batcher.run(n)));
     expect(batches).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
+  });
+
+  it('holds calls while maxInFlight flushes run, then sends them together', async () => {
+    const batches: number[][] = [];
+    const finish: (() => void)[] = [];
+    const batcher = new MicroBatcher<number, number>(
+      async (inputs) => {
+        batches.push(inputs);
+        await new Promise<void>((resolve) => finish.push(resolve));
+
+        return inputs;
+      },
+      { maxSize: 3, maxInFlight: 1 },
+    );
+    // A few turns of the event loop: room for any flush that is due to start.
+    const turns = async () => {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    const first = batcher.run(1);
+    await turns();
+    const later = [2, 3, 4, 5].map((n) => batcher.run(n));
+    await turns();
+    expect(batches).toEqual([[1]]);
+
+    finish.shift()!();
+    expect(await first).toBe(1);
+    await turns();
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    finish.shift()!();
+    await turns();
+    expect(batches).toEqual([[1], [2, 3, 4], [5]]);
+    finish.shift()!();
+    expect(await Promise.all(later)).toEqual([2, 3, 4, 5]);
   });
 
   it('fails a whole batch at once when the database is away, and only that batch', async () => {

@@ -6,6 +6,17 @@ interface Pending<I, O> {
   reject: (error: unknown) => void;
 }
 
+export interface MicroBatcherOptions {
+  /** Most inputs per flush. */
+  maxSize?: number;
+  /**
+   * Most flushes running at once. While that many run, calls queue and go out together when one
+   * finishes, so under load batches grow instead of round trips. Unlimited by default: each turn's
+   * calls are flushed at the end of that turn, whatever is running.
+   */
+  maxInFlight?: number;
+}
+
 /**
  * Coalesces the calls made during one turn of the event loop into one call of `flush`, which
  * answers the inputs in order. Under load many requests reach the same statement in the same
@@ -16,28 +27,46 @@ interface Pending<I, O> {
  */
 export class MicroBatcher<I, O> {
   private queue: Pending<I, O>[] = [];
+  private readonly maxSize: number;
+  private readonly maxInFlight: number;
+  private inFlight = 0;
+  private scheduled = false;
 
   constructor(
     private readonly flush: (inputs: I[]) => Promise<O[]>,
-    private readonly maxSize = 500,
-  ) {}
+    { maxSize = 500, maxInFlight = Infinity }: MicroBatcherOptions = {},
+  ) {
+    this.maxSize = maxSize;
+    this.maxInFlight = maxInFlight;
+  }
 
   run(input: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      if (this.queue.push({ input, resolve, reject }) === 1) {
-        setImmediate(() => this.drain());
-      }
+      this.queue.push({ input, resolve, reject });
+      this.schedule();
     });
   }
 
-  private drain(): void {
-    const queued = this.queue;
-    this.queue = [];
-    for (let start = 0; start < queued.length; start += this.maxSize) {
-      void this.settle(queued.slice(start, start + this.maxSize));
+  /** A drain at the end of this turn, unless one is due already or no flush may start. */
+  private schedule(): void {
+    if (!this.scheduled && this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.drain();
+      });
     }
   }
 
+  private drain(): void {
+    while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
+      this.inFlight += 1;
+      void this.settle(this.queue.splice(0, this.maxSize)).finally(() => {
+        this.inFlight -= 1;
+        this.schedule();
+      });
+    }
+  }
   private async settle(batch: Pending<I, O>[]): Promise<void> {
     let outputs: O[];
     try {

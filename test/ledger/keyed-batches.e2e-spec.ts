@@ -1,0 +1,194 @@
+import { LedgerService, type TransferInput } from '@bourse/ledger';
+import { Database, IdempotentReplay, rows, type IdempotentRequest } from '@bourse/platform';
+import type { INestApplicationContext } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
+import { holdOpen, keyLockSeen, lockWaitSeen } from '../setup/locks';
+
+/**
+ * Keyed transfers (the HTTP route's, with an Idempotency-Key) that arrive while another is in
+ * flight are posted together in one statement (ledger_post_transfers_once), each answered as if
+ * it had come alone. One statement in flight here (LEDGER_KEYED_TRANSFERS_IN_FLIGHT=1).
+ */
+describe('keyed transfers posted together', () => {
+  const scope = `user:${randomUUID()}`;
+  let app: INestApplicationContext;
+  let ledger: LedgerService;
+  let db: Database;
+  let make: LedgerFactory;
+
+  const callFor = (input: TransferInput, key = randomUUID()): IdempotentRequest => ({
+    scope,
+    key,
+    method: 'POST',
+    path: '/v1/ledger/transfers',
+    requestHash: `hash of ${input.id}`,
+  });
+
+  /** The transaction each transfer was written in (xmin): one for a batch. */
+  const writtenIn = async (transfers: { id: string }[]) =>
+    new Map(
+      (
+        await rows<{ id: string; xmin: string }>(
+          db.manager,
+          `SELECT id, xmin::text FROM ledger_transfers WHERE id = ANY ($1::uuid[])`,
+          [transfers.map((t) => t.id)],
+        )
+      ).map((row) => [row.id, row.xmin]),
+    );
+
+  /**
+   * Sends a keyed transfer that waits on a balance row the test holds, so it is the one statement
+   * in flight; `queue` then runs (its calls wait for that one), and the row is released.
+   */
+  async function whileOneInFlight<T>(queue: () => T): Promise<T> {
+    const blocked = await make.wallet({ balance: 10n });
+    const release = await holdOpen(db, (tx) =>
+      rows(tx, `SELECT 1 FROM ledger_balances WHERE account_id = $1 FOR UPDATE`, [blocked.id]),
+    );
+    const first = usdTransfer(blocked, await make.wallet(), 1n);
+    const firstCall = callFor(first);
+    const inFlight = ledger.transferOnce(first, firstCall);
+    await keyLockSeen(db, scope, firstCall.key);
+    const queued = queue();
+    await release();
+    await expect(inFlight).resolves.toMatchObject({ id: first.id });
+
+    return queued;
+  }
+
+  beforeAll(async () => {
+    ({ app, ledger, db } = await startLedger({ LEDGER_KEYED_TRANSFERS_IN_FLIGHT: '1' }));
+    make = new LedgerFactory(ledger);
+  });
+  afterAll(() => app.close());
+
+  it('answers each member of a batch as it would have been answered alone', async () => {
+    const a = await make.wallet({ balance: 1000n });
+    const b = await make.wallet({ balance: 100n });
+    const c = await make.wallet();
+    const house = await ledger.ensureSystemAccount('house', 'USD');
+    const stored = usdTransfer(a, c, 1n);
+    const storedCall = callFor(stored);
+    await ledger.transferOnce(stored, storedCall);
+
+    const ok1 = usdTransfer(a, c, 10n);
+    const ok2 = usdTransfer(a, b, 20n);
+    const poor = usdTransfer(b, c, 1000n);
+    const ghost = usdTransfer(a, { id: randomUUID() }, 1n);
+    const hot = usdTransfer(house, c, 5n);
+    const sameId = { ...ok2 };
+    const ok1Call = callFor(ok1);
+    const members: [TransferInput, IdempotentRequest][] = [
+      [ok1, ok1Call],
+      [ok2, callFor(ok2)],
+      [poor, callFor(poor)],
+      [ghost, callFor(ghost)],
+      [stored, storedCall],
+      [usdTransfer(a, c, 2n), { ...storedCall, requestHash: 'another body' }],
+      [ok1, ok1Call],
+      [hot, callFor(hot)],
+      [sameId, callFor(sameId)],
+    ];
+
+    const settled = await whileOneInFlight(() =>
+      Promise.allSettled(members.map(([input, call]) => ledger.transferOnce(input, call))),
+    );
+
+    const [created1, created2, refused, missing, replayed, mismatched, repeated, alone, byId] =
+      settled;
+    expect(created1).toMatchObject({ status: 'fulfilled', value: { id: ok1.id, amount: 10n } });
+    expect(created2).toMatchObject({ status: 'fulfilled', value: { id: ok2.id } });
+    expect(refused).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'ledger.insufficient_funds' },
+    });
+    expect(missing).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'ledger.account_not_found' },
+    });
+    expect(mismatched).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'idempotency.key_mismatch' },
+    });
+    // A key answered already, in an earlier call or earlier in the same batch: its stored response.
+    for (const [replay, transfer] of [
+      [replayed, stored],
+      [repeated, ok1],
+    ] as const) {
+      expect(replay.status).toBe('fulfilled');
+      const { value } = replay as PromiseFulfilledResult<IdempotentReplay>;
+      expect(value).toBeInstanceOf(IdempotentReplay);
+      expect(value.response).toMatchObject({ status: 201, body: { id: transfer.id } });
+    }
+    // A hot account's transfer is posted alone; a repeated id is answered by the ledger's own
+    // idempotency, with the transfer as stored.
+    expect(alone).toMatchObject({ status: 'fulfilled', value: { id: hot.id } });
+    expect(byId).toMatchObject({ status: 'fulfilled', value: { id: ok2.id, amount: 20n } });
+
+    const xmins = await writtenIn([ok1, ok2, hot]);
+    expect(xmins.get(ok1.id)).toBe(xmins.get(ok2.id));
+    expect(xmins.get(hot.id)).not.toBe(xmins.get(ok1.id));
+    expect(await make.posted(a.id)).toBe(1000n - 1n - 10n - 20n);
+    expect(await make.posted(b.id)).toBe(120n);
+    expect(await make.posted(c.id)).toBe(1n + 10n + 5n);
+    const keys = await rows<{ key: string }>(
+      db.manager,
+      `SELECT key FROM idempotency_keys WHERE scope = $1 AND key = ANY ($2::text[])`,
+      [scope, members.map(([, call]) => call.key)],
+    );
+    // Stored: the earlier key, and each key that created its transfer (ok1, ok2, hot).
+    expect(keys.map((k) => k.key).sort()).toEqual(
+      [storedCall.key, ok1Call.key, members[1]![1].key, members[7]![1].key].sort(),
+    );
+    expect((await ledger.verifyInvariants()).ok).toBe(true);
+  });
+
+  it('posts every member alone when the batch fails: a key the generic path claimed refuses only its own', async () => {
+    const from = await make.wallet({ balance: 100n });
+    const to = await make.wallet();
+    // The other transaction's accounts are not the batch's: it holds none of the batch's rows.
+    const other = await make.wallet({ balance: 100n });
+    const otherTo = await make.wallet();
+    // Its id is being inserted by another transaction, so the batch waits on it after looking its
+    // key up; meanwhile the generic path claims that key, and the other transaction rolls back.
+    const claimed = usdTransfer(from, to, 30n);
+    const fine = [usdTransfer(from, to, 1n), usdTransfer(from, to, 2n)];
+    const claimedCall = callFor(claimed);
+    const inserting = holdOpen(
+      db,
+      (tx) => ledger.transfer({ ...usdTransfer(other, otherTo, 1n), id: claimed.id }, tx),
+      () => Promise.reject(new Error('rolled back by the test')),
+    );
+    const release = await inserting;
+
+    const batch = Promise.allSettled([
+      ledger.transferOnce(claimed, claimedCall),
+      ...fine.map((input) => ledger.transferOnce(input, callFor(input))),
+    ]);
+    await lockWaitSeen(db, ['ledger_post_transfers_once']);
+    await rows(
+      db.manager,
+      `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, state, lock_id, expires_at)
+       VALUES ($1, $2, 'POST', $3, $4, 'in_progress', gen_random_uuid(), now() + interval '1 hour')`,
+      [scope, claimedCall.key, claimedCall.path, claimedCall.requestHash],
+    );
+    await expect(release()).rejects.toThrow('rolled back by the test');
+    const [refused, ...posted] = await batch;
+
+    expect(refused).toMatchObject({
+      status: 'rejected',
+      reason: { code: 'idempotency.request_in_progress' },
+    });
+    expect(await ledger.getTransfer(claimed.id)).toBeUndefined();
+    posted.forEach((result, i) =>
+      expect(result).toMatchObject({ status: 'fulfilled', value: { id: fine[i]!.id } }),
+    );
+    // Posted again one by one, after the batch rolled back: one transaction each.
+    const xmins = await writtenIn(fine);
+    expect(xmins.get(fine[0]!.id)).not.toBe(xmins.get(fine[1]!.id));
+    expect(await make.posted(from.id)).toBe(97n);
+    expect(await make.posted(other.id)).toBe(100n);
+    expect((await ledger.verifyInvariants()).ok).toBe(true);
+  });
+});
