@@ -16,6 +16,7 @@ import { CreateAuditEvents1764000010000 } from './1764000010000-create-audit-eve
 import { LedgerTransferOnce1764000011000 } from './1764000011000-ledger-transfer-once';
 import { IdempotencyTryLock1764000012000 } from './1764000012000-idempotency-try-lock';
 import { LedgerTransfersOnceBatch1764000013000 } from './1764000013000-ledger-transfers-once-batch';
+import { LedgerFunctionsIndexPlans1764000014000 } from './1764000014000-ledger-functions-index-plans';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -36,4 +37,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerTransferOnce1764000011000,
   IdempotencyTryLock1764000012000,
   LedgerTransfersOnceBatch1764000013000,
+  LedgerFunctionsIndexPlans1764000014000,
 ];

@@ -1,8 +1,10 @@
 import { LedgerService, type TransferInput } from '@bourse/ledger';
 import { Database, IdempotentReplay, rows, type IdempotentRequest } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
+import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
 import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
+import { testConfig } from '../setup/apps';
 import { holdOpen, keyLockSeen, lockWaitSeen } from '../setup/locks';
 
 /**
@@ -72,11 +74,13 @@ describe('keyed transfers posted together', () => {
     const storedCall = callFor(stored);
     await ledger.transferOnce(stored, storedCall);
 
-    const ok1 = usdTransfer(a, c, 10n);
+    // Fields that travel as array elements: JSON that needs escaping, a hold with a timeout.
+    const ok1 = usdTransfer(a, c, 10n, { metadata: { note: 'a "quoted" \\ {brace}, ü' } });
     const ok2 = usdTransfer(a, b, 20n);
     const poor = usdTransfer(b, c, 1000n);
     const ghost = usdTransfer(a, { id: randomUUID() }, 1n);
     const hot = usdTransfer(house, c, 5n);
+    const hold = usdTransfer(b, c, 7n, { pending: true, timeoutSeconds: 600 });
     const sameId = { ...ok2 };
     const ok1Call = callFor(ok1);
     const members: [TransferInput, IdempotentRequest][] = [
@@ -89,15 +93,33 @@ describe('keyed transfers posted together', () => {
       [ok1, ok1Call],
       [hot, callFor(hot)],
       [sameId, callFor(sameId)],
+      [hold, callFor(hold)],
     ];
 
     const settled = await whileOneInFlight(() =>
       Promise.allSettled(members.map(([input, call]) => ledger.transferOnce(input, call))),
     );
 
-    const [created1, created2, refused, missing, replayed, mismatched, repeated, alone, byId] =
-      settled;
-    expect(created1).toMatchObject({ status: 'fulfilled', value: { id: ok1.id, amount: 10n } });
+    const [
+      created1,
+      created2,
+      refused,
+      missing,
+      replayed,
+      mismatched,
+      repeated,
+      alone,
+      byId,
+      held,
+    ] = settled;
+    expect(created1).toMatchObject({
+      status: 'fulfilled',
+      value: { id: ok1.id, amount: 10n, metadata: ok1.metadata },
+    });
+    expect(held).toMatchObject({
+      status: 'fulfilled',
+      value: { id: hold.id, status: 'pending', timeoutSeconds: 600 },
+    });
     expect(created2).toMatchObject({ status: 'fulfilled', value: { id: ok2.id } });
     expect(refused).toMatchObject({
       status: 'rejected',
@@ -126,20 +148,28 @@ describe('keyed transfers posted together', () => {
     expect(alone).toMatchObject({ status: 'fulfilled', value: { id: hot.id } });
     expect(byId).toMatchObject({ status: 'fulfilled', value: { id: ok2.id, amount: 20n } });
 
-    const xmins = await writtenIn([ok1, ok2, hot]);
+    const xmins = await writtenIn([ok1, ok2, hold, hot]);
     expect(xmins.get(ok1.id)).toBe(xmins.get(ok2.id));
+    expect(xmins.get(hold.id)).toBe(xmins.get(ok1.id));
     expect(xmins.get(hot.id)).not.toBe(xmins.get(ok1.id));
     expect(await make.posted(a.id)).toBe(1000n - 1n - 10n - 20n);
     expect(await make.posted(b.id)).toBe(120n);
+    expect(await make.available(b.id)).toBe(113n);
     expect(await make.posted(c.id)).toBe(1n + 10n + 5n);
     const keys = await rows<{ key: string }>(
       db.manager,
       `SELECT key FROM idempotency_keys WHERE scope = $1 AND key = ANY ($2::text[])`,
       [scope, members.map(([, call]) => call.key)],
     );
-    // Stored: the earlier key, and each key that created its transfer (ok1, ok2, hot).
+    // Stored: the earlier key, and each key that created its transfer (ok1, ok2, hot, hold).
     expect(keys.map((k) => k.key).sort()).toEqual(
-      [storedCall.key, ok1Call.key, members[1]![1].key, members[7]![1].key].sort(),
+      [
+        storedCall.key,
+        ok1Call.key,
+        members[1]![1].key,
+        members[7]![1].key,
+        members[9]![1].key,
+      ].sort(),
     );
     expect((await ledger.verifyInvariants()).ok).toBe(true);
   });
@@ -190,5 +220,58 @@ describe('keyed transfers posted together', () => {
     expect(await make.posted(from.id)).toBe(97n);
     expect(await make.posted(other.id)).toBe(100n);
     expect((await ledger.verifyInvariants()).ok).toBe(true);
+  });
+
+  it('looks keys up by index on a fresh connection even when the table was analyzed empty', async () => {
+    // An empty idempotency_keys of this session only (a temporary table shadows the real one
+    // for the functions' statements), analyzed while empty, as on a new deployment.
+    const client = new Client({ connectionString: testConfig().database.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(
+        `CREATE TEMPORARY TABLE idempotency_keys (LIKE public.idempotency_keys INCLUDING ALL)
+           ON COMMIT DROP`,
+      );
+      await client.query('ANALYZE idempotency_keys');
+      const scans = async () => {
+        const { rows: counted } = await client.query<{ seq: number; idx: number }>(
+          `SELECT seq_scan::int AS seq, idx_scan::int AS idx FROM pg_stat_xact_all_tables
+            WHERE relid = 'pg_temp.idempotency_keys'::regclass`,
+        );
+
+        return counted[0]!;
+      };
+      const before = await scans();
+      // Past PL/pgSQL's five custom plans, into its cached generic one. Unknown accounts: each
+      // call looks its key up, then is refused before writing anything.
+      for (let i = 0; i < 8; i++) {
+        const input = usdTransfer({ id: randomUUID() }, { id: randomUUID() }, 1n);
+        const call = callFor(input);
+        const { rows: answered } = await client.query<{ outcome: string }>(
+          `SELECT outcome FROM ledger_post_transfer_once($1, $2, $3, $4, $5, 24, $6, $7, $8,
+                                                        'USD', 1, 'test', '{}', false, NULL)`,
+          [
+            call.scope,
+            call.key,
+            call.method,
+            call.path,
+            call.requestHash,
+            input.id,
+            input.debitAccountId,
+            input.creditAccountId,
+          ],
+        );
+        expect(answered).toEqual([{ outcome: 'account_not_found' }]);
+      }
+      const after = await scans();
+      expect({ seq: after.seq - before.seq, idx: after.idx - before.idx }).toEqual({
+        seq: 0,
+        idx: 8,
+      });
+    } finally {
+      await client.query('ROLLBACK');
+      await client.end();
+    }
   });
 });

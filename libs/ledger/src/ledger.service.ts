@@ -132,6 +132,11 @@ function answerOnce(
 /** Fixed namespace of system account ids: `ensureSystemAccount` derives the same id everywhere. */
 const SYSTEM_ACCOUNT_NAMESPACE = '5a0c4f4e-52b4-4a43-9d0b-6c2f6c8e7a10';
 const MAX_PAGE = 1000;
+/**
+ * Most keyed transfers in one statement. Its members are posted one after another inside it, so
+ * this bounds how long its locks are held (well under the statement timeout) and a batch's latency.
+ */
+const KEYED_BATCH_SIZE = 100;
 
 const pageSize = (limit: number): number => Math.min(Math.max(Math.trunc(limit) || 1, 1), MAX_PAGE);
 
@@ -170,7 +175,7 @@ export class LedgerService {
     private readonly engine: TransferEngine,
   ) {
     this.keyedTransfers = new MicroBatcher((items) => this.postKeyed(items), {
-      maxSize: MAX_BATCH_SIZE,
+      maxSize: KEYED_BATCH_SIZE,
       maxInFlight: config.ledger.keyedTransfersInFlight,
     });
   }
