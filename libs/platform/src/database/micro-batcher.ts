@@ -26,7 +26,7 @@ export interface MicroBatcherOptions {
  * one bad input fails alone; unless the database is away, which fails the batch at once.
  */
 export class MicroBatcher<I, O> {
-  private queue: Pending<I, O>[] = [];
+  private readonly queue: Pending<I, O>[] = [];
   private readonly maxSize: number;
   private readonly maxInFlight: number;
   private inFlight = 0;
