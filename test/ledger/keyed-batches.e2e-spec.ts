@@ -222,6 +222,41 @@ describe('keyed transfers posted together', () => {
     expect((await ledger.verifyInvariants()).ok).toBe(true);
   });
 
+  it('posts every member alone when the batch deadlocks with a transaction inserting one of its ids', async () => {
+    const [p, r] = [await make.wallet({ balance: 100n }), await make.wallet({ balance: 100n })];
+    const [q, s, u] = [await make.wallet(), await make.wallet(), await make.wallet()];
+    // The other transaction inserts transfer X (p -> q), then wants r's balance row, which the
+    // batch locked before it tried to insert its own X (r -> s): each waits for the other.
+    const taken = usdTransfer(p, q, 5n);
+    const clashing = { ...usdTransfer(r, s, 7n), id: taken.id };
+    const other = usdTransfer(r, u, 9n);
+    const release = await holdOpen(
+      db,
+      (tx) => ledger.transfer(taken, tx),
+      (tx) => ledger.transfer(usdTransfer(p, r, 1n), tx),
+    );
+    const batch = Promise.allSettled(
+      [clashing, other].map((input) => ledger.transferOnce(input, callFor(input))),
+    );
+    await lockWaitSeen(db, ['ledger_post_transfers_once']);
+    // Postgres ends one of the two after deadlock_timeout (1 s by default).
+    const otherCommitted = await release().then(
+      () => true,
+      (error: unknown) => (expect(error).toMatchObject({ driverError: { code: '40P01' } }), false),
+    );
+    const [clashed, posted] = await batch;
+
+    expect(posted).toMatchObject({ status: 'fulfilled', value: { id: other.id } });
+    // Whichever was ended, nobody sees the deadlock: if the batch was, its members were posted
+    // alone after the other transaction committed, and X is the other transaction's.
+    expect(clashed).toMatchObject(
+      otherCommitted
+        ? { status: 'rejected', reason: { code: 'ledger.id_conflict' } }
+        : { status: 'fulfilled', value: { id: taken.id, debitAccountId: r.id } },
+    );
+    expect((await ledger.verifyInvariants()).ok).toBe(true);
+  });
+
   it('looks keys up by index on a fresh connection even when the table was analyzed empty', async () => {
     // An empty idempotency_keys of this session only (a temporary table shadows the real one
     // for the functions' statements), analyzed while empty, as on a new deployment.
