@@ -349,8 +349,9 @@ export class LedgerService {
   }
 
   /**
-   * transfer() for an HTTP call carrying an Idempotency-Key, still one statement: the key is
-   * stored with the transfer it creates, in the same transaction. A key already stored answers
+   * transfer() for an HTTP call carrying an Idempotency-Key: the key is stored with the transfer
+   * it creates, in the same statement and transaction (shared, under load, with the keyed
+   * transfers queued beside it: `keyedTransfers`). A key already stored answers
    * with its stored response (or 422 for another body); a key in use by a call still running
    * is a 409. Another call's key is never consulted: the key is the caller's, the id the ledger's.
    */
