@@ -2,10 +2,9 @@ import {
   PRICES_NAMESPACE,
   PriceFanout,
   PricesEvent,
-  type SubscribeAck,
-  type SubscribeCandlesAck,
-  type UnsubscribeAck,
-  type UnsubscribeCandlesAck,
+  type PricesAck,
+  type PricesClientEvents,
+  type PricesServerEvents,
 } from '@bourse/market-data';
 import { AuthService, socketAuthMiddleware } from '@bourse/platform';
 import {
@@ -20,6 +19,9 @@ import {
 } from '@nestjs/websockets';
 import type { Namespace, Socket } from 'socket.io';
 
+/** A socket typed by the namespace's contract (libs/market-data, prices.events.ts). */
+type PricesSocket = Socket<PricesClientEvents, PricesServerEvents>;
+
 /**
  * Live prices over Socket.IO (protocol in libs/market-data/README.md, "Fan-out"). Public:
  * credentials are optional, bad ones are refused. Ping interval and timeout stay at Socket.IO's
@@ -32,46 +34,49 @@ export class PricesGateway implements OnGatewayInit, OnGatewayConnection, OnGate
     private readonly auth: AuthService,
   ) {}
 
-  afterInit(namespace: Namespace): void {
+  afterInit(namespace: Namespace<PricesClientEvents, PricesServerEvents>): void {
     this.fanout.attach(namespace, socketAuthMiddleware(this.auth, { required: false }));
   }
 
-  handleConnection(socket: Socket): void {
+  handleConnection(socket: PricesSocket): void {
     this.fanout.open(socket);
   }
 
-  handleDisconnect(socket: Socket): void {
+  handleDisconnect(socket: PricesSocket): void {
     this.fanout.close(socket);
   }
 
   // The ack is sent by the fan-out itself: ticks held during the snapshot must follow it.
   @SubscribeMessage(PricesEvent.Subscribe)
   subscribe(
-    @ConnectedSocket() socket: Socket,
+    @ConnectedSocket() socket: PricesSocket,
     @MessageBody() payload: unknown,
-    @Ack() ack: ((reply: SubscribeAck) => void) | undefined,
+    @Ack() ack: ((reply: PricesAck<typeof PricesEvent.Subscribe>) => void) | undefined,
   ): Promise<void> {
     return this.fanout.subscribe(socket, payload, ack);
   }
 
   @SubscribeMessage(PricesEvent.Unsubscribe)
-  unsubscribe(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): UnsubscribeAck {
+  unsubscribe(
+    @ConnectedSocket() socket: PricesSocket,
+    @MessageBody() payload: unknown,
+  ): PricesAck<typeof PricesEvent.Unsubscribe> {
     return this.fanout.unsubscribe(socket, payload);
   }
 
   @SubscribeMessage(PricesEvent.SubscribeCandles)
   subscribeCandles(
-    @ConnectedSocket() socket: Socket,
+    @ConnectedSocket() socket: PricesSocket,
     @MessageBody() payload: unknown,
-  ): SubscribeCandlesAck {
+  ): PricesAck<typeof PricesEvent.SubscribeCandles> {
     return this.fanout.subscribeCandles(socket, payload);
   }
 
   @SubscribeMessage(PricesEvent.UnsubscribeCandles)
   unsubscribeCandles(
-    @ConnectedSocket() socket: Socket,
+    @ConnectedSocket() socket: PricesSocket,
     @MessageBody() payload: unknown,
-  ): UnsubscribeCandlesAck {
+  ): PricesAck<typeof PricesEvent.UnsubscribeCandles> {
     return this.fanout.unsubscribeCandles(socket, payload);
   }
 }

@@ -13,25 +13,8 @@ import { findSymbol } from '../symbols';
 import type { Tick } from '../tick';
 import type { Timeframe } from '../timeframes';
 import { CandleRepository, type StoredBar } from './candle.repository';
+import type { CandleUpdate, ChartBar } from './chart-bar';
 import { UnknownSymbolError } from './market.errors';
-
-/** A bar as the REST api and the candle channel show it (lightweight-charts' shape). */
-export interface ChartBar {
-  /** Bucket start, UTC epoch seconds. */
-  time: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  tickCount: number;
-}
-
-/** Published on `MarketChannels.candles(prefix)` after each flush, oldest bucket first. */
-export interface CandleUpdate {
-  symbol: string;
-  timeframe: Timeframe;
-  bar: ChartBar;
-}
 
 export interface CandleQuery {
   symbol: string;

@@ -17,7 +17,7 @@ import type Redis from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ExtendedError, Namespace, Socket } from 'socket.io';
 import * as ws from 'ws';
-import type { CandleUpdate } from '../candles/candle.service';
+import type { CandleUpdate } from '../candles/chart-bar';
 import { MarketChannels, MarketKeys } from '../market.keys';
 import type { Tick } from '../tick';
 import { bucketStart } from '../timeframes';
@@ -25,16 +25,18 @@ import { clientAddressResolver } from './client-address';
 import { ConflatingWriter, type EncodedMessage, type FanoutCounts } from './conflating-writer';
 import { ConnectionLimiter } from './connection-limiter';
 import {
-  parseCandleSubscription,
-  parseCandleUpdate,
-  parseSymbols,
-  parseTick,
   PricesErrorCode,
   PricesEvent,
   type SubscribeAck,
   type SubscribeCandlesAck,
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
+} from './prices.events';
+import {
+  parseCandleSubscription,
+  parseCandleUpdate,
+  parseSymbols,
+  parseTick,
 } from './prices.protocol';
 
 // Socket.IO's EVENT packet type (socket.io-parser's PacketType.EVENT).

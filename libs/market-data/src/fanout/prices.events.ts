@@ -1,0 +1,94 @@
+import type { CandleUpdate, ChartBar } from '../candles/chart-bar';
+import type { Tick } from '../tick';
+import type { Timeframe } from '../timeframes';
+
+/**
+ * The wire contract of the `/prices` namespace: event names, payloads and acks. The gateway and
+ * every TypeScript client (apps/web) type their sockets with it, and `cli asyncapi` documents it;
+ * renaming an event or a field here breaks whichever side has not followed. It imports only
+ * plain types, so a browser bundle can use it without pulling in the server.
+ */
+export const PRICES_NAMESPACE = '/prices';
+
+export const PricesEvent = {
+  Subscribe: 'subscribe',
+  Unsubscribe: 'unsubscribe',
+  SubscribeCandles: 'subscribe_candles',
+  UnsubscribeCandles: 'unsubscribe_candles',
+  /** Server -> client: a `Tick`. */
+  Tick: 'tick',
+  /** Server -> client: a `CandleUpdate`. */
+  Candle: 'candle',
+} as const;
+
+export const PricesErrorCode = {
+  InvalidPayload: 'market.invalid_payload',
+  UnknownSymbol: 'market.unknown_symbol',
+  UnknownTimeframe: 'market.unknown_timeframe',
+  Unavailable: 'market.unavailable',
+  TooManyConnections: 'market.too_many_connections',
+} as const;
+
+export interface PricesError {
+  code: string;
+  message: string;
+}
+
+export interface Rejection {
+  symbol: string;
+  reason: string;
+}
+
+export interface SymbolsRequest {
+  symbols: string[];
+}
+
+export interface CandlesRequest {
+  symbol: string;
+  timeframe: Timeframe;
+}
+
+export type SubscribeAck =
+  { ok: true; snapshot: Tick[]; rejected: Rejection[] } | { ok: false; error: PricesError };
+
+export type UnsubscribeAck =
+  { ok: true; rejected: Rejection[] } | { ok: false; error: PricesError };
+
+export type SubscribeCandlesAck =
+  { ok: true; bar: ChartBar | null } | { ok: false; error: PricesError };
+
+export type UnsubscribeCandlesAck = { ok: true } | { ok: false; error: PricesError };
+
+/** What a client emits, each with the ack the server answers (Socket.IO's `ClientToServer`). */
+export interface PricesClientEvents {
+  [PricesEvent.Subscribe]: (request: SymbolsRequest, ack: (reply: SubscribeAck) => void) => void;
+  [PricesEvent.Unsubscribe]: (
+    request: SymbolsRequest,
+    ack: (reply: UnsubscribeAck) => void,
+  ) => void;
+  [PricesEvent.SubscribeCandles]: (
+    request: CandlesRequest,
+    ack: (reply: SubscribeCandlesAck) => void,
+  ) => void;
+  [PricesEvent.UnsubscribeCandles]: (
+    request: CandlesRequest,
+    ack: (reply: UnsubscribeCandlesAck) => void,
+  ) => void;
+}
+
+/** What the server emits (Socket.IO's `ServerToClient`). */
+export interface PricesServerEvents {
+  [PricesEvent.Tick]: (tick: Tick) => void;
+  [PricesEvent.Candle]: (update: CandleUpdate) => void;
+}
+
+/** The `connect_error` data of a refused connection (bad token, connection cap). */
+export interface PricesConnectError {
+  code: string;
+  status: number;
+}
+
+/** The ack a client event is answered with, e.g. `PricesAck<'subscribe'>` is `SubscribeAck`. */
+export type PricesAck<E extends keyof PricesClientEvents> = Parameters<
+  Parameters<PricesClientEvents[E]>[1]
+>[0];
