@@ -16,3 +16,12 @@ export function formatMinor(amount: string, scale: number): string {
 
   return `${negative && !zero ? '-' : ''}${whole}${fraction}`;
 }
+
+/** An amount with its asset code; in raw minor units if the asset's scale is unknown. */
+export function formatAmount(
+  amount: string,
+  asset: { scale: number } | undefined,
+  code: string,
+): string {
+  return asset ? `${formatMinor(amount, asset.scale)} ${code}` : `${amount} (minor units) ${code}`;
+}

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import { useServices } from '../app-context';
 import { CandleChart } from '../markets/CandleChart';
 import { PriceStream } from '../markets/price-stream';
+import { PriceTable } from '../markets/PriceTable';
 import type { Tick } from '../markets/sequence';
 
 type SymbolSpec = components['schemas']['SymbolDto'];
@@ -74,38 +75,15 @@ export function MarketsPage() {
           {connected ? 'live' : 'connecting…'}
         </span>
       </h1>
-      <table className="prices">
-        <thead>
-          <tr>
-            <th>Symbol</th>
-            <th>Description</th>
-            <th className="num">Price</th>
-            <th className="num">Age</th>
-          </tr>
-        </thead>
-        <tbody>
-          {symbols?.map((s) => {
-            const tick = prices.get(s.symbol);
-
-            return (
-              <tr
-                key={s.symbol}
-                className={s.symbol === selected ? 'selected' : undefined}
-                onClick={() => setSelected(s.symbol)}
-              >
-                <td>{s.symbol}</td>
-                <td>{s.description}</td>
-                <td className="num" data-testid={`price-${s.symbol}`} data-seq={tick?.seq}>
-                  {tick?.price ?? '—'}
-                </td>
-                <td className="num">
-                  {tick ? `${Math.max(0, Math.round((clock.now() - tick.ts) / 1000))} s` : ''}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      {symbols && (
+        <PriceTable
+          symbols={symbols}
+          prices={prices}
+          selected={selected}
+          onSelect={setSelected}
+          serverNow={clock.now()}
+        />
+      )}
       {spec && stream && (
         <>
           <div className="timeframes" role="group" aria-label="Timeframe">

@@ -1,7 +1,8 @@
 import type { components } from '@bourse/client';
 import { useMemo, useState } from 'react';
 import { useServices } from '../app-context';
-import { formatMinor } from '../lib/money';
+import { formatAmount } from '../lib/money';
+import { BalancesTable } from '../wallet/BalancesTable';
 import { useLoad } from '../lib/use-api';
 import { usePages } from '../lib/use-pages';
 
@@ -30,11 +31,7 @@ export function WalletPage() {
     return <p>Loading…</p>;
   }
 
-  const amount = (value: string, asset: string) => {
-    const spec = scales.get(asset);
-
-    return spec ? `${formatMinor(value, spec.scale)} ${asset}` : `${value} (minor units) ${asset}`;
-  };
+  const amount = (value: string, asset: string) => formatAmount(value, scales.get(asset), asset);
 
   return (
     <section>
@@ -42,34 +39,12 @@ export function WalletPage() {
       {wallets.data.length === 0 ? (
         <p>No wallets yet.</p>
       ) : (
-        <table className="wallets">
-          <thead>
-            <tr>
-              <th>Asset</th>
-              <th className="num">Available</th>
-              <th className="num">Posted</th>
-              <th className="num">Pending</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {wallets.data.map((w: Wallet) => (
-              <tr
-                key={w.id}
-                className={w.id === wallet?.id ? 'selected' : undefined}
-                onClick={() => setSelected(w.id)}
-              >
-                <td>{scales.get(w.asset)?.name ?? w.asset}</td>
-                <td className="num" data-testid={`available-${w.asset}`}>
-                  {amount(w.available, w.asset)}
-                </td>
-                <td className="num">{amount(w.posted, w.asset)}</td>
-                <td className="num">{amount(w.pending, w.asset)}</td>
-                <td>{w.frozen && <span className="badge">frozen</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <BalancesTable
+          wallets={wallets.data}
+          assets={scales}
+          selected={wallet?.id}
+          onSelect={setSelected}
+        />
       )}
       {wallet && <WalletDetail wallet={wallet} amount={amount} />}
     </section>
