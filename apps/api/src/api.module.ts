@@ -23,6 +23,7 @@ import { AssetsController } from './ledger/assets.controller';
 import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
 import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
 import { WalletsController } from './ledger/wallets.controller';
+import { AsyncApiController } from './market/asyncapi.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
 
@@ -39,6 +40,7 @@ export class ApiModule {
         AdminUsersController,
         AdminAuditController,
         MarketController,
+        AsyncApiController,
         WalletsController,
         AssetsController,
         LedgerAccountsController,

@@ -1,4 +1,5 @@
 import { ConfigError, configTable, loadConfig } from '@bourse/platform';
+import { asyncapi } from './asyncapi.command';
 import { backfill } from './backfill.command';
 import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
@@ -6,7 +7,7 @@ import { openapi } from './openapi.command';
 import { seed } from './seed.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -28,6 +29,8 @@ async function main(argv: string[]): Promise<string> {
       return configTable();
     case 'openapi':
       return openapi(config, flags.includes('--check'));
+    case 'asyncapi':
+      return asyncapi(flags.includes('--check'));
     default:
       throw new Error(USAGE);
   }

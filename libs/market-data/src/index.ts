@@ -58,3 +58,5 @@ export {
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
 } from './fanout/prices.events';
+export { pricesAsyncApi } from './fanout/prices.asyncapi';
+export type { JsonSchemaOf } from './fanout/json-schema';
