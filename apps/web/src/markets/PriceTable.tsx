@@ -39,7 +39,12 @@ export function PriceTable(props: {
             >
               <td>{s.symbol}</td>
               <td>{s.description}</td>
-              <td className="num" data-testid={`price-${s.symbol}`} data-seq={tick?.seq}>
+              <td
+                className="num"
+                data-testid={`price-${s.symbol}`}
+                data-seq={tick?.seq}
+                data-ts={tick?.ts}
+              >
                 {tick?.price ?? '—'}
               </td>
               <td className="num">
