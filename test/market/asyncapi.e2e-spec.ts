@@ -18,7 +18,7 @@ beforeAll(async () => {
   redis = createRedis(api.config, 'asyncapi-test');
   document = (await api.request('GET', '/asyncapi.json')).body;
   client = io(`${api.url}/prices`, { transports: ['websocket'] });
-  await new Promise((resolve) => client.once('connect', resolve));
+  await new Promise<void>((resolve) => client.once('connect', () => resolve()));
 });
 
 afterAll(async () => {

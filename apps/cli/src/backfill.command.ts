@@ -4,7 +4,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { commandContext } from './context';
 
 @Module({})
-class BackfillModule {
+export class BackfillModule {
   static forConfig(config: AppConfig): DynamicModule {
     return {
       module: BackfillModule,

@@ -4,7 +4,7 @@ import { backfill } from './backfill.command';
 import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
 import { openapi } from './openapi.command';
-import { seed } from './seed.command';
+import { seed, seedHistory } from './seed.command';
 
 const USAGE =
   'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs>';
@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<string> {
     case 'db:revert':
       return revert(config);
     case 'db:seed':
-      return seed(config);
+      return `${await seed(config)}\n${await seedHistory(config)}`;
     case 'market:backfill':
       return backfill(config, flags);
     case 'ledger:verify':

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { MarketChannels } from '../market.keys';
-import { findSymbol } from '../symbols';
+import { findSymbol, SYMBOLS } from '../symbols';
 import type { Tick } from '../tick';
 import type { Timeframe } from '../timeframes';
 import { CandleRepository, type StoredBar } from './candle.repository';
@@ -94,6 +94,17 @@ export class CandleService
   }
 
   /** Candles oldest first: the newest `limit` bars whose bucket starts within [from, to]. */
+  /** The newest 1m bar of each symbol that has history (live or backfilled). */
+  async newestBars(): Promise<(ChartBar & { symbol: string })[]> {
+    const bars = await this.repo.newestBars(
+      this.db.manager,
+      SYMBOLS.map((s) => s.symbol),
+      '1m',
+    );
+
+    return bars.map((bar) => ({ symbol: bar.symbol, ...toChartBar(bar) }));
+  }
+
   async candles(query: CandleQuery): Promise<ChartBar[]> {
     if (!findSymbol(query.symbol)) {
       throw new UnknownSymbolError(query.symbol);
