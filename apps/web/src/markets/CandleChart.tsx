@@ -7,6 +7,7 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { useEffect, useRef, useState } from 'react';
+import { useServices } from '../app-context';
 import { mergeBar, mergeHistory, type Candle } from './bars';
 import type { PriceStream } from './price-stream';
 
@@ -37,6 +38,7 @@ export function CandleChart(props: {
   scale: number;
 }) {
   const { client, stream, symbol, timeframe, scale } = props;
+  const { clock } = useServices();
   const container = useRef<HTMLDivElement>(null);
   const [last, setLast] = useState<Candle>();
   const [error, setError] = useState<string>();
@@ -76,8 +78,12 @@ export function CandleChart(props: {
     };
 
     const load = async (from?: number) => {
+      // Up to now on the server's clock: the forming bar, and nothing a skewed clock stamped later.
+      const to = Math.floor(clock.now() / 1000);
       const { data, error: problem } = await client.GET('/v1/market/candles', {
-        params: { query: { symbol: symbol as CandleSymbol, timeframe, from, limit: HISTORY_BARS } },
+        params: {
+          query: { symbol: symbol as CandleSymbol, timeframe, from, to, limit: HISTORY_BARS },
+        },
       });
       if (cancelled) {
         return;
@@ -104,7 +110,7 @@ export function CandleChart(props: {
       stopLive?.();
       chart.remove();
     };
-  }, [client, stream, symbol, timeframe, scale]);
+  }, [client, clock, stream, symbol, timeframe, scale]);
 
   return (
     <figure className="chart">

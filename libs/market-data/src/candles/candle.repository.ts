@@ -177,8 +177,13 @@ export class CandleRepository {
     );
   }
 
-  /** The newest bar of `timeframe` of each of `symbols` that has one (one index probe each). */
-  newestBars(tx: Tx, symbols: readonly string[], timeframe: Timeframe): Promise<StoredBar[]> {
+  /** The newest bar of `timeframe` starting by `at`, of each of `symbols` (an index probe each). */
+  newestBars(
+    tx: Tx,
+    symbols: readonly string[],
+    timeframe: Timeframe,
+    at: Date,
+  ): Promise<StoredBar[]> {
     return rows<StoredBar>(
       tx,
       `
@@ -187,10 +192,10 @@ export class CandleRepository {
        CROSS JOIN LATERAL (
              SELECT ${BAR_COLUMNS}
                FROM market_candles
-              WHERE symbol = s.symbol AND timeframe = $2
+              WHERE symbol = s.symbol AND timeframe = $2 AND bucket <= $3
               ORDER BY bucket DESC
               LIMIT 1) c`,
-      [symbols, timeframe],
+      [symbols, timeframe, at],
     );
   }
 

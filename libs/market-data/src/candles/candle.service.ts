@@ -94,12 +94,13 @@ export class CandleService
   }
 
   /** Candles oldest first: the newest `limit` bars whose bucket starts within [from, to]. */
-  /** The newest 1m bar of each symbol that has history (live or backfilled). */
-  async newestBars(): Promise<(ChartBar & { symbol: string })[]> {
+  /** The newest 1m bar by `at` (epoch ms) of each symbol that has history (live or backfilled). */
+  async newestBars(at: number): Promise<(ChartBar & { symbol: string })[]> {
     const bars = await this.repo.newestBars(
       this.db.manager,
       SYMBOLS.map((s) => s.symbol),
       '1m',
+      new Date(at),
     );
 
     return bars.map((bar) => ({ symbol: bar.symbol, ...toChartBar(bar) }));

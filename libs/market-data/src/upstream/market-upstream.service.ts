@@ -47,7 +47,7 @@ export class MarketUpstream implements OnApplicationBootstrap, OnModuleDestroy {
           config,
           SYMBOLS,
           undefined,
-          resumePrices(await prices.all(), await candles.newestBars()),
+          resumePrices(await prices.all(), await candles.newestBars(Date.now())),
         ),
       onTick: (tick) => candles.add(tick),
       observer: metrics.observer(provider),
