@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { signedInUser, type SignedInUser } from '../factories/users';
-import { startApi, testConfig, type TestServer } from '../setup/apps';
+import { createApiApp } from '../../apps/api/src/api.app';
+import { LogCapture, startApi, testConfig, TestServer } from '../setup/apps';
 import { startWorker } from '../setup/worker';
 import {
   ARTIFACTS,
@@ -29,8 +30,14 @@ let page: Page;
 let errors: ConsoleProblem[];
 let user: SignedInUser;
 let admin: SignedInUser;
-// Requests the tests make fail on purpose: Chromium logs each refused one as a console error.
-const expectedFailures: { status: number; path: string }[] = [];
+// Failures the tests cause on purpose: Chromium logs each as a console error.
+const expectedErrors: ((problem: ConsoleProblem) => boolean)[] = [];
+const refused =
+  (status: number, path: string) =>
+  ({ text, url }: ConsoleProblem): boolean =>
+    text.includes(`status of ${status}`) && new URL(url).pathname === path;
+// Socket.IO frames the page sent, e.g. `42/prices,3["subscribe",{"symbols":["XAUUSD"]}]`.
+const sentFrames: string[] = [];
 
 beforeAll(async () => {
   ensureWebBuild();
@@ -45,6 +52,9 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   errors = collectConsoleErrors(page);
+  page.on('websocket', (socket) =>
+    socket.on('framesent', ({ payload }) => sentFrames.push(String(payload))),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -94,7 +104,7 @@ const shot = (name: string) =>
   page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 it('says why a sign-in failed', async () => {
-  expectedFailures.push({ status: 401, path: '/v1/auth/login' });
+  expectedErrors.push(refused(401, '/v1/auth/login'));
   await signIn({ email: user.email, password: 'not the password at all' });
   await expect(page.getByRole('alert').textContent()).resolves.toMatch(/incorrect/i);
   await shot('sign-in');
@@ -121,6 +131,58 @@ it('signs in, then shows a live tick arriving and the last bar changing', async 
     ),
   ).not.toBe(firstBar);
   await shot('markets');
+});
+
+const subscribeFrames = (symbols: string[]) =>
+  sentFrames.filter((frame) => frame.includes(`"subscribe",${JSON.stringify({ symbols })}`)).length;
+
+it('asks for a fresh snapshot of a symbol whose seq jumps', async () => {
+  const before = subscribeFrames(['XAUUSD']);
+  // As if five XAUUSD ticks were lost on their way: the next one arrives with seq + 6.
+  const redis = createRedis(testConfig({ REDIS_KEY_PREFIX: PREFIX }), 'web-spec-gap');
+  await redis.incrby(MarketKeys.seq('XAUUSD'), 5);
+  await redis.quit();
+
+  expect(
+    await eventually(
+      async () => subscribeFrames(['XAUUSD']),
+      (n) => n > before,
+    ),
+  ).toBe(before + 1);
+});
+
+it('after the api comes back, subscribes again and refetches candles from its last bar', async () => {
+  const { port } = new URL(api.url);
+  const allSymbols = SYMBOLS.map((s) => s.symbol);
+  const subscribed = subscribeFrames(allSymbols);
+  const refetch = page.waitForRequest(
+    (request) =>
+      request.url().includes('/v1/market/candles?') &&
+      new URL(request.url()).searchParams.has('from'),
+    { timeout: 20_000 },
+  );
+  expectedErrors.push(({ text }) =>
+    /WebSocket connection to 'ws:.*\/socket\.io\/.*' failed/.test(text),
+  );
+  await api.close();
+  await page.getByText('connecting…').waitFor();
+
+  // The same port, as a restarted node behind the same address.
+  const config = testConfig(LIVE);
+  const logs = new LogCapture();
+  const app = await createApiApp(config, { logDestination: logs });
+  await app.listen({ port: Number(port), host: '127.0.0.1' });
+  api = new TestServer(app, api.url, config, logs);
+
+  const request = await refetch;
+  await page.getByText('live', { exact: true }).waitFor({ timeout: 20_000 });
+  expect(subscribeFrames(allSymbols)).toBe(subscribed + 1);
+  const lastBar = Number(new URL(request.url()).searchParams.get('from'));
+  expect(lastBar).toBeGreaterThan(Date.now() / 1000 - 120);
+  const price = page.locator('[data-testid=price-XAUUSD][data-seq]');
+  const seq = async () => Number(await price.getAttribute('data-seq'));
+  const now = await seq();
+  expect(await eventually(seq, (s) => s > now)).toBeGreaterThan(now);
 });
 
 it('shows the wallet balance by its asset scale, the deposit in the statement and the hold', async () => {
@@ -163,10 +225,10 @@ it('sends a user whose session was revoked to sign in', async () => {
     body: { reason: 'browser test' },
   });
   expect(disabled.status).toBe(200);
-  expectedFailures.push(
-    { status: 401, path: '/v1/wallets' },
-    { status: 401, path: '/v1/assets' },
-    { status: 401, path: '/v1/auth/refresh' },
+  expectedErrors.push(
+    refused(401, '/v1/wallets'),
+    refused(401, '/v1/assets'),
+    refused(401, '/v1/auth/refresh'),
   );
 
   await page.getByRole('link', { name: 'Wallet' }).click();
@@ -174,13 +236,8 @@ it('sends a user whose session was revoked to sign in', async () => {
   expect(new URL(page.url()).pathname).toBe('/app/sign-in');
 });
 
-it('logged no console errors but the refusals the tests asked for', () => {
-  const unexpected = errors.filter(
-    ({ text, url }) =>
-      !expectedFailures.some(
-        ({ status, path }) =>
-          text.includes(`status of ${status}`) && new URL(url).pathname === path,
-      ),
+it('logged no console errors but the failures the tests caused', () => {
+  expect(errors.filter((problem) => !expectedErrors.some((expected) => expected(problem)))).toEqual(
+    [],
   );
-  expect(unexpected).toEqual([]);
 });
