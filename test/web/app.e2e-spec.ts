@@ -4,7 +4,7 @@ import { createRedis } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { signedInUser, type SignedInUser } from '../factories/users';
+import { signedInUser, uniqueEmail, type SignedInUser } from '../factories/users';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { LogCapture, startApi, testConfig, TestServer } from '../setup/apps';
 import { startWorker } from '../setup/worker';
@@ -108,6 +108,19 @@ it('says why a sign-in failed', async () => {
   await signIn({ email: user.email, password: 'not the password at all' });
   await expect(page.getByRole('alert').textContent()).resolves.toMatch(/incorrect/i);
   await shot('sign-in');
+});
+
+it('registers a new account, signed in at once, and signs out', async () => {
+  const email = uniqueEmail();
+  await page.goto(`${api.url}/app/register`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill('a long enough password');
+  await page.getByRole('button', { name: 'Register' }).click();
+  await page.getByTestId('user-email').waitFor();
+  expect(await page.getByTestId('user-email').textContent()).toBe(email);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  expect(new URL(page.url()).pathname).toBe('/app/sign-in');
 });
 
 it('signs in, then shows a live tick arriving and the last bar changing', async () => {
