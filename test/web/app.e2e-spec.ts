@@ -213,6 +213,29 @@ it('shows the wallet balance by its asset scale, the deposit in the statement an
   await shot('wallet');
 });
 
+it('refreshes a refused access token quietly, once, and carries on', async () => {
+  // The stored access token no longer verifies (as when it expired); the refresh token is good.
+  await page.evaluate(`(() => {
+    const session = JSON.parse(sessionStorage.getItem('bourse.session'));
+    session.accessToken = 'x' + session.accessToken;
+    sessionStorage.setItem('bourse.session', JSON.stringify(session));
+  })()`);
+  expectedErrors.push(refused(401, '/v1/wallets'), refused(401, '/v1/assets'));
+  const refreshes: string[] = [];
+  page.on('request', (request) => {
+    if (request.url().endsWith('/v1/auth/refresh')) {
+      refreshes.push(request.url());
+    }
+  });
+  await page.reload();
+
+  await page.getByTestId('available-USD').waitFor();
+  expect(await page.getByTestId('available-USD').textContent()).toBe('10.50 USD');
+  expect(await page.getByTestId('user-email').textContent()).toBe(user.email);
+  // Two requests were refused at once; one refresh served both (a refresh token is single use).
+  expect(refreshes).toHaveLength(1);
+});
+
 it("lets an admin freeze a user's account and shows it in the audit trail", async () => {
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByRole('button', { name: 'Sign in' }).waitFor();

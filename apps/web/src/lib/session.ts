@@ -43,7 +43,11 @@ export class Session {
     });
     this.client.use({
       onRequest: ({ request }) => {
-        if (!AUTH_PATH.test(request.url)) {
+        if (AUTH_PATH.test(request.url)) {
+          // Sign-in, refresh and sign-out take no access token, and the api refuses a bad one
+          // even where none is needed: an expired token sent along would fail the refresh.
+          request.headers.delete('authorization');
+        } else {
           this.replays.set(request, request.clone());
         }
 
