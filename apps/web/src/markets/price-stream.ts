@@ -33,7 +33,6 @@ export class PriceStream {
   private readonly listeners = new Set<StreamListener>();
   private readonly series = new Map<string, { request: CandlesRequest; bar(b: Candle): void }>();
   private connectedBefore = false;
-  gaps = 0;
 
   constructor(
     origin: string,
@@ -91,7 +90,6 @@ export class PriceStream {
     }
     this.notify((l) => l.tick?.(tick));
     if (verdict === 'gap') {
-      this.gaps += 1;
       this.subscribe([tick.symbol]);
     }
   }
