@@ -4,8 +4,27 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { ADMIN_DATABASE_URL, TEST_DB_ENV, TEST_PREFIX_ENV, testDatabaseUrl } from './test-env';
 
+/**
+ * Keeps jest alive to its globalTeardown when a test file leaves a promise rejection or an
+ * exception behind once its tests are done (jest catches them only while a test runs). Jest runs a
+ * lone test file in its own process, where Node would otherwise exit at once and leave the run's
+ * database and Redis keys behind. The run still fails: the error is printed and the exit code set.
+ */
+function failRunInsteadOfExiting(): void {
+  const fail = (kind: string) => (error: unknown) => {
+    process.exitCode = 1;
+    process.stderr.write(`\n${kind} after a test file's tests (the run fails):\n`);
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+  };
+  process.on('unhandledRejection', fail('Unhandled rejection'));
+  process.on('uncaughtException', fail('Uncaught exception'));
+}
+
 /** Creates this run's own database, migrates it once, and picks this run's Redis key prefix. */
 export default async function globalSetup(): Promise<void> {
+  failRunInsteadOfExiting();
   const database = `bourse_test_${process.pid}_${Date.now().toString(36)}`;
   const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
   await admin.connect();
