@@ -368,8 +368,8 @@ describe('transactional outbox and the worker', () => {
     const insertKey = (key: string, expires: string) =>
       db.manager.query(
         `INSERT INTO idempotency_keys
-           (scope, key, method, path, request_hash, state, response_status, expires_at)
-         VALUES ('outbox-test', $1, 'POST', '/v1/x', 'h', 'completed', 200, now() + $2::interval)`,
+           (scope, key, method, path, request_hash, response_status, expires_at)
+         VALUES ('outbox-test', $1, 'POST', '/v1/x', 'h', 200, now() + $2::interval)`,
         [key, expires],
       );
     const expired = `expired-${randomUUID()}`;

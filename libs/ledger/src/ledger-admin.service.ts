@@ -2,7 +2,7 @@ import {
   AuditLog,
   Database,
   IdempotencyService,
-  IdempotentReplay,
+  IdempotentResponse,
   pageOf,
   type AuditContext,
   type IdempotentRequest,
@@ -49,8 +49,14 @@ export class LedgerAdminService {
     private readonly idempotency: IdempotencyService,
   ) {}
 
-  async createAccount(body: CreateAccountDto): Promise<AccountDto> {
-    return toAccountDto(await this.ledger.createAccount(body));
+  /** With `call` (an Idempotency-Key), the key is stored with the account it creates. */
+  createAccount(
+    body: CreateAccountDto,
+    call?: IdempotentRequest,
+  ): Promise<AccountDto | IdempotentResponse<AccountDto>> {
+    return this.idempotency.transaction(call, async (tx) =>
+      toAccountDto(await this.ledger.createAccount(body, tx)),
+    );
   }
 
   async getAccount(id: string): Promise<AccountWithBalanceDto> {
@@ -103,38 +109,46 @@ export class LedgerAdminService {
   async transfer(
     body: CreateTransferDto,
     call?: IdempotentRequest,
-  ): Promise<TransferDto | IdempotentReplay> {
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
     const input = { ...body, amount: BigInt(body.amount) };
     const answer = call
       ? await this.ledger.transferOnce(input, call)
       : await this.ledger.transfer(input);
 
-    return answer instanceof IdempotentReplay ? answer : toTransferDto(answer);
+    return answer instanceof IdempotentResponse ? answer.map(toTransferDto) : toTransferDto(answer);
   }
 
   /** With `call`, the key is stored with the batch's results, in the batch's transaction. */
   async transferMany(
     body: CreateTransfersBatchDto,
     call?: IdempotentRequest,
-  ): Promise<TransfersBatchResultDto | IdempotentReplay> {
+  ): Promise<TransfersBatchResultDto | IdempotentResponse<TransfersBatchResultDto>> {
     const inputs = body.transfers.map((item) => ({ ...item, amount: BigInt(item.amount) }));
     const run = async (tx?: Tx) => toBatchResultDto(await this.ledger.transferMany(inputs, tx));
 
-    return call
-      ? this.db.transaction(undefined, (tx) =>
-          this.idempotency.runInTransaction(tx, call, 200, () => run(tx)),
-        )
-      : run();
+    // Without a key, the batch's own transaction: the same statements, no BEGIN of ours around.
+    return call ? this.idempotency.transaction(call, run) : run();
   }
 
-  async post(id: string, body: PostTransferDto): Promise<TransferDto> {
+  post(
+    id: string,
+    body: PostTransferDto,
+    call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
     const amount = body.amount === undefined ? undefined : BigInt(body.amount);
 
-    return toTransferDto(await this.ledger.post(id, { amount }));
+    return this.idempotency.transaction(call, async (tx) =>
+      toTransferDto(await this.ledger.post(id, { amount }, tx)),
+    );
   }
 
-  async void(id: string): Promise<TransferDto> {
-    return toTransferDto(await this.ledger.void(id));
+  void(
+    id: string,
+    call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
+    return this.idempotency.transaction(call, async (tx) =>
+      toTransferDto(await this.ledger.void(id, tx)),
+    );
   }
 
   async getTransfer(id: string): Promise<TransferDto> {

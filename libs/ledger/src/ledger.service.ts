@@ -2,8 +2,8 @@ import {
   APP_CONFIG,
   Database,
   driverCodeOf,
-  IdempotentReplay,
   IdempotentRequestInProgressError,
+  IdempotentResponse,
   MicroBatcher,
   newId,
   storedAnswer,
@@ -102,12 +102,16 @@ interface KeyedTransfer {
   call: IdempotentRequest;
 }
 
-/** What a keyed transfer answers, or the error it throws: settled, so batch members fail alone. */
-type KeyedAnswer = { answer: Transfer | IdempotentReplay } | { error: unknown };
+/**
+ * A keyed transfer's answer: the stored response (a created transfer's, or a replay), or the
+ * transfer the ledger already had under its id (no key stored).
+ */
+type Keyed = Transfer | IdempotentResponse<Transfer>;
 
-async function answerOf(
-  answer: () => Transfer | IdempotentReplay | Promise<Transfer | IdempotentReplay>,
-): Promise<KeyedAnswer> {
+/** What a keyed transfer answers, or the error it throws: settled, so batch members fail alone. */
+type KeyedAnswer = { answer: Keyed } | { error: unknown };
+
+async function answerOf(answer: () => Keyed | Promise<Keyed>): Promise<KeyedAnswer> {
   try {
     return { answer: await answer() };
   } catch (error) {
@@ -116,16 +120,16 @@ async function answerOf(
 }
 
 /** The answer to a keyed transfer from what ledger_post_transfer_once did with it. */
-function answerOnce(
-  { input, call }: KeyedTransfer,
-  posted: PostOnceOutcome,
-): Transfer | IdempotentReplay {
+function answerOnce({ input, call }: KeyedTransfer, posted: PostOnceOutcome): Keyed {
   if (posted.outcome === 'key_busy') {
     throw new IdempotentRequestInProgressError();
   }
+  if (posted.outcome === 'key_used') {
+    return new IdempotentResponse(storedAnswer(posted.existing, call.requestHash), true);
+  }
 
-  return posted.outcome === 'key_used'
-    ? new IdempotentReplay(storedAnswer(posted.existing, call.requestHash))
+  return posted.outcome === 'created'
+    ? new IdempotentResponse(posted.response, false, posted.transfer)
     : answerPosted(input, posted);
 }
 
@@ -355,10 +359,7 @@ export class LedgerService {
    * with its stored response (or 422 for another body); a key in use by a call still running
    * is a 409. Another call's key is never consulted: the key is the caller's, the id the ledger's.
    */
-  async transferOnce(
-    input: TransferInput,
-    call: IdempotentRequest,
-  ): Promise<Transfer | IdempotentReplay> {
+  async transferOnce(input: TransferInput, call: IdempotentRequest): Promise<Keyed> {
     checkTransfer(input);
     const answer = await this.keyedTransfers.run({ input, call });
     if ('error' in answer) {
@@ -420,7 +421,7 @@ export class LedgerService {
     return answers;
   }
 
-  private async postKeyedAlone(item: KeyedTransfer): Promise<Transfer | IdempotentReplay> {
+  private async postKeyedAlone(item: KeyedTransfer): Promise<Keyed> {
     return answerOnce(
       item,
       await this.transfers.postOnce(

@@ -5,6 +5,7 @@ import {
   type IdempotentRequest,
   type KeyRow,
   type StoredKey,
+  type StoredResponse,
   type Tx,
 } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
@@ -75,9 +76,16 @@ export type PostOutcome =
   | { outcome: 'asset_mismatch'; debitAsset: string; creditAsset: string }
   | { outcome: 'insufficient_funds' | 'balance_overflow' | 'debit_frozen' | 'credit_frozen' };
 
-/** What ledger_post_transfer_once adds: the key is in use by a call still running, or stored. */
+/**
+ * What ledger_post_transfer_once did: a transfer it created comes with the answer stored under the
+ * key (the bytes to send); or the key is in use by a call still running, or already stored.
+ */
 export type PostOnceOutcome =
-  PostOutcome | { outcome: 'key_busy' } | { outcome: 'key_used'; existing: StoredKey };
+  | Exclude<PostOutcome, { transfer: Transfer }>
+  | { outcome: 'exists'; transfer: Transfer }
+  | { outcome: 'created'; transfer: Transfer; response: StoredResponse }
+  | { outcome: 'key_busy' }
+  | { outcome: 'key_used'; existing: StoredKey };
 
 /** A member of ledger_post_transfers_once's batch that it left to be posted on its own. */
 export type BatchedOnceOutcome = PostOnceOutcome | { outcome: 'alone' };
@@ -93,11 +101,9 @@ type PostRow = TransferRow & {
 const POSTED = `f.outcome, f.missing_account AS "missingAccount", f.debit_asset AS "debitAsset",
   f.credit_asset AS "creditAsset", ${TRANSFER}`;
 
-/** POSTED and the key columns of a keyed post function; the stored response only for a replay. */
-const POSTED_ONCE = `${POSTED}, f.key_state AS state, f.key_request_hash AS request_hash,
-  f.response_status,
-  CASE WHEN f.outcome = 'key_used' THEN f.response_body END AS response_body,
-  CASE WHEN f.outcome = 'key_used' THEN f.response_headers END AS response_headers`;
+/** POSTED and the key columns of a keyed post function: the stored answer, or the one it stored. */
+const POSTED_ONCE = `${POSTED}, f.key_request_hash AS request_hash, f.response_status,
+  f.response_body`;
 
 const keyParams = (call: IdempotentRequest): unknown[] => [
   call.scope,
@@ -144,10 +150,15 @@ function toPostOnceOutcome(row: PostRow & KeyRow): PostOnceOutcome {
   if (row.outcome === 'key_busy') {
     return { outcome: 'key_busy' };
   }
+  if (row.outcome === 'key_used') {
+    return { outcome: 'key_used', existing: toStoredKey(row) };
+  }
+  if (row.outcome === 'created') {
+    return { outcome: 'created', transfer: toTransfer(row), response: toStoredKey(row).response };
+  }
 
-  return row.outcome === 'key_used'
-    ? { outcome: 'key_used', existing: toStoredKey(row) }
-    : toPostOutcome(row);
+  // Not 'created' (above): the outcomes a keyed call shares with ledger_post_transfer.
+  return toPostOutcome(row) as PostOnceOutcome;
 }
 
 /** SQL of transfers and their journal lines. */
@@ -235,7 +246,7 @@ export class TransferRepository {
         [...keyParams(call), ttlHours, ...transferParams(input)],
       );
     } catch (error) {
-      // The generic path (another route) claimed the key after this statement's lookup, and the
+      // A live key appeared after this statement's lookup without its lock being taken, and the
       // function undid the transfer with a unique violation: the key is in use, as for key_busy.
       if (uniqueViolationOf(error) === 'idempotency_keys_pkey') {
         return { outcome: 'key_busy' };
@@ -249,7 +260,7 @@ export class TransferRepository {
   /**
    * postOnce for many calls (distinct ids and keys) in one statement and one transaction
    * (ledger_post_transfers_once), answered in order. It fails whole, undoing every member, where
-   * postOnce would fail one (a key claimed by the generic path meanwhile, a deadlock): the
+   * postOnce would fail one (a key stored without its lock meanwhile, a deadlock): the
    * caller then posts each alone.
    */
   async postOnceMany(

@@ -9,7 +9,16 @@ import {
   TransferPageDto,
   TransfersQueryDto,
 } from '@bourse/ledger';
-import { AdminActionDto, CurrentPrincipal, PageQueryDto, type Principal } from '@bourse/platform';
+import {
+  AdminActionDto,
+  CurrentPrincipal,
+  Idempotent,
+  IdempotentCall,
+  IdempotentResponse,
+  PageQueryDto,
+  type IdempotentRequest,
+  type Principal,
+} from '@bourse/platform';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -26,6 +35,7 @@ export class LedgerAccountsController {
   constructor(private readonly ledger: LedgerAdminService) {}
 
   @Post()
+  @Idempotent()
   @ApiCreatedResponse({
     type: AccountDto,
     description: 'The account; the existing one when its id was sent again with the same fields.',
@@ -35,8 +45,11 @@ export class LedgerAccountsController {
     description:
       '`ledger.asset_not_found`, or `ledger.invalid_account` (e.g. a user wallet allowed negative).',
   })
-  create(@Body() body: CreateAccountDto): Promise<AccountDto> {
-    return this.ledger.createAccount(body);
+  create(
+    @Body() body: CreateAccountDto,
+    @IdempotentCall() call?: IdempotentRequest,
+  ): Promise<AccountDto | IdempotentResponse<AccountDto>> {
+    return this.ledger.createAccount(body, call);
   }
 
   @Get()

@@ -1,7 +1,7 @@
 import {
   Idempotent,
   IdempotentCall,
-  IdempotentReplay,
+  IdempotentResponse,
   type IdempotentRequest,
 } from '@bourse/platform';
 import {
@@ -30,7 +30,7 @@ export class LedgerTransfersController {
 
   @Post()
   @CountTransfers()
-  @Idempotent({ atomic: true })
+  @Idempotent()
   @ApiCreatedResponse({
     type: TransferDto,
     description:
@@ -48,14 +48,14 @@ export class LedgerTransfersController {
   create(
     @Body() body: CreateTransferDto,
     @IdempotentCall() call?: IdempotentRequest,
-  ): Promise<TransferDto | IdempotentReplay> {
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
     return this.ledger.transfer(body, call);
   }
 
   @Post('batch')
   @HttpCode(200)
   @CountTransfers()
-  @Idempotent({ atomic: true })
+  @Idempotent()
   @ApiOkResponse({
     type: TransfersBatchResultDto,
     description:
@@ -66,12 +66,13 @@ export class LedgerTransfersController {
   createMany(
     @Body() body: CreateTransfersBatchDto,
     @IdempotentCall() call?: IdempotentRequest,
-  ): Promise<TransfersBatchResultDto | IdempotentReplay> {
+  ): Promise<TransfersBatchResultDto | IdempotentResponse<TransfersBatchResultDto>> {
     return this.ledger.transferMany(body, call);
   }
 
   @Post(':id/post')
   @HttpCode(200)
+  @Idempotent()
   @ApiOkResponse({
     type: TransferDto,
     description: 'Posted (again with the same amount: answered as it is, nothing moves twice).',
@@ -88,20 +89,25 @@ export class LedgerTransfersController {
   post(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: PostTransferDto,
-  ): Promise<TransferDto> {
-    return this.ledger.post(id, body);
+    @IdempotentCall() call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
+    return this.ledger.post(id, body, call);
   }
 
   @Post(':id/void')
   @HttpCode(200)
+  @Idempotent()
   @ApiOkResponse({
     type: TransferDto,
     description: 'Voided, its hold released (voiding again answers it as it is).',
   })
   @ApiNotFoundResponse({ description: '`ledger.transfer_not_found`.' })
   @ApiConflictResponse({ description: '`ledger.transfer_state`: already posted.' })
-  void(@Param('id', new ParseUUIDPipe()) id: string): Promise<TransferDto> {
-    return this.ledger.void(id);
+  void(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @IdempotentCall() call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
+    return this.ledger.void(id, call);
   }
 
   @Get(':id')
