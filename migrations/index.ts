@@ -18,6 +18,7 @@ import { IdempotencyTryLock1764000012000 } from './1764000012000-idempotency-try
 import { LedgerTransfersOnceBatch1764000013000 } from './1764000013000-ledger-transfers-once-batch';
 import { LedgerFunctionsIndexPlans1764000014000 } from './1764000014000-ledger-functions-index-plans';
 import { IdempotencyOneMechanism1765400000000 } from './1765400000000-idempotency-one-mechanism';
+import { LedgerOneWalletPerUserAsset1765400001000 } from './1765400001000-ledger-one-wallet-per-user-asset';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerTransfersOnceBatch1764000013000,
   LedgerFunctionsIndexPlans1764000014000,
   IdempotencyOneMechanism1765400000000,
+  LedgerOneWalletPerUserAsset1765400001000,
 ];

@@ -1,7 +1,7 @@
 import { LedgerService } from '@bourse/ledger';
 import { Database, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
-import { signedInUser, type SignedInUser } from '../factories/users';
+import { ownerId, signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
 import { holdOpen, keyLockSeen } from '../setup/locks';
 
@@ -31,7 +31,7 @@ describe('ledger transfers with an Idempotency-Key', () => {
   async function wallet(fund?: string): Promise<string> {
     const opened = await post('/v1/ledger/accounts', {
       asset: 'USD',
-      owner: randomUUID(),
+      owner: await ownerId(db),
       kind: 'user_wallet',
     });
     if (fund) {

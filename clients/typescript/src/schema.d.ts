@@ -2418,7 +2418,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `ledger.account_conflict`: the id is taken, other fields. */
+            /** @description `ledger.account_conflict`: the id is taken, other fields; `ledger.wallet_exists`: the user has a wallet in this asset; `idempotency.request_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2427,7 +2427,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `ledger.asset_not_found`, or `ledger.invalid_account` (e.g. a user wallet allowed negative). */
+            /** @description `ledger.asset_not_found`, or `ledger.invalid_account` naming the `field`: a user wallet allowed negative, owned by a `system:` name or by no user of the platform; another kind owned by a user. `idempotency.key_mismatch`. */
             422: {
                 headers: {
                     [name: string]: unknown;

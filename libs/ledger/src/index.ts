@@ -39,6 +39,7 @@ export {
   TransferError,
   TransferNotFoundError,
   TransferStateError,
+  WalletExistsError,
 } from './ledger.errors';
 export {
   LEDGER_QUEUE,
@@ -61,7 +62,7 @@ export {
   violationsByCheck,
   type InvariantCheck,
 } from './invariant-report';
-export { AMOUNT_PATTERN } from './dto/amount';
+export { AMOUNT_PATTERN, IsMinorUnits, IsOptionalMinorUnits } from './dto/amount';
 export {
   AccountDto,
   AccountPageDto,

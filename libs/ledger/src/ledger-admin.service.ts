@@ -49,14 +49,21 @@ export class LedgerAdminService {
     private readonly idempotency: IdempotencyService,
   ) {}
 
-  /** With `call` (an Idempotency-Key), the key is stored with the account it creates. */
+  /**
+   * A wallet's owner must be a user of the platform (the id comes from outside); with `call` (an
+   * Idempotency-Key), the key is stored with the account it creates.
+   */
   createAccount(
     body: CreateAccountDto,
     call?: IdempotentRequest,
   ): Promise<AccountDto | IdempotentResponse<AccountDto>> {
-    return this.idempotency.transaction(call, async (tx) =>
-      toAccountDto(await this.ledger.createAccount(body, tx)),
-    );
+    return this.idempotency.transaction(call, async (tx) => {
+      if (body.kind === 'user_wallet' && !body.owner.startsWith('system:')) {
+        await this.ledger.requireUser(tx, body.owner);
+      }
+
+      return toAccountDto(await this.ledger.createAccount(body, tx));
+    });
   }
 
   async getAccount(id: string): Promise<AccountWithBalanceDto> {

@@ -32,6 +32,7 @@ import {
   TransferConflictError,
   TransferNotFoundError,
   TransferStateError,
+  WalletExistsError,
 } from './ledger.errors';
 import {
   ACCOUNT_KINDS,
@@ -135,6 +136,9 @@ function answerOnce({ input, call }: KeyedTransfer, posted: PostOnceOutcome): Ke
 
 /** Fixed namespace of system account ids: `ensureSystemAccount` derives the same id everywhere. */
 const SYSTEM_ACCOUNT_NAMESPACE = '5a0c4f4e-52b4-4a43-9d0b-6c2f6c8e7a10';
+/** Fixed namespace of wallet ids: `ensureWallet` derives a user's wallet id from user and asset. */
+const WALLET_NAMESPACE = 'c3b1f6d2-8e4a-4f0b-9a57-2d6e1b7c4a93';
+const isSystemOwner = (owner: string): boolean => owner.startsWith('system:');
 const MAX_PAGE = 1000;
 /**
  * Most keyed transfers in one statement. Its members are posted one after another inside it, so
@@ -192,17 +196,36 @@ export class LedgerService {
     return this.accounts.findAsset(outer ?? this.db.manager, code);
   }
 
-  /** Idempotent by id: the same id with the same fields returns the existing account. */
+  /**
+   * Idempotent by id: the same id with the same fields returns the existing account. A user wallet
+   * belongs to a user (not a `system:` name) and never goes negative; every other kind belongs to
+   * a `system:` name. One wallet per user and asset: a second under another id is refused.
+   */
   async createAccount(input: CreateAccountInput, outer?: Tx): Promise<Account> {
     const allowNegative = input.allowNegative ?? false;
     if (!ACCOUNT_KINDS.includes(input.kind)) {
-      throw new InvalidAccountError(`Unknown account kind ${String(input.kind)}`);
+      throw new InvalidAccountError(`Unknown account kind ${String(input.kind)}`, 'kind');
     }
     if (input.kind === 'user_wallet' && allowNegative) {
-      throw new InvalidAccountError('A user wallet can never be allowed to go negative');
+      throw new InvalidAccountError(
+        'A user wallet can never be allowed to go negative',
+        'allowNegative',
+      );
     }
     if (!input.owner) {
-      throw new InvalidAccountError('An account needs an owner');
+      throw new InvalidAccountError('An account needs an owner', 'owner');
+    }
+    if (input.kind === 'user_wallet' && isSystemOwner(input.owner)) {
+      throw new InvalidAccountError(
+        `A user wallet belongs to a user id, not to ${input.owner}`,
+        'owner',
+      );
+    }
+    if (input.kind !== 'user_wallet' && !isSystemOwner(input.owner)) {
+      throw new InvalidAccountError(
+        `A ${input.kind} account belongs to a system name (system:<name>), not to a user`,
+        'owner',
+      );
     }
     const account = {
       id: input.id ?? newId(),
@@ -221,18 +244,54 @@ export class LedgerService {
       }
       const created = await this.accounts.insert(tx, account);
       const [stored] = await this.accounts.findMany(tx, [account.id]);
+      if (!stored) {
+        // Not inserted, and not under this id: the owner's wallet in this asset has another.
+        throw new WalletExistsError(account.owner, account.asset);
+      }
       const same =
-        stored!.asset === account.asset &&
-        stored!.owner === account.owner &&
-        stored!.kind === account.kind &&
-        stored!.allowNegative === account.allowNegative &&
-        canonicalJson(stored!.metadata) === canonicalJson(account.metadata);
+        stored.asset === account.asset &&
+        stored.owner === account.owner &&
+        stored.kind === account.kind &&
+        stored.allowNegative === account.allowNegative &&
+        canonicalJson(stored.metadata) === canonicalJson(account.metadata);
       if (!created && !same) {
         throw new AccountConflictError(account.id);
       }
 
-      return stored!;
+      return stored;
     });
+  }
+
+  /**
+   * The user's wallet in `asset`, created on first use under an id derived from both, so
+   * concurrent calls (two deposits landing at once) end with one wallet. Refuses a user the
+   * platform does not know. A wallet an admin opened earlier under another id is the one returned.
+   */
+  ensureWallet(userId: string, asset: string, outer?: Tx): Promise<Account> {
+    return this.db.transaction(outer, async (tx) => {
+      await this.requireUser(tx, userId);
+      const existing = await this.accounts.findWallet(tx, userId, asset);
+
+      return (
+        existing ??
+        this.createAccount(
+          {
+            id: uuidV5(`${userId}:${asset}`, WALLET_NAMESPACE),
+            asset,
+            owner: userId,
+            kind: 'user_wallet',
+          },
+          tx,
+        )
+      );
+    });
+  }
+
+  /** Refuses an owner that is not a user of the platform (a wallet for nobody). */
+  async requireUser(tx: Tx, userId: string): Promise<void> {
+    if (!isUuid(userId) || !(await this.accounts.userExists(tx, userId))) {
+      throw new InvalidAccountError(`There is no user ${userId}`, 'owner');
+    }
   }
 
   /**

@@ -40,10 +40,13 @@ export class LedgerAccountsController {
     type: AccountDto,
     description: 'The account; the existing one when its id was sent again with the same fields.',
   })
-  @ApiConflictResponse({ description: '`ledger.account_conflict`: the id is taken, other fields.' })
+  @ApiConflictResponse({
+    description:
+      '`ledger.account_conflict`: the id is taken, other fields; `ledger.wallet_exists`: the user has a wallet in this asset; `idempotency.request_in_progress`.',
+  })
   @ApiUnprocessableEntityResponse({
     description:
-      '`ledger.asset_not_found`, or `ledger.invalid_account` (e.g. a user wallet allowed negative).',
+      '`ledger.asset_not_found`, or `ledger.invalid_account` naming the `field`: a user wallet allowed negative, owned by a `system:` name or by no user of the platform; another kind owned by a user. `idempotency.key_mismatch`.',
   })
   create(
     @Body() body: CreateAccountDto,
