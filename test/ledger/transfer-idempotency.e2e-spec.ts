@@ -341,6 +341,51 @@ describe('ledger transfers with an Idempotency-Key', () => {
     expect(await storedKeys(key)).toEqual([{ response_status: 200 }]);
   });
 
+  it('replays keyed account openings, posts and voids, storing each key with its change', async () => {
+    const key = randomUUID();
+    const account = { asset: 'USD', owner: await ownerId(db), kind: 'user_wallet' };
+    const opened = await post('/v1/ledger/accounts', account, key);
+    const openedAgain = await post('/v1/ledger/accounts', account, key);
+    expect(opened.status).toBe(201);
+    expect(openedAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(openedAgain.body).toEqual(opened.body);
+    const to = opened.body.id as string;
+
+    const holds = [randomUUID(), randomUUID()];
+    for (const id of holds) {
+      const hold = { ...transferBody(houseId, to, '50'), id, pending: true, timeoutSeconds: 600 };
+      expect((await post('/v1/ledger/transfers', hold)).status).toBe(201);
+    }
+    const [postKey, voidKey] = [randomUUID(), randomUUID()];
+    const posted = await post(`/v1/ledger/transfers/${holds[0]}/post`, { amount: '20' }, postKey);
+    const postedAgain = await post(
+      `/v1/ledger/transfers/${holds[0]}/post`,
+      { amount: '20' },
+      postKey,
+    );
+    const voided = await post(`/v1/ledger/transfers/${holds[1]}/void`, {}, voidKey);
+    const voidedAgain = await post(`/v1/ledger/transfers/${holds[1]}/void`, {}, voidKey);
+
+    expect(posted.status).toBe(200);
+    expect(posted.body).toMatchObject({ status: 'posted', postedAmount: '20' });
+    expect(postedAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(postedAgain.body).toEqual(posted.body);
+    expect(voided.body.status).toBe('voided');
+    expect(voidedAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(voidedAgain.body).toEqual(voided.body);
+    for (const [k, status] of [
+      [key, 201],
+      [postKey, 200],
+      [voidKey, 200],
+    ] as const) {
+      expect(await storedKeys(k)).toEqual([{ response_status: status }]);
+    }
+    expect(
+      (await api.request('GET', `/v1/ledger/accounts/${to}`, { token: admin.accessToken })).body
+        .balance.posted,
+    ).toBe('20');
+  });
+
   it('takes over a key that has expired but is not purged yet', async () => {
     const to = await wallet();
     const key = randomUUID();
