@@ -65,7 +65,7 @@ const TRANSFER_JSON = `
  * transfer's JSON, which is returned too: the api sends those bytes first and on every replay.
  */
 const POST_TRANSFER_KEYED = `
-  CREATE FUNCTION ledger_post_transfer_once(
+  CREATE FUNCTION ledger_post_transfer_keyed(
     p_scope text, p_key text, p_method text, p_path text, p_request_hash text,
     p_ttl_hours integer,
     p_id uuid, p_debit uuid, p_credit uuid, p_asset text, p_amount bigint, p_code text,
@@ -113,9 +113,9 @@ const POST_TRANSFER_KEYED = `
     END IF;
   END $$`;
 
-/** Many keyed transfers in one statement (1764000013000), each ledger_post_transfer_once. */
+/** Many keyed transfers in one statement (1764000013000), each ledger_post_transfer_keyed. */
 const POST_TRANSFERS_KEYED = `
-  CREATE FUNCTION ledger_post_transfers_once(
+  CREATE FUNCTION ledger_post_transfers_keyed(
     p_scopes text[], p_keys text[], p_methods text[], p_paths text[],
     p_request_hashes text[], p_ttl_hours integer,
     p_ids uuid[], p_debits uuid[], p_credits uuid[], p_assets text[], p_amounts bigint[],
@@ -144,7 +144,7 @@ const POST_TRANSFERS_KEYED = `
         RETURN QUERY
           SELECT i, f.outcome, f.missing_account, f.debit_asset, f.credit_asset, f.transfer,
                  f.key_request_hash, f.response_status, f.response_body
-            FROM ledger_post_transfer_once(p_scopes[i], p_keys[i], p_methods[i], p_paths[i],
+            FROM ledger_post_transfer_keyed(p_scopes[i], p_keys[i], p_methods[i], p_paths[i],
                                            p_request_hashes[i], p_ttl_hours, p_ids[i],
                                            p_debits[i], p_credits[i], p_assets[i],
                                            p_amounts[i], p_codes[i], p_metadata[i],
@@ -308,8 +308,8 @@ export class IdempotencyOneMechanism1765400000000 implements MigrationInterface 
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION ledger_post_transfers_once`);
-    await q.query(`DROP FUNCTION ledger_post_transfer_once`);
+    await q.query(`DROP FUNCTION ledger_post_transfers_keyed`);
+    await q.query(`DROP FUNCTION ledger_post_transfer_keyed`);
     await q.query(`DROP FUNCTION ledger_transfer_json`);
     await q.query(`DROP FUNCTION idempotency_store`);
     await q.query(`DROP FUNCTION idempotency_find`);

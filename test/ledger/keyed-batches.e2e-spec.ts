@@ -9,7 +9,7 @@ import { holdOpen, keyLockSeen, lockWaitSeen } from '../setup/locks';
 
 /**
  * Keyed transfers (the HTTP route's, with an Idempotency-Key) that arrive while another is in
- * flight are posted together in one statement (ledger_post_transfers_once), each answered as if
+ * flight are posted together in one statement (ledger_post_transfers_keyed), each answered as if
  * it had come alone. One statement in flight here (LEDGER_KEYED_TRANSFERS_IN_FLIGHT=1).
  */
 describe('keyed transfers posted together', () => {
@@ -31,7 +31,7 @@ describe('keyed transfers posted together', () => {
   /** A keyed transfer's answer with a first answer unwrapped to its transfer; replays as they are. */
   const keyed = (input: TransferInput, call: IdempotentRequest) =>
     ledger
-      .transferOnce(input, call)
+      .transferKeyed(input, call)
       .then((answer) =>
         answer instanceof IdempotentResponse && !answer.replayed ? answer.value : answer,
       );
@@ -208,7 +208,7 @@ describe('keyed transfers posted together', () => {
       keyed(claimed, claimedCall),
       ...fine.map((input) => keyed(input, callFor(input))),
     ]);
-    await lockWaitSeen(db, ['ledger_post_transfers_once']);
+    await lockWaitSeen(db, ['ledger_post_transfers_keyed']);
     await rows(
       db.manager,
       `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, expires_at)
@@ -251,7 +251,7 @@ describe('keyed transfers posted together', () => {
     const batch = Promise.allSettled(
       [clashing, other].map((input) => keyed(input, callFor(input))),
     );
-    await lockWaitSeen(db, ['ledger_post_transfers_once']);
+    await lockWaitSeen(db, ['ledger_post_transfers_keyed']);
     // Postgres ends one of the two after deadlock_timeout (1 s by default).
     const otherCommitted = await release().then(
       () => true,
@@ -297,7 +297,7 @@ describe('keyed transfers posted together', () => {
         const input = usdTransfer({ id: randomUUID() }, { id: randomUUID() }, 1n);
         const call = callFor(input);
         const { rows: answered } = await client.query<{ outcome: string }>(
-          `SELECT outcome FROM ledger_post_transfer_once($1, $2, $3, $4, $5, 24, $6, $7, $8,
+          `SELECT outcome FROM ledger_post_transfer_keyed($1, $2, $3, $4, $5, 24, $6, $7, $8,
                                                         'USD', 1, 'test', '{}', false, NULL)`,
           [
             call.scope,

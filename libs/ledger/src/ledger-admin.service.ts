@@ -119,7 +119,7 @@ export class LedgerAdminService {
   ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
     const input = { ...body, amount: BigInt(body.amount) };
     const answer = call
-      ? await this.ledger.transferOnce(input, call)
+      ? await this.ledger.transferKeyed(input, call)
       : await this.ledger.transfer(input);
 
     return answer instanceof IdempotentResponse ? answer.map(toTransferDto) : toTransferDto(answer);

@@ -55,8 +55,8 @@ import {
 import { TransferEngine } from './transfer-engine';
 import {
   TransferRepository,
-  type BatchedOnceOutcome,
-  type PostOnceOutcome,
+  type BatchedKeyedOutcome,
+  type PostKeyedOutcome,
   type PostOutcome,
   type TransferPosition,
 } from './transfer.repository';
@@ -120,8 +120,8 @@ async function answerOf(answer: () => Keyed | Promise<Keyed>): Promise<KeyedAnsw
   }
 }
 
-/** The answer to a keyed transfer from what ledger_post_transfer_once did with it. */
-function answerOnce({ input, call }: KeyedTransfer, posted: PostOnceOutcome): Keyed {
+/** The answer to a keyed transfer from what ledger_post_transfer_keyed did with it. */
+function answerKeyed({ input, call }: KeyedTransfer, posted: PostKeyedOutcome): Keyed {
   if (posted.outcome === 'key_busy') {
     throw new IdempotentRequestInProgressError();
   }
@@ -418,7 +418,7 @@ export class LedgerService {
    * with its stored response (or 422 for another body); a key in use by a call still running
    * is a 409. Another call's key is never consulted: the key is the caller's, the id the ledger's.
    */
-  async transferOnce(input: TransferInput, call: IdempotentRequest): Promise<Keyed> {
+  async transferKeyed(input: TransferInput, call: IdempotentRequest): Promise<Keyed> {
     checkTransfer(input);
     const answer = await this.keyedTransfers.run({ input, call });
     if ('error' in answer) {
@@ -430,7 +430,7 @@ export class LedgerService {
 
   /**
    * The keyed transfers queued while others were in flight (see `keyedTransfers`): one goes
-   * alone; more go in one statement (ledger_post_transfers_once), each answered as if it had come
+   * alone; more go in one statement (ledger_post_transfers_keyed), each answered as if it had come
    * alone. Posted alone once it returns, as if they had come just later: a member repeating an
    * earlier one's transfer id or key, and those the statement left out (they touch a hot account).
    * If the statement deadlocks, every member is posted alone (other failures: see MicroBatcher).
@@ -452,9 +452,9 @@ export class LedgerService {
       }
     });
     const answers: KeyedAnswer[] = [];
-    let outcomes: BatchedOnceOutcome[];
+    let outcomes: BatchedKeyedOutcome[];
     try {
-      outcomes = await this.transfers.postOnceMany(
+      outcomes = await this.transfers.postKeyedMany(
         this.db.manager,
         batch.map((i) => items[i]!),
         this.config.idempotency.ttlHours,
@@ -470,7 +470,7 @@ export class LedgerService {
       if (outcome.outcome === 'alone') {
         alone.push(i);
       } else {
-        answers[i] = await answerOf(() => answerOnce(items[i]!, outcome));
+        answers[i] = await answerOf(() => answerKeyed(items[i]!, outcome));
       }
     }
     await Promise.all(
@@ -481,9 +481,9 @@ export class LedgerService {
   }
 
   private async postKeyedAlone(item: KeyedTransfer): Promise<Keyed> {
-    return answerOnce(
+    return answerKeyed(
       item,
-      await this.transfers.postOnce(
+      await this.transfers.postKeyed(
         this.db.manager,
         item.input,
         item.call,
