@@ -9,11 +9,11 @@ import {
   QueueModule,
   RateLimitModule,
   RedisModule,
-  type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -29,7 +29,7 @@ import { PricesGateway } from './market/prices.gateway';
 @Module({})
 export class ApiModule {
   /** `extra` lets tests mount their own controllers on the production stack. */
-  static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
+  static forConfig(config: ApiConfig, extra: ModuleImport[] = []): DynamicModule {
     return {
       module: ApiModule,
       controllers: [

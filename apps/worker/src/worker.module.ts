@@ -9,7 +9,6 @@ import {
   QueueModule,
   QueuesCheck,
   RedisModule,
-  type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
@@ -23,6 +22,7 @@ import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
 import { PurgeOutboxProcessor } from './processors/purge-outbox.processor';
 import { PlatformScheduler } from './schedulers/platform.scheduler';
+import type { WorkerConfig } from './worker.config';
 
 /**
  * The worker: outbox relay, processors and schedulers. On close the relay and schedulers stop
@@ -31,7 +31,7 @@ import { PlatformScheduler } from './schedulers/platform.scheduler';
 @Module({})
 export class WorkerModule {
   /** `extra` lets tests add their own queues and processors to the production stack. */
-  static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
+  static forConfig(config: WorkerConfig, extra: ModuleImport[] = []): DynamicModule {
     return {
       module: WorkerModule,
       imports: [

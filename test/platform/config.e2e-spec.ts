@@ -1,0 +1,79 @@
+import { LEDGER_CONFIG } from '@bourse/ledger';
+import { MARKET_CONFIG } from '@bourse/market-data';
+import { ConfigError, configVars, loadConfig, type Env } from '@bourse/platform';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { API_CONFIG_SECTIONS } from '../../apps/api/src/api.config';
+import { CLI_CONFIG_SECTIONS } from '../../apps/cli/src/cli.config';
+import { WORKER_CONFIG_SECTIONS } from '../../apps/worker/src/worker.config';
+
+const run = promisify(execFile);
+
+const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
+  try {
+    loadConfig(env, sections);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe("the libs' config sections, as the apps compose them", () => {
+  it('let both apps load the ledger and market data, and the cli the seed besides', () => {
+    expect(API_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG]);
+    expect(WORKER_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG]);
+    const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
+    expect(cli.ledger.hotAccountShards).toBe(16);
+    expect(cli.market.provider).toBe('simulated');
+    expect(cli.seed.adminEmail).toBe('admin@bourse.local');
+    expect('seed' in loadConfig({}, API_CONFIG_SECTIONS)).toBe(false);
+  });
+
+  it("name a lib's bad variable in the one boot error, with the platform's", () => {
+    const problems = bootProblems({
+      API_PORT: 'x',
+      LEDGER_HOT_ACCOUNT_SHARDS: '0',
+      MARKET_PROVIDER: 'metalpriceapi',
+      PRICES_MAX_CONNECTIONS_PER_IP: 'many',
+    });
+    expect(problems).toEqual([
+      'API_PORT: must be an integer, got "x"',
+      'LEDGER_HOT_ACCOUNT_SHARDS: must be >= 1, got 0',
+      'PRICES_MAX_CONNECTIONS_PER_IP: must be an integer, got "many"',
+    ]);
+    expect(bootProblems({ MARKET_PROVIDER: 'metalpriceapi' })).toEqual([
+      'METALPRICEAPI_KEY: is required when MARKET_PROVIDER=metalpriceapi',
+    ]);
+  });
+
+  it("are what the deploy cross-check reads: same names, secrets and defaults, in the libs' files", async () => {
+    const { stdout } = await run(process.execPath, ['k8s/tools/cross-check.mjs', '--vars']);
+    const checked = JSON.parse(stdout) as Record<
+      string,
+      { file: string; secret?: boolean; default?: string }
+    >;
+    const declared = configVars(CLI_CONFIG_SECTIONS);
+
+    expect(Object.keys(checked).sort()).toEqual(Object.keys(declared).sort());
+    for (const [name, spec] of Object.entries(declared)) {
+      expect([name, checked[name]!.secret ?? false, checked[name]!.default]).toEqual([
+        name,
+        spec.secret ?? false,
+        spec.default,
+      ]);
+    }
+    expect(checked.LEDGER_HOT_ACCOUNT_SHARDS!.file).toBe('libs/ledger/src/ledger.config.ts');
+    expect(checked.MARKET_PROVIDER!.file).toBe('libs/market-data/src/market.config.ts');
+    expect(checked.SEED_ADMIN_PASSWORD!.file).toBe('apps/cli/src/seed.config.ts');
+    expect(checked.API_PORT!.file).toBe('libs/platform/src/config/config.schema.ts');
+  });
+
+  it("hold the chart's values.schema.json and the compose file to the libs' variables", async () => {
+    // No renders given: the config, values.schema.json, compose, Prometheus and Dockerfile checks.
+    const { stdout } = await run(process.execPath, ['k8s/tools/cross-check.mjs']);
+    expect(stdout).toMatch(/^cross-check ok: \d+ checks \(48 config variables/m);
+  });
+});
