@@ -19,7 +19,7 @@ const KIND = /^[a-z][a-z0-9_]*$/;
 export interface AuditVocabulary<Kind extends string, Action extends string> {
   readonly targets: readonly Kind[];
   readonly actions: readonly Action[];
-  /** The event of `action` done to the `<kind>` with this id (`ledger_account:<id>`). */
+  /** The event of `action` done to the `<kind>` with this id (`document:<id>`). */
   event(
     action: Action,
     id: string,
@@ -29,7 +29,7 @@ export interface AuditVocabulary<Kind extends string, Action extends string> {
 
 /**
  * Declares what a lib records in the audit trail: the kinds of thing it acts on and its actions,
- * each `<kind>.<verb>` over one of its own kinds (`ledger_account.freeze`). Called once, at import,
+ * each `<kind>.<verb>` over one of its own kinds (`document.archive`). Called once, at import,
  * by the lib's `<name>.audit.ts`: the audit filter accepts, and the OpenAPI document lists, what the
  * libs loaded into the process declared, and AuditLog refuses to record anything else.
  */

@@ -59,10 +59,10 @@ export class AdminActionDto {
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    example: 'ledger_account:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80',
+    example: 'user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80',
     pattern: '^[a-z][a-z0-9_]*:[0-9a-f-]{36}$',
     description:
-      'Only the events of this target: a kind the libs declared (`user:`, `api_key:`, `ledger_account:`, ...) and its id.',
+      'Only the events of this target: a kind declared by the platform (`user:`, `api_key:`) or a loaded lib, and its id.',
   })
   @IsOptional()
   @IsAuditTarget()

@@ -7,7 +7,7 @@ export type ValuesOf<V extends VarSpecs> = { [K in keyof V]: ReturnType<V[K]['pa
 
 /**
  * The variables one lib (or app) reads, declared in its own `<name>.config.ts`: the key its
- * settings take in the composed config (`config.ledger`), its variables (parsed, documented and
+ * settings take in the composed config (`config.mail`), its variables (parsed, documented and
  * deployed like the platform's) and how their values become its typed settings.
  */
 export interface ConfigSection<
@@ -33,7 +33,7 @@ export function configSection<K extends string, V extends VarSpecs, T>(
   return section;
 }
 
-/** `{ ledger: LedgerSettings }` for the ledger's section. */
+/** `{ mail: MailSettings }` for a mail lib's section keyed `mail`. */
 export type SectionConfig<S> =
   S extends ConfigSection<infer K, infer T, infer _V> ? { [P in K]: T } : never;
 

@@ -14,7 +14,7 @@ export class ConfigError extends Error {
 
 /**
  * The platform's typed configuration every module receives through dependency injection. A lib's
- * settings sit beside it under their section's key (`config.ledger`) once the app composed them.
+ * settings sit beside it under their section's key (`config.mail`) once the app composed them.
  */
 export interface AppConfig {
   env: ConfigValues['NODE_ENV'];
