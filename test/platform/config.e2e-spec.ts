@@ -2,6 +2,9 @@ import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { ConfigError, configVars, loadConfig, type Env } from '@bourse/platform';
 import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { API_CONFIG_SECTIONS } from '../../apps/api/src/api.config';
 import { CLI_CONFIG_SECTIONS } from '../../apps/cli/src/cli.config';
@@ -74,6 +77,42 @@ describe("the libs' config sections, as the apps compose them", () => {
   it("hold the chart's values.schema.json and the compose file to the libs' variables", async () => {
     // No renders given: the config, values.schema.json, compose, Prometheus and Dockerfile checks.
     const { stdout } = await run(process.execPath, ['k8s/tools/cross-check.mjs']);
-    expect(stdout).toMatch(/^cross-check ok: \d+ checks \(48 config variables/m);
+    const count = Object.keys(configVars(CLI_CONFIG_SECTIONS)).length;
+    expect(stdout).toMatch(
+      new RegExp(`^cross-check ok: \\d+ checks \\(${count} config variables`, 'm'),
+    );
+  });
+
+  it("fail when the chart's values.schema.json leaves out a lib's variable", async () => {
+    // A copy of what the cross-check reads, with one ledger variable taken out of the schema.
+    const root = mkdtempSync(join(tmpdir(), 'bourse-cross-check-'));
+    try {
+      for (const path of [
+        'libs',
+        'apps',
+        'k8s',
+        'docker',
+        'package.json',
+        'nest-cli.json',
+        '.dockerignore',
+      ]) {
+        cpSync(path, join(root, path), { recursive: true });
+      }
+      symlinkSync(resolve('node_modules'), join(root, 'node_modules'));
+      const schemaPath = join(root, 'k8s/bourse/values.schema.json');
+      const schema = JSON.parse(readFileSync(schemaPath, 'utf8'));
+      delete schema.properties.config.properties.LEDGER_VERIFY_INTERVAL_SECONDS;
+      writeFileSync(schemaPath, JSON.stringify(schema));
+
+      const failed = await run(process.execPath, [join(root, 'k8s/tools/cross-check.mjs')]).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
+      expect(failed).toMatchObject({ code: 1 });
+      expect((failed as { stderr: string }).stderr).toContain(
+        'values.schema.json: config.LEDGER_VERIFY_INTERVAL_SECONDS missing (declared in libs/ledger/src/ledger.config.ts)',
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
