@@ -241,6 +241,8 @@ describe('config sections of libs', () => {
     );
     const twin = configSection({ key: 'mail', vars: {}, read: () => ({}) });
     expect(() => loadConfig({}, [MAIL_CONFIG, twin])).toThrow(/redeclares key mail/);
+    const squatter = configSection({ key: 'http', vars: {}, read: () => ({}) });
+    expect(() => loadConfig({}, [squatter])).toThrow("may not use the platform's keys: http");
   });
 
   it("lists a lib's variables in the README table, after the platform's, secrets hidden", () => {

@@ -131,7 +131,13 @@ export function loadConfig<const Sections extends readonly AnyConfigSection[] = 
     throw new ConfigError(problems);
   }
 
-  return { ...platformConfig(platform), ...composed } as AppConfig & SectionsConfig<Sections>;
+  const settings = platformConfig(platform);
+  const taken = Object.keys(composed).filter((key) => key in settings);
+  if (taken.length > 0) {
+    throw new Error(`Config sections may not use the platform's keys: ${taken.join(', ')}`);
+  }
+
+  return { ...settings, ...composed } as AppConfig & SectionsConfig<Sections>;
 }
 
 function platformConfig(v: ConfigValues): AppConfig {
