@@ -188,18 +188,20 @@ const isSeed = (name) => vars[name]?.file.startsWith('apps/cli/') ?? false;
 const secretVars = varNames.filter((n) => vars[n].secret && !isSeed(n));
 const plainVars = varNames.filter((n) => !vars[n].secret && !isSeed(n));
 
-// ---- values.schema.json: the chart's `config` accepts exactly the deployable plain variables ----
-// (API_PORT, WORKER_PORT, HOST and SHUTDOWN_* are derived from other values), each as its spec
-// parses it: an enum for oneOf, digits for int.
-const DERIVED_VARS = new Set(['API_PORT', 'WORKER_PORT', 'HOST']);
-const isDerived = (name) => DERIVED_VARS.has(name) || name.startsWith('SHUTDOWN_');
+// ---- values.schema.json: the chart's `config` accepts the deployable plain variables ----------
+// each as its spec parses it (an enum for oneOf, digits for int), and lists every one the
+// templates do not derive from other values (API_PORT, HOST, SHUTDOWN_* in _helpers.tpl).
+const templates = readdirSync(join(root, 'k8s/bourse/templates'))
+  .map((file) => read(join('k8s/bourse/templates', file)))
+  .join('\n');
+const isDerived = (name) => templates.includes(`"${name}"`);
 const valuesSchema = JSON.parse(read('k8s/bourse/values.schema.json'));
 const schemaConfig = valuesSchema.properties?.config?.properties ?? {};
 for (const [name, property] of Object.entries(schemaConfig)) {
   const spec = vars[name];
   if (
     !check(
-      spec && !spec.secret && !isSeed(name) && !isDerived(name),
+      spec && !spec.secret && !isSeed(name),
       `values.schema.json: config.${name} is not a deployable plain variable of the config`,
     )
   ) {
