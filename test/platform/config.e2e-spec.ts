@@ -1,6 +1,16 @@
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
-import { ConfigError, configVars, loadConfig, type Env } from '@bourse/platform';
+import {
+  ConfigError,
+  ConfigModule,
+  configVars,
+  loadConfig,
+  requireConfigSection,
+  type AppConfig,
+  type Env,
+} from '@bourse/platform';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +43,22 @@ describe("the libs' config sections, as the apps compose them", () => {
     expect(cli.market.provider).toBe('simulated');
     expect(cli.seed.adminEmail).toBe('admin@bourse.local');
     expect('seed' in loadConfig({}, API_CONFIG_SECTIONS)).toBe(false);
+  });
+
+  it('stop the boot of a lib module whose section the app did not compose', async () => {
+    @Module({ providers: [requireConfigSection(LEDGER_CONFIG)] })
+    class NeedsLedgerConfig {}
+    const boot = (config: AppConfig) =>
+      NestFactory.createApplicationContext(
+        { module: NeedsLedgerConfig, imports: [ConfigModule.forRoot(config)] },
+        { logger: false, abortOnError: false },
+      );
+
+    await expect(boot(loadConfig({}, [MARKET_CONFIG]))).rejects.toThrow(
+      'The "ledger" config section is not composed',
+    );
+    const app = await boot(loadConfig({}, API_CONFIG_SECTIONS));
+    await app.close();
   });
 
   it("name a lib's bad variable in the one boot error, with the platform's", () => {
