@@ -33,7 +33,7 @@ export interface AppConfig {
     lockoutSeconds: number;
     revocationPollMs: number;
   };
-  rateLimit: { perMinute: number; authPerMinute: number };
+  rateLimit: { perMinute: number; authPerMinute: number; webhookPerMinute: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
   shutdown: { drainDelayMs: number; timeoutMs: number };
@@ -129,7 +129,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       lockoutSeconds: v.AUTH_LOCKOUT_SECONDS,
       revocationPollMs: v.AUTH_REVOCATION_POLL_MS,
     },
-    rateLimit: { perMinute: v.RATE_LIMIT_PER_MINUTE, authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE },
+    rateLimit: {
+      perMinute: v.RATE_LIMIT_PER_MINUTE,
+      authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
+      webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    },
     idempotency: {
       ttlHours: v.IDEMPOTENCY_TTL_HOURS,
       purgeIntervalSeconds: v.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
