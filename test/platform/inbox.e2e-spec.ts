@@ -332,6 +332,7 @@ describe('webhook intake and the inbox', () => {
 
     expect(kept.body).toEqual({ raw: text });
     expect(notKept.body).toEqual({ id: 'evt_raw', raw: null });
+    expect((await api.request('POST', '/test/plain/nowhere', { body: text })).status).toBe(404);
   });
 
   it('processes each event that arrived while no worker ran once, when a worker starts', async () => {
