@@ -101,11 +101,16 @@ export class InboxProcessing {
         return 'processed';
       });
     } catch (error) {
-      await this.inbox.recordFailure(
-        this.db.manager,
-        inboxId,
-        error instanceof Error ? error.message : String(error),
-      );
+      // Bull's retry needs the handler's error, not a second one from recording it.
+      await this.inbox
+        .recordFailure(
+          this.db.manager,
+          inboxId,
+          error instanceof Error ? error.message : String(error),
+        )
+        .catch((recordError: unknown) =>
+          this.logger.warn({ msg: 'inbox failure not recorded', inboxId, err: recordError }),
+        );
       throw error;
     }
   }
