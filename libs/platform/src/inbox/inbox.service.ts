@@ -9,7 +9,7 @@ import { InboxRepository } from './inbox.repository';
 
 /** A provider event whose signature verified, in the provider's own terms. */
 export interface ReceivedEvent {
-  /** Who sent it: `stripe`, `paypal`, ... (the handler registered for it processes it). */
+  /** Who sent it, a name the lib picks (the handler registered for it processes it). */
   provider: string;
   /** The provider's id of the event; a redelivery carries the same one. */
   eventId: string;

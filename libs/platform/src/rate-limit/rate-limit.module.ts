@@ -14,7 +14,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
  * Limits every HTTP route per client IP (`request.ip`, which honours TRUST_PROXY; throttler's
  * default tracker, which also groups an IPv6 client's /56) and per route, since the throttler
  * key hashes controller, handler and tracker. Counters live in Redis, shared by all replicas.
- * Provider webhooks (`@Webhook()`) have their own limit: a burst of payment events from one
+ * Provider webhooks (`@Webhook()`) have their own limit: a burst of events from one
  * provider address must not be held to what a user may send.
  */
 @Module({
