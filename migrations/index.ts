@@ -18,6 +18,7 @@ import { IdempotencyTryLock1764000012000 } from './1764000012000-idempotency-try
 import { LedgerTransfersOnceBatch1764000013000 } from './1764000013000-ledger-transfers-once-batch';
 import { LedgerFunctionsIndexPlans1764000014000 } from './1764000014000-ledger-functions-index-plans';
 import { OpenRoles1765100000000 } from './1765100000000-open-roles';
+import { CreateInbox1765200000000 } from './1765200000000-create-inbox';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -40,4 +41,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerTransfersOnceBatch1764000013000,
   LedgerFunctionsIndexPlans1764000014000,
   OpenRoles1765100000000,
+  CreateInbox1765200000000,
 ];

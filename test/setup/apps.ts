@@ -16,6 +16,7 @@ export function testConfig(overrides: Env = {}): CliConfig {
       LOG_LEVEL: 'info',
       RATE_LIMIT_PER_MINUTE: '1000000',
       AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
       HOST: '127.0.0.1',
       // Specs that need live prices opt in; others keep the shared test database free of live ticks.
       MARKET_PROVIDER: 'none',

@@ -5,6 +5,7 @@ import {
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  InboxModule,
   ObservabilityModule,
   QueueModule,
   RateLimitModule,
@@ -52,6 +53,7 @@ export class ApiModule {
         ObservabilityModule.forRoot(),
         RateLimitModule,
         IdempotencyModule,
+        InboxModule,
         LedgerModule,
         LedgerApiModule,
         // Global guards run in module order: throttling first, then credential lookups.

@@ -100,6 +100,12 @@ export const CONFIG_VARS = {
     min: 1,
     description: 'Requests per minute per client IP on /v1/auth routes.',
   }),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: int({
+    default: '6000',
+    min: 1,
+    description:
+      'Requests per minute per sender IP on each provider webhook route (instead of RATE_LIMIT_PER_MINUTE).',
+  }),
   AUTH_MAX_FAILED_LOGINS: int({
     default: '10',
     min: 1,

@@ -37,7 +37,7 @@ export interface AppConfig {
     lockoutSeconds: number;
     revocationPollMs: number;
   };
-  rateLimit: { perMinute: number; authPerMinute: number };
+  rateLimit: { perMinute: number; authPerMinute: number; webhookPerMinute: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
   shutdown: { drainDelayMs: number; timeoutMs: number };
@@ -167,7 +167,11 @@ function platformConfig(v: ConfigValues): AppConfig {
       lockoutSeconds: v.AUTH_LOCKOUT_SECONDS,
       revocationPollMs: v.AUTH_REVOCATION_POLL_MS,
     },
-    rateLimit: { perMinute: v.RATE_LIMIT_PER_MINUTE, authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE },
+    rateLimit: {
+      perMinute: v.RATE_LIMIT_PER_MINUTE,
+      authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
+      webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    },
     idempotency: {
       ttlHours: v.IDEMPOTENCY_TTL_HOURS,
       purgeIntervalSeconds: v.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
