@@ -1,6 +1,6 @@
 import { AuditLog, AuditPageDto, AuditQueryDto, pageOf } from '@bourse/platform';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminOnly } from './admin-only.decorator';
 
 @AdminOnly()
@@ -9,6 +9,7 @@ export class AdminAuditController {
   constructor(private readonly audit: AuditLog) {}
 
   @Get()
+  @ApiOperation({ summary: 'Audit log of admin and API-key actions.' })
   @ApiOkResponse({
     type: AuditPageDto,
     description:

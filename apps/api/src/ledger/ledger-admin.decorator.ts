@@ -1,19 +1,11 @@
 import { ApiKeyScopes, Roles } from '@bourse/platform';
 import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 
 /** Admins, or API keys holding the `ledger` scope: the access rule of the ledger's admin routes. */
 export const LedgerAdmin = (): ClassDecorator =>
   applyDecorators(
     ApiTags('ledger'),
-    ApiBearerAuth('bearer'),
-    ApiSecurity('apiKey'),
     Roles('admin'),
     ApiKeyScopes('ledger'),
     ApiUnauthorizedResponse({ description: 'Missing, invalid or expired credentials.' }),
