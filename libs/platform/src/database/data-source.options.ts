@@ -1,7 +1,6 @@
 import { MIGRATIONS } from '../../../../migrations';
 import { type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 import type { AppConfig } from '../config/config';
-import { SnakeNamingStrategy } from './naming.strategy';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 type EntityList = MixedList<Function | string | EntitySchema>;
@@ -20,7 +19,6 @@ export function dataSourceOptions(
     migrationsTableName: 'migrations',
     // Each migration runs in its own transaction so a failed one leaves the schema where it was.
     migrationsTransactionMode: 'each',
-    namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     logging: false,
     applicationName,
