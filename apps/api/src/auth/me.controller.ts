@@ -14,12 +14,10 @@ import {
   ApiOkResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
   ApiOperation,
 } from '@nestjs/swagger';
 
 @ApiTags('auth')
-@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
 @Controller('v1/me')
 export class MeController {
   constructor(private readonly auth: AuthService) {}

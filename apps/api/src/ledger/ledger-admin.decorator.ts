@@ -1,6 +1,6 @@
 import { ApiKeyScopes, Roles } from '@bourse/platform';
 import { applyDecorators } from '@nestjs/common';
-import { ApiForbiddenResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiTags } from '@nestjs/swagger';
 
 /** Admins, or API keys holding the `ledger` scope: the access rule of the ledger's admin routes. */
 export const LedgerAdmin = (): ClassDecorator =>
@@ -8,7 +8,6 @@ export const LedgerAdmin = (): ClassDecorator =>
     ApiTags('ledger'),
     Roles('admin'),
     ApiKeyScopes('ledger'),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid or expired credentials.' }),
     ApiForbiddenResponse({
       description: '`auth.forbidden`: admins, or API keys with the `ledger` scope, only.',
     }),

@@ -6,12 +6,10 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
   ApiOperation,
 } from '@nestjs/swagger';
 
 @ApiTags('wallets')
-@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
 @ApiForbiddenResponse({ description: '`auth.forbidden`: API keys have no wallets.' })
 @Controller('v1/wallets')
 export class WalletsController {

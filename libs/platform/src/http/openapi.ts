@@ -29,7 +29,9 @@ const BODY_PROBLEMS: Record<string, string> = {
 /** What the guard answers on every route that takes credentials. */
 const ACCESS_PROBLEMS: Record<string, string> = {
   '401':
-    '`auth.unauthenticated`, or `auth.invalid_token` / `auth.token_expired`: credentials missing or not valid.',
+    '`auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not ' +
+    'valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token ' +
+    'expired, refresh it.',
   '403':
     '`auth.forbidden`: valid credentials that this operation does not admit (see who may call it).',
 };
