@@ -66,6 +66,18 @@ describe('the documentation', () => {
     expect(broken).toEqual([]);
   });
 
+  it('names only files that exist where the guides point at the code', () => {
+    const guides = ['README.md', 'CONTRIBUTING.md', 'docs/architecture.md', 'bench/README.md'];
+    const top = /^(apps|libs|test|bench|scripts|migrations|docs|clients|k8s|docker)\//;
+    const missing = guides.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/`([\w./-]+)`/g)]
+        .map((match) => match[1]!)
+        .filter((path) => top.test(path) && !existsSync(path))
+        .map((path) => `${file}: ${path}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('finds the links it checks', () => {
     expect(linksOf(readFileSync(join(root, 'README.md'), 'utf8'))).toEqual(
       expect.arrayContaining(['docs/architecture.md', 'CONTRIBUTING.md']),
