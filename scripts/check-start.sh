@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `npm start` must stop cleanly: for SIGTERM and then SIGINT, runs the built api and worker the way
-# `npm start` does (`npm run start:all`, after the build and the database steps), waits for both
-# to be ready, sends the signal to the npm process alone, and requires npm to exit 0 with no
-# process of its group left behind. Run after `npm run build`.
+# `npm start` must stop cleanly. Three times (SIGTERM to npm, SIGINT to npm, and SIGINT to its whole
+# process group as Ctrl-C in a terminal sends it), runs the built api and worker the way `npm start`
+# does (`npm run start:all`, after the build and the database steps), waits for both to be ready,
+# sends the signal, and requires npm to exit 0 with no process of its group left behind. Run
+# after `npm run build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tag="start_$$"
@@ -26,7 +27,8 @@ ready() {
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health/ready")" = 200 ]
 }
 
-for signal in TERM INT; do
+for case in TERM:npm INT:npm INT:group; do
+  signal=${case%:*} target=${case#*:}
   # Its own process group, so that what is left behind can be found (and killed) afterwards.
   setsid npm run start:all >"$log" 2>&1 &
   group=$!
@@ -40,7 +42,7 @@ for signal in TERM INT; do
     exit 1
   fi
 
-  kill "-$signal" "$group"
+  if [ "$target" = group ]; then kill "-$signal" -- "-$group"; else kill "-$signal" "$group"; fi
   code=0
   wait "$group" || code=$?
   for _ in $(seq 1 60); do
@@ -48,15 +50,15 @@ for signal in TERM INT; do
     sleep 0.5
   done
   if pgrep -g "$group" >/dev/null; then
-    echo "SIG$signal to npm left these running:" >&2
+    echo "SIG$signal to $target left these running:" >&2
     ps -o pid,cmd -g "$group" >&2
     exit 1
   fi
   if [ "$code" -ne 0 ]; then
-    echo "npm exited with $code after SIG$signal; the log:" >&2
+    echo "npm exited with $code after SIG$signal to $target; the log:" >&2
     cat "$log" >&2
     exit 1
   fi
   group=''
-  echo "SIG$signal to npm start: api and worker stopped, npm exited 0"
+  echo "SIG$signal to $target: api and worker stopped, npm exited 0"
 done

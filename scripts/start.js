@@ -1,8 +1,8 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api and worker
- * until SIGINT or SIGTERM, which each of them receives and shuts down on gracefully. With `apps`
- * (`npm run start:all`) it only runs the two processes.
+ * until SIGINT or SIGTERM, on which both shut down gracefully. With `apps` (`npm run start:all`)
+ * it only runs the two processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
  * npm hands a signal to the shell running its script, and the shell dies without passing it on,
@@ -13,9 +13,10 @@ const readline = require('node:readline');
 const { setInterval } = require('node:timers');
 
 const SETUP = ['build', 'db:create', 'db:migrate', 'db:seed'];
+/** The long-running processes, by the name their output lines are prefixed with: Node arguments. */
 const APPS = {
-  api: 'dist/apps/api/apps/api/src/main.js',
-  worker: 'dist/apps/worker/apps/worker/src/main.js',
+  api: ['dist/apps/api/apps/api/src/main.js'],
+  worker: ['dist/apps/worker/apps/worker/src/main.js'],
 };
 
 const children = new Set();
@@ -48,20 +49,28 @@ function run(command, args, name) {
   });
 }
 
-function stop(signal) {
+/**
+ * Asks every child to shut down gracefully, once. SIGTERM whatever arrived: after Ctrl-C in a
+ * terminal the children have had SIGINT from it already, and an app treats a second, different
+ * signal as the same shutdown, where a repeated one would kill it on the spot.
+ */
+function stop() {
+  if (stopping) {
+    return;
+  }
   stopping = true;
   for (const child of children) {
-    child.kill(signal);
+    child.kill('SIGTERM');
   }
 }
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 // npm passes SIGINT and SIGTERM on (the script `exec`s this process, so no shell stands between),
 // but nothing when it is killed outright: orphaned, this process stops its children itself.
 const parent = process.ppid;
 setInterval(() => {
-  if (process.ppid !== parent && !stopping) {
-    stop('SIGTERM');
+  if (process.ppid !== parent) {
+    stop();
   }
 }, 1000).unref();
 
@@ -75,11 +84,11 @@ async function main() {
     }
   }
   // Either one ending on its own (a crash, a bad config) stops the other: half a system is down.
-  const exits = Object.entries(APPS).map(([name, main]) =>
-    run(process.execPath, [main], name).then((code) => {
+  const exits = Object.entries(APPS).map(([name, args]) =>
+    run(process.execPath, args, name).then((code) => {
       if (!stopping) {
         console.error(`${name} exited with ${code}; stopping the others`);
-        stop('SIGTERM');
+        stop();
       }
 
       return code;
