@@ -14,7 +14,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
          *     - 500: `internal`: unexpected; quote the requestId when reporting it.
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
@@ -30,7 +30,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`, e.g. a malformed scope.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
@@ -61,7 +61,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
          *     - 404: `auth.api_key_not_found`.
          *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
@@ -83,12 +83,12 @@ export interface paths {
         };
         /**
          * Audit log of admin and API-key actions.
-         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         * @description **Who may call it:** Signed-in users with one of the roles `admin` or `compliance`; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
          *     - 500: `internal`: unexpected; quote the requestId when reporting it.
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
@@ -111,12 +111,12 @@ export interface paths {
         };
         /**
          * Find a user by email.
-         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         * @description **Who may call it:** Signed-in users with one of the roles `admin`, `support` or `compliance`; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
          *     - 404: `auth.user_not_found`.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
          *     - 500: `internal`: unexpected; quote the requestId when reporting it.
@@ -149,7 +149,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
          *     - 404: `auth.user_not_found`.
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
@@ -183,7 +183,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
          *     - 404: `auth.user_not_found`.
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
@@ -1137,10 +1137,10 @@ export interface components {
         };
         AuditEventDto: {
             /**
-             * @description What.
+             * @description What: `<kind>.<verb>`.
              * @enum {string}
              */
-            action: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+            action: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
             /**
              * @description Who: `user:<id>` or `apikey:<id>`.
              * @example user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80
@@ -1335,13 +1335,13 @@ export interface components {
             expiresAt?: string;
             /**
              * @description Who uses the key, for people.
-             * @example payments-reconciler
+             * @example nightly-reconciler
              */
             name: string;
             /**
              * @description Scopes granted, each `^[a-z][a-z0-9:_-]{0,63}$`; a route opened to API keys lists the scopes it requires.
              * @example [
-             *       "ledger"
+             *       "reports"
              *     ]
              */
             scopes: string[];
@@ -1777,10 +1777,10 @@ export interface components {
              */
             id: string;
             /**
-             * @description What the user may do; admins are seeded.
+             * @description What the user may do (the declared roles); admins are seeded.
              * @enum {string}
              */
-            role: "user" | "admin";
+            role: "user" | "admin" | "compliance" | "support";
         };
         WalletDto: {
             /**
@@ -1866,7 +1866,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1944,7 +1944,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2036,7 +2036,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2095,13 +2095,13 @@ export interface operations {
     AdminAudit_list: {
         parameters: {
             query?: {
-                /** @description Only the events of this action. */
-                action?: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+                /** @description Only the events of this action (those the loaded libs declared). */
+                action?: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
                 limit?: number;
-                /** @description Only the events of this target (`user:`, `api_key:` or `ledger_account:` and its id). */
+                /** @description Only the events of this target: a kind declared by the platform (`user:`, `api_key:`) or a loaded lib, and its id. */
                 target?: string;
             };
             header?: never;
@@ -2110,7 +2110,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
+            /** @description What admins and API keys did to users, API keys and what the libs declare (ledger accounts: freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2137,7 +2137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2214,7 +2214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2303,7 +2303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2419,7 +2419,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;

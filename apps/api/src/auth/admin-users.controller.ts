@@ -1,6 +1,7 @@
 import {
   AdminActionDto,
   CurrentPrincipal,
+  Roles,
   UserAdminService,
   UserDto,
   UserLookupDto,
@@ -17,6 +18,7 @@ export class AdminUsersController {
   constructor(private readonly users: UserAdminService) {}
 
   @Get()
+  @Roles('admin', 'support', 'compliance')
   @ApiOperation({ summary: 'Find a user by email.' })
   @ApiOkResponse({ type: UserDto, description: 'The user with this email (support lookups).' })
   find(@Query() query: UserLookupDto): Promise<UserDto> {

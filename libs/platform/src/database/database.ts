@@ -21,7 +21,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.dataSource = new DataSource(
-      dataSourceOptions(config.database, [], `bourse-${process.title}`),
+      dataSourceOptions(config.database, { applicationName: `bourse-${process.title}` }),
     );
   }
 

@@ -18,6 +18,7 @@ import { buildOpenApiDocument } from './openapi';
 import { CorsPolicy } from './cors';
 import { jsonBodyProblems } from './json-body-limits';
 import { malformedPathParameters, parameterProblems } from './request-text';
+import { useJsonParserKeepingRawBody } from './raw-body';
 import { requestIdFor } from './request-id';
 import { pathOf } from './request-path';
 import { API_HEADERS, DOCS_HEADERS, isDocsPath } from './security-headers';
@@ -142,6 +143,7 @@ export async function configureHttpApp(
     route.preValidation = [[route.preValidation ?? []].flat(), refuseUnstorableText].flat();
   });
 
+  useJsonParserKeepingRawBody(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
 

@@ -82,14 +82,25 @@ function routeFacts(app: INestApplication): Map<string, RouteFacts> {
   return facts;
 }
 
+/** "the role `a`", "one of the roles `a`, `b` or `c`". */
+function rolesInWords(roles: string[]): string {
+  const named = roles.map((role) => `\`${role}\``);
+
+  return named.length === 1
+    ? `the role ${named[0]}`
+    : `one of the roles ${named.slice(0, -1).join(', ')} or ${named.at(-1)}`;
+}
+
 /** Who may call a route, in words, from the same rules the guard applies. */
 export function describeAccess({ isPublic, roles, scopes }: AccessRules): string {
   if (isPublic) {
     return 'Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).';
   }
-  const users = roles
-    ? `Signed-in users with the role ${roles.map((role) => `\`${role}\``).join(' or ')}`
-    : 'Any signed-in user';
+  const users = !roles
+    ? 'Any signed-in user'
+    : roles.length === 0
+      ? 'No signed-in user'
+      : `Signed-in users with ${rolesInWords(roles)}`;
   if (!scopes) {
     return `${users}; API keys are refused (403).`;
   }
