@@ -6,12 +6,12 @@ import {
   Database,
   DatabaseModule,
   RedisModule,
-  type AppConfig,
   type User,
 } from '@bourse/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { v5 as uuidV5 } from 'uuid';
 import { commandContext } from './context';
+import type { CliConfig } from './cli.config';
 
 /** What each demo login holds on first sign-in, in minor units: $1,000.00 and 50 g of gold. */
 export const DEMO_BALANCES = [
@@ -24,7 +24,7 @@ const SEED_TRANSFER_NAMESPACE = '0f6b8e52-3c1d-4e7a-b9f4-6a2d8c1e5b37';
 
 @Module({})
 class SeedModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  static forConfig(config: CliConfig): DynamicModule {
     return {
       module: SeedModule,
       // Redis: sign-in counts failed attempts there (AuthModule needs it).
@@ -67,7 +67,7 @@ async function fundDemoWallets(db: Database, ledger: LedgerService, user: User):
  * Creates the demo admin and user through the real AuthService, and gives each wallets with a
  * starting balance (DEMO_BALANCES); running it again changes nothing.
  */
-export async function seed(config: AppConfig): Promise<string> {
+export async function seed(config: CliConfig): Promise<string> {
   const app = await commandContext(SeedModule.forConfig(config));
   try {
     const auth = app.get(AuthService);

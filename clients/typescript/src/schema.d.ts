@@ -7,8 +7,36 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List API keys.
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["ApiKeys_list"];
         put?: never;
+        /**
+         * Create an API key for a server client.
+         * @description A key reaches only the routes opened to its scopes.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, e.g. a malformed scope.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["ApiKeys_create"];
         delete?: never;
         options?: never;
@@ -26,6 +54,20 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Revoke an API key.
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.api_key_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         delete: operations["ApiKeys_revoke"];
         options?: never;
         head?: never;
@@ -39,6 +81,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Audit log of admin and API-key actions.
+         * @description **Who may call it:** Signed-in users with one of the roles `admin` or `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["AdminAudit_list"];
         put?: never;
         post?: never;
@@ -55,6 +109,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Find a user by email.
+         * @description **Who may call it:** Signed-in users with one of the roles `admin`, `support` or `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.user_not_found`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["AdminUsers_find"];
         put?: never;
         post?: never;
@@ -73,6 +140,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Disable a user.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.user_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["AdminUsers_disable"];
         delete?: never;
         options?: never;
@@ -89,6 +174,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Enable a disabled user.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.user_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["AdminUsers_enable"];
         delete?: never;
         options?: never;
@@ -103,6 +206,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Assets and their scales.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Assets_list"];
         put?: never;
         post?: never;
@@ -121,6 +234,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign in with email and password.
+         * @description Answers a session. Failed attempts count per email, from any address.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_credentials`, same for unknown emails.
+         *     - 403: `auth.account_disabled`: the password is right but an admin disabled the account.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_login"];
         delete?: never;
         options?: never;
@@ -137,6 +266,19 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * End a session, or every session of its user.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_token`: not a refresh token we issued (or, with `everywhere`, one already spent, revoked or expired).
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_logout"];
         delete?: never;
         options?: never;
@@ -153,6 +295,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Trade a refresh token for a new session.
+         * @description Refresh tokens are single use: presenting a spent one revokes its whole session (a stolen copy is detected).
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_token`, `auth.token_expired`, or `auth.refresh_token_reused` (the session is revoked).
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_refresh"];
         delete?: never;
         options?: never;
@@ -169,6 +326,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Create an account and sign in.
+         * @description Registers a user (role `user`) and answers a session: a short-lived access token and a single-use refresh token.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 409: `auth.email_taken`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_register"];
         delete?: never;
         options?: never;
@@ -183,8 +355,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Accounts of an owner.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_list"];
         put?: never;
+        /**
+         * Open a ledger account.
+         * @description Idempotent by `id` (the same id and fields answer the existing account) and by `Idempotency-Key`.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 409: `ledger.account_conflict`: the id is taken, other fields; `ledger.wallet_exists`: the user has a wallet in this asset; `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.asset_not_found`, or `ledger.invalid_account` naming the `field`: a user wallet allowed negative, owned by a `system:` name or by no user of the platform; another kind owned by a user. `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerAccounts_create"];
         delete?: never;
         options?: never;
@@ -199,6 +401,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * One ledger account with its balance.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_get"];
         put?: never;
         post?: never;
@@ -215,6 +431,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Statement of any ledger account.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_entries"];
         put?: never;
         post?: never;
@@ -233,6 +463,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Freeze an account.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerAccounts_freeze"];
         delete?: never;
         options?: never;
@@ -247,6 +495,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Transfers touching an account.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_transfers"];
         put?: never;
         post?: never;
@@ -265,6 +527,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Unfreeze an account.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerAccounts_unfreeze"];
         delete?: never;
         options?: never;
@@ -281,6 +561,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Move money: one balanced transfer.
+         * @description Debits one account and credits another by the same amount, in one database transaction; or, with `pending`, holds the amount until posted or voided. Safe to retry by `id`; an `Idempotency-Key` header also replays the first answer.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`: either account is unknown.
+         *     - 409: `ledger.id_conflict`: the id is taken by a transfer with other fields; `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.insufficient_funds`, `ledger.account_frozen`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_create"];
         delete?: never;
         options?: never;
@@ -295,6 +594,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * One transfer.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.transfer_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerTransfers_get"];
         put?: never;
         post?: never;
@@ -313,6 +626,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Post a pending transfer (capture a hold).
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.transfer_not_found`.
+         *     - 409: `ledger.transfer_state`: voided, posted with another amount, or not two-phase; `ledger.pending_expired`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.invalid_transfer`: the amount is above the held amount; `ledger.balance_overflow`: posting it would take a balance past 2^63-1 minor units (the hold stays).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_post"];
         delete?: never;
         options?: never;
@@ -329,6 +660,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Void a pending transfer (release a hold).
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.transfer_not_found`.
+         *     - 409: `ledger.transfer_state`: already posted.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_void"];
         delete?: never;
         options?: never;
@@ -345,6 +691,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Move money: up to 1000 transfers at once.
+         * @description Applied in order in one database transaction; `linked` members succeed or fail together.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 409: `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_createMany"];
         delete?: never;
         options?: never;
@@ -362,6 +726,14 @@ export interface paths {
         /**
          * OHLC bars of a symbol.
          * @description The newest `limit` bars whose start lies within [from, to], oldest first, including the forming bar (at most MARKET_CANDLE_FLUSH_MS behind the ticks). Times are UTC epoch seconds, as lightweight-charts takes them; page back with `to` = first `time` - 1.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the field: unknown symbol, unknown timeframe, from/to not epoch seconds, `to` before `from`, limit outside 1..5000.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         get: operations["Market_candleList"];
         put?: never;
@@ -382,6 +754,14 @@ export interface paths {
         /**
          * Last price of every symbol.
          * @description Symbols without a price yet are left out. Live updates: Socket.IO `/prices`.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         get: operations["Market_allPrices"];
         put?: never;
@@ -399,7 +779,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Last price of one symbol. */
+        /**
+         * Last price of one symbol.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 404: `market.unknown_symbol` (not quoted), or `market.no_price` (quoted, but no price yet).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Market_price"];
         put?: never;
         post?: never;
@@ -416,7 +807,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The symbols Bourse quotes. */
+        /**
+         * The symbols Bourse quotes.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Market_symbols"];
         put?: never;
         post?: never;
@@ -433,6 +833,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The signed-in user.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no profile.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Me_me"];
         put?: never;
         post?: never;
@@ -451,6 +863,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Change your password.
+         * @description Takes the current password; ends every other session.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, e.g. a new password too short.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.wrong_password`: the current password does not match; `auth.account_disabled`; `auth.forbidden`: API keys have no password.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong current passwords count with failed sign-ins); with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Me_changePassword"];
         delete?: never;
         options?: never;
@@ -465,6 +893,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Your wallets and balances.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no wallets.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Wallets_list"];
         put?: never;
         post?: never;
@@ -481,6 +921,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Statement of one of your wallets.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no wallets.
+         *     - 404: `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Wallets_entries"];
         put?: never;
         post?: never;
@@ -497,6 +951,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Money held on one of your wallets.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no wallets.
+         *     - 404: `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Wallets_holds"];
         put?: never;
         post?: never;
@@ -669,10 +1137,10 @@ export interface components {
         };
         AuditEventDto: {
             /**
-             * @description What.
+             * @description What: `<kind>.<verb>`.
              * @enum {string}
              */
-            action: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+            action: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
             /**
              * @description Who: `user:<id>` or `apikey:<id>`.
              * @example user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80
@@ -867,13 +1335,13 @@ export interface components {
             expiresAt?: string;
             /**
              * @description Who uses the key, for people.
-             * @example payments-reconciler
+             * @example nightly-reconciler
              */
             name: string;
             /**
              * @description Scopes granted, each `^[a-z][a-z0-9:_-]{0,63}$`; a route opened to API keys lists the scopes it requires.
              * @example [
-             *       "ledger"
+             *       "reports"
              *     ]
              */
             scopes: string[];
@@ -1309,10 +1777,10 @@ export interface components {
              */
             id: string;
             /**
-             * @description What the user may do; admins are seeded.
+             * @description What the user may do (the declared roles); admins are seeded.
              * @enum {string}
              */
-            role: "user" | "admin";
+            role: "user" | "admin" | "compliance" | "support";
         };
         WalletDto: {
             /**
@@ -1380,7 +1848,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1389,7 +1857,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1398,7 +1866,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1467,7 +1935,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1476,8 +1944,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1532,7 +2018,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1541,7 +2027,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1550,7 +2036,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1561,6 +2047,15 @@ export interface operations {
             };
             /** @description `auth.api_key_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1600,13 +2095,13 @@ export interface operations {
     AdminAudit_list: {
         parameters: {
             query?: {
-                /** @description Only the events of this action. */
-                action?: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+                /** @description Only the events of this action (those the loaded libs declared). */
+                action?: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
                 limit?: number;
-                /** @description Only the events of this target (`user:`, `api_key:` or `ledger_account:` and its id). */
+                /** @description Only the events of this target: a kind declared by the platform (`user:`, `api_key:`) or a loaded lib, and its id. */
                 target?: string;
             };
             header?: never;
@@ -1615,7 +2110,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
+            /** @description What admins and API keys did to users, API keys and what the libs declare (ledger accounts: freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1624,7 +2119,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1633,7 +2128,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1642,7 +2137,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1701,7 +2196,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1710,7 +2205,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1719,7 +2214,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1790,7 +2285,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1799,7 +2294,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1808,7 +2303,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1819,6 +2314,33 @@ export interface operations {
             };
             /** @description `auth.user_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1879,7 +2401,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1888,7 +2410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1897,7 +2419,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1908,6 +2430,33 @@ export interface operations {
             };
             /** @description `auth.user_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1962,7 +2511,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2049,6 +2598,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After. */
             429: {
                 headers: {
@@ -2109,6 +2676,24 @@ export interface operations {
             };
             /** @description `auth.invalid_token`: not a refresh token we issued (or, with `everywhere`, one already spent, revoked or expired). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2185,6 +2770,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded`, with Retry-After. */
             429: {
                 headers: {
@@ -2254,6 +2857,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded`, with Retry-After. */
             429: {
                 headers: {
@@ -2310,7 +2931,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2319,7 +2940,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2391,7 +3012,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2400,7 +3021,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2420,6 +3041,24 @@ export interface operations {
             };
             /** @description `ledger.account_conflict`: the id is taken, other fields; `ledger.wallet_exists`: the user has a wallet in this asset; `idempotency.request_in_progress`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2485,7 +3124,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2494,7 +3133,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2514,6 +3153,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2575,7 +3223,7 @@ export interface operations {
                     "application/json": components["schemas"]["StatementPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2584,7 +3232,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2604,6 +3252,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2664,7 +3321,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2673,7 +3330,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2693,6 +3350,33 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2756,7 +3440,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2765,7 +3449,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2785,6 +3469,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2845,7 +3538,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2854,7 +3547,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2874,6 +3567,33 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2935,7 +3655,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2944,7 +3664,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2973,6 +3693,24 @@ export interface operations {
             };
             /** @description `ledger.id_conflict`: the id is taken by a transfer with other fields; `idempotency.request_in_progress`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3038,7 +3776,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3047,7 +3785,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3067,6 +3805,15 @@ export interface operations {
             };
             /** @description `ledger.transfer_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3130,7 +3877,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3139,7 +3886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3168,6 +3915,33 @@ export interface operations {
             };
             /** @description `ledger.transfer_state`: voided, posted with another amount, or not two-phase; `ledger.pending_expired`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3236,7 +4010,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3245,7 +4019,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3274,6 +4048,15 @@ export interface operations {
             };
             /** @description `ledger.transfer_state`: already posted. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3335,7 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransfersBatchResultDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3344,7 +4127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3364,6 +4147,24 @@ export interface operations {
             };
             /** @description `idempotency.request_in_progress`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3494,7 +4295,7 @@ export interface operations {
                     "application/json": components["schemas"]["PriceDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3553,7 +4354,7 @@ export interface operations {
                     "application/json": components["schemas"]["PriceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3564,6 +4365,15 @@ export interface operations {
             };
             /** @description `market.unknown_symbol` (not quoted), or `market.no_price` (quoted, but no price yet). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3618,7 +4428,7 @@ export interface operations {
                     "application/json": components["schemas"]["SymbolDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3674,7 +4484,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3683,7 +4493,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3761,7 +4571,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3772,6 +4582,24 @@ export interface operations {
             };
             /** @description `auth.wrong_password`: the current password does not match; `auth.account_disabled`; `auth.forbidden`: API keys have no password. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3826,7 +4654,7 @@ export interface operations {
                     "application/json": components["schemas"]["WalletDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3835,7 +4663,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3907,7 +4735,7 @@ export interface operations {
                     "application/json": components["schemas"]["StatementPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3916,7 +4744,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3936,6 +4764,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3997,7 +4834,7 @@ export interface operations {
                     "application/json": components["schemas"]["HoldPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4006,7 +4843,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4026,6 +4863,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,6 +26,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { LedgerAdmin } from './ledger-admin.decorator';
 
@@ -35,6 +36,11 @@ export class LedgerAccountsController {
   constructor(private readonly ledger: LedgerAdminService) {}
 
   @Post()
+  @ApiOperation({
+    summary: 'Open a ledger account.',
+    description:
+      'Idempotent by `id` (the same id and fields answer the existing account) and by `Idempotency-Key`.',
+  })
   @Idempotent()
   @ApiCreatedResponse({
     type: AccountDto,
@@ -56,6 +62,7 @@ export class LedgerAccountsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Accounts of an owner.' })
   @ApiOkResponse({
     type: AccountPageDto,
     description: "An owner's accounts with their balances (a user's, or a system name's).",
@@ -65,6 +72,7 @@ export class LedgerAccountsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One ledger account with its balance.' })
   @ApiOkResponse({ type: AccountWithBalanceDto, description: 'The account and its balance.' })
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountWithBalanceDto> {
@@ -72,6 +80,10 @@ export class LedgerAccountsController {
   }
 
   @Post(':id/freeze')
+  @ApiOperation({
+    summary: 'Freeze an account.',
+    description: 'Recorded in the audit log with its actor and reason.',
+  })
   @HttpCode(200)
   @ApiOkResponse({
     type: AccountWithBalanceDto,
@@ -88,6 +100,10 @@ export class LedgerAccountsController {
   }
 
   @Post(':id/unfreeze')
+  @ApiOperation({
+    summary: 'Unfreeze an account.',
+    description: 'Recorded in the audit log with its actor and reason.',
+  })
   @HttpCode(200)
   @ApiOkResponse({
     type: AccountWithBalanceDto,
@@ -103,6 +119,7 @@ export class LedgerAccountsController {
   }
 
   @Get(':id/entries')
+  @ApiOperation({ summary: 'Statement of any ledger account.' })
   @ApiOkResponse({
     type: StatementPageDto,
     description:
@@ -117,6 +134,7 @@ export class LedgerAccountsController {
   }
 
   @Get(':id/transfers')
+  @ApiOperation({ summary: 'Transfers touching an account.' })
   @ApiOkResponse({
     type: TransferPageDto,
     description:

@@ -21,7 +21,7 @@ export interface KeyToStore {
   requestHash: string;
 }
 
-/** A stored key as SQL selects it (idempotency_find; ledger_post_transfer_keyed returns the same). */
+/** A stored key as SQL selects it (idempotency_find; a lib's keyed statement returns the same). */
 export interface KeyRow {
   request_hash: string;
   response_status: number;
