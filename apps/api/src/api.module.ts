@@ -13,6 +13,7 @@ import {
   type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { StorageModule } from '@bourse/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
@@ -25,6 +26,7 @@ import { LedgerTransfersController } from './ledger/ledger-transfers.controller'
 import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
+import { UploadsController } from './storage/uploads.controller';
 
 @Module({})
 export class ApiModule {
@@ -43,6 +45,7 @@ export class ApiModule {
         AssetsController,
         LedgerAccountsController,
         LedgerTransfersController,
+        UploadsController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -59,6 +62,7 @@ export class ApiModule {
         AuditModule,
         CandlesModule,
         MarketFanoutModule,
+        StorageModule,
         ...extra,
       ],
       providers: [PricesGateway],

@@ -13,6 +13,7 @@ import {
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
+import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
@@ -23,6 +24,9 @@ import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
 import { PurgeOutboxProcessor } from './processors/purge-outbox.processor';
 import { PlatformScheduler } from './schedulers/platform.scheduler';
+import { StorageScheduler } from './storage/storage.scheduler';
+import { SweepUploadsProcessor } from './storage/sweep-uploads.processor';
+import { ThumbnailProcessor } from './storage/thumbnail.processor';
 
 /**
  * The worker: outbox relay, processors and schedulers. On close the relay and schedulers stop
@@ -44,11 +48,13 @@ export class WorkerModule {
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
         BullModule.registerQueue({ name: MARKET_QUEUE }),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
+        BullModule.registerQueue({ name: STORAGE_QUEUE }),
         IdempotencyModule,
         LedgerModule,
         LedgerMetricsModule,
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
+        StorageModule,
         ...extra,
       ],
       providers: [
@@ -60,6 +66,9 @@ export class WorkerModule {
         VoidExpiredHoldsProcessor,
         VerifyInvariantsProcessor,
         LedgerScheduler,
+        SweepUploadsProcessor,
+        ThumbnailProcessor,
+        StorageScheduler,
       ],
     };
   }

@@ -232,6 +232,64 @@ export const CONFIG_VARS = {
     min: 1,
     description: 'Socket.IO /prices connections allowed per client IP on one api node.',
   }),
+  // --- libs/storage (issue 17) -------------------------------------------------------------
+  // One block for the integrator to move into the lib's own declaration file.
+  STORAGE_S3_ENDPOINT: url(['http:', 'https:'], {
+    default: 'http://127.0.0.1:3189',
+    description:
+      'S3 endpoint: `https://s3.<region>.amazonaws.com` for AWS, a MinIO URL, or the local S3 simulator `npm start` runs (the default).',
+  }),
+  STORAGE_S3_REGION: str({
+    default: 'us-east-1',
+    description: 'Region the S3 requests and presigned URLs are signed for.',
+  }),
+  STORAGE_S3_BUCKET: str({
+    default: 'bourse-uploads',
+    description:
+      'Bucket holding uploads and their thumbnails (private: reads go through presigned GETs).',
+  }),
+  STORAGE_S3_ACCESS_KEY_ID: str({
+    default: '',
+    minLength: 0,
+    secret: true,
+    description:
+      'Static S3 access key; unset: the AWS SDK default chain (IRSA, instance role) in production, the local simulator key otherwise.',
+  }),
+  STORAGE_S3_SECRET_ACCESS_KEY: str({
+    default: '',
+    minLength: 0,
+    secret: true,
+    description: 'Secret of STORAGE_S3_ACCESS_KEY_ID (both set or both unset).',
+  }),
+  STORAGE_S3_FORCE_PATH_STYLE: oneOf(['true', 'false'] as const, {
+    default: 'true',
+    description:
+      '`true`: `endpoint/bucket/key` URLs (MinIO, the simulator); `false`: virtual-hosted `bucket.endpoint/key` (AWS).',
+  }),
+  STORAGE_UPLOAD_URL_TTL_SECONDS: int({
+    default: '600',
+    min: 60,
+    max: 3600,
+    description: 'Lifetime of a presigned POST upload policy.',
+  }),
+  STORAGE_READ_URL_TTL_SECONDS: int({
+    default: '300',
+    min: 10,
+    max: 3600,
+    description: 'Lifetime of a presigned GET read URL.',
+  }),
+  STORAGE_PENDING_TTL_HOURS: int({
+    default: '24',
+    min: 1,
+    description:
+      'Age after which an upload never completed is expired by the worker and its object deleted.',
+  }),
+  STORAGE_SWEEP_INTERVAL_SECONDS: int({
+    default: '3600',
+    min: 1,
+    description: 'How often the worker sweeps uploads pending past STORAGE_PENDING_TTL_HOURS.',
+  }),
+  // --- end of libs/storage -----------------------------------------------------------------
   SEED_ADMIN_EMAIL: str({
     default: 'admin@bourse.local',
     description: 'Demo admin created by `npm run db:seed`.',

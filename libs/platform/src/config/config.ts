@@ -54,6 +54,19 @@ export interface AppConfig {
     tickRetentionHours: number;
     maxConnectionsPerIp: number;
   };
+  // libs/storage (issue 17)
+  storage: {
+    endpoint: string;
+    region: string;
+    bucket: string;
+    /** Absent: the AWS SDK's default credential chain (production) or the simulator's key. */
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+    forcePathStyle: boolean;
+    uploadUrlTtlSeconds: number;
+    readUrlTtlSeconds: number;
+    pendingTtlHours: number;
+    sweepIntervalSeconds: number;
+  };
   seed: { adminEmail: string; adminPassword: string; userEmail: string; userPassword: string };
 }
 
@@ -91,6 +104,11 @@ function readValues(env: Env): ConfigValues {
   // Rules that span variables.
   if (values.MARKET_PROVIDER === 'metalpriceapi' && !values.METALPRICEAPI_KEY) {
     problems.push('METALPRICEAPI_KEY: is required when MARKET_PROVIDER=metalpriceapi');
+  }
+  if (!values.STORAGE_S3_ACCESS_KEY_ID !== !values.STORAGE_S3_SECRET_ACCESS_KEY) {
+    problems.push(
+      'STORAGE_S3_ACCESS_KEY_ID: set it and STORAGE_S3_SECRET_ACCESS_KEY together, or neither',
+    );
   }
   if (problems.length > 0) {
     throw new ConfigError(problems);
@@ -160,6 +178,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
       candleFlushMs: v.MARKET_CANDLE_FLUSH_MS,
       tickRetentionHours: v.MARKET_TICK_RETENTION_HOURS,
       maxConnectionsPerIp: v.PRICES_MAX_CONNECTIONS_PER_IP,
+    },
+    storage: {
+      endpoint: v.STORAGE_S3_ENDPOINT,
+      region: v.STORAGE_S3_REGION,
+      bucket: v.STORAGE_S3_BUCKET,
+      credentials: v.STORAGE_S3_ACCESS_KEY_ID
+        ? {
+            accessKeyId: v.STORAGE_S3_ACCESS_KEY_ID,
+            secretAccessKey: v.STORAGE_S3_SECRET_ACCESS_KEY,
+          }
+        : undefined,
+      forcePathStyle: v.STORAGE_S3_FORCE_PATH_STYLE === 'true',
+      uploadUrlTtlSeconds: v.STORAGE_UPLOAD_URL_TTL_SECONDS,
+      readUrlTtlSeconds: v.STORAGE_READ_URL_TTL_SECONDS,
+      pendingTtlHours: v.STORAGE_PENDING_TTL_HOURS,
+      sweepIntervalSeconds: v.STORAGE_SWEEP_INTERVAL_SECONDS,
     },
     seed: {
       adminEmail: v.SEED_ADMIN_EMAIL,
