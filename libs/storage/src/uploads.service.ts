@@ -23,9 +23,9 @@ import {
   ContentTypeNotAllowedError,
   ObjectMissingError,
   SizeOutOfRangeError,
-  UploadChangedError,
   ThumbnailUnavailableError,
   UnknownPurposeError,
+  UploadChangedError,
   UploadNotFoundError,
   UploadNotVerifiedError,
 } from './storage.errors';
