@@ -118,6 +118,8 @@ export class S3Simulator {
   private async respond(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomBytes(8).toString('hex').toUpperCase();
     res.setHeader('x-amz-request-id', requestId);
+    // From the simulator's clock, as S3's own: the SDK corrects its clock skew from this header.
+    res.setHeader('date', this.now().toUTCString());
     try {
       await this.handle(req, res);
     } catch (error) {

@@ -9,7 +9,7 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { APP_CONFIG, type AppConfig } from '@bourse/platform';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { StorageUnavailableError } from './storage.errors';
@@ -44,6 +44,7 @@ const statusOf = (error: unknown): number | undefined =>
 export class ObjectStore implements OnApplicationShutdown {
   readonly bucket: string;
   private readonly client: S3Client;
+  private readonly logger = new Logger('ObjectStore');
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     const { storage } = config;
@@ -76,23 +77,28 @@ export class ObjectStore implements OnApplicationShutdown {
     size: number,
     expiresSeconds: number,
   ): Promise<PresignedPost> {
-    return createPresignedPost(this.client, {
-      Bucket: this.bucket,
-      Key: key,
-      Conditions: [
-        ['content-length-range', size, size],
-        ['eq', '$Content-Type', contentType],
-        ['starts-with', '$key', prefix],
-      ],
-      Fields: { 'Content-Type': contentType },
-      Expires: expiresSeconds,
-    });
+    // Signing is local, but resolving credentials (IRSA's token exchange) is not.
+    return this.call('PRESIGN', () =>
+      createPresignedPost(this.client, {
+        Bucket: this.bucket,
+        Key: key,
+        Conditions: [
+          ['content-length-range', size, size],
+          ['eq', '$Content-Type', contentType],
+          ['starts-with', '$key', prefix],
+        ],
+        Fields: { 'Content-Type': contentType },
+        Expires: expiresSeconds,
+      }),
+    );
   }
 
   presignGet(key: string, expiresSeconds: number): Promise<string> {
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
-      expiresIn: expiresSeconds,
-    });
+    return this.call('PRESIGN', () =>
+      getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+        expiresIn: expiresSeconds,
+      }),
+    );
   }
 
   /** Size and stored Content-Type, or undefined when there is no such object. */
@@ -105,7 +111,7 @@ export class ObjectStore implements OnApplicationShutdown {
       if (statusOf(error) === 404) {
         return undefined;
       }
-      throw new StorageUnavailableError('HEAD');
+      throw this.unavailable('HEAD', error);
     }
   }
 
@@ -163,7 +169,7 @@ export class ObjectStore implements OnApplicationShutdown {
       if (statusOf(error) === 412 || statusOf(error) === 404) {
         return false;
       }
-      throw new StorageUnavailableError('COPY');
+      throw this.unavailable('COPY', error);
     }
   }
 
@@ -198,15 +204,22 @@ export class ObjectStore implements OnApplicationShutdown {
       if (statusOf(error) === 404) {
         return undefined;
       }
-      throw new StorageUnavailableError('GET');
+      throw this.unavailable('GET', error);
     }
   }
 
   private async call<T>(operation: string, send: () => Promise<T>): Promise<T> {
     try {
       return await send();
-    } catch {
-      throw new StorageUnavailableError(operation);
+    } catch (error) {
+      throw this.unavailable(operation, error);
     }
+  }
+
+  /** The client sees a retryable 503; the cause stays in the log. */
+  private unavailable(operation: string, error: unknown): StorageUnavailableError {
+    this.logger.error({ msg: 'S3 request failed', operation, bucket: this.bucket, err: error });
+
+    return new StorageUnavailableError(operation);
   }
 }
