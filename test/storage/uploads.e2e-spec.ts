@@ -1,5 +1,5 @@
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
-import { Database, dataSourceOptions, OutboxService } from '@bourse/platform';
+import { ApiKeyService, Database, dataSourceOptions, OutboxService } from '@bourse/platform';
 import {
   SIMULATOR_CREDENTIALS,
   STORAGE_QUEUE,
@@ -25,12 +25,12 @@ const REGION = 'eu-west-1';
 // worker of this file get a database and Redis prefix of their own.
 const DATABASE = `${process.env[TEST_DB_ENV]}_storage`;
 
-/** The spec's demo purpose: small images, thumbnailed, readable by admins besides the owner. */
+/** The spec's demo purpose: small images, thumbnailed, readable by admins and compliance keys too. */
 const DEMO: UploadPurpose = {
   name: 'test.image',
   contentTypes: ['image/png', 'image/jpeg'],
   maxBytes: 256 * 1024,
-  readers: { roles: ['admin'] },
+  readers: { roles: ['admin'], apiKeyScopes: ['compliance'] },
   thumbnail: { maxPixels: 32 },
 };
 
@@ -347,6 +347,58 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
       expect(read.body.code).toBe('storage.not_verified');
     });
 
+    it('settles once when completed twice at the same time', async () => {
+      const presigned = await pngUpload();
+      await postForm(presigned, png);
+      const both = await Promise.all(
+        [0, 1].map(() =>
+          api.request('POST', `/v1/uploads/${presigned.uploadId}/complete`, {
+            token: owner.accessToken,
+          }),
+        ),
+      );
+      expect(both.map((r) => [r.status, r.body.state])).toEqual([
+        [200, 'verified'],
+        [200, 'verified'],
+      ]);
+      expect(both[0]!.body.sha256).toBe(both[1]!.body.sha256);
+      expect(both[0]!.body.settledAt).toBe(both[1]!.body.settledAt);
+    });
+
+    it('verifies an image sharp cannot decode, whose thumbnail then fails', async () => {
+      // A PNG signature followed by noise: the declared type's magic bytes, not a picture.
+      const broken = Buffer.concat([png.subarray(0, 8), Buffer.alloc(100, 0x42)]);
+      const presigned = await createUpload(owner, {
+        purpose: DEMO.name,
+        contentType: 'image/png',
+        size: broken.length,
+      });
+      await postForm(presigned, broken);
+      const done = await api.request('POST', `/v1/uploads/${presigned.uploadId}/complete`, {
+        token: owner.accessToken,
+      });
+      expect(done.body).toMatchObject({ state: 'verified', thumbnail: 'pending' });
+      const upload = await waitFor(
+        async () =>
+          (
+            await api.request('GET', `/v1/uploads/${presigned.uploadId}`, {
+              token: owner.accessToken,
+            })
+          ).body,
+        (body) => body.thumbnail !== 'pending',
+      );
+      expect(upload.thumbnail).toBe('failed');
+      const read = await api.request(
+        'GET',
+        `/v1/uploads/${presigned.uploadId}/url?variant=thumbnail`,
+        {
+          token: owner.accessToken,
+        },
+      );
+      expect(read.status).toBe(409);
+      expect(read.body.code).toBe('storage.thumbnail_unavailable');
+    });
+
     it('answers 409 while nothing was uploaded, and the upload stays pending', async () => {
       const presigned = await pngUpload();
       const res = await api.request('POST', `/v1/uploads/${presigned.uploadId}/complete`, {
@@ -361,7 +413,7 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
     });
   });
 
-  it('another user gets 404 for the upload and its read URL; a reader role of the purpose gets them', async () => {
+  it('another user or key gets 404 for the upload and its read URL; the readers its purpose names get them', async () => {
     const presigned = await pngUpload();
     await postForm(presigned, png);
     await api.request('POST', `/v1/uploads/${presigned.uploadId}/complete`, {
@@ -377,6 +429,29 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
       expect(res.status).toBe(404);
       expect(res.body.code).toBe('storage.upload_not_found');
     }
+    const { key } = await api.app
+      .get(ApiKeyService)
+      .create(
+        { name: 'compliance desk', scopes: ['compliance'] },
+        { kind: 'user', userId: owner.id, role: 'admin' },
+      );
+    const byKey = await api.request('GET', `/v1/uploads/${presigned.uploadId}/url`, {
+      token: `ApiKey ${key}`,
+    });
+    expect(byKey.status).toBe(200);
+    const { key: otherKey } = await api.app
+      .get(ApiKeyService)
+      .create(
+        { name: 'ledger bot', scopes: ['ledger'] },
+        { kind: 'user', userId: owner.id, role: 'admin' },
+      );
+    expect(
+      (
+        await api.request('GET', `/v1/uploads/${presigned.uploadId}`, {
+          token: `ApiKey ${otherKey}`,
+        })
+      ).status,
+    ).toBe(404);
     const admin = await signedInUser(api, { role: 'admin' });
     const read = await api.request('GET', `/v1/uploads/${presigned.uploadId}/url`, {
       token: admin.accessToken,

@@ -121,7 +121,18 @@ export class UploadsService {
     if (upload.state !== 'pending') {
       return toUploadDto(upload);
     }
-    const settlement = await this.check(upload);
+    let settlement: Settlement;
+    try {
+      settlement = await this.check(upload);
+    } catch (error) {
+      // A concurrent complete that settled first has deleted the incoming object under this
+      // check: answer with its outcome rather than with what that did here.
+      const current = await this.uploads.find(this.db.manager, id);
+      if (current && current.state !== 'pending') {
+        return toUploadDto(current);
+      }
+      throw error;
+    }
     const settled = await this.db.transaction(undefined, async (tx) => {
       const result = await this.uploads.settle(tx, id, settlement);
       if (result?.state === 'verified' && result.thumbnailState === 'pending') {

@@ -6,8 +6,18 @@ import {
   UploadDto,
   UploadsService,
 } from '@bourse/storage';
-import { CurrentPrincipal, type Principal } from '@bourse/platform';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiKeyScopes, CurrentPrincipal, type Principal } from '@bourse/platform';
+import {
+  applyDecorators,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiConflictResponse,
@@ -15,11 +25,18 @@ import {
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiSecurity,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
+
+/**
+ * Reads accept any valid API key besides users: the upload's purpose decides which scopes (and
+ * roles) see it, and answers everyone else 404.
+ */
+const ReadableByApiKeys = () => applyDecorators(ApiSecurity('apiKey'), ApiKeyScopes());
 
 const NOT_FOUND =
   '`storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).';
@@ -70,6 +87,7 @@ export class UploadsController {
   }
 
   @Get(':id')
+  @ReadableByApiKeys()
   @ApiOkResponse({
     type: UploadDto,
     description: 'The upload, to its owner or a reader its purpose allows.',
@@ -83,6 +101,7 @@ export class UploadsController {
   }
 
   @Get(':id/url')
+  @ReadableByApiKeys()
   @ApiOkResponse({
     type: ReadUrlDto,
     description:
