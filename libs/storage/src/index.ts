@@ -1,14 +1,8 @@
 export { StorageModule } from './storage.module';
-export { UploadsService, thumbnailKeyOf } from './uploads.service';
+export { UploadsService } from './uploads.service';
 export { UploadPurposes, PURPOSE_PATTERN, type UploadPurpose } from './upload-purpose';
-export { ObjectStore, SIMULATOR_CREDENTIALS } from './object-store';
-export {
-  CONTENT_SIGNATURES,
-  UPLOAD_CONTENT_TYPES,
-  isUploadContentType,
-  matchesContentType,
-  type UploadContentType,
-} from './content-types';
+export { SIMULATOR_CREDENTIALS } from './object-store';
+export { UPLOAD_CONTENT_TYPES, type UploadContentType } from './content-types';
 export {
   REJECT_REASONS,
   THUMBNAIL_STATES,

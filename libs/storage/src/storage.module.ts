@@ -10,7 +10,7 @@ import { UploadsService } from './uploads.service';
  */
 @Module({
   providers: [UploadsService, UploadRepository, ObjectStore, UploadPurposes],
-  exports: [UploadsService, UploadPurposes, ObjectStore],
+  exports: [UploadsService, UploadPurposes],
 })
 export class StorageModule {
   /**

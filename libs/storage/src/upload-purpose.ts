@@ -50,10 +50,6 @@ export class UploadPurposes {
     return this.purposes.get(name);
   }
 
-  names(): string[] {
-    return [...this.purposes.keys()];
-  }
-
   /** The owner, or a principal the upload's purpose lets read. */
   canRead(principal: Principal | undefined, upload: Upload): boolean {
     if (!principal) {
