@@ -80,6 +80,7 @@ async function prepareDatabase(env) {
   const { dataSourceOptions } = require(
     path.join(ROOT, 'dist/apps/api/libs/platform/src/database/data-source.options.js'),
   );
+  const { MIGRATIONS } = require(path.join(ROOT, 'dist/apps/api/migrations/index.js'));
   const config = loadConfig(env);
   const target = new URL(config.database.url);
   const name = decodeURIComponent(target.pathname.slice(1));
@@ -95,7 +96,9 @@ async function prepareDatabase(env) {
   } finally {
     await admin.end();
   }
-  const source = new DataSource(dataSourceOptions(config.database, [], 'bourse-bench'));
+  const source = new DataSource(
+    dataSourceOptions(config.database, { migrations: MIGRATIONS, applicationName: 'bourse-bench' }),
+  );
   await source.initialize();
   await source.runMigrations();
   await source.destroy();

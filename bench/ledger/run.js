@@ -148,12 +148,17 @@ async function bootLedger() {
   const { loadConfig, dataSourceOptions, ConfigModule, DatabaseModule } = require(
     path.join(DIST, 'platform/src/index.js'),
   );
-  const { LedgerModule, LedgerService } = require(path.join(DIST, 'ledger/src/index.js'));
+  const { LEDGER_CONFIG, LedgerModule, LedgerService } = require(
+    path.join(DIST, 'ledger/src/index.js'),
+  );
+  const { MIGRATIONS } = require(path.join(DIST, '../migrations/index.js'));
   const { NestFactory } = require('@nestjs/core');
   const { DataSource } = require('typeorm');
-  const config = loadConfig(env);
+  const config = loadConfig(env, [LEDGER_CONFIG]);
 
-  const source = new DataSource(dataSourceOptions(config.database, [], 'bourse-bench'));
+  const source = new DataSource(
+    dataSourceOptions(config.database, { migrations: MIGRATIONS, applicationName: 'bourse-bench' }),
+  );
   await source.initialize();
   await source.runMigrations();
   await source.destroy();
@@ -306,7 +311,8 @@ async function adminToken() {
   };
   execFileSync(process.execPath, [CLI_MAIN, 'db:seed'], { cwd: ROOT, env, stdio: 'ignore' });
   const { loadConfig } = require(path.join(DIST, 'platform/src/index.js'));
-  const { seed } = loadConfig(env);
+  const { SEED_CONFIG } = require(path.join(ROOT, 'dist/apps/cli/apps/cli/src/seed.config.js'));
+  const { seed } = loadConfig(env, [SEED_CONFIG]);
   const res = await fetch(`http://${HOST}:${API_PORT}/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -49,7 +49,13 @@ async function freshDatabase(platform, config) {
     await admin.end();
   }
   const { DataSource } = require('typeorm');
-  const source = new DataSource(platform.dataSourceOptions(config.database, [], 'bourse-bench'));
+  const { MIGRATIONS } = require(path.join(DIST, '../migrations/index.js'));
+  const source = new DataSource(
+    platform.dataSourceOptions(config.database, {
+      migrations: MIGRATIONS,
+      applicationName: 'bourse-bench',
+    }),
+  );
   await source.initialize();
   await source.runMigrations();
   await source.destroy();
@@ -145,15 +151,18 @@ async function main() {
   const base = platform.loadConfig(process.env);
   const url = new URL(base.database.url);
   url.pathname = `/${DATABASE}`;
-  const config = platform.loadConfig({
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: url.toString(),
-    REDIS_KEY_PREFIX: 'bench-candles',
-    // The bench flushes explicitly; the loop stays out of the measurements.
-    MARKET_CANDLE_FLUSH_MS: '3600000',
-  });
+  const config = platform.loadConfig(
+    {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: url.toString(),
+      REDIS_KEY_PREFIX: 'bench-candles',
+      // The bench flushes explicitly; the loop stays out of the measurements.
+      MARKET_CANDLE_FLUSH_MS: '3600000',
+    },
+    [market.MARKET_CONFIG],
+  );
   await freshDatabase(platform, config);
   console.log(`fresh database ${DATABASE}, migrated`);
   const app = await createContext(platform, market, config);

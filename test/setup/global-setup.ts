@@ -2,6 +2,7 @@ import { loadConfig } from '../../libs/platform/src/config/config';
 import { dataSourceOptions } from '../../libs/platform/src/database/data-source.options';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
 import { ADMIN_DATABASE_URL, TEST_DB_ENV, TEST_PREFIX_ENV, testDatabaseUrl } from './test-env';
 
 /** Creates this run's own database, migrates it once, and picks this run's Redis key prefix. */
@@ -15,7 +16,9 @@ export default async function globalSetup(): Promise<void> {
     await admin.end();
   }
   const url = testDatabaseUrl(database);
-  const source = new DataSource(dataSourceOptions({ ...loadConfig().database, url, poolSize: 2 }));
+  const source = new DataSource(
+    dataSourceOptions({ ...loadConfig().database, url, poolSize: 2 }, { migrations: MIGRATIONS }),
+  );
   await source.initialize();
   await source.runMigrations();
   await source.destroy();

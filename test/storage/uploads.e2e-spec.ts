@@ -13,6 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import sharp from 'sharp';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
 import { S3Simulator } from '../../simulators/s3/s3.simulator';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
@@ -120,7 +121,9 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
       STORAGE_S3_BUCKET: BUCKET,
     };
     await adminQuery(`CREATE DATABASE ${DATABASE}`);
-    const source = new DataSource(dataSourceOptions({ ...testConfig(env).database, poolSize: 2 }));
+    const source = new DataSource(
+      dataSourceOptions({ ...testConfig(env).database, poolSize: 2 }, { migrations: MIGRATIONS }),
+    );
     await source.initialize();
     await source.runMigrations();
     await source.destroy();

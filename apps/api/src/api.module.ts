@@ -5,16 +5,17 @@ import {
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  InboxModule,
   ObservabilityModule,
   QueueModule,
   RateLimitModule,
   RedisModule,
-  type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { StorageModule } from '@bourse/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -31,7 +32,7 @@ import { UploadsController } from './storage/uploads.controller';
 @Module({})
 export class ApiModule {
   /** `extra` lets tests mount their own controllers on the production stack. */
-  static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
+  static forConfig(config: ApiConfig, extra: ModuleImport[] = []): DynamicModule {
     return {
       module: ApiModule,
       controllers: [
@@ -55,6 +56,7 @@ export class ApiModule {
         ObservabilityModule.forRoot(),
         RateLimitModule,
         IdempotencyModule,
+        InboxModule,
         LedgerModule,
         LedgerApiModule,
         // Global guards run in module order: throttling first, then credential lookups.

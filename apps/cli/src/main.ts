@@ -1,5 +1,6 @@
 import { ConfigError, configTable, loadConfig } from '@bourse/platform';
 import { backfill } from './backfill.command';
+import { CLI_CONFIG_SECTIONS } from './cli.config';
 import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
 import { openapi } from './openapi.command';
@@ -11,7 +12,7 @@ const USAGE =
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
-  const config = loadConfig();
+  const config = loadConfig(process.env, CLI_CONFIG_SECTIONS);
   switch (command) {
     case 'db:create':
       return createDatabase(config);
@@ -26,7 +27,7 @@ async function main(argv: string[]): Promise<string> {
     case 'ledger:verify':
       return verifyLedger(config);
     case 'config:docs':
-      return configTable();
+      return configTable(CLI_CONFIG_SECTIONS);
     case 'openapi':
       return openapi(config, flags.includes('--check'));
     case 's3:simulator':

@@ -1,5 +1,4 @@
-import { SIMULATOR_CREDENTIALS } from '@bourse/storage';
-import type { AppConfig } from '@bourse/platform';
+import { SIMULATOR_CREDENTIALS, type StorageAppConfig } from '@bourse/storage';
 import { once } from 'node:events';
 import { S3Simulator } from '../../../simulators/s3/s3.simulator';
 
@@ -8,7 +7,7 @@ import { S3Simulator } from '../../../simulators/s3/s3.simulator';
  * listening where STORAGE_S3_ENDPOINT points, with its bucket, region and key pair (the
  * simulator's own key when none is configured). Runs until SIGINT or SIGTERM.
  */
-export async function runS3Simulator(config: AppConfig): Promise<string> {
+export async function runS3Simulator(config: StorageAppConfig): Promise<string> {
   const { storage } = config;
   const endpoint = new URL(storage.endpoint);
   if (endpoint.protocol !== 'http:') {

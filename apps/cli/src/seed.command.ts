@@ -4,14 +4,14 @@ import {
   ConfigModule,
   DatabaseModule,
   RedisModule,
-  type AppConfig,
 } from '@bourse/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { commandContext } from './context';
+import type { CliConfig } from './cli.config';
 
 @Module({})
 class SeedModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  static forConfig(config: CliConfig): DynamicModule {
     return {
       module: SeedModule,
       // Redis: sign-in counts failed attempts there (AuthModule needs it).
@@ -21,7 +21,7 @@ class SeedModule {
 }
 
 /** Creates the demo admin and user through the real AuthService; running it again changes nothing. */
-export async function seed(config: AppConfig): Promise<string> {
+export async function seed(config: CliConfig): Promise<string> {
   const app = await commandContext(SeedModule.forConfig(config));
   try {
     const auth = app.get(AuthService);

@@ -3,13 +3,15 @@ import {
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  INBOX_QUEUE,
+  InboxModule,
+  InboxWorkerModule,
   ObservabilityModule,
   OutboxRelayModule,
   PLATFORM_QUEUE,
   QueueModule,
   QueuesCheck,
   RedisModule,
-  type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
@@ -21,12 +23,15 @@ import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor'
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
 import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
+import { ProcessInboxEventProcessor } from './processors/process-inbox-event.processor';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
 import { PurgeOutboxProcessor } from './processors/purge-outbox.processor';
+import { SweepInboxProcessor } from './processors/sweep-inbox.processor';
 import { PlatformScheduler } from './schedulers/platform.scheduler';
 import { StorageScheduler } from './storage/storage.scheduler';
 import { SweepUploadsProcessor } from './storage/sweep-uploads.processor';
 import { ThumbnailProcessor } from './storage/thumbnail.processor';
+import type { WorkerConfig } from './worker.config';
 
 /**
  * The worker: outbox relay, processors and schedulers. On close the relay and schedulers stop
@@ -35,7 +40,7 @@ import { ThumbnailProcessor } from './storage/thumbnail.processor';
 @Module({})
 export class WorkerModule {
   /** `extra` lets tests add their own queues and processors to the production stack. */
-  static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
+  static forConfig(config: WorkerConfig, extra: ModuleImport[] = []): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -48,8 +53,11 @@ export class WorkerModule {
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
         BullModule.registerQueue({ name: MARKET_QUEUE }),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
+        BullModule.registerQueue({ name: INBOX_QUEUE }),
         BullModule.registerQueue({ name: STORAGE_QUEUE }),
         IdempotencyModule,
+        InboxModule,
+        InboxWorkerModule,
         LedgerModule,
         LedgerMetricsModule,
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
@@ -60,6 +68,8 @@ export class WorkerModule {
       providers: [
         PurgeIdempotencyKeysProcessor,
         PurgeOutboxProcessor,
+        ProcessInboxEventProcessor,
+        SweepInboxProcessor,
         PlatformScheduler,
         PruneTicksProcessor,
         PruneTicksScheduler,

@@ -733,10 +733,10 @@ export interface components {
         };
         AuditEventDto: {
             /**
-             * @description What.
+             * @description What: `<kind>.<verb>`.
              * @enum {string}
              */
-            action: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+            action: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
             /**
              * @description Who: `user:<id>` or `apikey:<id>`.
              * @example user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80
@@ -931,13 +931,13 @@ export interface components {
             expiresAt?: string;
             /**
              * @description Who uses the key, for people.
-             * @example payments-reconciler
+             * @example nightly-reconciler
              */
             name: string;
             /**
              * @description Scopes granted, each `^[a-z][a-z0-9:_-]{0,63}$`; a route opened to API keys lists the scopes it requires.
              * @example [
-             *       "ledger"
+             *       "reports"
              *     ]
              */
             scopes: string[];
@@ -1478,10 +1478,10 @@ export interface components {
              */
             id: string;
             /**
-             * @description What the user may do; admins are seeded.
+             * @description What the user may do (the declared roles); admins are seeded.
              * @enum {string}
              */
-            role: "user" | "admin";
+            role: "user" | "admin" | "compliance" | "support";
         };
         WalletDto: {
             /**
@@ -1567,7 +1567,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1645,7 +1645,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1719,7 +1719,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1769,13 +1769,13 @@ export interface operations {
     AdminAudit_list: {
         parameters: {
             query?: {
-                /** @description Only the events of this action. */
-                action?: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+                /** @description Only the events of this action (those the loaded libs declared). */
+                action?: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
                 limit?: number;
-                /** @description Only the events of this target (`user:`, `api_key:` or `ledger_account:` and its id). */
+                /** @description Only the events of this target: a kind declared by the platform (`user:`, `api_key:`) or a loaded lib, and its id. */
                 target?: string;
             };
             header?: never;
@@ -1784,7 +1784,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
+            /** @description What admins and API keys did to users, API keys and what the libs declare (ledger accounts: freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). Admins and `compliance`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1811,7 +1811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1861,7 +1861,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The user with this email (support lookups). */
+            /** @description The user with this email (support lookups): admins, `support` and `compliance`. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1888,7 +1888,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1977,7 +1977,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2066,7 +2066,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -1,3 +1,5 @@
+export { LEDGER_AUDIT } from './ledger.audit';
+export { LEDGER_CONFIG, type LedgerAppConfig } from './ledger.config';
 export { LedgerModule } from './ledger.module';
 export { LedgerService } from './ledger.service';
 export {

@@ -34,6 +34,7 @@ import {
   type TransfersBatchResultDto,
 } from './dto/transfer.dto';
 import { AccountNotFoundError, TransferNotFoundError } from './ledger.errors';
+import { LEDGER_AUDIT } from './ledger.audit';
 import { LedgerService } from './ledger.service';
 
 /**
@@ -70,10 +71,11 @@ export class LedgerAdminService {
   ): Promise<AccountWithBalanceDto> {
     const account = await this.db.transaction(undefined, async (tx) => {
       const changed = await this.ledger.setFrozen(id, frozen, tx);
-      await this.audit.record(tx, context, {
-        action: frozen ? 'ledger_account.freeze' : 'ledger_account.unfreeze',
-        target: `ledger_account:${id}`,
-      });
+      await this.audit.record(
+        tx,
+        context,
+        LEDGER_AUDIT.event(frozen ? 'ledger_account.freeze' : 'ledger_account.unfreeze', id),
+      );
 
       return changed;
     });

@@ -7,7 +7,6 @@ import {
   MicroBatcher,
   newId,
   storedAnswer,
-  type AppConfig,
   type IdempotentRequest,
   type Tx,
 } from '@bourse/platform';
@@ -60,6 +59,7 @@ import {
   type TransferPosition,
 } from './transfer.repository';
 import { canonicalJson, INT64_MAX, invalidReason, sameTransfer } from './transfer-rules';
+import type { LedgerAppConfig } from './ledger.config';
 
 function checkTransfer(input: TransferInput): void {
   const reason = invalidReason(input);
@@ -168,7 +168,7 @@ export class LedgerService {
 
   constructor(
     private readonly db: Database,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: LedgerAppConfig,
     private readonly accounts: AccountRepository,
     private readonly transfers: TransferRepository,
     private readonly invariants: InvariantsRepository,

@@ -8,10 +8,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { APP_CONFIG, type AppConfig } from '@bourse/platform';
+import { APP_CONFIG } from '@bourse/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import type { StorageAppConfig } from './storage.config';
 import { StorageUnavailableError } from './storage.errors';
 
 /** The key pair the local S3 simulator accepts; used outside production when none is set. */
@@ -46,7 +47,7 @@ export class ObjectStore implements OnApplicationShutdown {
   private readonly client: S3Client;
   private readonly logger = new Logger('ObjectStore');
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) config: StorageAppConfig) {
     const { storage } = config;
     this.bucket = storage.bucket;
     this.client = new S3Client({

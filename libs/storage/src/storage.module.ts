@@ -1,15 +1,24 @@
+import { requireConfigSection } from '@bourse/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ObjectStore } from './object-store';
+import { STORAGE_CONFIG } from './storage.config';
 import { UploadPurposes, type UploadPurpose } from './upload-purpose';
 import { UploadRepository } from './upload.repository';
 import { UploadsService } from './uploads.service';
 
 /**
  * Uploads to S3 and reads from it. Needs what the platform provides globally (Database,
- * APP_CONFIG, the outbox). Libs declare their purposes with `StorageModule.forPurposes`.
+ * APP_CONFIG, with the app's config composing STORAGE_CONFIG, the outbox). Libs declare their
+ * purposes with `StorageModule.forPurposes`.
  */
 @Module({
-  providers: [UploadsService, UploadRepository, ObjectStore, UploadPurposes],
+  providers: [
+    requireConfigSection(STORAGE_CONFIG),
+    UploadsService,
+    UploadRepository,
+    ObjectStore,
+    UploadPurposes,
+  ],
   exports: [UploadsService, UploadPurposes],
 })
 export class StorageModule {

@@ -1,4 +1,4 @@
-import type { Principal, Role } from '@bourse/platform';
+import { isRole, type Principal, type Role } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import { isUploadContentType, type UploadContentType } from './content-types';
 import type { Upload } from './storage.types';
@@ -17,8 +17,9 @@ export interface UploadPurpose {
   minBytes?: number;
   maxBytes: number;
   /**
-   * Who may read besides the owner: users with one of these roles, API keys holding one of
-   * these scopes (e.g. a compliance back office reading KYC documents). Default: the owner only.
+   * Who may read besides the owner: users with one of these roles (declared ones: the
+   * platform's or a lib's `defineRole`), API keys holding one of these scopes (e.g. a compliance
+   * back office reading KYC documents). Default: the owner only.
    */
   readers?: { roles?: readonly Role[]; apiKeyScopes?: readonly string[] };
   /** The worker makes a WebP thumbnail fitting `maxPixels` × `maxPixels` once verified. */
@@ -81,6 +82,10 @@ function problemOf(purpose: UploadPurpose): string | undefined {
     purpose.maxBytes < min
   ) {
     return 'sizes must be integers with 1 <= minBytes <= maxBytes';
+  }
+  const undeclared = (purpose.readers?.roles ?? []).filter((role) => !isRole(role));
+  if (undeclared.length > 0) {
+    return `readers.roles names undeclared roles ${undeclared.join(', ')} (declare them with defineRole)`;
   }
   if (
     purpose.thumbnail &&

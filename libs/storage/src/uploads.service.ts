@@ -4,7 +4,6 @@ import {
   ForbiddenError,
   newId,
   OutboxService,
-  type AppConfig,
   type Principal,
 } from '@bourse/platform';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -19,6 +18,7 @@ import {
   type UploadDto,
 } from './dto/upload.dto';
 import { ObjectStore } from './object-store';
+import type { StorageAppConfig } from './storage.config';
 import {
   ContentTypeNotAllowedError,
   ObjectMissingError,
@@ -55,7 +55,7 @@ export class UploadsService {
   private readonly logger = new Logger('Uploads');
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: StorageAppConfig,
     private readonly db: Database,
     private readonly uploads: UploadRepository,
     private readonly store: ObjectStore,

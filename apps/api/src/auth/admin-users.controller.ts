@@ -1,6 +1,7 @@
 import {
   AdminActionDto,
   CurrentPrincipal,
+  Roles,
   UserAdminService,
   UserDto,
   UserLookupDto,
@@ -17,7 +18,11 @@ export class AdminUsersController {
   constructor(private readonly users: UserAdminService) {}
 
   @Get()
-  @ApiOkResponse({ type: UserDto, description: 'The user with this email (support lookups).' })
+  @Roles('admin', 'support', 'compliance')
+  @ApiOkResponse({
+    type: UserDto,
+    description: 'The user with this email (support lookups): admins, `support` and `compliance`.',
+  })
   find(@Query() query: UserLookupDto): Promise<UserDto> {
     return this.users.findByEmail(query.email);
   }

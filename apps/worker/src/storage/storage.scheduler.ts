@@ -1,17 +1,11 @@
-import { STORAGE_QUEUE, StorageJob } from '@bourse/storage';
-import {
-  APP_CONFIG,
-  Database,
-  OutboxService,
-  PeriodicJobScheduler,
-  type AppConfig,
-} from '@bourse/platform';
+import { STORAGE_QUEUE, StorageJob, type StorageAppConfig } from '@bourse/storage';
+import { APP_CONFIG, Database, OutboxService, PeriodicJobScheduler } from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
 
 /** One sweep of abandoned uploads per `storage.sweepIntervalSeconds` bucket. */
 @Injectable()
 export class StorageScheduler extends PeriodicJobScheduler {
-  constructor(@Inject(APP_CONFIG) config: AppConfig, db: Database, outbox: OutboxService) {
+  constructor(@Inject(APP_CONFIG) config: StorageAppConfig, db: Database, outbox: OutboxService) {
     super(db, outbox, [
       {
         what: 'sweep of pending uploads',

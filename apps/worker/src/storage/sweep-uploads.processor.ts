@@ -1,5 +1,11 @@
-import { STORAGE_QUEUE, StorageJob, UploadsService, type SweepPendingJob } from '@bourse/storage';
-import { APP_CONFIG, type AppConfig } from '@bourse/platform';
+import {
+  STORAGE_QUEUE,
+  StorageJob,
+  UploadsService,
+  type StorageAppConfig,
+  type SweepPendingJob,
+} from '@bourse/storage';
+import { APP_CONFIG } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import { Inject } from '@nestjs/common';
 import type { Job } from 'bull';
@@ -12,7 +18,7 @@ const MAX_ROUNDS = 50;
 @Processor(STORAGE_QUEUE)
 export class SweepUploadsProcessor {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: StorageAppConfig,
     private readonly uploads: UploadsService,
   ) {}
 

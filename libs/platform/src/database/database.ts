@@ -22,7 +22,10 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.dataSource = new DataSource(
-      dataSourceOptions(config.database, registeredEntities(), `bourse-${process.title}`),
+      dataSourceOptions(config.database, {
+        entities: registeredEntities(),
+        applicationName: `bourse-${process.title}`,
+      }),
     );
   }
 

@@ -16,6 +16,7 @@ import { ShutdownState } from '../observability/shutdown.state';
 import { buildOpenApiDocument } from './openapi';
 import { CorsPolicy } from './cors';
 import { jsonBodyProblems } from './json-body-limits';
+import { useJsonParserKeepingRawBody } from './raw-body';
 import { requestIdFor } from './request-id';
 import { pathOf } from './request-path';
 import { API_HEADERS, DOCS_HEADERS, isDocsPath } from './security-headers';
@@ -124,6 +125,7 @@ export async function configureHttpApp(
     }
   });
 
+  useJsonParserKeepingRawBody(app);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ProblemFilter());
 
