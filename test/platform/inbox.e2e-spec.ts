@@ -1,29 +1,29 @@
 import {
   dataSourceOptions,
-  hmacSha256Matches,
   InboxHandler,
-  InboxService,
   KeepRawBody,
   Public,
   RawBody,
   rows,
-  Webhook,
-  WebhookPayload,
   type InboxEvent,
   type InboxEventHandler,
   type ReceiveResult,
   type Tx,
-  type WebhookVerifier,
 } from '@bourse/platform';
 import { Body, Controller, Injectable, Module, Post } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsOptional, IsString, ValidateNested } from 'class-validator';
-import type { IncomingHttpHeaders } from 'node:http';
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
 import { SweepInboxProcessor } from '../../apps/worker/src/processors/sweep-inbox.processor';
+import {
+  SIGNATURE_HEADER,
+  sign,
+  TEST_WEBHOOK_PATH,
+  TestEventDto,
+  TestWebhookApiModule,
+} from '../factories/webhooks';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
 import { ADMIN_DATABASE_URL, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
 import { startWorker } from '../setup/worker';
@@ -37,49 +37,6 @@ const ENV = {
   REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-inbox`,
   OUTBOX_RELAY_INTERVAL_MS: '20',
 };
-const SECRET = 'test-provider-signing-secret';
-const SIGNATURE_HEADER = 'x-test-signature';
-
-/** The test provider signs the body bytes it sends with HMAC-SHA256, hex in a header. */
-const sign = (body: string): string => createHmac('sha256', SECRET).update(body).digest('hex');
-
-@Injectable()
-class TestSignature implements WebhookVerifier {
-  verify(rawBody: Buffer, headers: IncomingHttpHeaders): boolean {
-    const signature = headers[SIGNATURE_HEADER];
-
-    return typeof signature === 'string' && hmacSha256Matches(SECRET, rawBody, signature);
-  }
-}
-
-class TestCustomerDto {
-  @IsString() name!: string;
-}
-
-/** What we model of the test provider's event; it sends more. */
-class TestEventDto {
-  @IsString() @IsNotEmpty() id!: string;
-  @IsString() type!: string;
-  /** The handler refuses the event on its first `failTimes` runs. */
-  @IsOptional() @IsInt() failTimes?: number;
-  @IsOptional() @ValidateNested() @Type(() => TestCustomerDto) customer?: TestCustomerDto;
-}
-
-@Controller('test/webhooks')
-class TestWebhookController {
-  constructor(private readonly inbox: InboxService) {}
-
-  @Post('test')
-  @Webhook('test', TestSignature)
-  receive(@WebhookPayload() event: TestEventDto): Promise<ReceiveResult> {
-    return this.inbox.receive({
-      provider: 'test',
-      eventId: event.id,
-      type: event.type,
-      payload: event,
-    });
-  }
-}
 
 @Public()
 @Controller('test/plain')
@@ -99,7 +56,7 @@ class PlainController {
   }
 }
 
-@Module({ controllers: [TestWebhookController, PlainController], providers: [TestSignature] })
+@Module({ imports: [TestWebhookApiModule], controllers: [PlainController] })
 class TestProviderApiModule {}
 
 @InboxHandler('test')
@@ -183,7 +140,7 @@ describe('webhook intake and the inbox', () => {
   const deliver = (body: object | string, signature?: string, server = api) => {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
 
-    return server.request('POST', '/test/webhooks/test', {
+    return server.request('POST', TEST_WEBHOOK_PATH, {
       body: text,
       headers: { [SIGNATURE_HEADER]: signature ?? sign(text) },
     });
@@ -198,7 +155,9 @@ describe('webhook intake and the inbox', () => {
 
   beforeAll(async () => {
     await adminQuery(`CREATE DATABASE ${DATABASE}`);
-    db = new DataSource(dataSourceOptions({ ...testConfig(ENV).database, poolSize: 2 }));
+    db = new DataSource(
+      dataSourceOptions({ ...testConfig(ENV).database, poolSize: 2 }, { migrations: MIGRATIONS }),
+    );
     await db.initialize();
     await db.runMigrations();
     await db.query(`
@@ -264,7 +223,7 @@ describe('webhook intake and the inbox', () => {
         text,
         sign(text).replace(/^./, (c) => (c === '0' ? '1' : '0')),
       ),
-      await api.request('POST', '/test/webhooks/test', { body: text }),
+      await api.request('POST', TEST_WEBHOOK_PATH, { body: text }),
     ];
 
     for (const answer of answers) {
@@ -448,6 +407,6 @@ describe('webhook intake and the inbox', () => {
     };
 
     expect(document.paths['/test/plain/raw']).toBeDefined();
-    expect(document.paths['/test/webhooks/test']).toBeUndefined();
+    expect(document.paths[TEST_WEBHOOK_PATH]).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { AuditLog, AuditPageDto, AuditQueryDto, pageOf, Roles } from '@bourse/platform';
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminOnly } from './admin-only.decorator';
 
 @AdminOnly()
@@ -10,10 +10,11 @@ export class AdminAuditController {
 
   @Get()
   @Roles('admin', 'compliance')
+  @ApiOperation({ summary: 'Audit log of admin and API-key actions.' })
   @ApiOkResponse({
     type: AuditPageDto,
     description:
-      'What admins and API keys did to users, API keys and what the libs declare (ledger accounts: freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). Admins and `compliance`.',
+      'What admins and API keys did to users, API keys and what the libs declare (ledger accounts: freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`).',
   })
   list(@Query() query: AuditQueryDto): Promise<AuditPageDto> {
     return this.audit.page({ target: query.target, action: query.action }, pageOf(query));

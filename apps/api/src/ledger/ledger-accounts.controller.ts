@@ -17,6 +17,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { LedgerAdmin } from './ledger-admin.decorator';
 
@@ -26,6 +27,10 @@ export class LedgerAccountsController {
   constructor(private readonly ledger: LedgerAdminService) {}
 
   @Post()
+  @ApiOperation({
+    summary: 'Open a ledger account.',
+    description: 'Idempotent by `id`: the same id and fields answer the existing account.',
+  })
   @ApiCreatedResponse({
     type: AccountDto,
     description: 'The account; the existing one when its id was sent again with the same fields.',
@@ -40,6 +45,7 @@ export class LedgerAccountsController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'Accounts of an owner.' })
   @ApiOkResponse({
     type: AccountPageDto,
     description: "An owner's accounts with their balances (a user's, or a system name's).",
@@ -49,6 +55,7 @@ export class LedgerAccountsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One ledger account with its balance.' })
   @ApiOkResponse({ type: AccountWithBalanceDto, description: 'The account and its balance.' })
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountWithBalanceDto> {
@@ -56,6 +63,10 @@ export class LedgerAccountsController {
   }
 
   @Post(':id/freeze')
+  @ApiOperation({
+    summary: 'Freeze an account.',
+    description: 'Recorded in the audit log with its actor and reason.',
+  })
   @HttpCode(200)
   @ApiOkResponse({
     type: AccountWithBalanceDto,
@@ -72,6 +83,10 @@ export class LedgerAccountsController {
   }
 
   @Post(':id/unfreeze')
+  @ApiOperation({
+    summary: 'Unfreeze an account.',
+    description: 'Recorded in the audit log with its actor and reason.',
+  })
   @HttpCode(200)
   @ApiOkResponse({
     type: AccountWithBalanceDto,
@@ -87,6 +102,7 @@ export class LedgerAccountsController {
   }
 
   @Get(':id/entries')
+  @ApiOperation({ summary: 'Statement of any ledger account.' })
   @ApiOkResponse({
     type: StatementPageDto,
     description:
@@ -101,6 +117,7 @@ export class LedgerAccountsController {
   }
 
   @Get(':id/transfers')
+  @ApiOperation({ summary: 'Transfers touching an account.' })
   @ApiOkResponse({
     type: TransferPageDto,
     description:

@@ -20,6 +20,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { LedgerAdmin } from './ledger-admin.decorator';
 
@@ -29,6 +30,11 @@ export class LedgerTransfersController {
   constructor(private readonly ledger: LedgerAdminService) {}
 
   @Post()
+  @ApiOperation({
+    summary: 'Move money: one balanced transfer.',
+    description:
+      'Debits one account and credits another by the same amount, in one database transaction; or, with `pending`, holds the amount until posted or voided. Safe to retry by `id`; an `Idempotency-Key` header also replays the first answer.',
+  })
   @CountTransfers()
   @Idempotent({ atomic: true })
   @ApiCreatedResponse({
@@ -53,6 +59,11 @@ export class LedgerTransfersController {
   }
 
   @Post('batch')
+  @ApiOperation({
+    summary: 'Move money: up to 1000 transfers at once.',
+    description:
+      'Applied in order in one database transaction; `linked` members succeed or fail together.',
+  })
   @HttpCode(200)
   @CountTransfers()
   @Idempotent({ atomic: true })
@@ -71,6 +82,7 @@ export class LedgerTransfersController {
   }
 
   @Post(':id/post')
+  @ApiOperation({ summary: 'Post a pending transfer (capture a hold).' })
   @HttpCode(200)
   @ApiOkResponse({
     type: TransferDto,
@@ -93,6 +105,7 @@ export class LedgerTransfersController {
   }
 
   @Post(':id/void')
+  @ApiOperation({ summary: 'Void a pending transfer (release a hold).' })
   @HttpCode(200)
   @ApiOkResponse({
     type: TransferDto,
@@ -105,6 +118,7 @@ export class LedgerTransfersController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One transfer.' })
   @ApiOkResponse({ type: TransferDto, description: 'The transfer in its current state.' })
   @ApiNotFoundResponse({ description: '`ledger.transfer_not_found`.' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<TransferDto> {

@@ -1,17 +1,7 @@
-import {
-  type DataSourceOptions,
-  type EntitySchema,
-  type MigrationInterface,
-  type MixedList,
-} from 'typeorm';
+import type { DataSourceOptions, MigrationInterface } from 'typeorm';
 import type { AppConfig } from '../config/config';
-import { SnakeNamingStrategy } from './naming.strategy';
-
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-type EntityList = MixedList<Function | string | EntitySchema>;
 
 export interface DataSourceParts {
-  entities?: EntityList;
   /**
    * The app's migrations, oldest first, for those that run them (the cli, the tests): the
    * platform knows no schema of its own, so the apps, which do not migrate, pass none.
@@ -24,17 +14,17 @@ export interface DataSourceParts {
 /** The one DataSource definition: both apps, the migration CLI and the tests build from it. */
 export function dataSourceOptions(
   db: AppConfig['database'],
-  { entities = [], migrations = [], applicationName = 'bourse' }: DataSourceParts = {},
+  { migrations = [], applicationName = 'bourse' }: DataSourceParts = {},
 ): DataSourceOptions {
   return {
     type: 'postgres',
     url: db.url,
-    entities,
+    // Repositories speak SQL (`rows(tx, sql, params)`); no entity is mapped.
+    entities: [],
     migrations,
     migrationsTableName: 'migrations',
     // Each migration runs in its own transaction so a failed one leaves the schema where it was.
     migrationsTransactionMode: 'each',
-    namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     logging: false,
     applicationName,

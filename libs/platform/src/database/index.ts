@@ -4,4 +4,3 @@ export { newId } from './ids';
 export { driverCodeOf, uniqueViolationOf } from './transient-errors';
 export { DatabaseModule } from './database.module';
 export { dataSourceOptions, type DataSourceParts } from './data-source.options';
-export { SnakeNamingStrategy } from './naming.strategy';
