@@ -1,8 +1,8 @@
 'use strict';
 /**
- * `npm start`: build, create, migrate and seed the database, then run the built api and worker
- * until SIGINT or SIGTERM, on which both shut down gracefully. With `apps` (`npm run start:all`)
- * it only runs the two processes.
+ * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
+ * local S3 simulator until SIGINT or SIGTERM, on which all shut down gracefully. With `apps`
+ * (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
  * npm hands a signal to the shell running its script, and the shell dies without passing it on,
@@ -17,6 +17,8 @@ const SETUP = ['build', 'db:create', 'db:migrate', 'db:seed'];
 const APPS = {
   api: ['dist/apps/api/apps/api/src/main.js'],
   worker: ['dist/apps/worker/apps/worker/src/main.js'],
+  // Where STORAGE_S3_ENDPOINT points by default; uploads need it (libs/storage).
+  s3: ['dist/apps/cli/apps/cli/src/main.js', 's3:simulator'],
 };
 
 const children = new Set();

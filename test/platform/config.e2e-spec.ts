@@ -9,6 +9,7 @@ import {
   type AppConfig,
   type Env,
 } from '@bourse/platform';
+import { STORAGE_CONFIG } from '@bourse/storage';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { execFile } from 'node:child_process';
@@ -35,12 +36,13 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger and market data, and the cli the seed besides', () => {
-    expect(API_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG]);
-    expect(WORKER_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG]);
+  it('let both apps load the ledger, market data and storage, and the cli the seed besides', () => {
+    expect(API_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG]);
+    expect(WORKER_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
     expect(cli.market.provider).toBe('simulated');
+    expect(cli.storage.bucket).toBe('bourse-uploads');
     expect(cli.seed.adminEmail).toBe('admin@bourse.local');
     expect('seed' in loadConfig({}, API_CONFIG_SECTIONS)).toBe(false);
   });
@@ -96,6 +98,7 @@ describe("the libs' config sections, as the apps compose them", () => {
     }
     expect(checked.LEDGER_HOT_ACCOUNT_SHARDS!.file).toBe('libs/ledger/src/ledger.config.ts');
     expect(checked.MARKET_PROVIDER!.file).toBe('libs/market-data/src/market.config.ts');
+    expect(checked.STORAGE_S3_BUCKET!.file).toBe('libs/storage/src/storage.config.ts');
     expect(checked.SEED_ADMIN_PASSWORD!.file).toBe('apps/cli/src/seed.config.ts');
     expect(checked.API_PORT!.file).toBe('libs/platform/src/config/config.schema.ts');
   });

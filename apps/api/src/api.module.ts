@@ -13,6 +13,7 @@ import {
   type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { StorageModule } from '@bourse/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
@@ -26,6 +27,7 @@ import { LedgerTransfersController } from './ledger/ledger-transfers.controller'
 import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
+import { UploadsController } from './storage/uploads.controller';
 
 @Module({})
 export class ApiModule {
@@ -44,6 +46,7 @@ export class ApiModule {
         AssetsController,
         LedgerAccountsController,
         LedgerTransfersController,
+        UploadsController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -61,6 +64,7 @@ export class ApiModule {
         AuditModule,
         CandlesModule,
         MarketFanoutModule,
+        StorageModule,
         ...extra,
       ],
       providers: [PricesGateway],

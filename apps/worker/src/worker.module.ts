@@ -15,6 +15,7 @@ import {
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
+import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
@@ -27,6 +28,9 @@ import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-ke
 import { PurgeOutboxProcessor } from './processors/purge-outbox.processor';
 import { SweepInboxProcessor } from './processors/sweep-inbox.processor';
 import { PlatformScheduler } from './schedulers/platform.scheduler';
+import { StorageScheduler } from './storage/storage.scheduler';
+import { SweepUploadsProcessor } from './storage/sweep-uploads.processor';
+import { ThumbnailProcessor } from './storage/thumbnail.processor';
 import type { WorkerConfig } from './worker.config';
 
 /**
@@ -50,6 +54,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: MARKET_QUEUE }),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
         BullModule.registerQueue({ name: INBOX_QUEUE }),
+        BullModule.registerQueue({ name: STORAGE_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -57,6 +62,7 @@ export class WorkerModule {
         LedgerMetricsModule,
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
+        StorageModule,
         ...extra,
       ],
       providers: [
@@ -70,6 +76,9 @@ export class WorkerModule {
         VoidExpiredHoldsProcessor,
         VerifyInvariantsProcessor,
         LedgerScheduler,
+        SweepUploadsProcessor,
+        ThumbnailProcessor,
+        StorageScheduler,
       ],
     };
   }

@@ -886,6 +886,125 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users upload (not API keys).
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `storage.unknown_purpose`, `storage.content_type_not_allowed`, `storage.size_out_of_range` (each names its field).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        post: operations["Uploads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** Any signed-in user, or any API key.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        get: operations["Uploads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). Only the owner completes.
+         *     - 409: `storage.object_missing`: nothing was uploaded yet; `storage.upload_changed`: the file was replaced during the check. The upload stays pending: complete again.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        post: operations["Uploads_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** Any signed-in user, or any API key.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
+         *     - 409: `storage.not_verified`: only verified uploads are readable; `storage.thumbnail_unavailable`: no thumbnail (yet).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        get: operations["Uploads_readUrl"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/wallets": {
         parameters: {
             query?: never;
@@ -1431,6 +1550,24 @@ export interface components {
             /** @description 1 to 1000 transfers, applied in order in one database transaction. */
             transfers: components["schemas"]["BatchTransferItemDto"][];
         };
+        CreateUploadDto: {
+            /**
+             * @description Content type of the file; the upload form makes S3 refuse any other, and completion checks the bytes match it.
+             * @example image/png
+             * @enum {string}
+             */
+            contentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "application/pdf" | "text/csv";
+            /**
+             * @description What the file is for, as declared by the lib that uses it; sets the accepted types and sizes and who may read it.
+             * @example kyc.document
+             */
+            purpose: string;
+            /**
+             * @description Exact size of the file in bytes; S3 refuses a body of any other length.
+             * @example 48213
+             */
+            size: number;
+        };
         FieldProblemDto: {
             /**
              * @description Dotted path of the offending field (`items.0.amount`) or header name.
@@ -1508,6 +1645,27 @@ export interface components {
              */
             amount?: string;
         };
+        PresignedUploadDto: {
+            /**
+             * Format: date-time
+             * @description The policy is refused by S3 after this instant.
+             */
+            expiresAt: string;
+            /** @description Form fields to send as they are, before the `file` field: the key, Content-Type, the signed policy and its SigV4 fields. */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uuid
+             * @description The upload; complete it once the POST succeeded.
+             */
+            uploadId: string;
+            /**
+             * @description Where to POST the file as multipart/form-data.
+             * @example https://s3.eu-west-1.amazonaws.com/bourse-uploads
+             */
+            url: string;
+        };
         PriceDto: {
             /**
              * @description Last price, a decimal string in the symbol scale.
@@ -1568,6 +1726,15 @@ export interface components {
              * @example urn:problem:bourse:auth.invalid_credentials
              */
             type: string;
+        };
+        ReadUrlDto: {
+            /**
+             * Format: date-time
+             * @description When the URL stops working.
+             */
+            expiresAt: string;
+            /** @description A presigned GET of the object; anyone holding it can read until it expires. */
+            url: string;
         };
         RefreshTokenDto: {
             /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
@@ -1757,6 +1924,63 @@ export interface components {
         TransfersBatchResultDto: {
             /** @description One result per submitted transfer, in submission order. */
             results: components["schemas"]["TransferResultDto"][];
+        };
+        UploadDto: {
+            /**
+             * @description The declared content type.
+             * @enum {string}
+             */
+            contentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "application/pdf" | "text/csv";
+            /**
+             * Format: date-time
+             * @description When the upload was requested.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The upload.
+             */
+            id: string;
+            /**
+             * @description Its purpose.
+             * @example kyc.document
+             */
+            purpose: string;
+            /**
+             * @description Why it was rejected: `storage.size_mismatch`, `storage.content_type_mismatch` (the stored Content-Type), `storage.content_mismatch` (the bytes are not of the declared type).
+             * @enum {string}
+             */
+            rejectReason?: "storage.size_mismatch" | "storage.content_type_mismatch" | "storage.content_mismatch";
+            /**
+             * Format: date-time
+             * @description When it left `pending`.
+             */
+            settledAt?: string;
+            /**
+             * @description Hex SHA-256 of the verified bytes.
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256?: string;
+            /**
+             * @description The declared size in bytes.
+             * @example 48213
+             */
+            size: number;
+            /**
+             * @description `pending` until completed; `verified` when the stored bytes are what was declared; `rejected` when not (see `rejectReason`; the object is deleted); `expired` when never completed in time.
+             * @enum {string}
+             */
+            state: "pending" | "verified" | "rejected" | "expired";
+            /**
+             * @description `none`: its purpose wants none; `pending`: the worker is making it; `ready`: readable with `variant=thumbnail`; `failed`: the image could not be decoded.
+             * @enum {string}
+             */
+            thumbnail: "none" | "pending" | "ready" | "failed";
+            /**
+             * Format: date-time
+             * @description When the presigned POST stops being accepted.
+             */
+            uploadExpiresAt: string;
         };
         UserDto: {
             /**
@@ -4626,6 +4850,414 @@ export interface operations {
                 };
             };
             /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUploadDto"];
+            };
+        };
+        responses: {
+            /** @description A presigned POST: send `fields` and then the file as multipart/form-data to `url` before `expiresAt`. S3 refuses another size, type or key; then call complete. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresignedUploadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users upload (not API keys). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unknown_purpose`, `storage.content_type_not_allowed`, `storage.size_out_of_range` (each names its field). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload, to its owner or a reader its purpose allows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `verified` when the stored file has the declared size, type and bytes of that type (its SHA-256 is recorded), otherwise `rejected` with a reason and the file deleted. A settled upload is answered as it is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). Only the owner completes. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.object_missing`: nothing was uploaded yet; `storage.upload_changed`: the file was replaced during the check. The upload stays pending: complete again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_readUrl: {
+        parameters: {
+            query?: {
+                /** @description The verified file, or its thumbnail (purposes that ask for one). */
+                variant?: "original" | "thumbnail";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A short-lived presigned GET of the verified file or its thumbnail, for its owner or a reader its purpose allows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadUrlDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.not_verified`: only verified uploads are readable; `storage.thumbnail_unavailable`: no thumbnail (yet). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
             503: {
                 headers: {
                     [name: string]: unknown;
