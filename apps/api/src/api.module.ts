@@ -9,6 +9,8 @@ import {
   QueueModule,
   RateLimitModule,
   RedisModule,
+  SocketGatewaysModule,
+  SocketsModule,
   type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
@@ -57,6 +59,8 @@ export class ApiModule {
         // Global guards run in module order: throttling first, then credential lookups.
         AuthModule,
         AuditModule,
+        SocketsModule,
+        SocketGatewaysModule,
         CandlesModule,
         MarketFanoutModule,
         ...extra,

@@ -9,6 +9,7 @@ import {
   QueueModule,
   QueuesCheck,
   RedisModule,
+  SocketsModule,
   type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
@@ -41,6 +42,8 @@ export class WorkerModule {
         QueueModule,
         ObservabilityModule.forRoot([QueuesCheck]),
         OutboxRelayModule,
+        // Emits to sockets on the api nodes (SocketEmitter); serves none itself.
+        SocketsModule,
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
         BullModule.registerQueue({ name: MARKET_QUEUE }),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),

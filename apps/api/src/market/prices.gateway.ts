@@ -7,7 +7,8 @@ import {
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
 } from '@bourse/market-data';
-import { AuthService, socketAuthMiddleware } from '@bourse/platform';
+import { APP_CONFIG, SocketGateways, type AppConfig } from '@bourse/platform';
+import { Inject } from '@nestjs/common';
 import {
   Ack,
   ConnectedSocket,
@@ -23,17 +24,23 @@ import type { Namespace, Socket } from 'socket.io';
 /**
  * Live prices over Socket.IO (protocol in libs/market-data/README.md, "Fan-out"). Public:
  * credentials are optional, bad ones are refused. Ping interval and timeout stay at Socket.IO's
- * defaults (25 s + 20 s), which the ingress read timeouts are set for.
+ * defaults (25 s + 20 s), which the ingress read timeouts are set for. The acks are the
+ * protocol's own results: no handler throws.
  */
 @WebSocketGateway({ namespace: PRICES_NAMESPACE, serveClient: false })
 export class PricesGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   constructor(
     private readonly fanout: PriceFanout,
-    private readonly auth: AuthService,
+    private readonly gateways: SocketGateways,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   afterInit(namespace: Namespace): void {
-    this.fanout.attach(namespace, socketAuthMiddleware(this.auth, { required: false }));
+    this.gateways.setup(namespace, {
+      auth: 'optional',
+      maxConnectionsPerIp: this.config.market.maxConnectionsPerIp,
+    });
+    this.fanout.attach(namespace);
   }
 
   handleConnection(socket: Socket): void {

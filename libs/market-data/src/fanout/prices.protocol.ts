@@ -1,3 +1,4 @@
+import type { SocketError } from '@bourse/platform';
 import type { CandleUpdate, ChartBar } from '../candles/candle.service';
 import { findSymbol } from '../symbols';
 import type { Tick } from '../tick';
@@ -22,13 +23,10 @@ export const PricesErrorCode = {
   UnknownSymbol: 'market.unknown_symbol',
   UnknownTimeframe: 'market.unknown_timeframe',
   Unavailable: 'market.unavailable',
-  TooManyConnections: 'market.too_many_connections',
 } as const;
 
-export interface PricesError {
-  code: string;
-  message: string;
-}
+/** The platform's ack error: `{ code, message }`. */
+export type PricesError = SocketError;
 
 export interface Rejection {
   symbol: string;

@@ -2,8 +2,9 @@
 export const ROLE_VALUES = ['user', 'admin'] as const;
 export type Role = (typeof ROLE_VALUES)[number];
 
+/** A user's `sessionId` is the session (refresh-token family) their access token belongs to. */
 export type Principal =
-  | { kind: 'user'; userId: string; role: Role }
+  | { kind: 'user'; userId: string; role: Role; sessionId: string }
   | { kind: 'apiKey'; apiKeyId: string; scopes: string[] };
 
 /** A stable string per caller, e.g. to scope idempotency keys and rate limits. */

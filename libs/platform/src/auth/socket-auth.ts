@@ -1,5 +1,5 @@
 import type { ExtendedError, Socket } from 'socket.io';
-import { DomainError } from '../errors/domain.error';
+import { handshakeError } from '../sockets/socket-errors';
 import { UnauthenticatedError } from './auth.errors';
 import type { AuthService } from './auth.service';
 import type { Principal } from './principal';
@@ -48,12 +48,4 @@ export function socketAuthMiddleware(
       (error: unknown) => next(handshakeError(error)),
     );
   };
-}
-
-function handshakeError(error: unknown): ExtendedError {
-  const known = error instanceof DomainError;
-
-  return Object.assign(new Error(known ? error.message : 'Authentication failed'), {
-    data: known ? { code: error.code, status: error.status } : { code: 'internal', status: 500 },
-  });
 }

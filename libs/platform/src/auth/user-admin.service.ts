@@ -48,7 +48,7 @@ export class UserAdminService {
 
       return { user: disabled, ended };
     });
-    this.revoked.add(ended);
+    this.revoked.add(ended, id);
 
     return user;
   }

@@ -34,6 +34,7 @@ export interface AppConfig {
     revocationPollMs: number;
   };
   rateLimit: { perMinute: number; authPerMinute: number };
+  sockets: { eventsPerSecond: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
   shutdown: { drainDelayMs: number; timeoutMs: number };
@@ -130,6 +131,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       revocationPollMs: v.AUTH_REVOCATION_POLL_MS,
     },
     rateLimit: { perMinute: v.RATE_LIMIT_PER_MINUTE, authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE },
+    sockets: { eventsPerSecond: v.SOCKET_EVENTS_PER_SECOND },
     idempotency: {
       ttlHours: v.IDEMPOTENCY_TTL_HOURS,
       purgeIntervalSeconds: v.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,

@@ -11,14 +11,15 @@ export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 export function createRedis(
   config: AppConfig,
   name: string,
-  options: { lazy?: boolean; autoPipelining?: boolean } = {},
+  options: { lazy?: boolean; autoPipelining?: boolean; waitForConnection?: boolean } = {},
 ): Redis {
   const client = new Redis(config.redis.url, {
     keyPrefix: `${config.redis.keyPrefix}:`,
     connectionName: `bourse-${name}`,
     lazyConnect: options.lazy ?? false,
-    // Fail commands fast while Redis is away instead of queueing them for seconds.
-    maxRetriesPerRequest: 2,
+    // Fail commands fast while Redis is away instead of queueing them for seconds; a subscriber's
+    // SUBSCRIBEs instead wait for Redis, as ioredis only renews subscriptions that succeeded.
+    maxRetriesPerRequest: options.waitForConnection ? null : 2,
     enableOfflineQueue: true,
     // Commands issued in one turn of the event loop (every request's rate-limit check, say) go
     // out in one write: on these VMs each socket write wakes Redis and costs more than the command.
