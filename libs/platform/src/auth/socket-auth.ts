@@ -30,7 +30,8 @@ function authorizationOf(handshake: Socket['handshake']): string | undefined {
  * `authorization` header) and sets `socket.data.principal`. A rejected client receives a
  * `connect_error` whose `data` is `{ code, status }`, e.g. `auth.token_expired`. With
  * `required: false` a client without credentials connects anonymously; bad credentials are still
- * refused. Checked once per connection: the socket outlives its access token's expiry.
+ * refused. Checked once per connection: the socket outlives its access token's expiry, not its
+ * session (SessionSockets closes it when the session ends).
  */
 export function socketAuthMiddleware(
   auth: AuthService,
