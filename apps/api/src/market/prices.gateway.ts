@@ -7,8 +7,13 @@ import {
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
 } from '@bourse/market-data';
-import { APP_CONFIG, SocketGateways, type AppConfig } from '@bourse/platform';
-import { Inject } from '@nestjs/common';
+import {
+  APP_CONFIG,
+  SocketExceptionFilter,
+  SocketGateways,
+  type AppConfig,
+} from '@bourse/platform';
+import { Inject, UseFilters } from '@nestjs/common';
 import {
   Ack,
   ConnectedSocket,
@@ -24,9 +29,9 @@ import type { Namespace, Socket } from 'socket.io';
 /**
  * Live prices over Socket.IO (protocol in libs/market-data/README.md, "Fan-out"). Public:
  * credentials are optional, bad ones are refused. Ping interval and timeout stay at Socket.IO's
- * defaults (25 s + 20 s), which the ingress read timeouts are set for. The acks are the
- * protocol's own results: no handler throws.
+ * defaults (25 s + 20 s), which the ingress read timeouts are set for.
  */
+@UseFilters(SocketExceptionFilter)
 @WebSocketGateway({ namespace: PRICES_NAMESPACE, serveClient: false })
 export class PricesGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   constructor(

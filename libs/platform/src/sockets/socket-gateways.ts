@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import type { Namespace, Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
-import { socketAuthMiddleware } from '../auth/socket-auth';
+import { socketAuthMiddleware, type AuthenticatedSocket } from '../auth/socket-auth';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { MetricsService } from '../observability/metrics.service';
@@ -89,7 +89,7 @@ export class SocketGateways {
       next();
     });
     namespace.on('connection', (socket: Socket) => {
-      const principal = socket.data.principal;
+      const { principal } = socket.data as AuthenticatedSocket['data'];
       if (principal?.kind === 'user') {
         void socket.join([userRoom(principal.userId), sessionRoom(principal.sessionId)]);
       }

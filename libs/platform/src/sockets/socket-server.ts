@@ -10,13 +10,13 @@ import { MetricsService } from '../observability/metrics.service';
 import { createRedis } from '../redis/redis.module';
 
 /** Pub/sub channels are not prefixed by ioredis: the adapter's start with REDIS_KEY_PREFIX. */
-export const socketChannelPrefix = (keyPrefix: string): string => `${keyPrefix}:socket.io`;
+const channelPrefix = (keyPrefix: string): string => `${keyPrefix}:socket.io`;
 
 /**
  * This process's Socket.IO server on the Redis (pub/sub) adapter, so an emit to a room reaches
  * its sockets on every node. The api attaches it to its HTTP server (ClusterIoAdapter); the
  * worker keeps it headless and only emits through it. Two connections of its own: the adapter's
- * subscriber, and a publisher whose failures are caught here.
+ * publisher and its subscriber.
  */
 @Injectable()
 export class SocketServer implements OnApplicationShutdown {
@@ -27,18 +27,21 @@ export class SocketServer implements OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, metrics: MetricsService) {
     const failures = new Counter({
-      name: 'socket_publish_failures_total',
-      help: 'Socket.IO emits and disconnects that could not be published to the other nodes (Redis away).',
+      name: 'socket_adapter_failures_total',
+      help: 'Socket.IO adapter commands Redis did not take (emits and disconnects lost for other nodes, subscriptions not made).',
       registers: [metrics.registry],
     });
-    this.publisher = catchPublishFailures(createRedis(config, 'socket.io-pub'), () =>
-      failures.inc(),
+    const failed = outageLogger(() => failures.inc());
+    this.publisher = catchDropped(createRedis(config, 'socket.io-pub'), ['publish'], failed);
+    this.subscriber = catchDropped(
+      createRedis(config, 'socket.io-sub', { subscriber: true }),
+      ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'],
+      failed,
     );
-    this.subscriber = createRedis(config, 'socket.io-sub', { waitForConnection: true });
     this.io = new Server({
       serveClient: false,
       adapter: createAdapter(this.publisher, this.subscriber, {
-        key: socketChannelPrefix(config.redis.keyPrefix),
+        key: channelPrefix(config.redis.keyPrefix),
       }),
     });
   }
@@ -64,37 +67,36 @@ export class SocketServer implements OnApplicationShutdown {
 }
 
 /**
- * The adapter drops the promise of every PUBLISH: while Redis is away each would reject unhandled
- * and end the process. Failures are counted, and logged once per outage; like all pub/sub, an
- * emit is at most once (durable state stays in Postgres, clients refetch after a reconnect).
+ * The adapter drops the promises of its Redis commands: one rejected while Redis is away (or as
+ * the connection closes) would be an unhandled rejection and end the process. They are caught
+ * here and reported. Like all pub/sub, an emit is at most once: durable state stays in Postgres,
+ * and clients refetch after a reconnect.
  */
-function catchPublishFailures(client: Redis, counted: () => void): Redis {
-  const logger = new Logger('SocketServer');
-  const publish = client.publish.bind(client) as (
-    channel: string,
-    message: string | Buffer,
-  ) => Promise<number>;
-  let failing = false;
-  const safe = (channel: string, message: string | Buffer): Promise<number> =>
-    publish(channel, message).then(
-      (receivers) => {
-        failing = false;
-
-        return receivers;
-      },
-      (error: unknown) => {
-        counted();
-        if (!failing) {
-          failing = true;
-          logger.warn({
-            msg: 'Socket.IO publish failed; emits are lost until Redis is back',
-            err: error,
-          });
-        }
+function catchDropped(client: Redis, methods: string[], failed: (error: unknown) => void): Redis {
+  const commands = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const method of methods) {
+    const command = commands[method]!.bind(client);
+    commands[method] = (...args) =>
+      command(...args).catch((error: unknown) => {
+        failed(error);
 
         return 0;
-      },
-    );
+      });
+  }
 
-  return Object.assign(client, { publish: safe as unknown as Redis['publish'] });
+  return client;
+}
+
+/** Counts every failure and logs at most one a minute, not a line per emit during an outage. */
+function outageLogger(count: () => void): (error: unknown) => void {
+  const logger = new Logger('SocketServer');
+  let lastLoggedAt = 0;
+
+  return (error) => {
+    count();
+    if (Date.now() - lastLoggedAt > 60_000) {
+      lastLoggedAt = Date.now();
+      logger.warn({ msg: 'Socket.IO adapter command failed (Redis away?)', err: error });
+    }
+  };
 }
