@@ -78,12 +78,16 @@ export class RedisModule implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.redis, this.subscriber].map((client) => quit(client)));
+    await Promise.all([this.redis, this.subscriber].map(quit));
   }
 }
 
-async function quit(client: Redis): Promise<void> {
-  if (client.status === 'end' || client.status === 'wait') {
+/**
+ * QUIT when connected (pending replies arrive first); otherwise drop the connection at once: a
+ * QUIT queued while Redis is away would wait for it (forever on a subscriber connection).
+ */
+export async function quit(client: Redis): Promise<void> {
+  if (client.status !== 'ready') {
     client.disconnect();
 
     return;

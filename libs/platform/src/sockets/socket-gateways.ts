@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
-import type { Namespace, Socket } from 'socket.io';
+import type { ExtendedError, Namespace, Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
 import { socketAuthMiddleware, type AuthenticatedSocket } from '../auth/socket-auth';
 import { APP_CONFIG } from '../config/config.module';
@@ -113,5 +113,4 @@ export class SocketGateways {
   }
 }
 
-const tooManyConnections = (): ReturnType<typeof handshakeError> =>
-  handshakeError(new TooManyConnectionsError());
+const tooManyConnections = (): ExtendedError => handshakeError(new TooManyConnectionsError());

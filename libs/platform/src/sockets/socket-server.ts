@@ -7,7 +7,7 @@ import { Server, type ServerOptions } from 'socket.io';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { MetricsService } from '../observability/metrics.service';
-import { createRedis } from '../redis/redis.module';
+import { createRedis, quit } from '../redis/redis.module';
 
 /** Pub/sub channels are not prefixed by ioredis: the adapter's start with REDIS_KEY_PREFIX. */
 const channelPrefix = (keyPrefix: string): string => `${keyPrefix}:socket.io`;
@@ -58,11 +58,7 @@ export class SocketServer implements OnApplicationShutdown {
 
   // After Nest has closed the gateways (and with them the attached server's namespaces).
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(
-      [this.publisher, this.subscriber].map((client) =>
-        client.quit().catch(() => client.disconnect()),
-      ),
-    );
+    await Promise.all([this.publisher, this.subscriber].map(quit));
   }
 }
 
