@@ -28,7 +28,12 @@ export class SessionSockets implements OnModuleInit {
       rooms.push(userRoom(userId));
     }
     for (const namespace of this.server.io._nsps.values()) {
-      (here ? namespace : namespace.local).in(rooms).disconnectSockets();
+      // This node's at once, Redis or not; the adapter only publishes a disconnect request, which
+      // reaches the other nodes (and comes back here to find none).
+      namespace.local.in(rooms).disconnectSockets();
+      if (here) {
+        namespace.in(rooms).disconnectSockets();
+      }
     }
   }
 }
