@@ -1,16 +1,12 @@
-import {
-  ClusterIoAdapter,
-  createHttpApp,
-  type AppConfig,
-  type ModuleImport,
-} from '@bourse/platform';
+import { ClusterIoAdapter, createHttpApp, type ModuleImport } from '@bourse/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
+import type { ApiConfig } from './api.config';
 import { ApiModule } from './api.module';
 
 /** The api as production runs it, not yet listening; tests pass config, logs and modules. */
 export async function createApiApp(
-  config: AppConfig,
+  config: ApiConfig,
   options: { logDestination?: DestinationStream; imports?: ModuleImport[] } = {},
 ): Promise<NestFastifyApplication> {
   const app = await createHttpApp('api', ApiModule.forConfig(config, options.imports), config, {

@@ -5,17 +5,19 @@ import {
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  InboxModule,
   ObservabilityModule,
   QueueModule,
   RateLimitModule,
   RedisModule,
   SocketGatewaysModule,
   SocketsModule,
-  type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { StorageModule } from '@bourse/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -27,11 +29,12 @@ import { LedgerTransfersController } from './ledger/ledger-transfers.controller'
 import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
+import { UploadsController } from './storage/uploads.controller';
 
 @Module({})
 export class ApiModule {
   /** `extra` lets tests mount their own controllers on the production stack. */
-  static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
+  static forConfig(config: ApiConfig, extra: ModuleImport[] = []): DynamicModule {
     return {
       module: ApiModule,
       controllers: [
@@ -45,6 +48,7 @@ export class ApiModule {
         AssetsController,
         LedgerAccountsController,
         LedgerTransfersController,
+        UploadsController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -54,6 +58,7 @@ export class ApiModule {
         ObservabilityModule.forRoot(),
         RateLimitModule,
         IdempotencyModule,
+        InboxModule,
         LedgerModule,
         LedgerApiModule,
         // Global guards run in module order: throttling first, then credential lookups.
@@ -63,6 +68,7 @@ export class ApiModule {
         SocketGatewaysModule,
         CandlesModule,
         MarketFanoutModule,
+        StorageModule,
         ...extra,
       ],
       providers: [PricesGateway],

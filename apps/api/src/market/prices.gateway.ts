@@ -2,17 +2,13 @@ import {
   PRICES_NAMESPACE,
   PriceFanout,
   PricesEvent,
+  type MarketAppConfig,
   type SubscribeAck,
   type SubscribeCandlesAck,
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
 } from '@bourse/market-data';
-import {
-  APP_CONFIG,
-  SocketExceptionFilter,
-  SocketGateways,
-  type AppConfig,
-} from '@bourse/platform';
+import { APP_CONFIG, SocketExceptionFilter, SocketGateways } from '@bourse/platform';
 import { Inject, UseFilters } from '@nestjs/common';
 import {
   Ack,
@@ -37,7 +33,7 @@ export class PricesGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   constructor(
     private readonly fanout: PriceFanout,
     private readonly gateways: SocketGateways,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: MarketAppConfig,
   ) {}
 
   afterInit(namespace: Namespace): void {

@@ -1,10 +1,4 @@
-import {
-  APP_CONFIG,
-  MetricsService,
-  REDIS,
-  REDIS_SUBSCRIBER,
-  type AppConfig,
-} from '@bourse/platform';
+import { APP_CONFIG, MetricsService, REDIS, REDIS_SUBSCRIBER } from '@bourse/platform';
 import {
   Inject,
   Injectable,
@@ -33,6 +27,7 @@ import {
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
 } from './prices.protocol';
+import type { MarketAppConfig } from '../market.config';
 
 // Socket.IO's EVENT packet type (socket.io-parser's PacketType.EVENT).
 const EVENT_PACKET = 2;
@@ -75,7 +70,7 @@ export class PriceFanout implements OnModuleInit, OnApplicationShutdown {
   private stopped = false;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) config: MarketAppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
     metrics: MetricsService,

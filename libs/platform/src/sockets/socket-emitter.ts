@@ -12,7 +12,7 @@ export class NamespaceEmitter {
     this.toRoom(userRoom(userId), event, payload);
   }
 
-  /** A room the namespace's gateway put sockets in (`auction:<id>`, `order:<id>`). */
+  /** A room the namespace's gateway put sockets in (`chat:<id>`, `document:<id>`, say). */
   toRoom(room: string, event: string, payload: unknown): void {
     this.namespace.to(room).emit(event, payload);
   }
