@@ -10,6 +10,8 @@ import {
   QueueModule,
   RateLimitModule,
   RedisModule,
+  SocketGatewaysModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
@@ -62,6 +64,8 @@ export class ApiModule {
         // Global guards run in module order: throttling first, then credential lookups.
         AuthModule,
         AuditModule,
+        SocketsModule,
+        SocketGatewaysModule,
         CandlesModule,
         MarketFanoutModule,
         StorageModule,
