@@ -7,16 +7,7 @@ import {
   UploadsService,
 } from '@bourse/storage';
 import { ApiKeyScopes, CurrentPrincipal, type Principal } from '@bourse/platform';
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
   ApiCreatedResponse,
