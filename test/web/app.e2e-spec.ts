@@ -63,16 +63,11 @@ afterAll(async () => {
   await api?.close();
 });
 
-/** A USD wallet of the user: `amount` cents deposited, then `held` cents of it on hold. */
+/** The user's USD wallet (one per user and asset): `amount` cents deposited, `held` of it on hold. */
 async function fundWallet(owner: string, amount: bigint, held: bigint): Promise<void> {
   const ledger = api.app.get(LedgerService);
-  const wallet = await ledger.createAccount({ asset: 'USD', owner, kind: 'user_wallet' });
-  const clearing = await ledger.createAccount({
-    asset: 'USD',
-    owner: 'system:psp_clearing',
-    kind: 'psp_clearing',
-    allowNegative: true,
-  });
+  const wallet = await ledger.ensureWallet(owner, 'USD');
+  const clearing = await ledger.ensureSystemAccount('psp_clearing', 'USD');
   await ledger.transfer({
     id: randomUUID(),
     debitAccountId: clearing.id,

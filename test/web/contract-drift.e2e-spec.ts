@@ -39,6 +39,10 @@ async function typecheckWith(edits: {
             '@bourse/client': ['client/index.ts'],
             '@bourse/market-data/contract': ['market-data/fanout/prices.events.ts'],
             '@bourse/market-data/timeframes': ['market-data/timeframes.ts'],
+            // The platform's ack types, unchanged.
+            '@bourse/platform/sockets/socket-ack': [
+              join(ROOT, 'libs/platform/src/sockets/socket-ack.ts'),
+            ],
           },
         },
         include: [join(ROOT, 'apps/web/src')],

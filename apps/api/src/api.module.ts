@@ -5,15 +5,19 @@ import {
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  InboxModule,
   ObservabilityModule,
   QueueModule,
   RateLimitModule,
   RedisModule,
-  type AppConfig,
+  SocketGatewaysModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { StorageModule } from '@bourse/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
+import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -26,11 +30,12 @@ import { WalletsController } from './ledger/wallets.controller';
 import { AsyncApiController } from './market/asyncapi.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
+import { UploadsController } from './storage/uploads.controller';
 
 @Module({})
 export class ApiModule {
   /** `extra` lets tests mount their own controllers on the production stack. */
-  static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
+  static forConfig(config: ApiConfig, extra: ModuleImport[] = []): DynamicModule {
     return {
       module: ApiModule,
       controllers: [
@@ -45,6 +50,7 @@ export class ApiModule {
         AssetsController,
         LedgerAccountsController,
         LedgerTransfersController,
+        UploadsController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -54,13 +60,17 @@ export class ApiModule {
         ObservabilityModule.forRoot(),
         RateLimitModule,
         IdempotencyModule,
+        InboxModule,
         LedgerModule,
         LedgerApiModule,
         // Global guards run in module order: throttling first, then credential lookups.
         AuthModule,
         AuditModule,
+        SocketsModule,
+        SocketGatewaysModule,
         CandlesModule,
         MarketFanoutModule,
+        StorageModule,
         ...extra,
       ],
       providers: [PricesGateway],

@@ -1,6 +1,7 @@
 import { dataSourceOptions, type AppConfig } from '@bourse/platform';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations';
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -29,7 +30,9 @@ async function withDataSource<T>(
   config: AppConfig,
   work: (source: DataSource) => Promise<T>,
 ): Promise<T> {
-  const source = new DataSource(dataSourceOptions(config.database, [], 'bourse-cli'));
+  const source = new DataSource(
+    dataSourceOptions(config.database, { migrations: MIGRATIONS, applicationName: 'bourse-cli' }),
+  );
   await source.initialize();
   try {
     return await work(source);

@@ -1,17 +1,19 @@
 import { ConfigError, configTable, loadConfig } from '@bourse/platform';
 import { asyncapi } from './asyncapi.command';
 import { backfill } from './backfill.command';
+import { CLI_CONFIG_SECTIONS } from './cli.config';
 import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
 import { openapi } from './openapi.command';
+import { runS3Simulator } from './s3-simulator.command';
 import { seed, seedHistory } from './seed.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
-  const config = loadConfig();
+  const config = loadConfig(process.env, CLI_CONFIG_SECTIONS);
   switch (command) {
     case 'db:create':
       return createDatabase(config);
@@ -26,11 +28,13 @@ async function main(argv: string[]): Promise<string> {
     case 'ledger:verify':
       return verifyLedger(config);
     case 'config:docs':
-      return configTable();
+      return configTable(CLI_CONFIG_SECTIONS);
     case 'openapi':
       return openapi(config, flags.includes('--check'));
     case 'asyncapi':
       return asyncapi(flags.includes('--check'));
+    case 's3:simulator':
+      return runS3Simulator(config);
     default:
       throw new Error(USAGE);
   }

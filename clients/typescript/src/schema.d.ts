@@ -7,8 +7,36 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List API keys.
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["ApiKeys_list"];
         put?: never;
+        /**
+         * Create an API key for a server client.
+         * @description A key reaches only the routes opened to its scopes.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, e.g. a malformed scope.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["ApiKeys_create"];
         delete?: never;
         options?: never;
@@ -26,6 +54,20 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Revoke an API key.
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.api_key_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         delete: operations["ApiKeys_revoke"];
         options?: never;
         head?: never;
@@ -39,6 +81,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Audit log of admin and API-key actions.
+         * @description **Who may call it:** Signed-in users with one of the roles `admin` or `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["AdminAudit_list"];
         put?: never;
         post?: never;
@@ -55,6 +109,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Find a user by email.
+         * @description **Who may call it:** Signed-in users with one of the roles `admin`, `support` or `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.user_not_found`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["AdminUsers_find"];
         put?: never;
         post?: never;
@@ -73,6 +140,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Disable a user.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.user_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["AdminUsers_disable"];
         delete?: never;
         options?: never;
@@ -89,6 +174,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Enable a disabled user.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.user_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["AdminUsers_enable"];
         delete?: never;
         options?: never;
@@ -103,6 +206,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Assets and their scales.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Assets_list"];
         put?: never;
         post?: never;
@@ -121,6 +234,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign in with email and password.
+         * @description Answers a session. Failed attempts count per email, from any address.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_credentials`, same for unknown emails.
+         *     - 403: `auth.account_disabled`: the password is right but an admin disabled the account.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_login"];
         delete?: never;
         options?: never;
@@ -137,6 +266,19 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * End a session, or every session of its user.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_token`: not a refresh token we issued (or, with `everywhere`, one already spent, revoked or expired).
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_logout"];
         delete?: never;
         options?: never;
@@ -153,6 +295,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Trade a refresh token for a new session.
+         * @description Refresh tokens are single use: presenting a spent one revokes its whole session (a stolen copy is detected).
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_token`, `auth.token_expired`, or `auth.refresh_token_reused` (the session is revoked).
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_refresh"];
         delete?: never;
         options?: never;
@@ -169,6 +326,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Create an account and sign in.
+         * @description Registers a user (role `user`) and answers a session: a short-lived access token and a single-use refresh token.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 409: `auth.email_taken`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_register"];
         delete?: never;
         options?: never;
@@ -183,8 +355,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Accounts of an owner.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_list"];
         put?: never;
+        /**
+         * Open a ledger account.
+         * @description Idempotent by `id` (the same id and fields answer the existing account) and by `Idempotency-Key`.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 409: `ledger.account_conflict`: the id is taken, other fields; `ledger.wallet_exists`: the user has a wallet in this asset; `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.asset_not_found`, or `ledger.invalid_account` naming the `field`: a user wallet allowed negative, owned by a `system:` name or by no user of the platform; another kind owned by a user. `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerAccounts_create"];
         delete?: never;
         options?: never;
@@ -199,6 +401,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * One ledger account with its balance.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_get"];
         put?: never;
         post?: never;
@@ -215,6 +431,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Statement of any ledger account.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_entries"];
         put?: never;
         post?: never;
@@ -233,6 +463,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Freeze an account.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerAccounts_freeze"];
         delete?: never;
         options?: never;
@@ -247,6 +495,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Transfers touching an account.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_transfers"];
         put?: never;
         post?: never;
@@ -265,6 +527,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Unfreeze an account.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerAccounts_unfreeze"];
         delete?: never;
         options?: never;
@@ -281,6 +561,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Move money: one balanced transfer.
+         * @description Debits one account and credits another by the same amount, in one database transaction; or, with `pending`, holds the amount until posted or voided. Safe to retry by `id`; an `Idempotency-Key` header also replays the first answer.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`: either account is unknown.
+         *     - 409: `ledger.id_conflict`: the id is taken by a transfer with other fields; `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.insufficient_funds`, `ledger.account_frozen`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_create"];
         delete?: never;
         options?: never;
@@ -295,6 +594,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * One transfer.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.transfer_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerTransfers_get"];
         put?: never;
         post?: never;
@@ -313,6 +626,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Post a pending transfer (capture a hold).
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.transfer_not_found`.
+         *     - 409: `ledger.transfer_state`: voided, posted with another amount, or not two-phase; `ledger.pending_expired`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.invalid_transfer`: the amount is above the held amount; `ledger.balance_overflow`: posting it would take a balance past 2^63-1 minor units (the hold stays).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_post"];
         delete?: never;
         options?: never;
@@ -329,6 +660,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Void a pending transfer (release a hold).
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.transfer_not_found`.
+         *     - 409: `ledger.transfer_state`: already posted.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_void"];
         delete?: never;
         options?: never;
@@ -345,6 +691,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Move money: up to 1000 transfers at once.
+         * @description Applied in order in one database transaction; `linked` members succeed or fail together.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 409: `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_createMany"];
         delete?: never;
         options?: never;
@@ -362,6 +726,14 @@ export interface paths {
         /**
          * OHLC bars of a symbol.
          * @description The newest `limit` bars whose start lies within [from, to], oldest first, including the forming bar (at most MARKET_CANDLE_FLUSH_MS behind the ticks). Times are UTC epoch seconds, as lightweight-charts takes them; page back with `to` = first `time` - 1.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the field: unknown symbol, unknown timeframe, from/to not epoch seconds, `to` before `from`, limit outside 1..5000.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         get: operations["Market_candleList"];
         put?: never;
@@ -382,6 +754,14 @@ export interface paths {
         /**
          * Last price of every symbol.
          * @description Symbols without a price yet are left out. Live updates: Socket.IO `/prices`.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         get: operations["Market_allPrices"];
         put?: never;
@@ -399,7 +779,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Last price of one symbol. */
+        /**
+         * Last price of one symbol.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 404: `market.unknown_symbol` (not quoted), or `market.no_price` (quoted, but no price yet).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Market_price"];
         put?: never;
         post?: never;
@@ -416,7 +807,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The symbols Bourse quotes. */
+        /**
+         * The symbols Bourse quotes.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Market_symbols"];
         put?: never;
         post?: never;
@@ -433,6 +833,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The signed-in user.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no profile.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Me_me"];
         put?: never;
         post?: never;
@@ -451,7 +863,146 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Change your password.
+         * @description Takes the current password; ends every other session.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, e.g. a new password too short.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.wrong_password`: the current password does not match; `auth.account_disabled`; `auth.forbidden`: API keys have no password.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong current passwords count with failed sign-ins); with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Me_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start an upload: a presigned S3 POST for one file.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users upload (not API keys).
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `storage.unknown_purpose`, `storage.content_type_not_allowed`, `storage.size_out_of_range` (each names its field).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        post: operations["Uploads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One upload and its state.
+         * @description **Who may call it:** Any signed-in user, or any API key.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        get: operations["Uploads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check an uploaded file and settle the upload.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). Only the owner completes.
+         *     - 409: `storage.object_missing`: nothing was uploaded yet; `storage.upload_changed`: the file was replaced during the check. The upload stays pending: complete again.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        post: operations["Uploads_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A short-lived read URL of a verified file or its thumbnail.
+         * @description **Who may call it:** Any signed-in user, or any API key.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
+         *     - 409: `storage.not_verified`: only verified uploads are readable; `storage.thumbnail_unavailable`: no thumbnail (yet).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        get: operations["Uploads_readUrl"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -465,6 +1016,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Your wallets and balances.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no wallets.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Wallets_list"];
         put?: never;
         post?: never;
@@ -481,6 +1044,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Statement of one of your wallets.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no wallets.
+         *     - 404: `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Wallets_entries"];
         put?: never;
         post?: never;
@@ -497,6 +1074,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Money held on one of your wallets.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no wallets.
+         *     - 404: `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Wallets_holds"];
         put?: never;
         post?: never;
@@ -669,10 +1260,10 @@ export interface components {
         };
         AuditEventDto: {
             /**
-             * @description What.
+             * @description What: `<kind>.<verb>`.
              * @enum {string}
              */
-            action: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+            action: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
             /**
              * @description Who: `user:<id>` or `apikey:<id>`.
              * @example user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80
@@ -867,13 +1458,13 @@ export interface components {
             expiresAt?: string;
             /**
              * @description Who uses the key, for people.
-             * @example payments-reconciler
+             * @example nightly-reconciler
              */
             name: string;
             /**
              * @description Scopes granted, each `^[a-z][a-z0-9:_-]{0,63}$`; a route opened to API keys lists the scopes it requires.
              * @example [
-             *       "ledger"
+             *       "reports"
              *     ]
              */
             scopes: string[];
@@ -963,6 +1554,24 @@ export interface components {
             /** @description 1 to 1000 transfers, applied in order in one database transaction. */
             transfers: components["schemas"]["BatchTransferItemDto"][];
         };
+        CreateUploadDto: {
+            /**
+             * @description Content type of the file; the upload form makes S3 refuse any other, and completion checks the bytes match it.
+             * @example image/png
+             * @enum {string}
+             */
+            contentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "application/pdf" | "text/csv";
+            /**
+             * @description What the file is for, as declared by the lib that uses it; sets the accepted types and sizes and who may read it.
+             * @example kyc.document
+             */
+            purpose: string;
+            /**
+             * @description Exact size of the file in bytes; S3 refuses a body of any other length.
+             * @example 48213
+             */
+            size: number;
+        };
         FieldProblemDto: {
             /**
              * @description Dotted path of the offending field (`items.0.amount`) or header name.
@@ -1040,6 +1649,27 @@ export interface components {
              */
             amount?: string;
         };
+        PresignedUploadDto: {
+            /**
+             * Format: date-time
+             * @description The policy is refused by S3 after this instant.
+             */
+            expiresAt: string;
+            /** @description Form fields to send as they are, before the `file` field: the key, Content-Type, the signed policy and its SigV4 fields. */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uuid
+             * @description The upload; complete it once the POST succeeded.
+             */
+            uploadId: string;
+            /**
+             * @description Where to POST the file as multipart/form-data.
+             * @example https://s3.eu-west-1.amazonaws.com/bourse-uploads
+             */
+            url: string;
+        };
         PriceDto: {
             /**
              * @description Last price, a decimal string in the symbol scale.
@@ -1100,6 +1730,15 @@ export interface components {
              * @example urn:problem:bourse:auth.invalid_credentials
              */
             type: string;
+        };
+        ReadUrlDto: {
+            /**
+             * Format: date-time
+             * @description When the URL stops working.
+             */
+            expiresAt: string;
+            /** @description A presigned GET of the object; anyone holding it can read until it expires. */
+            url: string;
         };
         RefreshTokenDto: {
             /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
@@ -1290,6 +1929,63 @@ export interface components {
             /** @description One result per submitted transfer, in submission order. */
             results: components["schemas"]["TransferResultDto"][];
         };
+        UploadDto: {
+            /**
+             * @description The declared content type.
+             * @enum {string}
+             */
+            contentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "application/pdf" | "text/csv";
+            /**
+             * Format: date-time
+             * @description When the upload was requested.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The upload.
+             */
+            id: string;
+            /**
+             * @description Its purpose.
+             * @example kyc.document
+             */
+            purpose: string;
+            /**
+             * @description Why it was rejected: `storage.size_mismatch`, `storage.content_type_mismatch` (the stored Content-Type), `storage.content_mismatch` (the bytes are not of the declared type).
+             * @enum {string}
+             */
+            rejectReason?: "storage.size_mismatch" | "storage.content_type_mismatch" | "storage.content_mismatch";
+            /**
+             * Format: date-time
+             * @description When it left `pending`.
+             */
+            settledAt?: string;
+            /**
+             * @description Hex SHA-256 of the verified bytes.
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256?: string;
+            /**
+             * @description The declared size in bytes.
+             * @example 48213
+             */
+            size: number;
+            /**
+             * @description `pending` until completed; `verified` when the stored bytes are what was declared; `rejected` when not (see `rejectReason`; the object is deleted); `expired` when never completed in time.
+             * @enum {string}
+             */
+            state: "pending" | "verified" | "rejected" | "expired";
+            /**
+             * @description `none`: its purpose wants none; `pending`: the worker is making it; `ready`: readable with `variant=thumbnail`; `failed`: the image could not be decoded.
+             * @enum {string}
+             */
+            thumbnail: "none" | "pending" | "ready" | "failed";
+            /**
+             * Format: date-time
+             * @description When the presigned POST stops being accepted.
+             */
+            uploadExpiresAt: string;
+        };
         UserDto: {
             /**
              * Format: date-time
@@ -1309,10 +2005,10 @@ export interface components {
              */
             id: string;
             /**
-             * @description What the user may do; admins are seeded.
+             * @description What the user may do (the declared roles); admins are seeded.
              * @enum {string}
              */
-            role: "user" | "admin";
+            role: "user" | "admin" | "compliance" | "support";
         };
         WalletDto: {
             /**
@@ -1380,7 +2076,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1389,7 +2085,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1398,7 +2094,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1467,7 +2163,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1476,8 +2172,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1532,7 +2246,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1541,7 +2255,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1550,7 +2264,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1561,6 +2275,15 @@ export interface operations {
             };
             /** @description `auth.api_key_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1600,13 +2323,13 @@ export interface operations {
     AdminAudit_list: {
         parameters: {
             query?: {
-                /** @description Only the events of this action. */
-                action?: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+                /** @description Only the events of this action (those the loaded libs declared). */
+                action?: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
                 limit?: number;
-                /** @description Only the events of this target (`user:`, `api_key:` or `ledger_account:` and its id). */
+                /** @description Only the events of this target: a kind declared by the platform (`user:`, `api_key:`) or a loaded lib, and its id. */
                 target?: string;
             };
             header?: never;
@@ -1615,7 +2338,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
+            /** @description What admins and API keys did to users, API keys and what the libs declare (ledger accounts: freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1624,7 +2347,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1633,7 +2356,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1642,7 +2365,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1701,7 +2424,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1710,7 +2433,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1719,7 +2442,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1790,7 +2513,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1799,7 +2522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1808,7 +2531,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1819,6 +2542,33 @@ export interface operations {
             };
             /** @description `auth.user_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1879,7 +2629,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1888,7 +2638,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1897,7 +2647,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1908,6 +2658,33 @@ export interface operations {
             };
             /** @description `auth.user_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1962,7 +2739,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2049,6 +2826,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After. */
             429: {
                 headers: {
@@ -2109,6 +2904,24 @@ export interface operations {
             };
             /** @description `auth.invalid_token`: not a refresh token we issued (or, with `everywhere`, one already spent, revoked or expired). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2185,6 +2998,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded`, with Retry-After. */
             429: {
                 headers: {
@@ -2254,6 +3085,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded`, with Retry-After. */
             429: {
                 headers: {
@@ -2310,7 +3159,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2319,7 +3168,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2369,7 +3218,10 @@ export interface operations {
     LedgerAccounts_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2388,7 +3240,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2397,7 +3249,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2415,7 +3267,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `ledger.account_conflict`: the id is taken, other fields. */
+            /** @description `ledger.account_conflict`: the id is taken, other fields; `ledger.wallet_exists`: the user has a wallet in this asset; `idempotency.request_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2424,7 +3276,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `ledger.asset_not_found`, or `ledger.invalid_account` (e.g. a user wallet allowed negative). */
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.asset_not_found`, or `ledger.invalid_account` naming the `field`: a user wallet allowed negative, owned by a `system:` name or by no user of the platform; another kind owned by a user. `idempotency.key_mismatch`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2482,7 +3352,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2491,7 +3361,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2511,6 +3381,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2572,7 +3451,7 @@ export interface operations {
                     "application/json": components["schemas"]["StatementPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2581,7 +3460,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2601,6 +3480,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2661,7 +3549,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2670,7 +3558,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2690,6 +3578,33 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2753,7 +3668,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2762,7 +3677,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2782,6 +3697,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2842,7 +3766,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2851,7 +3775,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2871,6 +3795,33 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2932,7 +3883,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2941,7 +3892,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2970,6 +3921,24 @@ export interface operations {
             };
             /** @description `ledger.id_conflict`: the id is taken by a transfer with other fields; `idempotency.request_in_progress`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3035,7 +4004,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3044,7 +4013,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3064,6 +4033,15 @@ export interface operations {
             };
             /** @description `ledger.transfer_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3103,7 +4081,10 @@ export interface operations {
     LedgerTransfers_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3124,7 +4105,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3133,7 +4114,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3162,6 +4143,33 @@ export interface operations {
             };
             /** @description `ledger.transfer_state`: voided, posted with another amount, or not two-phase; `ledger.pending_expired`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3210,7 +4218,10 @@ export interface operations {
     LedgerTransfers_void: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3227,7 +4238,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3236,7 +4247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3265,6 +4276,15 @@ export interface operations {
             };
             /** @description `ledger.transfer_state`: already posted. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3326,7 +4346,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransfersBatchResultDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3335,7 +4355,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3355,6 +4375,24 @@ export interface operations {
             };
             /** @description `idempotency.request_in_progress`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3485,7 +4523,7 @@ export interface operations {
                     "application/json": components["schemas"]["PriceDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3544,7 +4582,7 @@ export interface operations {
                     "application/json": components["schemas"]["PriceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3555,6 +4593,15 @@ export interface operations {
             };
             /** @description `market.unknown_symbol` (not quoted), or `market.no_price` (quoted, but no price yet). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3609,7 +4656,7 @@ export interface operations {
                     "application/json": components["schemas"]["SymbolDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3665,7 +4712,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3674,7 +4721,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3752,7 +4799,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3763,6 +4810,24 @@ export interface operations {
             };
             /** @description `auth.wrong_password`: the current password does not match; `auth.account_disabled`; `auth.forbidden`: API keys have no password. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3799,6 +4864,414 @@ export interface operations {
             };
         };
     };
+    Uploads_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUploadDto"];
+            };
+        };
+        responses: {
+            /** @description A presigned POST: send `fields` and then the file as multipart/form-data to `url` before `expiresAt`. S3 refuses another size, type or key; then call complete. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresignedUploadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users upload (not API keys). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unknown_purpose`, `storage.content_type_not_allowed`, `storage.size_out_of_range` (each names its field). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload, to its owner or a reader its purpose allows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `verified` when the stored file has the declared size, type and bytes of that type (its SHA-256 is recorded), otherwise `rejected` with a reason and the file deleted. A settled upload is answered as it is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). Only the owner completes. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.object_missing`: nothing was uploaded yet; `storage.upload_changed`: the file was replaced during the check. The upload stays pending: complete again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_readUrl: {
+        parameters: {
+            query?: {
+                /** @description The verified file, or its thumbnail (purposes that ask for one). */
+                variant?: "original" | "thumbnail";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A short-lived presigned GET of the verified file or its thumbnail, for its owner or a reader its purpose allows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadUrlDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.not_verified`: only verified uploads are readable; `storage.thumbnail_unavailable`: no thumbnail (yet). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Wallets_list: {
         parameters: {
             query?: never;
@@ -3817,7 +5290,7 @@ export interface operations {
                     "application/json": components["schemas"]["WalletDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3826,7 +5299,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3898,7 +5371,7 @@ export interface operations {
                     "application/json": components["schemas"]["StatementPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3907,7 +5380,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3927,6 +5400,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3988,7 +5470,7 @@ export interface operations {
                     "application/json": components["schemas"]["HoldPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3997,7 +5479,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4017,6 +5499,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,4 +1,4 @@
-import { APP_CONFIG, Database, REDIS, type AppConfig } from '@bourse/platform';
+import { APP_CONFIG, Database, REDIS } from '@bourse/platform';
 import {
   Inject,
   Injectable,
@@ -15,6 +15,7 @@ import type { Timeframe } from '../timeframes';
 import { CandleRepository, type StoredBar } from './candle.repository';
 import type { CandleUpdate, ChartBar } from './chart-bar';
 import { UnknownSymbolError } from './market.errors';
+import type { MarketAppConfig } from '../market.config';
 
 export interface CandleQuery {
   symbol: string;
@@ -63,7 +64,7 @@ export class CandleService
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: MarketAppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly db: Database,
     private readonly repo: CandleRepository,

@@ -231,7 +231,9 @@ export function pricesAsyncApi(version: string): Record<string, unknown> {
       description:
         'Socket.IO namespace `/prices` on every api node. Every client event takes an ack ' +
         '(a reply here). Anonymous clients are welcome; `auth: {token}` is optional, and a bad ' +
-        'token is refused with `connect_error` `data: {code, status}`. Generated from the ' +
+        'token, or an address over its connection cap (`socket.too_many_connections`), is ' +
+        'refused with `connect_error` `data: {code, status}`. Over the per-connection event ' +
+        'rate, an event is refused with `socket.rate_limited`. Generated from the ' +
         'TypeScript contract in libs/market-data (prices.events.ts); do not edit.',
     },
     defaultContentType: 'application/json',

@@ -1,3 +1,5 @@
+// The platform's ack types, by their own module: it has no imports, so apps/web can check them.
+import type { SocketAck, SocketError } from '@bourse/platform/sockets/socket-ack';
 import type { CandleUpdate, ChartBar } from '../candles/chart-bar';
 import type { Tick } from '../tick';
 import type { Timeframe } from '../timeframes';
@@ -26,13 +28,12 @@ export const PricesErrorCode = {
   UnknownSymbol: 'market.unknown_symbol',
   UnknownTimeframe: 'market.unknown_timeframe',
   Unavailable: 'market.unavailable',
-  TooManyConnections: 'market.too_many_connections',
+  /** An event over the connection's rate (the platform's limiter, in every namespace). */
+  RateLimited: 'socket.rate_limited',
 } as const;
 
-export interface PricesError {
-  code: string;
-  message: string;
-}
+/** The platform's ack error: `{ code, message }`. */
+export type PricesError = SocketError;
 
 export interface Rejection {
   symbol: string;
@@ -48,16 +49,13 @@ export interface CandlesRequest {
   timeframe: Timeframe;
 }
 
-export type SubscribeAck =
-  { ok: true; snapshot: Tick[]; rejected: Rejection[] } | { ok: false; error: PricesError };
+export type SubscribeAck = SocketAck<{ snapshot: Tick[]; rejected: Rejection[] }>;
 
-export type UnsubscribeAck =
-  { ok: true; rejected: Rejection[] } | { ok: false; error: PricesError };
+export type UnsubscribeAck = SocketAck<{ rejected: Rejection[] }>;
 
-export type SubscribeCandlesAck =
-  { ok: true; bar: ChartBar | null } | { ok: false; error: PricesError };
+export type SubscribeCandlesAck = SocketAck<{ bar: ChartBar | null }>;
 
-export type UnsubscribeCandlesAck = { ok: true } | { ok: false; error: PricesError };
+export type UnsubscribeCandlesAck = SocketAck;
 
 /** What a client emits, each with the ack the server answers (Socket.IO's `ClientToServer`). */
 export interface PricesClientEvents {
@@ -82,7 +80,10 @@ export interface PricesServerEvents {
   [PricesEvent.Candle]: (update: CandleUpdate) => void;
 }
 
-/** The `connect_error` data of a refused connection (bad token, connection cap). */
+/**
+ * The `connect_error` data of a refused connection: a bad token, or the address over its
+ * connection cap (`socket.too_many_connections`, 429).
+ */
 export interface PricesConnectError {
   code: string;
   status: number;

@@ -1,4 +1,4 @@
-import { APP_CONFIG, REDIS, type AppConfig } from '@bourse/platform';
+import { APP_CONFIG, REDIS } from '@bourse/platform';
 import {
   Inject,
   Injectable,
@@ -17,6 +17,7 @@ import { MarketUpstreamMetrics } from './market-upstream.metrics';
 import { resumePrices } from './resume-prices';
 import { TickPublisher } from './tick-publisher';
 import { UpstreamRunner } from './upstream.runner';
+import type { MarketAppConfig } from '../market.config';
 
 /**
  * The worker's side of the prices flow: competes for the lease of the configured provider and,
@@ -28,7 +29,7 @@ export class MarketUpstream implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly runner: UpstreamRunner;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) config: MarketAppConfig,
     @Inject(REDIS) redis: Redis,
     metrics: MarketUpstreamMetrics,
     candles: CandleService,

@@ -100,5 +100,5 @@ const isUnder =
 /** `/docs`, `/docs/`, `/docs/swagger-ui.css`, … (the document at /openapi.json is JSON). */
 export const isDocsPath = isUnder('/docs');
 
-/** `/app`, `/app/`, `/app/assets/…`, `/app/wallet`, … */
+/** `/app`, `/app/`, `/app/assets/…`, `/app/sign-in`, … */
 export const isWebAppPath = isUnder('/app');
