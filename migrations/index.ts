@@ -17,6 +17,7 @@ import { LedgerTransferOnce1764000011000 } from './1764000011000-ledger-transfer
 import { IdempotencyTryLock1764000012000 } from './1764000012000-idempotency-try-lock';
 import { LedgerTransfersOnceBatch1764000013000 } from './1764000013000-ledger-transfers-once-batch';
 import { LedgerFunctionsIndexPlans1764000014000 } from './1764000014000-ledger-functions-index-plans';
+import { OutboxTraceContext1765600000000 } from './1765600000000-outbox-trace-context';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -38,4 +39,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   IdempotencyTryLock1764000012000,
   LedgerTransfersOnceBatch1764000013000,
   LedgerFunctionsIndexPlans1764000014000,
+  OutboxTraceContext1765600000000,
 ];

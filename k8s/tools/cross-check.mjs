@@ -53,6 +53,7 @@ const ENTRYPOINTS = {
   cli: 'dist/apps/cli/apps/cli/src/main.js',
 };
 const PORT_VAR = { api: 'API_PORT', worker: 'WORKER_PORT' };
+const METRICS_PORT_VAR = { api: 'API_METRICS_PORT', worker: 'WORKER_METRICS_PORT' };
 
 // ---- CONFIG_VARS, from the source (the build may be stale or absent) -------------------------
 function loadConfigVars() {
@@ -314,24 +315,48 @@ for (const [renderName, file] of renders) {
         `${id}: no zone topology spread`,
       );
 
-      const service = byKind('Service').find(
+      const metricsPort = container.ports?.find((p) => p.name === 'metrics');
+      check(
+        metricsPort &&
+          String(metricsPort.containerPort) === env[METRICS_PORT_VAR[component]]?.value &&
+          metricsPort.containerPort !== http?.containerPort,
+        `${id}: containerPort "metrics" ${metricsPort?.containerPort} must be ${METRICS_PORT_VAR[component]}=${env[METRICS_PORT_VAR[component]]?.value} and differ from the http port`,
+      );
+      const targets = (s, port) =>
+        s.spec.ports.some((p) => p.targetPort === port.name || p.targetPort === port.containerPort);
+      const ofComponent = byKind('Service').filter(
         (s) => s.spec.selector?.['app.kubernetes.io/component'] === component,
       );
+      const service = ofComponent.find((s) => http && targets(s, http));
+      check(service, `${id}: no Service targets its http port`);
+      // /metrics never shares a Service with the served port (an ingress or LB could expose it).
       check(
-        service?.spec.ports.some(
-          (p) => p.targetPort === 'http' || p.targetPort === http?.containerPort,
+        ofComponent.every(
+          (s) => !(http && targets(s, http) && metricsPort && targets(s, metricsPort)),
         ),
-        `${id}: no Service targets its http port`,
+        `${id}: a Service exposes both the http and the metrics port`,
       );
+      const metricsService = ofComponent.find((s) => metricsPort && targets(s, metricsPort));
       for (const sm of byKind('ServiceMonitor').filter(
         (s) => s.spec.selector.matchLabels?.['app.kubernetes.io/component'] === component,
       )) {
-        check(
-          sm.spec.endpoints.every(
-            (e) => e.path === '/metrics' && service?.spec.ports.some((p) => p.name === e.port),
+        const selected = ofComponent.filter((s) =>
+          Object.entries(sm.spec.selector.matchLabels).every(
+            ([k, v]) => s.metadata.labels?.[k] === v,
           ),
+        );
+        check(
+          selected.length === 1 &&
+            selected[0] === metricsService &&
+            sm.spec.endpoints.every(
+              (e) =>
+                e.path === '/metrics' &&
+                metricsService.spec.ports.some(
+                  (p) => p.name === e.port && targets({ spec: { ports: [p] } }, metricsPort),
+                ),
+            ),
           where(
-            `ServiceMonitor/${sm.metadata.name}: must scrape /metrics on a named port of the ${component} Service`,
+            `ServiceMonitor/${sm.metadata.name}: must select only the ${component} metrics Service and scrape /metrics on its metrics port`,
           ),
         );
       }
@@ -508,7 +533,7 @@ for (const [svc, app] of Object.entries(appServices)) {
 const prometheus = parseYaml(read('docker/prometheus/prometheus.yml'));
 for (const app of ['api', 'worker']) {
   const env = services[app]?.environment ?? {};
-  const port = String(env[PORT_VAR[app]] ?? vars[PORT_VAR[app]].default);
+  const port = String(env[METRICS_PORT_VAR[app]] ?? vars[METRICS_PORT_VAR[app]].default);
   check(
     prometheus.scrape_configs.some(
       (j) =>

@@ -75,7 +75,7 @@ describe('ledger worker jobs', () => {
   }
 
   async function gauge(): Promise<Record<string, number>> {
-    const text = (await worker.request('GET', '/metrics')).body as string;
+    const text = (await worker.metrics()).body;
 
     return Object.fromEntries(
       [...text.matchAll(/^bourse_ledger_invariant_violations\{check="(\w+)"\} (\d+)$/gm)].map(

@@ -284,7 +284,7 @@ describe('transactional outbox and the worker', () => {
     );
     expect(readded.every((row) => row.completed_at === null)).toBe(true);
     expect((await bull.getJobCounts()).waiting).toBe(10);
-    const metrics = await relayOnly.request('GET', '/metrics');
+    const metrics = await relayOnly.metrics();
     expect(metrics.body).toContain(`outbox_reenqueued_total{queue="${queue}"} 10`);
     expect(relayOnly.logs.lines).toContainEqual(
       expect.objectContaining({ msg: 'outbox jobs missing from Redis were enqueued again' }),
@@ -355,7 +355,7 @@ describe('transactional outbox and the worker', () => {
       queues: { status: 'up' },
     });
 
-    const metrics = (await worker.request('GET', '/metrics')).body as string;
+    const metrics = (await worker.metrics()).body;
     expect(metrics).toMatch(/^outbox_pending_rows \d+$/m);
     expect(metrics).toContain(`outbox_relayed_total{queue="${queue}"} 1`);
     expect(metrics).toContain('# TYPE outbox_reenqueued_total counter');

@@ -49,7 +49,7 @@ export class ApiModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ObservabilityModule.forRoot(),
+        ObservabilityModule.forRoot((c) => c.http.apiMetricsPort),
         RateLimitModule,
         IdempotencyModule,
         LedgerModule,

@@ -39,7 +39,7 @@ export class WorkerModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ObservabilityModule.forRoot([QueuesCheck]),
+        ObservabilityModule.forRoot((c) => c.http.workerMetricsPort, [QueuesCheck]),
         OutboxRelayModule,
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
         BullModule.registerQueue({ name: MARKET_QUEUE }),

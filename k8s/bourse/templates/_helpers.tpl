@@ -86,6 +86,8 @@ gets it inline because a pre-install hook runs before the release's ConfigMap ex
 {{- $_ := set $data "HOST" "0.0.0.0" -}}
 {{- $_ := set $data "API_PORT" (toString .Values.api.port) -}}
 {{- $_ := set $data "WORKER_PORT" (toString .Values.worker.port) -}}
+{{- $_ := set $data "API_METRICS_PORT" (toString .Values.api.metricsPort) -}}
+{{- $_ := set $data "WORKER_METRICS_PORT" (toString .Values.worker.metricsPort) -}}
 {{- $_ := set $data "SHUTDOWN_DRAIN_DELAY_MS" (toString (mul .Values.shutdown.drainDelaySeconds 1000)) -}}
 {{- $_ := set $data "SHUTDOWN_TIMEOUT_MS" (toString (mul .Values.shutdown.timeoutSeconds 1000)) -}}
 {{- toYaml $data -}}
@@ -110,6 +112,12 @@ gets it inline because a pre-install hook runs before the release's ConfigMap ex
 {{- if .Values.externalSecret.enabled -}}
 {{- $_ := required "externalSecret.secretStoreRef.name is required when externalSecret.enabled" .Values.externalSecret.secretStoreRef.name -}}
 {{- $_ := required "externalSecret.remoteKey is required when externalSecret.enabled" .Values.externalSecret.remoteKey -}}
+{{- end -}}
+{{- range $component := list "api" "worker" -}}
+{{- $values := index $.Values $component -}}
+{{- if eq (int $values.port) (int $values.metricsPort) -}}
+{{- fail (printf "%s.metricsPort must differ from %s.port: /metrics stays off the served port" $component $component) -}}
+{{- end -}}
 {{- end -}}
 {{- if and .Values.ingress.enabled (lt (int .Values.ingress.timeoutSeconds) 46) -}}
 {{- fail "ingress.timeoutSeconds must exceed Socket.IO's ping interval + timeout (25 s + 20 s)" -}}

@@ -1,5 +1,5 @@
 import { CandleService, MARKET_QUEUE, MarketJob, type PruneTicksJob } from '@bourse/market-data';
-import { APP_CONFIG, type AppConfig } from '@bourse/platform';
+import { APP_CONFIG, TracedJob, type AppConfig } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import { Inject } from '@nestjs/common';
 import type { Job } from 'bull';
@@ -12,6 +12,7 @@ export class PruneTicksProcessor {
   ) {}
 
   @Process(MarketJob.PruneTicks)
+  @TracedJob()
   handle({ data }: Job<PruneTicksJob>): Promise<number> {
     // The cutoff comes from the job's hour, not the clock: a redelivered job deletes the same
     // range (nothing left), and a late one does not delete more than its hour allowed.

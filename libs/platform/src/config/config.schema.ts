@@ -13,13 +13,26 @@ export const CONFIG_VARS = {
     default: '3000',
     min: 0,
     max: 65535,
-    description: 'Port of the api (REST, Socket.IO, /docs, /health, /metrics).',
+    description: 'Port of the api (REST, Socket.IO, /docs, /health).',
   }),
   WORKER_PORT: int({
     default: '3001',
     min: 0,
     max: 65535,
-    description: 'Port of the worker health and metrics server.',
+    description: 'Port of the worker health server.',
+  }),
+  API_METRICS_PORT: int({
+    default: '3002',
+    min: 0,
+    max: 65535,
+    description:
+      "Port serving only the api's Prometheus /metrics, apart from the public port so an ingress never exposes it.",
+  }),
+  WORKER_METRICS_PORT: int({
+    default: '3003',
+    min: 0,
+    max: 65535,
+    description: "Port serving only the worker's Prometheus /metrics.",
   }),
   DATABASE_URL: url(['postgres:', 'postgresql:'], {
     default: 'postgres://postgres@127.0.0.1:5432/bourse',
@@ -140,6 +153,21 @@ export const CONFIG_VARS = {
     min: 1,
     description:
       'How long finished outbox rows are kept (a job id can run again once its row is purged).',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:'], {
+    default: '',
+    description:
+      'OTLP/HTTP collector base URL (traces go to `<url>/v1/traces`); unset, no tracing code is loaded.',
+  }),
+  SENTRY_DSN: url(['http:', 'https:'], {
+    default: '',
+    secret: true,
+    description:
+      'Sentry DSN receiving unhandled 500s and jobs failed for good (scrubbed of secrets and PII); unset, Sentry is not loaded.',
+  }),
+  SENTRY_ENVIRONMENT: str({
+    default: 'production',
+    description: 'Environment name on Sentry events (production, staging, ...).',
   }),
   SHUTDOWN_DRAIN_DELAY_MS: int({
     default: '0',

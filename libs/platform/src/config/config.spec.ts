@@ -22,6 +22,8 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       apiPort: 3000,
       workerPort: 3001,
+      apiMetricsPort: 3002,
+      workerMetricsPort: 3003,
       corsOrigins: ['*'],
       bodyLimitBytes: 1048576,
       trustProxy: false,
@@ -155,5 +157,27 @@ describe('rules across variables', () => {
       loadConfig({ MARKET_PROVIDER: 'metalpriceapi', METALPRICEAPI_KEY: 'k' }).market.provider,
     ).toBe('metalpriceapi');
     expect(loadConfig({}).market.metalpriceapi.key).toBe('');
+  });
+});
+
+describe('telemetry', () => {
+  it('is off when unset and takes only http(s) URLs when set', () => {
+    expect(loadConfig({}).telemetry).toEqual({
+      otlpEndpoint: '',
+      sentryDsn: '',
+      sentryEnvironment: 'production',
+    });
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        SENTRY_DSN: 'https://key@o1.ingest.sentry.io/42',
+      }).telemetry,
+    ).toMatchObject({
+      otlpEndpoint: 'http://otel-collector:4318',
+      sentryDsn: 'https://key@o1.ingest.sentry.io/42',
+    });
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' })).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT: must use http: or https:, got "otel-collector:"',
+    ]);
   });
 });

@@ -18,6 +18,8 @@ export interface AppConfig {
     host: string;
     apiPort: number;
     workerPort: number;
+    apiMetricsPort: number;
+    workerMetricsPort: number;
     corsOrigins: string[];
     bodyLimitBytes: number;
     trustProxy: boolean | number | string[];
@@ -36,6 +38,7 @@ export interface AppConfig {
   rateLimit: { perMinute: number; authPerMinute: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
+  telemetry: { otlpEndpoint: string; sentryDsn: string; sentryEnvironment: string };
   shutdown: { drainDelayMs: number; timeoutMs: number };
   ledger: {
     hotAccountShards: number;
@@ -109,6 +112,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       host: v.HOST,
       apiPort: v.API_PORT,
       workerPort: v.WORKER_PORT,
+      apiMetricsPort: v.API_METRICS_PORT,
+      workerMetricsPort: v.WORKER_METRICS_PORT,
       corsOrigins: v.CORS_ORIGINS,
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
       trustProxy: v.TRUST_PROXY,
@@ -138,6 +143,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       relayIntervalMs: v.OUTBOX_RELAY_INTERVAL_MS,
       reconcileAfterMs: v.OUTBOX_RECONCILE_AFTER_MS,
       retentionDays: v.OUTBOX_RETENTION_DAYS,
+    },
+    telemetry: {
+      otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
+      sentryDsn: v.SENTRY_DSN,
+      sentryEnvironment: v.SENTRY_ENVIRONMENT,
     },
     shutdown: { drainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: v.SHUTDOWN_TIMEOUT_MS },
     ledger: {

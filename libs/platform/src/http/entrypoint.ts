@@ -1,16 +1,19 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, type AppConfig } from '../config/config';
 import { createLogger } from '../logging/logger';
+import type { Telemetry } from '../telemetry/start';
 import { closeOnSignals } from './shutdown';
 
 /**
  * The shared `main()` of the api and the worker: validate config (one readable message and exit
- * code 78 on failure), build the app, listen, and close gracefully on SIGTERM.
+ * code 78 on failure), build the app, listen, and close gracefully on SIGTERM, then send the
+ * last spans and error reports of `telemetry` (started by main before the app was loaded).
  */
 export async function runHttpProcess(
   service: string,
   build: (config: AppConfig) => Promise<NestFastifyApplication>,
   port: (config: AppConfig) => number,
+  telemetry?: Telemetry,
 ): Promise<void> {
   let config: AppConfig;
   try {
@@ -25,7 +28,7 @@ export async function runHttpProcess(
   const logger = createLogger(config, service);
   try {
     const app = await build(config);
-    closeOnSignals(app, config, logger);
+    closeOnSignals(app, config, logger, async () => telemetry?.shutdown());
     await app.listen({ port: port(config), host: config.http.host });
     logger.info({ port: port(config) }, `${service} listening`);
   } catch (error) {

@@ -9,15 +9,16 @@ import {
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 import { AccessLog } from '../logging/access-log';
+import { REQUEST_TRACE_IDS, type TraceIds } from '../telemetry/trace-context';
 import { createValidationPipe, RequestValidationError } from '../errors/validation';
 import { ProblemFilter, sendProblem, toProblem } from '../errors/problem.filter';
-import { isOperationalPath, MetricsService } from '../observability/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import { ShutdownState } from '../observability/shutdown.state';
 import { buildOpenApiDocument } from './openapi';
 import { CorsPolicy } from './cors';
 import { jsonBodyProblems } from './json-body-limits';
 import { requestIdFor } from './request-id';
-import { pathOf } from './request-path';
+import { isOperationalPath, pathOf } from './request-path';
 import { API_HEADERS, DOCS_HEADERS, isDocsPath } from './security-headers';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -112,6 +113,7 @@ export async function configureHttpApp(
       route,
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
+      trace: (request as FastifyRequest & { [REQUEST_TRACE_IDS]?: TraceIds })[REQUEST_TRACE_IDS],
     });
     done();
   });

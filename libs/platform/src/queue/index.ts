@@ -10,3 +10,4 @@ export {
   type PeriodicJob,
   type PeriodicJobPayload,
 } from './periodic-jobs';
+export { runTracedJob, TracedJob } from './traced-job';
