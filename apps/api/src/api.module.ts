@@ -1,4 +1,4 @@
-import { CandlesModule, MarketFanoutModule } from '@bourse/market-data';
+import { CandlesModule, MARKET_QUEUE, MarketFanoutModule } from '@bourse/market-data';
 import {
   AuditModule,
   AuthModule,
@@ -6,14 +6,16 @@ import {
   DatabaseModule,
   IdempotencyModule,
   ObservabilityModule,
+  PLATFORM_QUEUE,
   QueueModule,
   RateLimitModule,
   RedisModule,
   type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
-import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminQueuesModule } from './admin/admin-queues.module';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -59,6 +61,7 @@ export class ApiModule {
         AuditModule,
         CandlesModule,
         MarketFanoutModule,
+        AdminQueuesModule.forQueues([PLATFORM_QUEUE, LEDGER_QUEUE, MARKET_QUEUE]),
         ...extra,
       ],
       providers: [PricesGateway],

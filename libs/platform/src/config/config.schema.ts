@@ -169,6 +169,11 @@ export const CONFIG_VARS = {
     default: 'production',
     description: 'Environment name on Sentry events (production, staging, ...).',
   }),
+  QUEUE_BOARD: oneOf(['auto', 'on', 'off'] as const, {
+    default: 'auto',
+    description:
+      'Bull Board (read-only, admins only) at /admin/queues on the api: `auto` serves it except in production.',
+  }),
   SHUTDOWN_DRAIN_DELAY_MS: int({
     default: '0',
     min: 0,

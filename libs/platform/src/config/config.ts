@@ -39,6 +39,8 @@ export interface AppConfig {
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
   telemetry: { otlpEndpoint: string; sentryDsn: string; sentryEnvironment: string };
+  /** Serve the read-only Bull Board on the api (QUEUE_BOARD, resolved against NODE_ENV). */
+  queueBoard: boolean;
   shutdown: { drainDelayMs: number; timeoutMs: number };
   ledger: {
     hotAccountShards: number;
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sentryDsn: v.SENTRY_DSN,
       sentryEnvironment: v.SENTRY_ENVIRONMENT,
     },
+    queueBoard: v.QUEUE_BOARD === 'auto' ? v.NODE_ENV !== 'production' : v.QUEUE_BOARD === 'on',
     shutdown: { drainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: v.SHUTDOWN_TIMEOUT_MS },
     ledger: {
       hotAccountShards: v.LEDGER_HOT_ACCOUNT_SHARDS,

@@ -19,7 +19,7 @@ import { CorsPolicy } from './cors';
 import { jsonBodyProblems } from './json-body-limits';
 import { requestIdFor } from './request-id';
 import { isOperationalPath, pathOf } from './request-path';
-import { API_HEADERS, DOCS_HEADERS, isDocsPath } from './security-headers';
+import { API_HEADERS, DOCS_HEADERS, isPagePath } from './security-headers';
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -75,7 +75,7 @@ function responseHeaders(
 
   return (request, reply) => {
     void reply
-      .headers(isDocsPath(request.url) ? docsHeaders : apiHeaders)
+      .headers(isPagePath(request.url) ? docsHeaders : apiHeaders)
       .header('x-request-id', request.id);
 
     return cors.answer(request, reply);

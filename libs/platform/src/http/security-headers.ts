@@ -67,6 +67,16 @@ export const DOCS_HEADERS: HeaderSet = helmetHeaders({
   },
 });
 
+const isUnder = (url: string, prefix: string): boolean =>
+  url.startsWith(prefix) &&
+  (url.length === prefix.length || url[prefix.length] === '/' || url[prefix.length] === '?');
+
 /** `/docs`, `/docs/`, `/docs/swagger-ui.css`, … (the document at /openapi.json is JSON). */
-export const isDocsPath = (url: string): boolean =>
-  url.startsWith('/docs') && (url.length === 5 || url[5] === '/' || url[5] === '?');
+export const isDocsPath = (url: string): boolean => isUnder(url, '/docs');
+
+/**
+ * HTML pages the api serves, which get DOCS_HEADERS: Swagger UI, and Bull Board at /admin/queues
+ * (when QUEUE_BOARD turns it on). Everything else is JSON under API_HEADERS.
+ */
+export const isPagePath = (url: string): boolean =>
+  isDocsPath(url) || isUnder(url, '/admin/queues');

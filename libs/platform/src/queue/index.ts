@@ -11,3 +11,4 @@ export {
   type PeriodicJobPayload,
 } from './periodic-jobs';
 export { runTracedJob, TracedJob } from './traced-job';
+export { QueueCountsDto, QueueListDto, QueueOverview, QueueSummaryDto } from './queue-overview';

@@ -1,0 +1,63 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Injectable } from '@nestjs/common';
+import { QueueRegistry } from './queue.registry';
+
+export class QueueCountsDto {
+  @ApiProperty({ example: 3 }) waiting!: number;
+  @ApiProperty({ example: 1 }) active!: number;
+  @ApiProperty({ example: 0 }) delayed!: number;
+  @ApiProperty({ example: 0 }) paused!: number;
+  @ApiProperty({ example: 1200, description: 'Kept for a day (bounded by count).' })
+  completed!: number;
+  @ApiProperty({ example: 2, description: 'Out of attempts; kept for a week.' })
+  failed!: number;
+}
+
+export class QueueSummaryDto {
+  @ApiProperty({ example: 'ledger' }) name!: string;
+  @ApiProperty({ type: QueueCountsDto }) counts!: QueueCountsDto;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 4.2,
+    description: 'Seconds since the oldest waiting job was added; null when none waits.',
+  })
+  oldestWaitingSeconds!: number | null;
+}
+
+export class QueueListDto {
+  @ApiProperty({ type: [QueueSummaryDto] }) data!: QueueSummaryDto[];
+}
+
+/** What is in each Bull queue, read from Redis (the api runs no processors: producer queues). */
+@Injectable()
+export class QueueOverview {
+  constructor(private readonly queues: QueueRegistry) {}
+
+  list(names: string[], now = Date.now()): Promise<QueueListDto> {
+    return Promise.all(
+      names.map(async (name) => {
+        const queue = this.queues.get(name);
+        const [counts, paused, [oldest]] = await Promise.all([
+          queue.getJobCounts(),
+          queue.getPausedCount(),
+          // Waiting jobs are pushed on the list's head: (0, 0) ascending reads its tail.
+          queue.getWaiting(0, 0),
+        ]);
+
+        return {
+          name,
+          counts: {
+            waiting: counts.waiting,
+            active: counts.active,
+            delayed: counts.delayed,
+            paused,
+            completed: counts.completed,
+            failed: counts.failed,
+          },
+          oldestWaitingSeconds: oldest ? Math.max(0, now - oldest.timestamp) / 1000 : null,
+        };
+      }),
+    ).then((data) => ({ data }));
+  }
+}
