@@ -30,9 +30,10 @@ const check = (ok, message) => {
   return ok;
 };
 
-// Metrics an alert may use without a definition in libs/: kube-state-metrics, and the domain
+// Metrics an alert may use without a definition in libs/: Prometheus' own `up`, kube-state-metrics, and the domain
 // metrics whose libs are still to come (the alert is ready when they land).
 const EXTERNAL_METRICS = new Set([
+  'up',
   'kube_deployment_spec_replicas',
   'kube_deployment_status_replicas_available',
 ]);
@@ -46,6 +47,11 @@ const REQUIRED_ALERTS = [
   'BourseQueueDepthGrowing',
   'BourseTopupSlaBreach',
   'BourseLedgerInvariantViolation',
+  'BourseLedgerInvariantCheckStale',
+  'BourseWorkerScrapeAbsent',
+  'BourseOutboxBacklog',
+  'BoursePoolWaiters',
+  'BourseMarketLeaderNotOne',
 ];
 const ENTRYPOINTS = {
   api: 'dist/apps/api/apps/api/src/main.js',

@@ -145,6 +145,13 @@ describe('ledger worker jobs', () => {
     await checkNow();
     const sound = await waitFor(gauge, (g) => Object.keys(g).length === CHECKS);
     expect(Object.values(sound)).toEqual(Array(CHECKS).fill(0));
+    // When it ran, so a stale check (no worker running it) can be alerted on.
+    const lastRun = Number(
+      /^bourse_ledger_invariant_last_run_timestamp_seconds (\S+)$/m.exec(
+        (await worker.metrics()).body,
+      )?.[1],
+    );
+    expect(Math.abs(lastRun - Date.now() / 1000)).toBeLessThan(60);
 
     // What no code path may do: a balance row changed without a transfer and its entries.
     await rows(
