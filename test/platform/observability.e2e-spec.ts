@@ -166,6 +166,13 @@ describe('observability', () => {
       expect((await fetch(`${metricsUrl.origin}/metrics`, { method: 'POST' })).status).toBe(404);
     });
 
+    it('runs the readiness checks at scrape: each dependency up, with its round trip', async () => {
+      const text = await scrape();
+      expect(text).toMatch(/^dependency_up\{dependency="postgres"\} 1$/m);
+      expect(text).toMatch(/^dependency_up\{dependency="redis"\} 1$/m);
+      expect(text).toMatch(/^dependency_check_seconds\{dependency="redis"\} \d/m);
+    });
+
     it('exposes the default process metrics', async () => {
       const text = await scrape();
       expect(text).toMatch(/^process_cpu_user_seconds_total \d/m);

@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule, type Type } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { PostgresCheck, RedisCheck } from './dependency.checks';
+import { DependencyMetrics } from './dependency.metrics';
 import { READINESS_CHECKS, type ReadinessCheck } from './health.checks';
 import { HealthController } from './health.controller';
 import { METRICS_PORT, MetricsServer, type MetricsPort } from './metrics.server';
@@ -31,6 +32,7 @@ export class ObservabilityModule {
         MetricsServer,
         { provide: METRICS_PORT, useValue: metricsPort },
         PoolMetrics,
+        DependencyMetrics,
         ShutdownState,
         ...all,
         {

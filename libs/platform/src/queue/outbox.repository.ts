@@ -155,6 +155,17 @@ export class OutboxRepository {
     return deleted.length;
   }
 
+  /** Seconds the oldest unsent row has waited for the relay (0 when none waits). */
+  async oldestUnsentSeconds(tx: Tx): Promise<number> {
+    const [row] = await rows<{ s: number }>(
+      tx,
+      `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS s
+         FROM outbox WHERE enqueued_at IS NULL`,
+    );
+
+    return row?.s ?? 0;
+  }
+
   async countUnsent(tx: Tx): Promise<number> {
     const [row] = await rows<{ n: number }>(
       tx,

@@ -1,6 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bull';
 import { QueueRegistry } from './queue.registry';
+
+/** Seconds since the oldest waiting job of `queue` was added; null when none waits. */
+export async function oldestWaitingSeconds(queue: Queue, now = Date.now()): Promise<number | null> {
+  // Waiting jobs are pushed on the list's head: (0, 0) ascending reads its tail.
+  const [oldest] = await queue.getWaiting(0, 0);
+
+  return oldest ? Math.max(0, now - oldest.timestamp) / 1000 : null;
+}
 
 export class QueueCountsDto {
   @ApiProperty({ example: 3 }) waiting!: number;
@@ -38,11 +47,10 @@ export class QueueOverview {
     return Promise.all(
       names.map(async (name) => {
         const queue = this.queues.get(name);
-        const [counts, paused, [oldest]] = await Promise.all([
+        const [counts, paused, oldest] = await Promise.all([
           queue.getJobCounts(),
           queue.getPausedCount(),
-          // Waiting jobs are pushed on the list's head: (0, 0) ascending reads its tail.
-          queue.getWaiting(0, 0),
+          oldestWaitingSeconds(queue, now),
         ]);
 
         return {
@@ -55,7 +63,7 @@ export class QueueOverview {
             completed: counts.completed,
             failed: counts.failed,
           },
-          oldestWaitingSeconds: oldest ? Math.max(0, now - oldest.timestamp) / 1000 : null,
+          oldestWaitingSeconds: oldest,
         };
       }),
     ).then((data) => ({ data }));
