@@ -6,6 +6,8 @@
 //  - Prometheus scrape targets (compose) and ServiceMonitors (chart);
 //  - every PrometheusRule alert has a runbook, and every metric an alert uses is defined in libs/
 //    (or is listed below as coming from kube-state-metrics or a lib that has not landed yet);
+//  - every Grafana dashboard query names only metrics the code exports: the metric declarations
+//    in libs/ and apps/ plus prom-client's default metrics, read from a registry booted here;
 //  - Dockerfile best practices (pinned Node 24 base, tini, non-root numeric USER, HEALTHCHECK).
 //
 // Usage: node k8s/tools/cross-check.mjs <name>=<rendered.yaml> ...
@@ -160,7 +162,9 @@ const isSeed = (name) => name.startsWith('SEED_');
 const secretVars = varNames.filter((n) => vars[n].secret && !isSeed(n));
 const plainVars = varNames.filter((n) => !vars[n].secret && !isSeed(n));
 
-// ---- metric names defined in libs/ ---------------------------------------------------------
+// ---- metric names the code exports ------------------------------------------------------------
+// prom-client declarations (`new Gauge({ name: '...' ...`) in libs/ and apps/, and the default
+// process/Node.js metrics collectDefaultMetrics() registers, taken from a registry booted here.
 const definedMetrics = new Set();
 const walk = (dir) => {
   for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
@@ -168,7 +172,9 @@ const walk = (dir) => {
     if (entry.isDirectory()) {
       walk(path);
     } else if (path.endsWith('.ts') && !path.endsWith('.spec.ts')) {
-      for (const m of read(path).matchAll(/\bname:\s*'([a-zA-Z_:][a-zA-Z0-9_:]*)'/g)) {
+      for (const m of read(path).matchAll(
+        /new (?:Counter|Gauge|Histogram|Summary)(?:<[^>]*>)?\(\{\s*name:\s*'([a-zA-Z_:][a-zA-Z0-9_:]*)'/g,
+      )) {
         definedMetrics.add(m[1]);
       }
     }
@@ -176,6 +182,19 @@ const walk = (dir) => {
 };
 walk('libs');
 walk('apps');
+{
+  const { Registry, collectDefaultMetrics } = await import('prom-client');
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  registry.getMetricsAsArray().forEach((metric) => definedMetrics.add(metric.name));
+}
+/** Metric names a PromQL expression selects (`name{...}`), without histogram suffixes. */
+const metricsIn = (expr) =>
+  new Set(
+    [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{/g)]
+      .map((m) => m[1].replace(/_(bucket|count|sum)$/, ''))
+      .filter((m) => !['by', 'without', 'on', 'ignoring'].includes(m)),
+  );
 
 // ---- chart renders ---------------------------------------------------------------------------
 const renders = process.argv.slice(2).map((arg) => arg.split('='));
@@ -432,12 +451,7 @@ for (const [renderName, file] of renders) {
           }
         }
       }
-      const metrics = new Set(
-        [...alert.expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{/g)]
-          .map((m) => m[1].replace(/_(bucket|count|sum)$/, ''))
-          .filter((m) => !['by', 'without', 'on', 'ignoring'].includes(m)),
-      );
-      for (const metric of metrics) {
+      for (const metric of metricsIn(alert.expr)) {
         if (PENDING_METRICS[metric]) {
           notes.push(
             `${alert.alert} uses ${metric}, to be emitted by the ${PENDING_METRICS[metric]}`,
@@ -452,6 +466,52 @@ for (const [renderName, file] of renders) {
     }
   }
 }
+
+// ---- Grafana dashboards ------------------------------------------------------------------------
+// Checked in every render that has them (the CI values enable them).
+const dashboardsSeen = new Set();
+for (const [renderName, file] of renders) {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJS())
+    .filter(Boolean);
+  for (const cm of docs.filter(
+    (d) => d.kind === 'ConfigMap' && d.metadata?.name?.includes('-dashboard-'),
+  )) {
+    const where = `[${renderName}] ConfigMap/${cm.metadata.name}`;
+    check(
+      Object.keys(cm.metadata.labels ?? {}).length > 0 &&
+        cm.metadata.labels.grafana_dashboard !== undefined,
+      `${where}: no grafana_dashboard label for the Grafana sidecar`,
+    );
+    for (const [key, text] of Object.entries(cm.data ?? {})) {
+      let dashboard;
+      try {
+        dashboard = JSON.parse(text);
+      } catch (error) {
+        check(false, `${where}: ${key} is not JSON (${error.message})`);
+        continue;
+      }
+      dashboardsSeen.add(dashboard.uid);
+      const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+      for (const panel of panels.filter((p) => p.type !== 'row')) {
+        const targets = panel.targets ?? [];
+        check(targets.length > 0, `${where}: panel "${panel.title}" has no query`);
+        for (const target of targets) {
+          const named = metricsIn(target.expr ?? '');
+          // A query naming no metric with a selector would escape the check below.
+          check(named.size > 0, `${where}: panel "${panel.title}" query names no metric{...}`);
+          for (const metric of named) {
+            check(
+              definedMetrics.has(metric),
+              `${where}: panel "${panel.title}" queries ${metric}, which the code does not export`,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+check(dashboardsSeen.size > 0, 'no Grafana dashboard rendered in any values file');
 
 // ---- docker-compose ------------------------------------------------------------------------
 const compose = parseYaml(read('docker/docker-compose.yml'), { merge: true });
