@@ -215,6 +215,7 @@ for (const [renderName, file] of renders) {
     check(!vars[key]?.secret, where(`secret ${key} must not be in the ConfigMap`));
   }
 
+  let apiShutdown;
   const workloads = [
     ...byKind('Deployment').map((d) => [d, d.spec.template.spec]),
     ...byKind('Job').map((d) => [d, d.spec.template.spec]),
@@ -293,7 +294,18 @@ for (const [renderName, file] of renders) {
         continue;
       }
 
-      // api / worker Deployments
+      // api / worker Deployments: env from the Secret is read at start, so a rotation must roll them.
+      const secretNames = new Set(
+        container.env?.map((e) => e.valueFrom?.secretKeyRef?.name).filter(Boolean) ?? [],
+      );
+      check(
+        workload.spec.template.metadata?.annotations?.['checksum/secret-refs'] &&
+          [...secretNames].every(
+            (name) =>
+              workload.metadata.annotations?.['secret.reloader.stakater.com/reload'] === name,
+          ),
+        `${id}: pods must roll on Secret rotation (checksum/secret-refs, Reloader annotation naming its Secret)`,
+      );
       check(
         container.args?.join(' ') === `node ${ENTRYPOINTS[component]}`,
         `${id}: args must be "node ${ENTRYPOINTS[component]}" (and no command, so tini stays PID 1)`,
@@ -325,7 +337,20 @@ for (const [renderName, file] of renders) {
       );
       const preStop = container.lifecycle?.preStop;
       const preStopSeconds = preStop?.sleep?.seconds ?? Number(preStop?.exec?.command?.at(-1));
-      check(Number.isFinite(preStopSeconds), `${id}: preStop pause missing`);
+      // Only the api sits behind a load balancer that must deregister it before SIGTERM.
+      check(
+        component === 'api' ? Number.isFinite(preStopSeconds) : !preStop,
+        component === 'api'
+          ? `${id}: preStop pause missing`
+          : `${id}: the worker needs no preStop sleep (it only delays draining its jobs)`,
+      );
+      if (component === 'api') {
+        apiShutdown = {
+          preStop: preStopSeconds,
+          drain: Number(env.SHUTDOWN_DRAIN_DELAY_MS?.value ?? 0) / 1000,
+          keepAliveMs: Number(env.HTTP_KEEP_ALIVE_TIMEOUT_MS?.value),
+        };
+      }
       const shutdownSeconds =
         (preStopSeconds || 0) +
         (Number(env.SHUTDOWN_DRAIN_DELAY_MS?.value ?? vars.SHUTDOWN_DRAIN_DELAY_MS?.default) +
@@ -396,6 +421,55 @@ for (const [renderName, file] of renders) {
     ),
     where('api and worker Deployments must both render'),
   );
+
+  for (const ingress of byKind('Ingress')) {
+    const a = ingress.metadata.annotations ?? {};
+    const idle = Number(
+      a['nginx.ingress.kubernetes.io/proxy-read-timeout'] ??
+        /idle_timeout\.timeout_seconds=(\d+)/.exec(
+          a['alb.ingress.kubernetes.io/load-balancer-attributes'] ?? '',
+        )?.[1],
+    );
+    // A keep-alive shorter than the LB's idle timeout lets the LB reuse a closed connection: 502.
+    check(
+      apiShutdown && apiShutdown.keepAliveMs > idle * 1000,
+      where(
+        `Ingress/${ingress.metadata.name}: api HTTP_KEEP_ALIVE_TIMEOUT_MS=${apiShutdown?.keepAliveMs} must exceed the load balancer idle timeout ${idle}s`,
+      ),
+    );
+    const tga = a['alb.ingress.kubernetes.io/target-group-attributes'];
+    if (tga !== undefined && apiShutdown) {
+      const delay = Number(/deregistration_delay\.timeout_seconds=(\d+)/.exec(tga)?.[1]);
+      check(
+        delay >= apiShutdown.preStop + apiShutdown.drain,
+        where(
+          `Ingress/${ingress.metadata.name}: ALB deregistration delay ${delay}s must cover preStop + drain = ${apiShutdown.preStop + apiShutdown.drain}s`,
+        ),
+      );
+    }
+  }
+  const cors = configMap?.data?.CORS_ORIGINS ?? '';
+  check(
+    configMap?.data?.NODE_ENV !== 'production' ||
+      !cors.split(',').some((origin) => origin.trim() === '*'),
+    where(`CORS_ORIGINS='${cors}' allows any origin in production`),
+  );
+
+  const migrate = workloads.find(([w]) => w.kind === 'Job')?.[0];
+  for (const es of byKind('ExternalSecret')) {
+    const id = where(`ExternalSecret/${es.metadata.name}`);
+    // Per-key `data` fails the whole sync when the remote lacks an optional key: extract it all.
+    check(
+      !es.spec.data?.length && es.spec.dataFrom?.some((d) => d.extract?.key),
+      `${id}: must extract the remote secret whole (dataFrom.extract), not request each key`,
+    );
+    const weight = (o) => Number(o?.metadata.annotations?.['helm.sh/hook-weight'] ?? 0);
+    check(
+      /pre-install/.test(es.metadata.annotations?.['helm.sh/hook'] ?? '') &&
+        (!migrate || weight(es) < weight(migrate)),
+      `${id}: must be a pre-install hook weighted before the migration Job, which needs its Secret`,
+    );
+  }
 
   for (const ingress of byKind('Ingress')) {
     const a = ingress.metadata.annotations ?? {};

@@ -73,6 +73,12 @@ export const CONFIG_VARS = {
     default: '*',
     description: 'Comma-separated origins allowed by CORS; `*` allows any.',
   }),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int({
+    default: '72000',
+    min: 1000,
+    description:
+      "How long an idle keep-alive connection stays open; must outlive the load balancer's idle timeout (else it reuses a connection the api just closed: sporadic 502s).",
+  }),
   BODY_LIMIT_BYTES: int({
     default: '1048576',
     min: 1024,

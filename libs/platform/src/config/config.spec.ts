@@ -24,6 +24,7 @@ describe('loadConfig', () => {
       workerPort: 3001,
       apiMetricsPort: 3002,
       workerMetricsPort: 3003,
+      keepAliveTimeoutMs: 72000,
       corsOrigins: ['*'],
       bodyLimitBytes: 1048576,
       trustProxy: false,

@@ -21,6 +21,7 @@ export interface AppConfig {
     apiMetricsPort: number;
     workerMetricsPort: number;
     corsOrigins: string[];
+    keepAliveTimeoutMs: number;
     bodyLimitBytes: number;
     trustProxy: boolean | number | string[];
   };
@@ -117,6 +118,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       apiMetricsPort: v.API_METRICS_PORT,
       workerMetricsPort: v.WORKER_METRICS_PORT,
       corsOrigins: v.CORS_ORIGINS,
+      keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
       trustProxy: v.TRUST_PROXY,
     },

@@ -46,6 +46,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     // Fastify also accepts a hop count here; Nest's option type omits it.
     trustProxy: config.http.trustProxy as boolean | string[],
     bodyLimit: config.http.bodyLimitBytes,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       if (!headers(request, reply)) {
         sendProblem(reply, request, toProblem(error));
