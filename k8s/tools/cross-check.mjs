@@ -455,6 +455,20 @@ for (const [renderName, file] of renders) {
     where(`CORS_ORIGINS='${cors}' allows any origin in production`),
   );
 
+  for (const policy of byKind('NetworkPolicy')) {
+    // The metrics port is never open to all: only the peers of networkPolicy.metricsFrom.
+    const rules = policy.spec.ingress ?? [];
+    check(
+      rules.some((r) => r.ports?.some((p) => p.port === 'metrics') && r.from?.length > 0) &&
+        rules.every((r) => !r.ports?.some((p) => p.port === 'metrics') || r.from?.length > 0),
+      where(`NetworkPolicy/${policy.metadata.name}: the metrics port must admit only listed peers`),
+    );
+    check(
+      rules.some((r) => r.ports?.some((p) => p.port === 'http')),
+      where(`NetworkPolicy/${policy.metadata.name}: the http port (probes) must stay reachable`),
+    );
+  }
+
   const migrate = workloads.find(([w]) => w.kind === 'Job')?.[0];
   for (const es of byKind('ExternalSecret')) {
     const id = where(`ExternalSecret/${es.metadata.name}`);
