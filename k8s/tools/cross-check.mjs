@@ -455,6 +455,23 @@ for (const [renderName, file] of renders) {
     where(`CORS_ORIGINS='${cors}' allows any origin in production`),
   );
 
+  // Every External metric an HPA scales on must come from an adapter rule the chart ships, which
+  // reads the Redis-wide queue_jobs once (max across the pods that all report it).
+  const adapterRules = byKind('ConfigMap')
+    .filter((cm) => cm.metadata.name.endsWith('-prometheus-adapter-rules'))
+    .flatMap((cm) => parseYaml(cm.data['external-rules.yaml']));
+  for (const hpa of byKind('HorizontalPodAutoscaler')) {
+    for (const metric of hpa.spec.metrics.filter((m) => m.type === 'External')) {
+      const rule = adapterRules.find((r) => r.name?.as === metric.external.metric.name);
+      check(
+        rule && /max by \([^)]*\bqueue\b[^)]*\) \(queue_jobs\{/.test(rule.metricsQuery),
+        where(
+          `HPA/${hpa.metadata.name}: External metric ${metric.external.metric.name} has no shipped adapter rule reading queue_jobs once (max across pods)`,
+        ),
+      );
+    }
+  }
+
   for (const policy of byKind('NetworkPolicy')) {
     // The metrics port is never open to all: only the peers of networkPolicy.metricsFrom.
     const rules = policy.spec.ingress ?? [];
