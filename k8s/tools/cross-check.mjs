@@ -282,6 +282,13 @@ for (const [renderName, file] of renders) {
       );
 
       if (workload.kind === 'Job') {
+        const statementMs = Number(
+          env.MIGRATION_STATEMENT_TIMEOUT_MS?.value ?? vars.MIGRATION_STATEMENT_TIMEOUT_MS.default,
+        );
+        check(
+          statementMs > 0 && statementMs < workload.spec.activeDeadlineSeconds * 1000,
+          `${id}: MIGRATION_STATEMENT_TIMEOUT_MS=${statementMs} must be set and end before activeDeadlineSeconds`,
+        );
         check(
           container.args?.join(' ') === `node ${ENTRYPOINTS.cli} db:migrate`,
           `${id}: must run node ${ENTRYPOINTS.cli} db:migrate`,

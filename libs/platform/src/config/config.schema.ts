@@ -56,6 +56,25 @@ export const CONFIG_VARS = {
     min: 0,
     description: 'Postgres statement_timeout for every pooled connection.',
   }),
+  MIGRATION_LOCK_TIMEOUT_MS: int({
+    default: '5000',
+    min: 100,
+    description:
+      'lock_timeout of `db:migrate`: a migration waiting this long for a table lock (behind live traffic) gives up and is retried, instead of queueing every query behind it.',
+  }),
+  MIGRATION_LOCK_RETRIES: int({
+    default: '5',
+    min: 1,
+    max: 100,
+    description:
+      'Attempts of `db:migrate` when a migration times out on a lock (backing off 1 s, 2 s, ...).',
+  }),
+  MIGRATION_STATEMENT_TIMEOUT_MS: int({
+    default: '300000',
+    min: 0,
+    description:
+      "statement_timeout of `db:migrate` (0: none), apart from the apps' DATABASE_STATEMENT_TIMEOUT_MS: a backfill or index build may take minutes.",
+  }),
   REDIS_URL: url(['redis:', 'rediss:'], {
     default: 'redis://127.0.0.1:6379',
     description: 'Redis connection string (cache, rate limits, pub/sub, Bull broker).',

@@ -26,6 +26,8 @@ export interface AppConfig {
     trustProxy: boolean | number | string[];
   };
   database: { url: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  /** What `db:migrate` runs with, instead of the apps' statement timeout. */
+  migrations: { lockTimeoutMs: number; lockRetries: number; statementTimeoutMs: number };
   redis: { url: string; keyPrefix: string };
   log: { level: ConfigValues['LOG_LEVEL'] };
   auth: {
@@ -127,6 +129,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       poolSize: v.DATABASE_POOL_SIZE,
       connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    migrations: {
+      lockTimeoutMs: v.MIGRATION_LOCK_TIMEOUT_MS,
+      lockRetries: v.MIGRATION_LOCK_RETRIES,
+      statementTimeoutMs: v.MIGRATION_STATEMENT_TIMEOUT_MS,
     },
     redis: { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX },
     log: { level: v.LOG_LEVEL },

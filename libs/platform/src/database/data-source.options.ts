@@ -8,7 +8,7 @@ type EntityList = MixedList<Function | string | EntitySchema>;
 
 /** The one DataSource definition: both apps, the migration CLI and the tests build from it. */
 export function dataSourceOptions(
-  db: AppConfig['database'],
+  db: AppConfig['database'] & { lockTimeoutMs?: number },
   entities: EntityList = [],
   applicationName = 'bourse',
 ): DataSourceOptions {
@@ -18,7 +18,8 @@ export function dataSourceOptions(
     entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
-    // Each migration runs in its own transaction so a failed one leaves the schema where it was.
+    // Each migration runs in its own transaction so a failed one leaves the schema where it was;
+    // one that cannot run in a transaction (CREATE INDEX CONCURRENTLY) sets `transaction = false`.
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
@@ -31,6 +32,7 @@ export function dataSourceOptions(
       connectionTimeoutMillis: db.connectTimeoutMs,
       statement_timeout: db.statementTimeoutMs,
       idle_in_transaction_session_timeout: Math.max(db.statementTimeoutMs, 60_000),
+      ...(db.lockTimeoutMs === undefined ? {} : { lock_timeout: db.lockTimeoutMs }),
     },
   };
 }
