@@ -625,6 +625,47 @@ for (const [renderName, file] of renders) {
 }
 check(dashboardsSeen.size > 0, 'no Grafana dashboard rendered in any values file');
 
+// ---- GitHub workflows ------------------------------------------------------------------------
+{
+  const workflow = (name) => parseYaml(read(`.github/workflows/${name}`));
+  const ci = workflow('ci.yml');
+  const release = workflow('release.yml');
+  const steps = (job) => job.steps ?? [];
+  check(
+    'workflow_call' in (ci.on ?? {}),
+    'ci.yml: must be callable (workflow_call) by release.yml',
+  );
+  check(
+    Object.values(ci.jobs).some((job) =>
+      steps(job).some((s) => /docker build\b[^\n]*docker\/Dockerfile/.test(s.run ?? '')),
+    ) && Object.values(ci.jobs).some((job) => steps(job).some((s) => /trivy/i.test(s.run ?? ''))),
+    'ci.yml: must build the image from docker/Dockerfile and scan it',
+  );
+  const ciJobs = Object.entries(release.jobs)
+    .filter(([, job]) => job.uses === './.github/workflows/ci.yml')
+    .map(([name]) => name);
+  for (const [name, job] of Object.entries(release.jobs)) {
+    if (job.uses) {
+      continue;
+    }
+    check(
+      [job.needs ?? []].flat().some((need) => ciJobs.includes(need)),
+      `release.yml ${name}: must need the CI run of the tagged commit (uses ./.github/workflows/ci.yml)`,
+    );
+    const idToken = (job.permissions ?? release.permissions ?? {})['id-token'] === 'write';
+    for (const step of steps(job).filter((s) => s.uses && idToken)) {
+      check(
+        /@[0-9a-f]{40}$/.test(step.uses),
+        `release.yml ${name}: ${step.uses} must be pinned by commit SHA (the job holds id-token: write)`,
+      );
+    }
+  }
+  check(
+    release.permissions?.['id-token'] !== 'write',
+    'release.yml: id-token: write belongs on the publishing job only, not the workflow',
+  );
+}
+
 // ---- docker-compose ------------------------------------------------------------------------
 const compose = parseYaml(read('docker/docker-compose.yml'), { merge: true });
 const services = compose.services ?? {};
