@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
 import { HttpRecorder, otlpSpans, type OtlpSpan } from '../setup/receivers';
+import { io as connect } from 'socket.io-client';
 import { startWorker } from '../setup/worker';
 
 const QUEUE = `trace-${randomUUID().slice(0, 8)}`;
@@ -150,10 +151,10 @@ describe('tracing: request → outbox → job → provider call', () => {
       `SELECT trace_context FROM outbox WHERE job_id = $1`,
       [`order:${orderId}`],
     );
-    // The spans are exported once the apps have closed (the batch is flushed on shutdown).
+    // Closing waits for the running job; then the buffered spans are exported.
     await worker.close();
     await api.close();
-    await telemetry.shutdown();
+    await telemetry.flush();
     const spans = otlpSpans(collector);
 
     const request = spans.find(
@@ -199,5 +200,33 @@ describe('tracing: request → outbox → job → provider call', () => {
     const jobLine = worker.logs.lines.find((line) => line.msg === 'calling the provider');
     expect(jobLine).toMatchObject({ traceId, spanId: job!.spanId, orderId });
     expect(spans.every((span: OtlpSpan) => span.service === 'bourse-test')).toBe(true);
+  });
+
+  it('traces the Socket.IO events a gateway handles', async () => {
+    const socketApi = await startApi();
+    const client = connect(`${socketApi.url}/prices`, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.once('connect', resolve);
+        client.once('connect_error', reject);
+      });
+      await client.emitWithAck('subscribe', { symbols: ['XAUUSD'] });
+    } finally {
+      client.close();
+      await socketApi.close();
+    }
+    await telemetry.flush();
+
+    expect(otlpSpans(collector)).toContainEqual(
+      expect.objectContaining({
+        name: 'socket /prices subscribe',
+        kind: SPAN_KIND.SERVER,
+        attributes: expect.objectContaining({ 'messaging.system': 'socket.io' }),
+      }),
+    );
   });
 });

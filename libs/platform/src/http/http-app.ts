@@ -9,7 +9,8 @@ import {
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 import { AccessLog } from '../logging/access-log';
-import { REQUEST_TRACE_IDS, type TraceIds } from '../telemetry/trace-context';
+import { SocketTraceInterceptor } from '../telemetry/socket-spans';
+import { REQUEST_TRACE_IDS, tracingEnabled, type TraceIds } from '../telemetry/trace-context';
 import { createValidationPipe, RequestValidationError } from '../errors/validation';
 import { ProblemFilter, sendProblem, toProblem } from '../errors/problem.filter';
 import { MetricsService } from '../observability/metrics.service';
@@ -128,6 +129,9 @@ export async function configureHttpApp(
   });
 
   app.useGlobalPipes(createValidationPipe());
+  if (tracingEnabled()) {
+    app.useGlobalInterceptors(new SocketTraceInterceptor());
+  }
   app.useGlobalFilters(new ProblemFilter());
 
   if (options.docs) {

@@ -1,7 +1,9 @@
 import { loadConfig, type AppConfig } from '../config/config';
 
 export interface Telemetry {
-  /** Exports buffered spans and sends queued error reports; called on shutdown. */
+  /** Exports the spans and error reports still buffered (tests read their receivers after). */
+  flush(): Promise<void>;
+  /** Flushes and stops; the last step of a graceful shutdown. */
   shutdown(): Promise<void>;
 }
 
@@ -16,9 +18,10 @@ export async function startTelemetry(service: string, config?: AppConfig): Promi
   try {
     loaded = config ?? loadConfig();
   } catch {
-    return { shutdown: async () => undefined };
+    return { flush: async () => undefined, shutdown: async () => undefined };
   }
   const { otlpEndpoint, sentryDsn, sentryEnvironment } = loaded.telemetry;
+  const flushes: (() => Promise<unknown>)[] = [];
   const stops: (() => Promise<unknown>)[] = [];
   if (otlpEndpoint) {
     const { startTracing } = await import('./tracing');
@@ -27,16 +30,21 @@ export async function startTelemetry(service: string, config?: AppConfig): Promi
       endpoint: otlpEndpoint,
       ignoreHosts: sentryDsn ? [new URL(sentryDsn).hostname] : [],
     });
+    flushes.push(() => tracing.flush());
     stops.push(() => tracing.shutdown());
   }
   if (sentryDsn) {
     const { startErrorReporting } = await import('./sentry');
     startErrorReporting({ dsn: sentryDsn, environment: sentryEnvironment, service });
     const { flushErrorReports } = await import('./error-reporting');
+    flushes.push(() => flushErrorReports());
     stops.unshift(() => flushErrorReports());
   }
 
   return {
+    flush: async () => {
+      await Promise.all(flushes.map((flush) => flush()));
+    },
     shutdown: async () => {
       for (const stop of stops) {
         await stop();
