@@ -4,6 +4,15 @@ import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescrip
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
+// Where a file may import from: libs never reach into apps/, and only through a lib's index.
+const IMPORT_BOUNDARIES = [
+  { group: ['**/apps/**', '../apps/*'], message: 'A lib never imports from apps/.' },
+  {
+    group: ['@bourse/*/src/*', '@bourse/*/src'],
+    message: 'Import a lib through its index: @bourse/<name>.',
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -41,18 +50,7 @@ export default tseslint.config(
         { blankLine: 'always', prev: '*', next: 'return' },
       ],
       'import-x/no-cycle': ['error', { maxDepth: 10 }],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            { group: ['**/apps/**', '../apps/*'], message: 'A lib never imports from apps/.' },
-            {
-              group: ['@bourse/*/src/*', '@bourse/*/src'],
-              message: 'Import a lib through its index: @bourse/<name>.',
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: IMPORT_BOUNDARIES }],
     },
   },
   {
@@ -61,6 +59,31 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    // The platform knows no business: the libs register with it (config sections, audit
+    // vocabularies, roles) and the apps hand it their migrations, never the reverse. Its specs too.
+    // libs/platform/src/platform-boundaries.spec.ts keeps the domains' names out of its code.
+    files: ['libs/platform/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...IMPORT_BOUNDARIES,
+            {
+              group: ['@bourse/*', '!@bourse/platform'],
+              message: 'The platform imports no business lib; the lib registers with the platform.',
+            },
+            {
+              group: ['**/migrations', '**/migrations/**'],
+              message:
+                "The platform takes the app's migrations: dataSourceOptions(db, { migrations }).",
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The function as this migration creates it; a later migration's `down` restores it. */
-export const LEDGER_POST_TRANSFER_V1 = `
+const LEDGER_POST_TRANSFER_V1 = `
       CREATE FUNCTION ledger_post_transfer(
         p_id uuid, p_debit uuid, p_credit uuid, p_asset text, p_amount bigint, p_code text,
         p_metadata jsonb, p_two_phase boolean, p_timeout_seconds integer,

@@ -17,7 +17,12 @@ import { LedgerTransferOnce1764000011000 } from './1764000011000-ledger-transfer
 import { IdempotencyTryLock1764000012000 } from './1764000012000-idempotency-try-lock';
 import { LedgerTransfersOnceBatch1764000013000 } from './1764000013000-ledger-transfers-once-batch';
 import { LedgerFunctionsIndexPlans1764000014000 } from './1764000014000-ledger-functions-index-plans';
+import { OpenRoles1765100000000 } from './1765100000000-open-roles';
+import { CreateInbox1765200000000 } from './1765200000000-create-inbox';
+import { IdempotencyOneMechanism1765400000000 } from './1765400000000-idempotency-one-mechanism';
+import { LedgerOneWalletPerUserAsset1765400001000 } from './1765400001000-ledger-one-wallet-per-user-asset';
 import { OutboxTraceContext1765600000000 } from './1765600000000-outbox-trace-context';
+import { CreateUploads1765800000000 } from './1765800000000-create-uploads';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -39,5 +44,10 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   IdempotencyTryLock1764000012000,
   LedgerTransfersOnceBatch1764000013000,
   LedgerFunctionsIndexPlans1764000014000,
+  OpenRoles1765100000000,
+  CreateInbox1765200000000,
+  IdempotencyOneMechanism1765400000000,
+  LedgerOneWalletPerUserAsset1765400001000,
   OutboxTraceContext1765600000000,
+  CreateUploads1765800000000,
 ];

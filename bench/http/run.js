@@ -4,8 +4,8 @@
  * security headers, CORS, the global guards all on) against a bare Fastify hello-world, same
  * route, same load, taking turns on this machine; and a minimal Nest app (one controller, nothing
  * else) to show how much of the gap is the framework itself. BENCH_ROUNDS (default 3) rounds, the
- * medians reported. Run `npm run build` first; needs local Postgres and Redis (the database named
- * in DATABASE_URL is created and migrated if missing).
+ * medians reported. Run `npm run build` first; needs local Postgres and Redis (its own database
+ * bourse_bench_http_<pid> and Redis prefix, removed at the end).
  */
 const { spawn, execFileSync } = require('node:child_process');
 const { existsSync, mkdtempSync, readFileSync, rmSync, openSync, closeSync } = require('node:fs');
@@ -13,6 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const autocannon = require('autocannon');
 const { cpuSeconds, stop, stopAll, track, waitForOk } = require('../lib/processes');
+const { databaseUrl, scratch } = require('../lib/scratch');
 
 const ROOT = path.resolve(__dirname, '../..');
 const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
@@ -26,6 +27,8 @@ const LOAD = { connections: 50, duration: 10 };
 const WARMUP = { connections: 50, duration: 2 };
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BOOT_TIMEOUT_MS = 30_000;
+const DATABASE = `bourse_bench_http_${process.pid}`;
+const made = scratch('http', [DATABASE]);
 
 const BARE_SERVER = `
 const app = require('fastify')();
@@ -62,43 +65,11 @@ function start(args, env, stdout) {
   );
 }
 
-/** The lead's CLI when built; otherwise the same DataSource definition the api is built with. */
+/** A fresh, migrated database of the bench's own (the cli is built with the api). */
 async function prepareDatabase(env) {
-  if (existsSync(CLI_MAIN)) {
-    for (const command of ['db:create', 'db:migrate']) {
-      const out = execFileSync(process.execPath, [CLI_MAIN, command], { cwd: ROOT, env });
-      console.log(`  cli ${command}: ${out.toString().trim()}`);
-    }
-
-    return;
-  }
-  const { Client } = require('pg');
-  const { DataSource } = require('typeorm');
-  const { loadConfig } = require(
-    path.join(ROOT, 'dist/apps/api/libs/platform/src/config/config.js'),
-  );
-  const { dataSourceOptions } = require(
-    path.join(ROOT, 'dist/apps/api/libs/platform/src/database/data-source.options.js'),
-  );
-  const config = loadConfig(env);
-  const target = new URL(config.database.url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  const admin = new Client({
-    connectionString: Object.assign(new URL(target), { pathname: '/postgres' }).toString(),
-  });
-  await admin.connect();
-  try {
-    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!found.rowCount) {
-      await admin.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
-    }
-  } finally {
-    await admin.end();
-  }
-  const source = new DataSource(dataSourceOptions(config.database, [], 'bourse-bench'));
-  await source.initialize();
-  await source.runMigrations();
-  await source.destroy();
+  await made.recreate(DATABASE);
+  const out = execFileSync(process.execPath, [CLI_MAIN, 'db:migrate'], { cwd: ROOT, env });
+  console.log(`  cli db:migrate: ${out.toString().trim()}`);
 }
 
 /**
@@ -133,11 +104,20 @@ function median(values) {
 }
 
 async function main() {
-  if (!existsSync(API_MAIN)) {
-    throw new Error(`${API_MAIN} is missing: run \`npm run build\` first`);
+  for (const file of [API_MAIN, CLI_MAIN]) {
+    if (!existsSync(file)) {
+      throw new Error(`${file} is missing: run \`npm run build\` first`);
+    }
   }
-  const env = { NODE_ENV: 'development', HOST, API_PORT: String(API_PORT), LOG_LEVEL: 'info' };
-  console.log('preparing the database');
+  const env = {
+    NODE_ENV: 'development',
+    HOST,
+    API_PORT: String(API_PORT),
+    LOG_LEVEL: 'info',
+    DATABASE_URL: databaseUrl(DATABASE),
+    REDIS_KEY_PREFIX: made.prefix,
+  };
+  console.log(`preparing ${DATABASE}`);
   await prepareDatabase({ ...process.env, ...env });
 
   // Logs go to a file rather than a terminal: the api writes them as in production, to a pipe-like sink.
@@ -231,10 +211,18 @@ async function main() {
   );
 }
 
-process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
-
-main().then(stopAll, async (error) => {
-  console.error(error instanceof Error ? error.message : error);
-  await stopAll();
-  process.exit(1);
+process.once('SIGINT', () => {
+  void stopAll()
+    .then(() => made.cleanUp())
+    .finally(() => process.exit(130));
 });
+
+main()
+  .catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopAll();
+    await made.cleanUp();
+  });

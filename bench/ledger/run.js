@@ -15,9 +15,9 @@
  *      each phase compared with it (1, 3 and 4), each ratio taken against its own run.
  * Every phase and every pgbench run starts on a vacuumed, checkpointed database (quiesce()).
  * The invariant checker (what `npm run ledger:verify` runs) is run after every phase. Run
- * `npm run build` first; needs local Postgres and Redis (the databases bourse_bench_ledger and
- * bourse_bench_pgbench are dropped and recreated). BENCH_SECONDS sets each phase's length
- * (default 20).
+ * `npm run build` first; needs local Postgres and Redis (the databases bourse_bench_ledger_<pid> and
+ * bourse_bench_pgbench_<pid> and a Redis prefix of its own, all removed at the end). BENCH_SECONDS sets
+ * each phase's length (default 20).
  */
 const { execFileSync, spawn } = require('node:child_process');
 const {
@@ -32,7 +32,8 @@ const {
 const { randomUUID, randomInt } = require('node:crypto');
 const os = require('node:os');
 const path = require('node:path');
-const { cpuSeconds, stop, track, waitForOk } = require('../lib/processes');
+const { cpuSeconds, stop, stopAll, track, waitForOk } = require('../lib/processes');
+const { databaseUrl, scratch } = require('../lib/scratch');
 
 const ROOT = path.resolve(__dirname, '../..');
 const DIST = path.join(ROOT, 'dist/apps/api/libs');
@@ -49,27 +50,15 @@ const BATCH_CLIENTS = 2; // one per core: a batch keeps its connection busy
 const HTTP_WARMUP_SECONDS = 3;
 const TURNS = 4; // user -> user and hot alternate in this many slices
 const FUNDING = 1_000_000_000n;
-const LEDGER_DB = 'bourse_bench_ledger';
-const PGBENCH_DB = 'bourse_bench_pgbench';
+const LEDGER_DB = `bourse_bench_ledger_${process.pid}`;
+const PGBENCH_DB = `bourse_bench_pgbench_${process.pid}`;
 const HOST = '127.0.0.1';
 const API_PORT = 3110;
 const BOOT_TIMEOUT_MS = 30_000;
 const TARGETS = { transfer: 0.7, hot: 0.8, http: 0.5, batch: 3 };
 
 const baseUrl = new URL(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/bourse');
-const urlOf = (database) => Object.assign(new URL(baseUrl), { pathname: `/${database}` });
-
-async function recreate(database) {
-  const { Client } = require('pg');
-  const admin = new Client({ connectionString: urlOf('postgres').toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${database}`);
-  } finally {
-    await admin.end();
-  }
-}
+const made = scratch('ledger', [LEDGER_DB, PGBENCH_DB]);
 
 /** p50/p99 in ms of latencies recorded in ns (bigint deltas turned into numbers). */
 function percentile(sorted, p) {
@@ -142,18 +131,24 @@ async function bootLedger() {
     ...process.env,
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
-    DATABASE_URL: urlOf(LEDGER_DB).toString(),
+    DATABASE_URL: databaseUrl(LEDGER_DB),
     DATABASE_POOL_SIZE: String(POOL_SIZE),
+    REDIS_KEY_PREFIX: made.prefix,
   };
   const { loadConfig, dataSourceOptions, ConfigModule, DatabaseModule } = require(
     path.join(DIST, 'platform/src/index.js'),
   );
-  const { LedgerModule, LedgerService } = require(path.join(DIST, 'ledger/src/index.js'));
+  const { LEDGER_CONFIG, LedgerModule, LedgerService } = require(
+    path.join(DIST, 'ledger/src/index.js'),
+  );
+  const { MIGRATIONS } = require(path.join(DIST, '../migrations/index.js'));
   const { NestFactory } = require('@nestjs/core');
   const { DataSource } = require('typeorm');
-  const config = loadConfig(env);
+  const config = loadConfig(env, [LEDGER_CONFIG]);
 
-  const source = new DataSource(dataSourceOptions(config.database, [], 'bourse-bench'));
+  const source = new DataSource(
+    dataSourceOptions(config.database, { migrations: MIGRATIONS, applicationName: 'bourse-bench' }),
+  );
   await source.initialize();
   await source.runMigrations();
   await source.destroy();
@@ -214,7 +209,7 @@ function pgbenchInit() {
  */
 async function quiesce() {
   const { Client } = require('pg');
-  const client = new Client({ connectionString: urlOf(LEDGER_DB).toString() });
+  const client = new Client({ connectionString: databaseUrl(LEDGER_DB) });
   await client.connect();
   try {
     await client.query('VACUUM (ANALYZE)');
@@ -278,8 +273,9 @@ async function startApi(logFile) {
       LOG_LEVEL: 'info',
       HOST,
       API_PORT: String(API_PORT),
-      DATABASE_URL: urlOf(LEDGER_DB).toString(),
+      DATABASE_URL: databaseUrl(LEDGER_DB),
       DATABASE_POOL_SIZE: String(POOL_SIZE),
+      REDIS_KEY_PREFIX: made.prefix,
       // Every request comes from 127.0.0.1: the per-IP limit would measure the limiter.
       RATE_LIMIT_PER_MINUTE: '100000000',
     },
@@ -302,11 +298,13 @@ async function adminToken() {
   const env = {
     ...process.env,
     NODE_ENV: 'development',
-    DATABASE_URL: urlOf(LEDGER_DB).toString(),
+    DATABASE_URL: databaseUrl(LEDGER_DB),
+    REDIS_KEY_PREFIX: made.prefix,
   };
   execFileSync(process.execPath, [CLI_MAIN, 'db:seed'], { cwd: ROOT, env, stdio: 'ignore' });
   const { loadConfig } = require(path.join(DIST, 'platform/src/index.js'));
-  const { seed } = loadConfig(env);
+  const { SEED_CONFIG } = require(path.join(ROOT, 'dist/apps/cli/apps/cli/src/seed.config.js'));
+  const { seed } = loadConfig(env, [SEED_CONFIG]);
   const res = await fetch(`http://${HOST}:${API_PORT}/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -380,9 +378,9 @@ async function main() {
     }
   }
   console.log(`preparing ${LEDGER_DB} (fresh, migrated)`);
-  await recreate(LEDGER_DB);
+  await made.recreate(LEDGER_DB);
   console.log(`preparing ${PGBENCH_DB} (pgbench -i -s ${CLIENTS})`);
-  await recreate(PGBENCH_DB);
+  await made.recreate(PGBENCH_DB);
   pgbenchInit();
   const { app, ledger } = await bootLedger();
   const verified = [];
@@ -516,7 +514,17 @@ async function main() {
   );
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.stack : error);
-  process.exit(1);
+process.once('SIGINT', () => {
+  void stopAll()
+    .then(() => made.cleanUp())
+    .finally(() => process.exit(130));
 });
+main()
+  .catch((error) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    await stopAll();
+    await made.cleanUp();
+  });

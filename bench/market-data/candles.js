@@ -1,23 +1,25 @@
 'use strict';
 /**
  * Candles at the service layer, on the BUILT code (run `npm run build` first; needs local
- * Postgres and Redis). Into a fresh database `bourse_bench_candles`:
- *   1. backfill 30 days at 1 tick/s for 4 symbols through CandleBackfill (what
+ * Postgres and Redis). Into a fresh database `bourse_bench_candles_<pid>` (dropped at the end,
+ * with the Redis keys the run made):
+ *   1. backfill CANDLES_DAYS (default 30) days at 1 tick/s for 4 symbols through CandleBackfill (what
  *      `npm run market:backfill` runs);
  *   2. p50/p99 of 500-bar reads per timeframe through CandleService.candles (target p99 <= 10 ms);
  *   3. ingestion through CandleService.add + flush, raw ticks and all six timeframes' upserts
  *      (target >= 20,000 ticks/s), in two shapes: live-like (the ticks of one flush span ~250 ms)
  *      and catch-up (1 tick/s per symbol, so one flush touches ~20 minutes of bars).
  */
-const { Client } = require('pg');
 const os = require('node:os');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { scratch } = require('../lib/scratch');
 
 const ROOT = path.resolve(__dirname, '../..');
 const DIST = path.join(ROOT, 'dist/apps/cli/libs');
-const DATABASE = 'bourse_bench_candles';
-const DAYS = 30;
+const DATABASE = `bourse_bench_candles_${process.pid}`;
+const made = scratch('candles', [DATABASE]);
+const DAYS = Number(process.env.CANDLES_DAYS ?? 30);
 const SYMBOL_COUNT = 4;
 const READ_ROUNDS = 300;
 const READ_WARMUP = 30;
@@ -37,19 +39,15 @@ function load() {
 }
 
 async function freshDatabase(platform, config) {
-  const target = new URL(config.database.url);
-  const admin = new Client({
-    connectionString: Object.assign(new URL(target), { pathname: '/postgres' }).toString(),
-  });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DATABASE}`);
-  } finally {
-    await admin.end();
-  }
+  await made.recreate(DATABASE);
   const { DataSource } = require('typeorm');
-  const source = new DataSource(platform.dataSourceOptions(config.database, [], 'bourse-bench'));
+  const { MIGRATIONS } = require(path.join(DIST, '../migrations/index.js'));
+  const source = new DataSource(
+    platform.dataSourceOptions(config.database, {
+      migrations: MIGRATIONS,
+      applicationName: 'bourse-bench',
+    }),
+  );
   await source.initialize();
   await source.runMigrations();
   await source.destroy();
@@ -145,15 +143,18 @@ async function main() {
   const base = platform.loadConfig(process.env);
   const url = new URL(base.database.url);
   url.pathname = `/${DATABASE}`;
-  const config = platform.loadConfig({
-    ...process.env,
-    NODE_ENV: 'development',
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: url.toString(),
-    REDIS_KEY_PREFIX: 'bench-candles',
-    // The bench flushes explicitly; the loop stays out of the measurements.
-    MARKET_CANDLE_FLUSH_MS: '3600000',
-  });
+  const config = platform.loadConfig(
+    {
+      ...process.env,
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: url.toString(),
+      REDIS_KEY_PREFIX: made.prefix,
+      // The bench flushes explicitly; the loop stays out of the measurements.
+      MARKET_CANDLE_FLUSH_MS: '3600000',
+    },
+    [market.MARKET_CONFIG],
+  );
   await freshDatabase(platform, config);
   console.log(`fresh database ${DATABASE}, migrated`);
   const app = await createContext(platform, market, config);
@@ -239,7 +240,9 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.stack : error);
-  process.exit(1);
-});
+main()
+  .catch((error) => {
+    console.error(error instanceof Error ? error.stack : error);
+    process.exitCode = 1;
+  })
+  .finally(() => made.cleanUp());

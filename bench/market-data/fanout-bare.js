@@ -26,7 +26,7 @@ subscriber.on('message', (_channel, message) => {
   prices.to(tick.symbol).emit('tick', tick);
 });
 void subscriber.subscribe(channel);
-http.listen(port, '127.0.0.1', () => process.send?.('ready'));
+http.listen(port, '127.0.0.1', () => process.send?.({ type: 'ready' }));
 process.on('SIGTERM', () => {
   io.close();
   subscriber.disconnect();

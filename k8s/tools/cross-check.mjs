@@ -1,7 +1,8 @@
 /* global console, process, URL */
 // Cross-checks the deployment files against what the apps really read and serve:
-//  - CONFIG_VARS (libs/platform/src/config/config.schema.ts, parsed with the TypeScript compiler)
-//    against the chart's ConfigMap/env/secretKeyRef wiring and the compose file's environment;
+//  - the config variables (the platform's CONFIG_VARS and the libs' config sections, parsed with
+//    the TypeScript compiler) against values.schema.json's `config`, the chart's
+//    ConfigMap/env/secretKeyRef wiring and the compose file's environment;
 //  - ports, probes, entrypoints, graceful-shutdown budget and security context of the chart;
 //  - Prometheus scrape targets (compose) and ServiceMonitors (chart);
 //  - every PrometheusRule alert has a runbook, and every metric an alert uses is defined in libs/
@@ -11,6 +12,7 @@
 //  - Dockerfile best practices (pinned Node 24 base, tini, non-root numeric USER, HEALTHCHECK).
 //
 // Usage: node k8s/tools/cross-check.mjs <name>=<rendered.yaml> ...
+//        node k8s/tools/cross-check.mjs --vars   (prints the variables it found, as JSON)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
@@ -63,13 +65,34 @@ const ENTRYPOINTS = {
 const PORT_VAR = { api: 'API_PORT', worker: 'WORKER_PORT' };
 const METRICS_PORT_VAR = { api: 'API_METRICS_PORT', worker: 'WORKER_METRICS_PORT' };
 
-// ---- CONFIG_VARS, from the source (the build may be stale or absent) -------------------------
+// ---- the variables, from the source (the build may be stale or absent) ----------------------
+// The platform's CONFIG_VARS (libs/platform/src/config/config.schema.ts) and every lib's or app's
+// config section (`configSection({ vars: { ... } })` in a `*.config.ts` under libs/ or apps/):
+// each UPPER_CASE property built by one of the VarSpec builders, parsed with the TypeScript compiler.
+const BUILDERS = new Set(['str', 'int', 'oneOf', 'url', 'list', 'trustProxy']);
+const sourceFiles = (dir, keep) =>
+  readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      return entry.name === 'node_modules' ? [] : sourceFiles(path, keep);
+    }
+
+    return keep(path) ? [path] : [];
+  });
+const configFiles = () => [
+  'libs/platform/src/config/config.schema.ts',
+  ...['libs', 'apps'].flatMap((dir) => sourceFiles(dir, (path) => path.endsWith('.config.ts'))),
+];
+
 function loadConfigVars() {
-  const file = 'libs/platform/src/config/config.schema.ts';
-  const source = ts.createSourceFile(file, read(file), ts.ScriptTarget.ES2022, true);
+  // A file's `const NAME = <literal>`, so that `default: DEV_JWT_SECRET` reads as its value.
+  let constants = new Map();
   const literal = (node) => {
     if (!node) {
       return undefined;
+    }
+    if (ts.isIdentifier(node)) {
+      return literal(constants.get(node.text));
     }
     if (ts.isStringLiteralLike(node)) {
       return node.text;
@@ -96,20 +119,25 @@ function loadConfigVars() {
     return undefined;
   };
   const vars = {};
-  const visit = (node) => {
-    if (
-      ts.isVariableDeclaration(node) &&
-      node.name.getText(source) === 'CONFIG_VARS' &&
-      node.initializer
-    ) {
-      let init = node.initializer;
-      while (ts.isSatisfiesExpression?.(init) || ts.isAsExpression(init)) {
-        init = init.expression;
-      }
-      for (const prop of init.properties) {
-        const name = prop.name.getText(source).replace(/['"]/g, '');
-        const call = prop.initializer;
-        const spec = { kind: call.expression.getText(source) };
+  for (const file of configFiles()) {
+    const source = ts.createSourceFile(file, read(file), ts.ScriptTarget.ES2022, true);
+    constants = new Map(
+      source.statements
+        .filter(ts.isVariableStatement)
+        .flatMap((statement) => statement.declarationList.declarations)
+        .filter((d) => ts.isIdentifier(d.name) && d.initializer)
+        .map((d) => [d.name.text, d.initializer]),
+    );
+    const visit = (node) => {
+      if (
+        ts.isPropertyAssignment(node) &&
+        /^[A-Z][A-Z0-9_]*$/.test(node.name.getText(source)) &&
+        ts.isCallExpression(node.initializer) &&
+        BUILDERS.has(node.initializer.expression.getText(source))
+      ) {
+        const name = node.name.getText(source);
+        const call = node.initializer;
+        const spec = { kind: call.expression.getText(source), file };
         for (const arg of call.arguments) {
           if (ts.isObjectLiteralExpression(arg)) {
             for (const p of arg.properties) {
@@ -121,12 +149,13 @@ function loadConfigVars() {
             spec.options = literal(arg);
           }
         }
+        check(!vars[name], `${name} is declared twice: ${vars[name]?.file} and ${file}`);
         vars[name] = spec;
       }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
 
   return vars;
 }
@@ -157,10 +186,55 @@ function valueProblem(spec, raw) {
 
 const vars = loadConfigVars();
 const varNames = Object.keys(vars);
-check(varNames.length > 10, `could not parse CONFIG_VARS (found ${varNames.length})`);
-const isSeed = (name) => name.startsWith('SEED_');
+if (process.argv[2] === '--vars') {
+  // What this check takes for the apps' variables, for the test that holds it to the config.
+  console.log(JSON.stringify(vars));
+  process.exit(errors.length > 0 ? 1 : 0);
+}
+check(varNames.length > 10, `could not parse the config variables (found ${varNames.length})`);
+// The cli's own variables (db:seed's demo accounts) are never deployed: the chart runs no seed.
+const isSeed = (name) => vars[name]?.file.startsWith('apps/cli/') ?? false;
 const secretVars = varNames.filter((n) => vars[n].secret && !isSeed(n));
 const plainVars = varNames.filter((n) => !vars[n].secret && !isSeed(n));
+
+// ---- values.schema.json: the chart's `config` accepts the deployable plain variables ----------
+// each as its spec parses it (an enum for oneOf, digits for int), and lists every one the
+// templates do not derive from other values (API_PORT, HOST, SHUTDOWN_* in _helpers.tpl).
+const templates = readdirSync(join(root, 'k8s/bourse/templates'))
+  .map((file) => read(join('k8s/bourse/templates', file)))
+  .join('\n');
+const isDerived = (name) => templates.includes(`"${name}"`);
+const valuesSchema = JSON.parse(read('k8s/bourse/values.schema.json'));
+const schemaConfig = valuesSchema.properties?.config?.properties ?? {};
+for (const [name, property] of Object.entries(schemaConfig)) {
+  const spec = vars[name];
+  if (
+    !check(
+      spec && !spec.secret && !isSeed(name),
+      `values.schema.json: config.${name} is not a deployable plain variable of the config`,
+    )
+  ) {
+    continue;
+  }
+  if (spec.kind === 'oneOf') {
+    check(
+      JSON.stringify(property.enum) === JSON.stringify(spec.options),
+      `values.schema.json: config.${name} enum must be ${JSON.stringify(spec.options)}`,
+    );
+  }
+  if (spec.kind === 'int') {
+    check(
+      property.type === 'string' && /^\^\[0-9\]\+\$$/.test(property.pattern ?? ''),
+      `values.schema.json: config.${name} must be a string of digits (an int)`,
+    );
+  }
+}
+for (const name of plainVars.filter((n) => !isDerived(n))) {
+  check(
+    schemaConfig[name],
+    `values.schema.json: config.${name} missing (declared in ${vars[name].file})`,
+  );
+}
 
 // ---- metric names the code exports ------------------------------------------------------------
 // prom-client declarations (`new Gauge({ name: '...' ...`) in libs/ and apps/, and the default
@@ -211,7 +285,7 @@ for (const [renderName, file] of renders) {
   }
   const configData = configMap.data ?? {};
   for (const key of Object.keys(configData)) {
-    check(vars[key], where(`ConfigMap sets ${key}, which no app reads (not in CONFIG_VARS)`));
+    check(vars[key], where(`ConfigMap sets ${key}, which no app reads (not in the config)`));
     check(!vars[key]?.secret, where(`secret ${key} must not be in the ConfigMap`));
   }
 
@@ -245,7 +319,7 @@ for (const [renderName, file] of renders) {
         env[e.name] = e.valueFrom ?? { value: e.value };
       }
       for (const [name, source] of Object.entries(env)) {
-        check(vars[name], `${id}: sets ${name}, which no app reads (not in CONFIG_VARS)`);
+        check(vars[name], `${id}: sets ${name}, which no app reads (not in the config)`);
         check(!isSeed(name), `${id}: ${name} is for db:seed only and must not be deployed`);
         if (vars[name]?.secret) {
           check(source.secretKeyRef, `${id}: secret ${name} must come from a secretKeyRef`);
@@ -695,9 +769,7 @@ for (const [svc, app] of Object.entries(appServices)) {
     `compose ${svc}: command must run ${ENTRYPOINTS[app]}`,
   );
   for (const [name, value] of Object.entries(env)) {
-    if (
-      check(vars[name], `compose ${svc}: sets ${name}, which no app reads (not in CONFIG_VARS)`)
-    ) {
+    if (check(vars[name], `compose ${svc}: sets ${name}, which no app reads (not in the config)`)) {
       const problem = valueProblem(vars[name], value);
       check(!problem, `compose ${svc}: ${name}=${value} ${problem}`);
     }
@@ -839,5 +911,5 @@ if (errors.length > 0) {
   process.exit(1);
 }
 console.log(
-  `cross-check ok: ${passed} checks (${varNames.length} CONFIG_VARS, ${secretVars.length} secrets by reference, renders: ${renders.map((r) => r[0]).join(', ')}, compose, Dockerfile, ${runbooksChecked.size} runbooks)`,
+  `cross-check ok: ${passed} checks (${varNames.length} config variables, ${secretVars.length} secrets by reference, renders: ${renders.map((r) => r[0]).join(', ')}, compose, Dockerfile, ${runbooksChecked.size} runbooks)`,
 );

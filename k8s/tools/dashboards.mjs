@@ -153,6 +153,35 @@ const DASHBOARDS = {
         ],
       },
       {
+        title: 'Webhook inbox',
+        panels: [
+          {
+            title: 'Inbox lag: oldest provider event not yet processed',
+            unit: 's',
+            // Read from Postgres by every worker: max, not sum, across pods.
+            queries: [q(`max(inbox_oldest_unprocessed_seconds{${WORKER}})`, 'oldest (s)')],
+          },
+          {
+            title: 'Webhooks per second by provider',
+            unit: 'ops',
+            queries: [
+              q(
+                `sum by (provider) (rate(inbox_events_received_total{${API}}${RATE}))`,
+                '{{provider}} stored',
+              ),
+              q(
+                `sum by (provider) (rate(inbox_events_duplicate_total{${API}}${RATE}))`,
+                '{{provider}} duplicate',
+              ),
+              q(
+                `sum by (provider) (rate(inbox_signature_failures_total{${API}}${RATE}))`,
+                '{{provider}} bad signature',
+              ),
+            ],
+          },
+        ],
+      },
+      {
         title: 'Sockets and market data fan-out',
         panels: [
           {

@@ -1,13 +1,37 @@
 import { seed } from '../../apps/cli/src/seed.command';
 import { uniqueEmail } from '../factories/users';
-import { testConfig } from '../setup/apps';
+import { startApi, testConfig } from '../setup/apps';
 
 describe('db:seed (part of npm start)', () => {
-  it('creates the demo admin and user, and changes nothing when run again', async () => {
-    const config = testConfig({ SEED_ADMIN_EMAIL: uniqueEmail(), SEED_USER_EMAIL: uniqueEmail() });
-    const expected = `seeded ${config.seed.adminEmail} (admin) and ${config.seed.userEmail} (user)`;
+  it('creates the demo admin and user with funded wallets, and changes nothing when run again', async () => {
+    const env = { SEED_ADMIN_EMAIL: uniqueEmail(), SEED_USER_EMAIL: uniqueEmail() };
+    const config = testConfig(env);
+    const expected = `seeded ${config.seed.adminEmail} (admin) and ${config.seed.userEmail} (user), each with USD and XAU wallets`;
 
     expect(await seed(config)).toBe(expected);
     expect(await seed(config)).toBe(expected);
+
+    // The first call of a demo login already shows money.
+    const api = await startApi(env);
+    try {
+      for (const [email, password] of [
+        [config.seed.userEmail, config.seed.userPassword],
+        [config.seed.adminEmail, config.seed.adminPassword],
+      ]) {
+        const login = await api.request('POST', '/v1/auth/login', { body: { email, password } });
+        const wallets = await api.request('GET', '/v1/wallets', { token: login.body.accessToken });
+        expect(wallets.status).toBe(200);
+        expect(
+          (wallets.body as { asset: string; posted: string; available: string }[]).map(
+            ({ asset, posted, available }) => ({ asset, posted, available }),
+          ),
+        ).toEqual([
+          { asset: 'USD', posted: '100000', available: '100000' },
+          { asset: 'XAU', posted: '50000', available: '50000' },
+        ]);
+      }
+    } finally {
+      await api.close();
+    }
   });
 });

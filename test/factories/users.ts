@@ -1,4 +1,4 @@
-import { AuthService, type Role } from '@bourse/platform';
+import { AuthService, rows, type Database, type Role } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import type { TestServer } from '../setup/apps';
 
@@ -31,4 +31,19 @@ export async function signedInUser(
     password,
     ...(res.body as Pick<SignedInUser, 'accessToken' | 'refreshToken'>),
   };
+}
+
+/**
+ * A user that only owns things (a wallet's owner): a row of its own, no password anyone knows,
+ * without the cost of hashing one. Returns its id.
+ */
+export async function ownerId(db: Database): Promise<string> {
+  const id = randomUUID();
+  await rows(
+    db.manager,
+    `INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, '-', 'user')`,
+    [id, uniqueEmail()],
+  );
+
+  return id;
 }

@@ -1,5 +1,5 @@
 import { LedgerService, type TransferInput } from '@bourse/ledger';
-import { Database, IdempotentReplay, rows, type IdempotentRequest } from '@bourse/platform';
+import { Database, IdempotentResponse, rows, type IdempotentRequest } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
@@ -9,7 +9,7 @@ import { holdOpen, keyLockSeen, lockWaitSeen } from '../setup/locks';
 
 /**
  * Keyed transfers (the HTTP route's, with an Idempotency-Key) that arrive while another is in
- * flight are posted together in one statement (ledger_post_transfers_once), each answered as if
+ * flight are posted together in one statement (ledger_post_transfers_keyed), each answered as if
  * it had come alone. One statement in flight here (LEDGER_KEYED_TRANSFERS_IN_FLIGHT=1).
  */
 describe('keyed transfers posted together', () => {
@@ -25,7 +25,16 @@ describe('keyed transfers posted together', () => {
     method: 'POST',
     path: '/v1/ledger/transfers',
     requestHash: `hash of ${input.id}`,
+    status: 201,
   });
+
+  /** A keyed transfer's answer with a first answer unwrapped to its transfer; replays as they are. */
+  const keyed = (input: TransferInput, call: IdempotentRequest) =>
+    ledger
+      .transferKeyed(input, call)
+      .then((answer) =>
+        answer instanceof IdempotentResponse && !answer.replayed ? answer.value : answer,
+      );
 
   /** The transaction each transfer was written in (xmin): one for a batch. */
   const writtenIn = async (transfers: { id: string }[]) =>
@@ -50,7 +59,7 @@ describe('keyed transfers posted together', () => {
     );
     const first = usdTransfer(blocked, await make.wallet(), 1n);
     const firstCall = callFor(first);
-    const inFlight = ledger.transferOnce(first, firstCall);
+    const inFlight = keyed(first, firstCall);
     await keyLockSeen(db, scope, firstCall.key);
     const queued = queue();
     await release();
@@ -72,7 +81,7 @@ describe('keyed transfers posted together', () => {
     const house = await ledger.ensureSystemAccount('house', 'USD');
     const stored = usdTransfer(a, c, 1n);
     const storedCall = callFor(stored);
-    await ledger.transferOnce(stored, storedCall);
+    await keyed(stored, storedCall);
 
     // Fields that travel as array elements: JSON that needs escaping, a hold with a timeout.
     const ok1 = usdTransfer(a, c, 10n, { metadata: { note: 'a "quoted" \\ {brace}, ü' } });
@@ -97,7 +106,7 @@ describe('keyed transfers posted together', () => {
     ];
 
     const settled = await whileOneInFlight(() =>
-      Promise.allSettled(members.map(([input, call]) => ledger.transferOnce(input, call))),
+      Promise.allSettled(members.map(([input, call]) => keyed(input, call))),
     );
 
     const [
@@ -139,9 +148,11 @@ describe('keyed transfers posted together', () => {
       [repeated, ok1],
     ] as const) {
       expect(replay.status).toBe('fulfilled');
-      const { value } = replay as PromiseFulfilledResult<IdempotentReplay>;
-      expect(value).toBeInstanceOf(IdempotentReplay);
-      expect(value.response).toMatchObject({ status: 201, body: { id: transfer.id } });
+      const { value } = replay as PromiseFulfilledResult<IdempotentResponse>;
+      expect(value).toBeInstanceOf(IdempotentResponse);
+      expect(value.replayed).toBe(true);
+      expect(value.response.status).toBe(201);
+      expect(JSON.parse(value.response.body!)).toMatchObject({ id: transfer.id });
     }
     // A hot account's transfer is posted alone; a repeated id is answered by the ledger's own
     // idempotency, with the transfer as stored.
@@ -174,14 +185,15 @@ describe('keyed transfers posted together', () => {
     expect((await ledger.verifyInvariants()).ok).toBe(true);
   });
 
-  it('posts every member alone when the batch fails: a key the generic path claimed refuses only its own', async () => {
+  it('posts every member alone when the batch fails: a key stored without its lock refuses only its own', async () => {
     const from = await make.wallet({ balance: 100n });
     const to = await make.wallet();
     // The other transaction's accounts are not the batch's: it holds none of the batch's rows.
     const other = await make.wallet({ balance: 100n });
     const otherTo = await make.wallet();
     // Its id is being inserted by another transaction, so the batch waits on it after looking its
-    // key up; meanwhile the generic path claims that key, and the other transaction rolls back.
+    // key up; meanwhile a writer that takes no lock stores that key, and the other transaction
+    // rolls back.
     const claimed = usdTransfer(from, to, 30n);
     const fine = [usdTransfer(from, to, 1n), usdTransfer(from, to, 2n)];
     const claimedCall = callFor(claimed);
@@ -193,22 +205,23 @@ describe('keyed transfers posted together', () => {
     const release = await inserting;
 
     const batch = Promise.allSettled([
-      ledger.transferOnce(claimed, claimedCall),
-      ...fine.map((input) => ledger.transferOnce(input, callFor(input))),
+      keyed(claimed, claimedCall),
+      ...fine.map((input) => keyed(input, callFor(input))),
     ]);
-    await lockWaitSeen(db, ['ledger_post_transfers_once']);
+    await lockWaitSeen(db, ['ledger_post_transfers_keyed']);
     await rows(
       db.manager,
-      `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, state, lock_id, expires_at)
-       VALUES ($1, $2, 'POST', $3, $4, 'in_progress', gen_random_uuid(), now() + interval '1 hour')`,
-      [scope, claimedCall.key, claimedCall.path, claimedCall.requestHash],
+      `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, response_status, expires_at)
+       VALUES ($1, $2, 'POST', $3, 'another request', 201, now() + interval '1 hour')`,
+      [scope, claimedCall.key, claimedCall.path],
     );
     await expect(release()).rejects.toThrow('rolled back by the test');
     const [refused, ...posted] = await batch;
 
+    // Posted alone, it finds the key stored for another request.
     expect(refused).toMatchObject({
       status: 'rejected',
-      reason: { code: 'idempotency.request_in_progress' },
+      reason: { code: 'idempotency.key_mismatch' },
     });
     expect(await ledger.getTransfer(claimed.id)).toBeUndefined();
     posted.forEach((result, i) =>
@@ -236,9 +249,9 @@ describe('keyed transfers posted together', () => {
       (tx) => ledger.transfer(usdTransfer(p, r, 1n), tx),
     );
     const batch = Promise.allSettled(
-      [clashing, other].map((input) => ledger.transferOnce(input, callFor(input))),
+      [clashing, other].map((input) => keyed(input, callFor(input))),
     );
-    await lockWaitSeen(db, ['ledger_post_transfers_once']);
+    await lockWaitSeen(db, ['ledger_post_transfers_keyed']);
     // Postgres ends one of the two after deadlock_timeout (1 s by default).
     const otherCommitted = await release().then(
       () => true,
@@ -284,7 +297,7 @@ describe('keyed transfers posted together', () => {
         const input = usdTransfer({ id: randomUUID() }, { id: randomUUID() }, 1n);
         const call = callFor(input);
         const { rows: answered } = await client.query<{ outcome: string }>(
-          `SELECT outcome FROM ledger_post_transfer_once($1, $2, $3, $4, $5, 24, $6, $7, $8,
+          `SELECT outcome FROM ledger_post_transfer_keyed($1, $2, $3, $4, $5, 24, $6, $7, $8,
                                                         'USD', 1, 'test', '{}', false, NULL)`,
           [
             call.scope,

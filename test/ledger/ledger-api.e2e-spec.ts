@@ -180,7 +180,9 @@ describe('ledger over HTTP', () => {
     });
 
     it("answers someone else's account exactly like an unknown one (404, no leak)", async () => {
-      const bobs = await wallet(bob, '10');
+      // A user of its own: one wallet per user and asset.
+      const dave = await signedInUser(api);
+      const bobs = await wallet(dave, '10');
       const unknown = randomUUID();
 
       const theirs = await api.request('GET', `/v1/wallets/${bobs}/entries`, {
@@ -200,12 +202,14 @@ describe('ledger over HTTP', () => {
     });
 
     it('refuses an invalid cursor and limit with 400s naming the problem', async () => {
-      const id = await wallet(alice);
+      // A user of its own: one wallet per user and asset.
+      const carol = await signedInUser(api);
+      const id = await wallet(carol);
       const bad = await api.request('GET', `/v1/wallets/${id}/entries?cursor=abc`, {
-        token: alice.accessToken,
+        token: carol.accessToken,
       });
       const limit = await api.request('GET', `/v1/wallets/${id}/entries?limit=0`, {
-        token: alice.accessToken,
+        token: carol.accessToken,
       });
 
       expect(bad.body.code).toBe('ledger.invalid_cursor');
@@ -222,15 +226,17 @@ describe('ledger over HTTP', () => {
     };
 
     it('refuses users on admin routes (403) and lets admins and ledger-scoped keys in', async () => {
-      const id = await wallet(alice);
+      // A user of its own: one wallet per user and asset.
+      const carol = await signedInUser(api);
+      const id = await wallet(carol);
       const ledgerKey = await createKey(['ledger']);
       const otherKey = await createKey(['kyc']);
 
       const asUser = await api.request('GET', `/v1/ledger/accounts/${id}`, {
-        token: alice.accessToken,
+        token: carol.accessToken,
       });
       const userTransfer = await api.request('POST', '/v1/ledger/transfers', {
-        token: alice.accessToken,
+        token: carol.accessToken,
         body: {
           id: randomUUID(),
           debitAccountId: houseId,
@@ -250,7 +256,7 @@ describe('ledger over HTTP', () => {
       expect(asUser.body.code).toBe('auth.forbidden');
       expect(userTransfer.status).toBe(403);
       expect(withScope.status).toBe(200);
-      expect(withScope.body).toMatchObject({ id, owner: alice.id, balance: { posted: '0' } });
+      expect(withScope.body).toMatchObject({ id, owner: carol.id, balance: { posted: '0' } });
       expect(withoutScope.status).toBe(403);
       expect(keyOnWallets.status).toBe(403);
     });
@@ -310,17 +316,16 @@ describe('ledger over HTTP', () => {
     });
 
     it("lists an owner's accounts a page at a time, by asset when asked", async () => {
-      const owner = randomUUID();
+      // A user of its own: one wallet per user and asset.
+      const dave = await signedInUser(api);
+      // A system owner: it may hold several accounts of one asset (a user has one wallet each).
+      const owner = `system:treasury-${randomUUID()}`;
       const opened: string[] = [];
       for (const asset of ['USD', 'EUR', 'USD']) {
-        const res = await asAdmin('POST', '/v1/ledger/accounts', {
-          asset,
-          owner,
-          kind: 'user_wallet',
-        });
+        const res = await asAdmin('POST', '/v1/ledger/accounts', { asset, owner, kind: 'fees' });
         opened.push(res.body.id);
       }
-      await wallet(bob);
+      await wallet(dave);
       const list = (query: string) => asAdmin('GET', `/v1/ledger/accounts?owner=${owner}${query}`);
 
       const first = await list('&limit=2');
@@ -345,13 +350,15 @@ describe('ledger over HTTP', () => {
     });
 
     it("pages any account's statement for admins, a sharded system account included", async () => {
+      // A user of its own: one wallet per user and asset.
+      const carol = await signedInUser(api);
       const clearing = await asAdmin('POST', '/v1/ledger/accounts', {
         asset: 'USD',
         owner: 'system:psp_clearing',
         kind: 'psp_clearing',
         allowNegative: true,
       });
-      const target = await wallet(alice);
+      const target = await wallet(carol);
       for (const amount of ['100', '250', '400']) {
         await transfer(clearing.body.id, target, amount);
       }
@@ -362,7 +369,7 @@ describe('ledger over HTTP', () => {
       const second = await entriesOf(clearing.body.id, `?limit=2&cursor=${first.body.nextCursor}`);
       const statement = await entriesOf(target);
       const asUser = await api.request('GET', `/v1/ledger/accounts/${target}/entries`, {
-        token: alice.accessToken,
+        token: carol.accessToken,
       });
 
       expect(first.status).toBe(200);
@@ -387,7 +394,9 @@ describe('ledger over HTTP', () => {
 
   describe('transfers', () => {
     it('replays a transfer sent again with the same Idempotency-Key, moving money once', async () => {
-      const id = await wallet(alice);
+      // A user of its own: one wallet per user and asset.
+      const carol = await signedInUser(api);
+      const id = await wallet(carol);
       const body = {
         id: randomUUID(),
         debitAccountId: houseId,
@@ -421,8 +430,11 @@ describe('ledger over HTTP', () => {
     });
 
     it('answers each batch member on its own; a linked chain fails together', async () => {
-      const rich = await wallet(alice, '1000');
-      const poor = await wallet(bob);
+      // A user of its own: one wallet per user and asset.
+      const carol = await signedInUser(api);
+      const dave = await signedInUser(api);
+      const rich = await wallet(carol, '1000');
+      const poor = await wallet(dave);
       const item = (debit: string, credit: string, amount: string, linked = false) => ({
         id: randomUUID(),
         debitAccountId: debit,
@@ -476,10 +488,12 @@ describe('ledger over HTTP', () => {
     });
 
     it('posts a hold once (a smaller amount releases the rest) and voids another', async () => {
-      const id = await wallet(alice, '1000');
+      // A user of its own: one wallet per user and asset.
+      const carol = await signedInUser(api);
+      const id = await wallet(carol, '1000');
       const hold = await transfer(id, houseId, '600', { pending: true, timeoutSeconds: 3600 });
       expect(hold).toMatchObject({ status: 'pending', pending: true });
-      expect((await api.request('GET', '/v1/wallets', { token: alice.accessToken })).body).toEqual(
+      expect((await api.request('GET', '/v1/wallets', { token: carol.accessToken })).body).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ id, posted: '1000', pending: '-600', available: '400' }),
         ]),

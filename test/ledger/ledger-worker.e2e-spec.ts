@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
 import { LedgerViolationsError, verifyLedger } from '../../apps/cli/src/ledger-verify.command';
 import { testConfig, type TestServer } from '../setup/apps';
 import { ADMIN_DATABASE_URL, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
@@ -99,7 +100,9 @@ describe('ledger worker jobs', () => {
   beforeAll(async () => {
     await adminQuery(`CREATE DATABASE ${DATABASE}`);
     const config = testConfig(WORKER_ENV);
-    const source = new DataSource(dataSourceOptions({ ...config.database, poolSize: 2 }));
+    const source = new DataSource(
+      dataSourceOptions({ ...config.database, poolSize: 2 }, { migrations: MIGRATIONS }),
+    );
     await source.initialize();
     await source.runMigrations();
     await source.destroy();

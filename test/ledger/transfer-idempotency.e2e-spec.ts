@@ -1,7 +1,7 @@
 import { LedgerService } from '@bourse/ledger';
 import { Database, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
-import { signedInUser, type SignedInUser } from '../factories/users';
+import { ownerId, signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
 import { holdOpen, keyLockSeen } from '../setup/locks';
 
@@ -31,7 +31,7 @@ describe('ledger transfers with an Idempotency-Key', () => {
   async function wallet(fund?: string): Promise<string> {
     const opened = await post('/v1/ledger/accounts', {
       asset: 'USD',
-      owner: randomUUID(),
+      owner: await ownerId(db),
       kind: 'user_wallet',
     });
     if (fund) {
@@ -44,9 +44,9 @@ describe('ledger transfers with an Idempotency-Key', () => {
   }
 
   const storedKeys = (key: string) =>
-    rows<{ state: string; response_status: number }>(
+    rows<{ response_status: number }>(
       db.manager,
-      `SELECT state, response_status FROM idempotency_keys WHERE key = $1`,
+      `SELECT response_status FROM idempotency_keys WHERE key = $1`,
       [key],
     );
 
@@ -111,7 +111,91 @@ describe('ledger transfers with an Idempotency-Key', () => {
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     // Stored by SQL (ledger_transfer_json), sent first by toTransferDto: the two agree.
     expect(replay.body).toEqual(first.body);
-    expect(await storedKeys(key)).toEqual([{ state: 'completed', response_status: 201 }]);
+    expect(await storedKeys(key)).toEqual([{ response_status: 201 }]);
+  });
+
+  it('sends the stored bytes first and on every replay, on both keyed routes', async () => {
+    const to = await wallet();
+    const send = async (path: string, body: unknown, key: string) => {
+      const res = await fetch(`${api.url}${path}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${admin.accessToken}`,
+          'content-type': 'application/json',
+          'idempotency-key': key,
+        },
+        body: JSON.stringify(body),
+      });
+
+      return { status: res.status, bytes: Buffer.from(await res.arrayBuffer()) };
+    };
+    // Metadata whose keys jsonb would reorder.
+    const single = {
+      ...transferBody(houseId, to, '12'),
+      metadata: { zz: 1, a: { y: 'ü', b: null } },
+    };
+    const batch = { transfers: [transferBody(houseId, to, '13')] };
+    for (const [path, body] of [
+      ['/v1/ledger/transfers', single],
+      ['/v1/ledger/transfers/batch', batch],
+    ] as const) {
+      const key = randomUUID();
+      const first = await send(path, body, key);
+      const replay = await send(path, body, key);
+      expect(first.status).toBeLessThan(300);
+      expect(replay.status).toBe(first.status);
+      expect(replay.bytes.equals(first.bytes)).toBe(true);
+    }
+    const stored = await send('/v1/ledger/transfers', single, randomUUID());
+    // The transfer route's JSON is the DTO's: its fields in order, absent ones left out.
+    expect(Object.keys(JSON.parse(stored.bytes.toString()) as object)).toEqual([
+      'id',
+      'debitAccountId',
+      'creditAccountId',
+      'asset',
+      'amount',
+      'postedAmount',
+      'code',
+      'metadata',
+      'status',
+      'pending',
+      'createdAt',
+      'postedAt',
+    ]);
+  });
+
+  it('keeps the keys of two API keys apart when they send the same key string', async () => {
+    const apiKey = async (): Promise<string> => {
+      const res = await api.request('POST', '/v1/admin/api-keys', {
+        token: admin.accessToken,
+        body: { name: 'psp', scopes: ['ledger'] },
+      });
+
+      return `ApiKey ${res.body.key as string}`;
+    };
+    const [first, second] = [await apiKey(), await apiKey()];
+    const to = await wallet();
+    const key = randomUUID();
+    const send = (token: string, amount: string) =>
+      api.request('POST', '/v1/ledger/transfers', {
+        token,
+        body: transferBody(houseId, to, amount),
+        headers: { 'idempotency-key': key },
+      });
+
+    const a = await send(first, '3');
+    const b = await send(second, '4');
+    const aAgain = await send(first, '3');
+
+    expect([a.status, b.status]).toEqual([201, 201]);
+    expect(b.headers.get('idempotent-replayed')).toBeNull();
+    expect(b.body.amount).toBe('4');
+    expect(aAgain.status).toBe(422);
+    expect(aAgain.body.code).toBe('idempotency.key_mismatch');
+    expect(
+      (await api.request('GET', `/v1/ledger/accounts/${to}`, { token: admin.accessToken })).body
+        .balance.posted,
+    ).toBe('7');
   });
 
   it('refuses the key with another body (422) or on another route (422)', async () => {
@@ -154,39 +238,19 @@ describe('ledger transfers with an Idempotency-Key', () => {
     expect(retry.body).toEqual(first.body);
   });
 
-  it('answers 409 for a key the generic path holds in_progress', async () => {
-    const to = await wallet();
-    const key = randomUUID();
-    const body = transferBody(houseId, to, '20');
-    expect((await post('/v1/ledger/transfers', body, key)).status).toBe(201);
-    // What a claim of the generic path (the batch route, say) leaves while its handler runs.
-    await rows(
-      db.manager,
-      `UPDATE idempotency_keys
-          SET state = 'in_progress', lock_id = gen_random_uuid(), response_status = NULL
-        WHERE key = $1`,
-      [key],
-    );
-
-    const busy = await post('/v1/ledger/transfers', body, key);
-
-    expect(busy.status).toBe(409);
-    expect(busy.body.code).toBe('idempotency.request_in_progress');
-  });
-
-  it('undoes the transfer when the generic path claims the key between its lookup and its store', async () => {
+  it('undoes the transfer when a key is stored without its lock between its lookup and its store', async () => {
     const to = await wallet();
     const key = randomUUID();
     const body = transferBody(houseId, to, '30');
-    // The call has looked the key up (free) and waits; meanwhile a claim of the generic path
-    // (it takes no advisory lock) commits the key.
+    // The call has looked the key up (free) and waits; meanwhile a writer that takes no lock
+    // (none of ours does) commits the key.
     const { first: answer } = await whileFirstWaits('/v1/ledger/transfers', body, key, to, () =>
       rows(
         db.manager,
         `INSERT INTO idempotency_keys
-                (scope, key, method, path, request_hash, state, lock_id, expires_at)
-         VALUES ($1, $2, 'POST', '/v1/ledger/transfers/batch', 'other', 'in_progress',
-                 gen_random_uuid(), now() + interval '1 hour')`,
+                (scope, key, method, path, request_hash, response_status, expires_at)
+         VALUES ($1, $2, 'POST', '/v1/ledger/transfers/batch', 'other', 200,
+                 now() + interval '1 hour')`,
         [`user:${admin.id}`, key],
       ),
     );
@@ -201,7 +265,7 @@ describe('ledger transfers with an Idempotency-Key', () => {
       (await api.request('GET', `/v1/ledger/accounts/${to}`, { token: admin.accessToken })).body
         .balance.posted,
     ).toBe('0');
-    expect(await storedKeys(key)).toEqual([{ state: 'in_progress', response_status: null }]);
+    expect(await storedKeys(key)).toEqual([{ response_status: 200 }]);
   });
 
   it('leaves the key free when the transfer is refused, so a retry runs once the cause is gone', async () => {
@@ -252,7 +316,7 @@ describe('ledger transfers with an Idempotency-Key', () => {
     expect(replay.status).toBe(200);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(first.body);
-    expect(await storedKeys(key)).toEqual([{ state: 'completed', response_status: 200 }]);
+    expect(await storedKeys(key)).toEqual([{ response_status: 200 }]);
     const account = await api.request('GET', `/v1/ledger/accounts/${to}`, {
       token: admin.accessToken,
     });
@@ -274,7 +338,52 @@ describe('ledger transfers with an Idempotency-Key', () => {
     expect(duplicate.status).toBe(409);
     expect(duplicate.body.code).toBe('idempotency.request_in_progress');
     expect(first.status).toBe(200);
-    expect(await storedKeys(key)).toEqual([{ state: 'completed', response_status: 200 }]);
+    expect(await storedKeys(key)).toEqual([{ response_status: 200 }]);
+  });
+
+  it('replays keyed account openings, posts and voids, storing each key with its change', async () => {
+    const key = randomUUID();
+    const account = { asset: 'USD', owner: await ownerId(db), kind: 'user_wallet' };
+    const opened = await post('/v1/ledger/accounts', account, key);
+    const openedAgain = await post('/v1/ledger/accounts', account, key);
+    expect(opened.status).toBe(201);
+    expect(openedAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(openedAgain.body).toEqual(opened.body);
+    const to = opened.body.id as string;
+
+    const holds = [randomUUID(), randomUUID()];
+    for (const id of holds) {
+      const hold = { ...transferBody(houseId, to, '50'), id, pending: true, timeoutSeconds: 600 };
+      expect((await post('/v1/ledger/transfers', hold)).status).toBe(201);
+    }
+    const [postKey, voidKey] = [randomUUID(), randomUUID()];
+    const posted = await post(`/v1/ledger/transfers/${holds[0]}/post`, { amount: '20' }, postKey);
+    const postedAgain = await post(
+      `/v1/ledger/transfers/${holds[0]}/post`,
+      { amount: '20' },
+      postKey,
+    );
+    const voided = await post(`/v1/ledger/transfers/${holds[1]}/void`, {}, voidKey);
+    const voidedAgain = await post(`/v1/ledger/transfers/${holds[1]}/void`, {}, voidKey);
+
+    expect(posted.status).toBe(200);
+    expect(posted.body).toMatchObject({ status: 'posted', postedAmount: '20' });
+    expect(postedAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(postedAgain.body).toEqual(posted.body);
+    expect(voided.body.status).toBe('voided');
+    expect(voidedAgain.headers.get('idempotent-replayed')).toBe('true');
+    expect(voidedAgain.body).toEqual(voided.body);
+    for (const [k, status] of [
+      [key, 201],
+      [postKey, 200],
+      [voidKey, 200],
+    ] as const) {
+      expect(await storedKeys(k)).toEqual([{ response_status: status }]);
+    }
+    expect(
+      (await api.request('GET', `/v1/ledger/accounts/${to}`, { token: admin.accessToken })).body
+        .balance.posted,
+    ).toBe('20');
   });
 
   it('takes over a key that has expired but is not purged yet', async () => {

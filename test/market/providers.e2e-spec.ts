@@ -1,12 +1,14 @@
 import {
   BinanceProvider,
   createPriceProvider,
+  MARKET_CONFIG,
   SYMBOLS,
+  type MarketAppConfig,
   type PriceProvider,
   type ProviderLogger,
   type Quote,
 } from '@bourse/market-data';
-import { loadConfig, type AppConfig } from '@bourse/platform';
+import { loadConfig } from '@bourse/platform';
 import { BinanceSimulator } from '../simulators/binance.simulator';
 import {
   MetalpriceApiSimulator,
@@ -42,8 +44,8 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Pr
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function marketConfig(market: Partial<AppConfig['market']>): AppConfig {
-  const config = loadConfig({});
+function marketConfig(market: Partial<MarketAppConfig['market']>): MarketAppConfig {
+  const config = loadConfig({}, [MARKET_CONFIG]);
 
   return { ...config, market: { ...config.market, ...market } };
 }

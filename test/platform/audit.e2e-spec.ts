@@ -1,8 +1,21 @@
 import { LedgerService } from '@bourse/ledger';
-import { Database, rows } from '@bourse/platform';
+import {
+  AUDIT_ACTIONS,
+  AuditLog,
+  auditVocabulary,
+  buildOpenApiDocument,
+  Database,
+  rows,
+} from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
+
+// A lib's own vocabulary, declared where it records: no platform change.
+const WIDGET_AUDIT = auditVocabulary({
+  targets: ['widget'],
+  actions: ['widget.polish', 'widget.scrap'],
+});
 
 describe('admin audit trail', () => {
   let api: TestServer;
@@ -127,6 +140,58 @@ describe('admin audit trail', () => {
     expect(badTarget.body.errors[0].field).toBe('target');
     expect(badCursor.status).toBe(400);
     expect(badCursor.body.errors[0].field).toBe('cursor');
+  });
+
+  it('records, filters and documents the actions a lib declared, and nothing undeclared', async () => {
+    const id = randomUUID();
+    const audit = api.app.get(AuditLog);
+    const db = api.app.get(Database);
+    await db.transaction(undefined, (tx) =>
+      audit.record(
+        tx,
+        { actor: undefined, reason: 'shine' },
+        WIDGET_AUDIT.event('widget.polish', id),
+      ),
+    );
+    await expect(
+      db.transaction(undefined, (tx) =>
+        audit.record(tx, { actor: undefined }, { action: 'widget.paint', target: `widget:${id}` }),
+      ),
+    ).rejects.toThrow(/Undeclared audit action/);
+
+    const polished = await asAdmin(
+      'GET',
+      `/v1/admin/audit-events?action=widget.polish&target=widget:${id}`,
+    );
+    expect(polished.body.events).toEqual([
+      expect.objectContaining({
+        actor: 'anonymous',
+        action: 'widget.polish',
+        details: { reason: 'shine' },
+      }),
+    ]);
+    expect((await asAdmin('GET', `/v1/admin/audit-events?target=gadget:${id}`)).status).toBe(400);
+
+    const operation = buildOpenApiDocument(api.app).paths['/v1/admin/audit-events']!.get!;
+    const action = operation.parameters!.find((p) => 'name' in p && p.name === 'action');
+    expect(action).toMatchObject({ schema: { enum: AUDIT_ACTIONS } });
+    expect(AUDIT_ACTIONS).toEqual([
+      'api_key.create',
+      'api_key.revoke',
+      'ledger_account.freeze',
+      'ledger_account.unfreeze',
+      'user.disable',
+      'user.enable',
+      'widget.polish',
+      'widget.scrap',
+    ]);
+  });
+
+  it('refuses a vocabulary whose actions are not <kind>.<verb> over its own kinds', () => {
+    expect(() =>
+      auditVocabulary({ targets: ['gizmo'], actions: ['widget.polish' as 'gizmo.x'] }),
+    ).toThrow(/must be <kind>.<verb> over a kind it declares/);
+    expect(() => auditVocabulary({ targets: ['Gizmo'], actions: [] })).toThrow(/snake_case/);
   });
 
   it('cannot be edited or deleted', async () => {

@@ -249,6 +249,40 @@ describe('auth', () => {
       expect((await refresh(winners[0]!.body.refreshToken)).status).toBe(401);
     });
 
+    it('revokes the session when a refresh loses the conditional spend to a concurrent one', async () => {
+      const user = await signedInUser(api);
+      const db = api.app.get(Database);
+      // Both refreshes read the token unspent, then wait here on the user's row (held by the
+      // test), so neither can take the "already used" branch: one spends it, the other's
+      // conditional spend matches nothing.
+      const release = await holdOpen(db, (tx) =>
+        api.app.get(UserRepository).lock(tx, user.id, 'update'),
+      );
+      const racing = [refresh(user.refreshToken), refresh(user.refreshToken)];
+      for (let waited = 0; ; waited += 20) {
+        const [{ n }] = await db.manager.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND datname = current_database()
+              AND query LIKE '%FROM users%FOR SHARE%'`,
+        );
+        if (n === 2) {
+          break;
+        }
+        expect(waited).toBeLessThan(5000);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await release();
+      const results = await Promise.all(racing);
+
+      expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+      const winner = results.find((r) => r.status === 200)!;
+      const loser = results.find((r) => r.status === 401)!;
+      expect(loser.body.code).toBe('auth.refresh_token_reused');
+      // The token may have been stolen: whoever won, the session is over.
+      expect((await refresh(winner.body.refreshToken as string)).status).toBe(401);
+      expect((await me(winner.body.accessToken as string)).status).toBe(401);
+    });
+
     it('spends a token with one conditional UPDATE that a concurrent transaction cannot repeat', async () => {
       const user = await signedInUser(api);
       const [id] = user.refreshToken.split('.') as [string];

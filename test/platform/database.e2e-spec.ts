@@ -14,7 +14,7 @@ describe('database pool', () => {
       DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/bourse`,
       DATABASE_CONNECT_TIMEOUT_MS: '300',
     });
-    const source = new DataSource(dataSourceOptions(database, [], 'bourse-spec'));
+    const source = new DataSource(dataSourceOptions(database, { applicationName: 'bourse-spec' }));
     const started = Date.now();
     try {
       await expect(source.initialize()).rejects.toThrow(/timeout/i);

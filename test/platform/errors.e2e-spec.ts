@@ -265,9 +265,16 @@ describe('errors as problem+json', () => {
     expectProblem(tooLong, 414, 'http.uri_too_long');
     expect(tooLong.headers.get('x-content-type-options')).toBe('nosniff');
 
-    const badEncoding = await api.request('POST', '/test/errors/handles/%E0%A4%A');
+    const badEncoding = await api.request('POST', '/test/errors/%E0%A4%A/handles');
     expectProblem(badEncoding, 400, 'http.bad_request');
     expect(badEncoding.headers.get('x-content-type-options')).toBe('nosniff');
+
+    // Where the URL routes with the undecodable segment replaced, the parameter is named.
+    const badParameter = await api.request('POST', '/test/errors/handles/%E0%A4%A');
+    expectProblem(badParameter, 400, 'validation.failed');
+    expect(badParameter.body.errors).toEqual([
+      { field: 'handle', messages: [expect.stringContaining('percent-encoded UTF-8')] },
+    ]);
   });
 
   it('answers an unknown route with 404', async () => {

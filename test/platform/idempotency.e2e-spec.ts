@@ -1,4 +1,13 @@
-import { Database, Idempotent, IdempotencyService, newId, Public, rows } from '@bourse/platform';
+import {
+  Database,
+  Idempotent,
+  IdempotentCall,
+  IdempotencyService,
+  newId,
+  Public,
+  rows,
+  type IdempotentRequest,
+} from '@bourse/platform';
 import {
   Body,
   Controller,
@@ -49,34 +58,35 @@ class TestPrincipalGuard implements CanActivate {
 @UseGuards(TestPrincipalGuard)
 @Controller('test/idempotency')
 class IdempotencyTestController {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly idempotency: IdempotencyService) {}
 
   @Post('payments')
   @Idempotent()
-  pay(@Body() body: PaymentDto): Promise<{ id: string; note: string }> {
-    return this.record(body);
+  pay(@Body() body: PaymentDto, @IdempotentCall() call?: IdempotentRequest) {
+    return this.record(body, call, {});
   }
 
   @Post('refunds')
   @Idempotent()
-  refund(@Body() body: PaymentDto): Promise<{ id: string; note: string }> {
-    return this.record(body);
+  refund(@Body() body: PaymentDto, @IdempotentCall() call?: IdempotentRequest) {
+    return this.record(body, call, {});
   }
 
-  // The response carries what Postgres cannot store (a provider's reference with U+0000, say).
+  // The response carries what jsonb cannot store (a provider's reference with U+0000), and keys
+  // in an order jsonb would change.
   @Post('receipts')
   @Idempotent()
-  async receipt(@Body() body: PaymentDto): Promise<{ id: string; note: string; ref: string }> {
-    return { ...(await this.record(body)), ref: 'R\u0000' };
+  receipt(@Body() body: PaymentDto, @IdempotentCall() call?: IdempotentRequest) {
+    return this.record(body, call, { ref: 'R\u0000', zone: { zulu: 1, alpha: [2, 'ä'] }, a: true });
   }
 
-  private async record(body: PaymentDto): Promise<{ id: string; note: string }> {
-    handler.entered();
-    if (body.delayMs) {
-      await sleep(body.delayMs);
-    }
-
-    return this.db.transaction(undefined, async (tx) => {
+  /** What a lib's route does: its write through IdempotencyService, no SQL of the key's. */
+  private record(body: PaymentDto, call: IdempotentRequest | undefined, extra: object) {
+    return this.idempotency.transaction(call, async (tx) => {
+      handler.entered();
+      if (body.delayMs) {
+        await sleep(body.delayMs);
+      }
       const id = newId();
       await rows(tx, `INSERT INTO ${TABLE} (id, note) VALUES ($1, $2)`, [id, body.note]);
       if (handler.failNext) {
@@ -84,7 +94,7 @@ class IdempotencyTestController {
         throw new Error('handler failed after writing');
       }
 
-      return { id, note: body.note };
+      return { id, note: body.note, ...extra };
     });
   }
 }
@@ -117,7 +127,8 @@ describe('idempotency keys', () => {
     );
 
   beforeAll(async () => {
-    api = await startApi({}, [IdempotencyTestModule]);
+    // Behind a proxy: anonymous callers are told apart by X-Forwarded-For.
+    api = await startApi({ TRUST_PROXY: 'true' }, [IdempotencyTestModule]);
     db = api.app.get(Database);
     await db.manager.query(`CREATE TABLE ${TABLE} (id uuid PRIMARY KEY, note text NOT NULL)`);
   });
@@ -190,84 +201,26 @@ describe('idempotency keys', () => {
     expect(await executions('race')).toBe(1);
   });
 
-  it('claims and completes the keys of one turn in one statement each', async () => {
-    const service = api.app.get(IdempotencyService);
-    const statements: string[] = [];
-    const query = db.manager.query.bind(db.manager);
-    const spy = jest.spyOn(db.manager, 'query').mockImplementation((sql, params) => {
-      statements.push(sql);
-
-      return query(sql, params);
-    });
-    const request = { scope: 'user:batch', method: 'POST', path: '/p', requestHash: 'h1' };
-    const [a, b] = [freshKey(), freshKey()];
-    // Bodies travel in a text[] parameter: quotes, backslashes and nulls must survive it.
-    const response = (key: string) => ({
-      status: 201,
-      body: { key, note: 'a "quoted" \\ value', none: null },
-      headers: { location: `/x/${key}` },
-    });
-    try {
-      const outcomes = await Promise.allSettled([
-        service.claim({ ...request, key: a }),
-        service.claim({ ...request, key: b }),
-        service.claim({ ...request, key: a }),
-        service.claim({ ...request, key: a, requestHash: 'h2' }),
-      ]);
-      expect(
-        outcomes.map((o) =>
-          o.status === 'fulfilled' ? o.value.outcome : (o.reason as { code: string }).code,
-        ),
-      ).toEqual([
-        'claimed',
-        'claimed',
-        'idempotency.request_in_progress',
-        'idempotency.key_mismatch',
-      ]);
-      await Promise.all(
-        outcomes.slice(0, 2).map((o) => {
-          const claim = o.status === 'fulfilled' ? o.value : undefined;
-          if (claim?.outcome !== 'claimed') {
-            throw new Error('expected a claim');
-          }
-
-          return service.complete(claim.lock, response(claim.lock.key));
-        }),
-      );
-    } finally {
-      spy.mockRestore();
-    }
-    expect(statements.filter((sql) => sql.includes('INSERT INTO idempotency_keys'))).toHaveLength(
-      1,
+  it('stores the key with the write, in its transaction: no row exists while it runs', async () => {
+    const key = freshKey();
+    const entered = new Promise<void>((resolve) => (handler.entered = resolve));
+    const first = pay(key, { note: 'together', delayMs: 300 });
+    await entered;
+    expect(await rows(db.manager, `SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).toEqual(
+      [],
     );
-    expect(statements.filter((sql) => sql.includes('UPDATE idempotency_keys'))).toHaveLength(1);
-    for (const key of [a, b]) {
-      expect(await service.claim({ ...request, key })).toEqual({
-        outcome: 'replay',
-        response: response(key),
-      });
-    }
-  });
 
-  it('stores the other responses of a turn when one of them cannot be stored', async () => {
-    const service = api.app.get(IdempotencyService);
-    const request = { scope: 'user:isolation', method: 'POST', path: '/p', requestHash: 'h' };
-    const [good, bad] = await Promise.all(
-      [freshKey(), freshKey()].map((key) => service.claim({ ...request, key })),
+    expect((await first).status).toBe(201);
+    const [stored] = await rows<{ xmin: string }>(
+      db.manager,
+      `SELECT xmin::text FROM idempotency_keys WHERE key = $1`,
+      [key],
     );
-    if (good?.outcome !== 'claimed' || bad?.outcome !== 'claimed') {
-      throw new Error('expected two claims');
-    }
-    const stored = { status: 201, body: { ok: true }, headers: {} };
-    const completions = await Promise.allSettled([
-      service.complete(good.lock, stored),
-      service.complete(bad.lock, { ...stored, body: { ref: 'R\u0000' } }),
-    ]);
-    expect(completions.map((c) => c.status)).toEqual(['fulfilled', 'rejected']);
-    expect(await service.claim({ ...request, key: good.lock.key })).toEqual({
-      outcome: 'replay',
-      response: stored,
-    });
+    const [written] = await rows<{ xmin: string }>(
+      db.manager,
+      `SELECT xmin::text FROM ${TABLE} WHERE note = 'together'`,
+    );
+    expect(stored!.xmin).toBe(written!.xmin);
   });
 
   it('forgets the key when the handler fails, so a retry runs it', async () => {
@@ -282,23 +235,29 @@ describe('idempotency keys', () => {
     expect(await executions('failure')).toBe(1);
   });
 
-  it('answers with what the handler did even when its response cannot be stored', async () => {
+  it('replays the first response byte for byte, whatever jsonb would make of it', async () => {
     const key = freshKey();
-    const receipt = () =>
-      api.request('POST', '/test/idempotency/receipts', {
-        body: { note: 'unstorable' },
-        headers: { 'idempotency-key': key },
+    const receipt = async () => {
+      const res = await fetch(`${api.url}/test/idempotency/receipts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ note: 'bytes' }),
       });
+
+      return { res, bytes: Buffer.from(await res.arrayBuffer()) };
+    };
     const first = await receipt();
-    expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ note: 'unstorable', ref: 'R\u0000' });
-    expect(await executions('unstorable')).toBe(1);
-    expect(api.logs.lines).toContainEqual(
-      expect.objectContaining({ level: 'warn', msg: 'idempotency response not stored', key }),
-    );
-    // The key stays held until its lock goes stale, so a retry cannot run the handler again.
-    expect((await receipt()).status).toBe(409);
-    expect(await executions('unstorable')).toBe(1);
+    const replay = await receipt();
+
+    expect(first.res.status).toBe(201);
+    expect(first.res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(JSON.parse(first.bytes.toString())).toMatchObject({ ref: 'R\u0000', a: true });
+    expect(first.bytes.toString()).toMatch(/"zone":\{"zulu":1,"alpha":\[2,"ä"\]\},"a":true\}$/);
+    expect(replay.res.status).toBe(201);
+    expect(replay.res.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(replay.bytes.equals(first.bytes)).toBe(true);
+    expect(await executions('bytes')).toBe(1);
   });
 
   it('scopes keys per caller', async () => {
@@ -320,6 +279,25 @@ describe('idempotency keys', () => {
     expect(row?.scope).toBe('user:alice');
   });
 
+  it('scopes keys on a public route by client address when there are no credentials', async () => {
+    const key = freshKey();
+    const from = (ip: string) =>
+      api.request('POST', '/test/idempotency/payments', {
+        body: { note: 'anonymous' },
+        headers: { 'idempotency-key': key, 'x-forwarded-for': ip },
+      });
+    const first = await from('203.0.113.7');
+    const other = await from('198.51.100.9');
+    const again = await from('203.0.113.7');
+
+    expect([first.status, other.status, again.status]).toEqual([201, 201, 201]);
+    expect(other.body.id).not.toBe(first.body.id);
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await executions('anonymous')).toBe(2);
+  });
+
   it('rejects an empty or over-long key with a 400 naming the header', async () => {
     for (const key of ['', 'k'.repeat(256)]) {
       const res = await pay(key, { note: 'invalid-key' });
@@ -332,28 +310,6 @@ describe('idempotency keys', () => {
     }
     expect(await executions('invalid-key')).toBe(0);
     expect((await pay(freshKey().padEnd(255, 'k'), { note: 'invalid-key' })).status).toBe(201);
-  });
-
-  it('lets a retry take over a request whose lock went stale, but not a live one', async () => {
-    const key = freshKey();
-    await pay(key, { note: 'stale' });
-    const pretendRunning = (lockedAgo: string) =>
-      db.manager.query(
-        `UPDATE idempotency_keys
-            SET state = 'in_progress', lock_id = $2, response_status = NULL, response_body = NULL,
-                locked_at = now() - $3::interval
-          WHERE key = $1`,
-        [key, newId(), lockedAgo],
-      );
-
-    await pretendRunning('1 minute');
-    expect((await pay(key, { note: 'stale' })).status).toBe(409);
-
-    await pretendRunning('10 minutes');
-    const takeover = await pay(key, { note: 'stale' });
-    expect(takeover.status).toBe(201);
-    expect(takeover.headers.get('idempotent-replayed')).toBeNull();
-    expect(await executions('stale')).toBe(2);
   });
 
   it('treats an expired key as absent before any purge', async () => {
@@ -385,8 +341,9 @@ describe('idempotency keys', () => {
   it('purgeExpired deletes only keys expired at the given time, in batches', async () => {
     const insert = (count: number, expiresAt: string) =>
       db.manager.query(
-        `INSERT INTO idempotency_keys (scope, key, method, path, request_hash, state, expires_at)
-         SELECT 'purge-spec', $2 || i, 'POST', '/x', 'h', 'in_progress', $1::timestamptz
+        `INSERT INTO idempotency_keys
+                (scope, key, method, path, request_hash, response_status, expires_at)
+         SELECT 'purge-spec', $2 || i, 'POST', '/x', 'h', 201, $1::timestamptz
            FROM generate_series(1, $3::int) AS i`,
         [expiresAt, `${expiresAt}-`, count],
       );

@@ -22,7 +22,7 @@ describe('migrations', () => {
     await admin.query(`CREATE DATABASE ${database}`);
     await admin.end();
     const db = { ...loadConfig().database, url: testDatabaseUrl(database), poolSize: 2 };
-    source = await new DataSource(dataSourceOptions(db)).initialize();
+    source = await new DataSource(dataSourceOptions(db, { migrations: MIGRATIONS })).initialize();
   });
 
   afterAll(async () => {

@@ -1,29 +1,31 @@
-import {
-  loadConfig,
-  MetricsServer,
-  type AppConfig,
-  type Env,
-  type ModuleImport,
-} from '@bourse/platform';
+import { loadConfig, MetricsServer, type Env, type ModuleImport } from '@bourse/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
 import { createApiApp } from '../../apps/api/src/api.app';
+import { CLI_CONFIG_SECTIONS, type CliConfig } from '../../apps/cli/src/cli.config';
 
-/** A test's config: the run's database and Redis prefix, generous rate limits, quiet logs. */
-export function testConfig(overrides: Env = {}): AppConfig {
-  return loadConfig({
-    ...process.env,
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
-    HOST: '127.0.0.1',
-    API_METRICS_PORT: '0',
-    WORKER_METRICS_PORT: '0',
-    // Specs that need live prices opt in; others keep the shared test database free of live ticks.
-    MARKET_PROVIDER: 'none',
-    ...overrides,
-  });
+/**
+ * A test's config: the run's database and Redis prefix, generous rate limits, quiet logs; with the
+ * sections of every lib (the cli's: those of the api, the worker and the seed).
+ */
+export function testConfig(overrides: Env = {}): CliConfig {
+  return loadConfig(
+    {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
+      WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
+      HOST: '127.0.0.1',
+      API_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
+      // Specs that need live prices opt in; others keep the shared test database free of live ticks.
+      MARKET_PROVIDER: 'none',
+      ...overrides,
+    },
+    CLI_CONFIG_SECTIONS,
+  );
 }
 
 /** Collects an app's JSON log lines in memory, so tests can read what was logged. */
@@ -57,7 +59,7 @@ export class TestServer {
   constructor(
     readonly app: NestFastifyApplication,
     readonly url: string,
-    readonly config: AppConfig,
+    readonly config: CliConfig,
     readonly logs: LogCapture,
   ) {}
 

@@ -303,6 +303,56 @@ describe('transactional outbox and the worker', () => {
     expect(new Set(executed).size).toBe(10);
   });
 
+  it('marks only the rows Bull accepted and hands the refused ones over on the next pass', async () => {
+    const refusing = newQueue();
+    const healthy = newQueue();
+    // Bull's add script increments the queue's id counter even for a custom job id: while that
+    // counter is not a number, Redis refuses every add to this queue and only to it.
+    const counter = `${PREFIX}:bull:${refusing}:id`;
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      await redis.set(counter, 'not-a-number');
+      // The reconcile pass would only look after a minute: the relay alone must deliver.
+      const worker = await boot([recorder(refusing), recorder(healthy)], {
+        OUTBOX_RECONCILE_AFTER_MS: '60000',
+      });
+      await enqueue(
+        job(refusing, `${refusing}:a`),
+        job(healthy, `${healthy}:b`),
+        job(refusing, `${refusing}:c`),
+      );
+      await waitFor(
+        () => outboxRows(healthy),
+        (list) => allCompleted(list, 1),
+      );
+      await sleep(200); // ten relay passes, each refused
+
+      expect(await outboxRows(refusing)).toMatchObject([
+        { enqueued_at: null, attempts: 0 },
+        { enqueued_at: null, attempts: 0 },
+      ]);
+      expect(worker.logs.lines).toContainEqual(
+        expect.objectContaining({ msg: 'outbox jobs not added to Bull, will retry' }),
+      );
+
+      await redis.del(counter);
+      const started = Date.now();
+      const delivered = await waitFor(
+        () => outboxRows(refusing),
+        (list) => allCompleted(list, 2),
+      );
+
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(delivered.map((row) => row.attempts)).toEqual([1, 1]);
+      expect(await runs(refusing)).toHaveLength(2);
+      const metrics = (await worker.metrics()).body as string;
+      expect(metrics).toContain(`outbox_relayed_total{queue="${refusing}"} 2`);
+      expect(metrics).not.toContain(`outbox_reenqueued_total{queue="${refusing}"}`);
+    } finally {
+      await redis.quit();
+    }
+  });
+
   it('records a job that completed although its completion event was lost, without rerunning it', async () => {
     const queue = newQueue();
     await boot([recorder(queue)]);
@@ -372,8 +422,8 @@ describe('transactional outbox and the worker', () => {
     const insertKey = (key: string, expires: string) =>
       db.manager.query(
         `INSERT INTO idempotency_keys
-           (scope, key, method, path, request_hash, state, response_status, expires_at)
-         VALUES ('outbox-test', $1, 'POST', '/v1/x', 'h', 'completed', 200, now() + $2::interval)`,
+           (scope, key, method, path, request_hash, response_status, expires_at)
+         VALUES ('outbox-test', $1, 'POST', '/v1/x', 'h', 200, now() + $2::interval)`,
         [key, expires],
       );
     const expired = `expired-${randomUUID()}`;

@@ -1,11 +1,12 @@
-import { createHttpApp, type AppConfig, type ModuleImport } from '@bourse/platform';
+import { createHttpApp, type ModuleImport } from '@bourse/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
+import type { ApiConfig } from './api.config';
 import { ApiModule } from './api.module';
 
 /** The api as production runs it, not yet listening; tests pass config, logs and modules. */
 export function createApiApp(
-  config: AppConfig,
+  config: ApiConfig,
   options: { logDestination?: DestinationStream; imports?: ModuleImport[] } = {},
 ): Promise<NestFastifyApplication> {
   return createHttpApp('api', ApiModule.forConfig(config, options.imports), config, {

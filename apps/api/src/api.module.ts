@@ -5,17 +5,20 @@ import {
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  INBOX_QUEUE,
+  InboxModule,
   ObservabilityModule,
   PLATFORM_QUEUE,
   QueueModule,
   RateLimitModule,
   RedisModule,
-  type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminQueuesModule } from './admin/admin-queues.module';
+import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
@@ -27,11 +30,12 @@ import { LedgerTransfersController } from './ledger/ledger-transfers.controller'
 import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
+import { UploadsController } from './storage/uploads.controller';
 
 @Module({})
 export class ApiModule {
   /** `extra` lets tests mount their own controllers on the production stack. */
-  static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
+  static forConfig(config: ApiConfig, extra: ModuleImport[] = []): DynamicModule {
     return {
       module: ApiModule,
       controllers: [
@@ -45,6 +49,7 @@ export class ApiModule {
         AssetsController,
         LedgerAccountsController,
         LedgerTransfersController,
+        UploadsController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -54,6 +59,7 @@ export class ApiModule {
         ObservabilityModule.forRoot((c) => c.http.apiMetricsPort),
         RateLimitModule,
         IdempotencyModule,
+        InboxModule,
         LedgerModule,
         LedgerApiModule,
         // Global guards run in module order: throttling first, then credential lookups.
@@ -61,7 +67,14 @@ export class ApiModule {
         AuditModule,
         CandlesModule,
         MarketFanoutModule,
-        AdminQueuesModule.forQueues([PLATFORM_QUEUE, LEDGER_QUEUE, MARKET_QUEUE]),
+        StorageModule,
+        AdminQueuesModule.forQueues([
+          PLATFORM_QUEUE,
+          LEDGER_QUEUE,
+          MARKET_QUEUE,
+          INBOX_QUEUE,
+          STORAGE_QUEUE,
+        ]),
         ...extra,
       ],
       providers: [PricesGateway],

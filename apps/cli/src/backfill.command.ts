@@ -1,11 +1,12 @@
 import { CandleBackfill, CandlesModule } from '@bourse/market-data';
-import { ConfigModule, DatabaseModule, RedisModule, type AppConfig } from '@bourse/platform';
+import { ConfigModule, DatabaseModule, RedisModule } from '@bourse/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { commandContext } from './context';
+import type { CliConfig } from './cli.config';
 
 @Module({})
 class BackfillModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  static forConfig(config: CliConfig): DynamicModule {
     return {
       module: BackfillModule,
       // CandlesModule's services also publish and read prices, hence Redis.
@@ -29,7 +30,7 @@ export function parseDays(flags: string[]): number {
  * Fills candle history from the simulated provider through the real CandleBackfill; running it
  * again the same day rewrites the same bars. Progress goes to stdout a day at a time.
  */
-export async function backfill(config: AppConfig, flags: string[]): Promise<string> {
+export async function backfill(config: CliConfig, flags: string[]): Promise<string> {
   const days = parseDays(flags);
   const app = await commandContext(BackfillModule.forConfig(config));
   try {

@@ -2,6 +2,7 @@ import { dataSourceOptions, type AppConfig } from '@bourse/platform';
 import { Client } from 'pg';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../../migrations';
 
 const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -39,8 +40,7 @@ async function withDataSource<T>(
         statementTimeoutMs: config.migrations.statementTimeoutMs,
         lockTimeoutMs: config.migrations.lockTimeoutMs,
       },
-      [],
-      'bourse-cli',
+      { migrations: MIGRATIONS, applicationName: 'bourse-cli' },
     ),
   );
   await source.initialize();

@@ -4,13 +4,14 @@ import {
   LedgerService,
   violationsByCheck,
 } from '@bourse/ledger';
-import { ConfigModule, DatabaseModule, type AppConfig } from '@bourse/platform';
+import { ConfigModule, DatabaseModule } from '@bourse/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { commandContext } from './context';
+import type { CliConfig } from './cli.config';
 
 @Module({})
 class LedgerVerifyModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  static forConfig(config: CliConfig): DynamicModule {
     return {
       module: LedgerVerifyModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, LedgerModule],
@@ -30,7 +31,7 @@ export class LedgerViolationsError extends Error {
  * Runs the ledger's invariant checks once (the worker's scheduled check, on demand) and answers
  * the report; throws LedgerViolationsError carrying the report when anything is violated.
  */
-export async function verifyLedger(config: AppConfig): Promise<string> {
+export async function verifyLedger(config: CliConfig): Promise<string> {
   const app = await commandContext(LedgerVerifyModule.forConfig(config));
   try {
     const report = await app.get(LedgerService).verifyInvariants();

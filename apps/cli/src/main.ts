@@ -1,16 +1,18 @@
 import { ConfigError, configTable, loadConfig } from '@bourse/platform';
 import { backfill } from './backfill.command';
+import { CLI_CONFIG_SECTIONS } from './cli.config';
 import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
 import { openapi } from './openapi.command';
+import { runS3Simulator } from './s3-simulator.command';
 import { seed } from './seed.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs | s3:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
-  const config = loadConfig();
+  const config = loadConfig(process.env, CLI_CONFIG_SECTIONS);
   switch (command) {
     case 'db:create':
       return createDatabase(config);
@@ -29,9 +31,11 @@ async function main(argv: string[]): Promise<string> {
     case 'ledger:verify':
       return verifyLedger(config);
     case 'config:docs':
-      return configTable();
+      return configTable(CLI_CONFIG_SECTIONS);
     case 'openapi':
       return openapi(config, flags.includes('--check'));
+    case 's3:simulator':
+      return runS3Simulator(config);
     default:
       throw new Error(USAGE);
   }

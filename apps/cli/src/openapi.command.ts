@@ -1,16 +1,17 @@
-import { buildOpenApiDocument, type AppConfig } from '@bourse/platform';
+import { buildOpenApiDocument } from '@bourse/platform';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { OpenAPI3 } from 'openapi-typescript';
 import { ApiModule } from '../../api/src/api.module';
+import type { CliConfig } from './cli.config';
 
 const SPEC_PATH = 'openapi.json';
 const SCHEMA_PATH = 'clients/typescript/src/schema.d.ts';
 
 /** The document exactly as the api serves it at /openapi.json, without Postgres or Redis. */
-async function generateSpec(config: AppConfig): Promise<string> {
+async function generateSpec(config: CliConfig): Promise<string> {
   // Preview mode resolves controllers and routes without instantiating providers (no connections).
   const app = await NestFactory.create(ApiModule.forConfig(config), new FastifyAdapter(), {
     preview: true,
@@ -34,7 +35,7 @@ async function generateClientSchema(spec: string): Promise<string> {
  * Writes openapi.json and the typed client's schema from the code. With `check`, writes nothing
  * and fails when the committed files differ from what the code generates (CI's drift check).
  */
-export async function openapi(config: AppConfig, check: boolean): Promise<string> {
+export async function openapi(config: CliConfig, check: boolean): Promise<string> {
   const spec = await generateSpec(config);
   const files: [string, string][] = [
     [SPEC_PATH, spec],

@@ -1,27 +1,73 @@
+import { LedgerModule, LedgerService } from '@bourse/ledger';
 import {
   AuthModule,
   AuthService,
   ConfigModule,
+  Database,
   DatabaseModule,
   RedisModule,
-  type AppConfig,
+  type User,
 } from '@bourse/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { v5 as uuidV5 } from 'uuid';
 import { commandContext } from './context';
+import type { CliConfig } from './cli.config';
+
+/** What each demo login holds on first sign-in, in minor units: $1,000.00 and 50 g of gold. */
+export const DEMO_BALANCES = [
+  { asset: 'USD', amount: 100_000n },
+  { asset: 'XAU', amount: 50_000n },
+] as const;
+
+/** Namespace of the starting-balance transfer ids: the same wallet always gets the same one. */
+const SEED_TRANSFER_NAMESPACE = '0f6b8e52-3c1d-4e7a-b9f4-6a2d8c1e5b37';
 
 @Module({})
 class SeedModule {
-  static forConfig(config: AppConfig): DynamicModule {
+  static forConfig(config: CliConfig): DynamicModule {
     return {
       module: SeedModule,
       // Redis: sign-in counts failed attempts there (AuthModule needs it).
-      imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule, AuthModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        RedisModule,
+        AuthModule,
+        LedgerModule,
+      ],
     };
   }
 }
 
-/** Creates the demo admin and user through the real AuthService; running it again changes nothing. */
-export async function seed(config: AppConfig): Promise<string> {
+/**
+ * The user's demo wallets, each funded once from the house by a transfer whose id derives from
+ * the wallet: run again, the transfer is found by its id and nothing moves twice.
+ */
+async function fundDemoWallets(db: Database, ledger: LedgerService, user: User): Promise<void> {
+  await db.transaction(undefined, async (tx) => {
+    for (const { asset, amount } of DEMO_BALANCES) {
+      const wallet = await ledger.ensureWallet(user.id, asset, tx);
+      const house = await ledger.ensureSystemAccount('house', asset, tx);
+      await ledger.transfer(
+        {
+          id: uuidV5(`starting-balance:${wallet.id}`, SEED_TRANSFER_NAMESPACE),
+          debitAccountId: house.id,
+          creditAccountId: wallet.id,
+          amount,
+          asset,
+          code: 'seed.starting_balance',
+        },
+        tx,
+      );
+    }
+  });
+}
+
+/**
+ * Creates the demo admin and user through the real AuthService, and gives each wallets with a
+ * starting balance (DEMO_BALANCES); running it again changes nothing.
+ */
+export async function seed(config: CliConfig): Promise<string> {
   const app = await commandContext(SeedModule.forConfig(config));
   try {
     const auth = app.get(AuthService);
@@ -35,8 +81,11 @@ export async function seed(config: AppConfig): Promise<string> {
       password: config.seed.userPassword,
       role: 'user',
     });
+    for (const demo of [admin, user]) {
+      await fundDemoWallets(app.get(Database), app.get(LedgerService), demo);
+    }
 
-    return `seeded ${admin.email} (${admin.role}) and ${user.email} (${user.role})`;
+    return `seeded ${admin.email} (${admin.role}) and ${user.email} (${user.role}), each with ${DEMO_BALANCES.map((b) => b.asset).join(' and ')} wallets`;
   } finally {
     await app.close();
   }

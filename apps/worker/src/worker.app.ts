@@ -1,6 +1,7 @@
-import { createHttpApp, type AppConfig, type ModuleImport } from '@bourse/platform';
+import { createHttpApp, type ModuleImport } from '@bourse/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
+import type { WorkerConfig } from './worker.config';
 import { WorkerModule } from './worker.module';
 
 /**
@@ -8,7 +9,7 @@ import { WorkerModule } from './worker.module';
  * (and its metrics server /metrics, on WORKER_METRICS_PORT). Tests pass config, logs and their own queues and processors.
  */
 export function createWorkerApp(
-  config: AppConfig,
+  config: WorkerConfig,
   options: { logDestination?: DestinationStream; imports?: ModuleImport[] } = {},
 ): Promise<NestFastifyApplication> {
   return createHttpApp('worker', WorkerModule.forConfig(config, options.imports), config, {

@@ -3,16 +3,19 @@ import {
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  INBOX_QUEUE,
+  InboxModule,
+  InboxWorkerModule,
   ObservabilityModule,
   OutboxRelayModule,
   PLATFORM_QUEUE,
   QueueModule,
   QueuesCheck,
   RedisModule,
-  type AppConfig,
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
+import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
@@ -20,9 +23,15 @@ import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor'
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
 import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
+import { ProcessInboxEventProcessor } from './processors/process-inbox-event.processor';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
 import { PurgeOutboxProcessor } from './processors/purge-outbox.processor';
+import { SweepInboxProcessor } from './processors/sweep-inbox.processor';
 import { PlatformScheduler } from './schedulers/platform.scheduler';
+import { StorageScheduler } from './storage/storage.scheduler';
+import { SweepUploadsProcessor } from './storage/sweep-uploads.processor';
+import { ThumbnailProcessor } from './storage/thumbnail.processor';
+import type { WorkerConfig } from './worker.config';
 
 /**
  * The worker: outbox relay, processors and schedulers. On close the relay and schedulers stop
@@ -31,7 +40,7 @@ import { PlatformScheduler } from './schedulers/platform.scheduler';
 @Module({})
 export class WorkerModule {
   /** `extra` lets tests add their own queues and processors to the production stack. */
-  static forConfig(config: AppConfig, extra: ModuleImport[] = []): DynamicModule {
+  static forConfig(config: WorkerConfig, extra: ModuleImport[] = []): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -44,22 +53,32 @@ export class WorkerModule {
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
         BullModule.registerQueue({ name: MARKET_QUEUE }),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
+        BullModule.registerQueue({ name: INBOX_QUEUE }),
+        BullModule.registerQueue({ name: STORAGE_QUEUE }),
         IdempotencyModule,
+        InboxModule,
+        InboxWorkerModule,
         LedgerModule,
         LedgerMetricsModule,
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
+        StorageModule,
         ...extra,
       ],
       providers: [
         PurgeIdempotencyKeysProcessor,
         PurgeOutboxProcessor,
+        ProcessInboxEventProcessor,
+        SweepInboxProcessor,
         PlatformScheduler,
         PruneTicksProcessor,
         PruneTicksScheduler,
         VoidExpiredHoldsProcessor,
         VerifyInvariantsProcessor,
         LedgerScheduler,
+        SweepUploadsProcessor,
+        ThumbnailProcessor,
+        StorageScheduler,
       ],
     };
   }

@@ -7,8 +7,36 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List API keys.
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["ApiKeys_list"];
         put?: never;
+        /**
+         * Create an API key for a server client.
+         * @description A key reaches only the routes opened to its scopes.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, e.g. a malformed scope.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["ApiKeys_create"];
         delete?: never;
         options?: never;
@@ -26,6 +54,20 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Revoke an API key.
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.api_key_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         delete: operations["ApiKeys_revoke"];
         options?: never;
         head?: never;
@@ -39,6 +81,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Audit log of admin and API-key actions.
+         * @description **Who may call it:** Signed-in users with one of the roles `admin` or `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["AdminAudit_list"];
         put?: never;
         post?: never;
@@ -55,6 +109,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["AdminQueues_list"];
         put?: never;
         post?: never;
@@ -71,6 +136,19 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Find a user by email.
+         * @description **Who may call it:** Signed-in users with one of the roles `admin`, `support` or `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.user_not_found`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["AdminUsers_find"];
         put?: never;
         post?: never;
@@ -89,6 +167,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Disable a user.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.user_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["AdminUsers_disable"];
         delete?: never;
         options?: never;
@@ -105,6 +201,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Enable a disabled user.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 404: `auth.user_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["AdminUsers_enable"];
         delete?: never;
         options?: never;
@@ -119,6 +233,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Assets and their scales.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Assets_list"];
         put?: never;
         post?: never;
@@ -137,6 +261,22 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Sign in with email and password.
+         * @description Answers a session. Failed attempts count per email, from any address.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_credentials`, same for unknown emails.
+         *     - 403: `auth.account_disabled`: the password is right but an admin disabled the account.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_login"];
         delete?: never;
         options?: never;
@@ -153,6 +293,19 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * End a session, or every session of its user.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_token`: not a refresh token we issued (or, with `everywhere`, one already spent, revoked or expired).
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_logout"];
         delete?: never;
         options?: never;
@@ -169,6 +322,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Trade a refresh token for a new session.
+         * @description Refresh tokens are single use: presenting a spent one revokes its whole session (a stolen copy is detected).
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_token`, `auth.token_expired`, or `auth.refresh_token_reused` (the session is revoked).
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_refresh"];
         delete?: never;
         options?: never;
@@ -185,6 +353,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Create an account and sign in.
+         * @description Registers a user (role `user`) and answers a session: a short-lived access token and a single-use refresh token.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 409: `auth.email_taken`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Auth_register"];
         delete?: never;
         options?: never;
@@ -199,8 +382,38 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Accounts of an owner.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_list"];
         put?: never;
+        /**
+         * Open a ledger account.
+         * @description Idempotent by `id` (the same id and fields answer the existing account) and by `Idempotency-Key`.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 409: `ledger.account_conflict`: the id is taken, other fields; `ledger.wallet_exists`: the user has a wallet in this asset; `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.asset_not_found`, or `ledger.invalid_account` naming the `field`: a user wallet allowed negative, owned by a `system:` name or by no user of the platform; another kind owned by a user. `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerAccounts_create"];
         delete?: never;
         options?: never;
@@ -215,6 +428,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * One ledger account with its balance.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_get"];
         put?: never;
         post?: never;
@@ -231,6 +458,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Statement of any ledger account.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_entries"];
         put?: never;
         post?: never;
@@ -249,6 +490,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Freeze an account.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerAccounts_freeze"];
         delete?: never;
         options?: never;
@@ -263,6 +522,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Transfers touching an account.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerAccounts_transfers"];
         put?: never;
         post?: never;
@@ -281,6 +554,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Unfreeze an account.
+         * @description Recorded in the audit log with its actor and reason.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerAccounts_unfreeze"];
         delete?: never;
         options?: never;
@@ -297,6 +588,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Move money: one balanced transfer.
+         * @description Debits one account and credits another by the same amount, in one database transaction; or, with `pending`, holds the amount until posted or voided. Safe to retry by `id`; an `Idempotency-Key` header also replays the first answer.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.account_not_found`: either account is unknown.
+         *     - 409: `ledger.id_conflict`: the id is taken by a transfer with other fields; `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.insufficient_funds`, `ledger.account_frozen`, `ledger.asset_mismatch`, `ledger.invalid_transfer` (e.g. both sides the same account), `ledger.balance_overflow` (a balance would pass 2^63-1 minor units), `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_create"];
         delete?: never;
         options?: never;
@@ -311,6 +621,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * One transfer.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.transfer_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["LedgerTransfers_get"];
         put?: never;
         post?: never;
@@ -329,6 +653,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Post a pending transfer (capture a hold).
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.transfer_not_found`.
+         *     - 409: `ledger.transfer_state`: voided, posted with another amount, or not two-phase; `ledger.pending_expired`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.invalid_transfer`: the amount is above the held amount; `ledger.balance_overflow`: posting it would take a balance past 2^63-1 minor units (the hold stays).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_post"];
         delete?: never;
         options?: never;
@@ -345,6 +687,21 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Void a pending transfer (release a hold).
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 404: `ledger.transfer_not_found`.
+         *     - 409: `ledger.transfer_state`: already posted.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_void"];
         delete?: never;
         options?: never;
@@ -361,6 +718,24 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Move money: up to 1000 transfers at once.
+         * @description Applied in order in one database transaction; `linked` members succeed or fail together.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `ledger`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `ledger` scope, only.
+         *     - 409: `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["LedgerTransfers_createMany"];
         delete?: never;
         options?: never;
@@ -378,6 +753,14 @@ export interface paths {
         /**
          * OHLC bars of a symbol.
          * @description The newest `limit` bars whose start lies within [from, to], oldest first, including the forming bar (at most MARKET_CANDLE_FLUSH_MS behind the ticks). Times are UTC epoch seconds, as lightweight-charts takes them; page back with `to` = first `time` - 1.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the field: unknown symbol, unknown timeframe, from/to not epoch seconds, `to` before `from`, limit outside 1..5000.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         get: operations["Market_candleList"];
         put?: never;
@@ -398,6 +781,14 @@ export interface paths {
         /**
          * Last price of every symbol.
          * @description Symbols without a price yet are left out. Live updates: Socket.IO `/prices`.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         get: operations["Market_allPrices"];
         put?: never;
@@ -415,7 +806,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Last price of one symbol. */
+        /**
+         * Last price of one symbol.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 404: `market.unknown_symbol` (not quoted), or `market.no_price` (quoted, but no price yet).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Market_price"];
         put?: never;
         post?: never;
@@ -432,7 +834,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The symbols Bourse quotes. */
+        /**
+         * The symbols Bourse quotes.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Market_symbols"];
         put?: never;
         post?: never;
@@ -449,6 +860,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * The signed-in user.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no profile.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Me_me"];
         put?: never;
         post?: never;
@@ -467,7 +890,142 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /**
+         * Change your password.
+         * @description Takes the current password; ends every other session.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, e.g. a new password too short.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.wrong_password`: the current password does not match; `auth.account_disabled`; `auth.forbidden`: API keys have no password.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong current passwords count with failed sign-ins); with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         post: operations["Me_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users upload (not API keys).
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `storage.unknown_purpose`, `storage.content_type_not_allowed`, `storage.size_out_of_range` (each names its field).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        post: operations["Uploads_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** Any signed-in user, or any API key.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        get: operations["Uploads_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). Only the owner completes.
+         *     - 409: `storage.object_missing`: nothing was uploaded yet; `storage.upload_changed`: the file was replaced during the check. The upload stays pending: complete again.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        post: operations["Uploads_complete"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/uploads/{id}/url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * @description **Who may call it:** Any signed-in user, or any API key.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
+         *     - 409: `storage.not_verified`: only verified uploads are readable; `storage.thumbnail_unavailable`: no thumbnail (yet).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`: S3 did not answer.
+         */
+        get: operations["Uploads_readUrl"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -481,6 +1039,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Your wallets and balances.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no wallets.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Wallets_list"];
         put?: never;
         post?: never;
@@ -497,6 +1067,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Statement of one of your wallets.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no wallets.
+         *     - 404: `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Wallets_entries"];
         put?: never;
         post?: never;
@@ -513,6 +1097,20 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Money held on one of your wallets.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no wallets.
+         *     - 404: `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
         get: operations["Wallets_holds"];
         put?: never;
         post?: never;
@@ -685,10 +1283,10 @@ export interface components {
         };
         AuditEventDto: {
             /**
-             * @description What.
+             * @description What: `<kind>.<verb>`.
              * @enum {string}
              */
-            action: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+            action: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
             /**
              * @description Who: `user:<id>` or `apikey:<id>`.
              * @example user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80
@@ -883,13 +1481,13 @@ export interface components {
             expiresAt?: string;
             /**
              * @description Who uses the key, for people.
-             * @example payments-reconciler
+             * @example nightly-reconciler
              */
             name: string;
             /**
              * @description Scopes granted, each `^[a-z][a-z0-9:_-]{0,63}$`; a route opened to API keys lists the scopes it requires.
              * @example [
-             *       "ledger"
+             *       "reports"
              *     ]
              */
             scopes: string[];
@@ -979,6 +1577,24 @@ export interface components {
             /** @description 1 to 1000 transfers, applied in order in one database transaction. */
             transfers: components["schemas"]["BatchTransferItemDto"][];
         };
+        CreateUploadDto: {
+            /**
+             * @description Content type of the file; the upload form makes S3 refuse any other, and completion checks the bytes match it.
+             * @example image/png
+             * @enum {string}
+             */
+            contentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "application/pdf" | "text/csv";
+            /**
+             * @description What the file is for, as declared by the lib that uses it; sets the accepted types and sizes and who may read it.
+             * @example kyc.document
+             */
+            purpose: string;
+            /**
+             * @description Exact size of the file in bytes; S3 refuses a body of any other length.
+             * @example 48213
+             */
+            size: number;
+        };
         FieldProblemDto: {
             /**
              * @description Dotted path of the offending field (`items.0.amount`) or header name.
@@ -1055,6 +1671,27 @@ export interface components {
              * @example 1000
              */
             amount?: string;
+        };
+        PresignedUploadDto: {
+            /**
+             * Format: date-time
+             * @description The policy is refused by S3 after this instant.
+             */
+            expiresAt: string;
+            /** @description Form fields to send as they are, before the `file` field: the key, Content-Type, the signed policy and its SigV4 fields. */
+            fields: {
+                [key: string]: string;
+            };
+            /**
+             * Format: uuid
+             * @description The upload; complete it once the POST succeeded.
+             */
+            uploadId: string;
+            /**
+             * @description Where to POST the file as multipart/form-data.
+             * @example https://s3.eu-west-1.amazonaws.com/bourse-uploads
+             */
+            url: string;
         };
         PriceDto: {
             /**
@@ -1149,6 +1786,15 @@ export interface components {
              * @example 4.2
              */
             oldestWaitingSeconds: number | null;
+        };
+        ReadUrlDto: {
+            /**
+             * Format: date-time
+             * @description When the URL stops working.
+             */
+            expiresAt: string;
+            /** @description A presigned GET of the object; anyone holding it can read until it expires. */
+            url: string;
         };
         RefreshTokenDto: {
             /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
@@ -1339,6 +1985,63 @@ export interface components {
             /** @description One result per submitted transfer, in submission order. */
             results: components["schemas"]["TransferResultDto"][];
         };
+        UploadDto: {
+            /**
+             * @description The declared content type.
+             * @enum {string}
+             */
+            contentType: "image/jpeg" | "image/png" | "image/gif" | "image/webp" | "application/pdf" | "text/csv";
+            /**
+             * Format: date-time
+             * @description When the upload was requested.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The upload.
+             */
+            id: string;
+            /**
+             * @description Its purpose.
+             * @example kyc.document
+             */
+            purpose: string;
+            /**
+             * @description Why it was rejected: `storage.size_mismatch`, `storage.content_type_mismatch` (the stored Content-Type), `storage.content_mismatch` (the bytes are not of the declared type).
+             * @enum {string}
+             */
+            rejectReason?: "storage.size_mismatch" | "storage.content_type_mismatch" | "storage.content_mismatch";
+            /**
+             * Format: date-time
+             * @description When it left `pending`.
+             */
+            settledAt?: string;
+            /**
+             * @description Hex SHA-256 of the verified bytes.
+             * @example 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+             */
+            sha256?: string;
+            /**
+             * @description The declared size in bytes.
+             * @example 48213
+             */
+            size: number;
+            /**
+             * @description `pending` until completed; `verified` when the stored bytes are what was declared; `rejected` when not (see `rejectReason`; the object is deleted); `expired` when never completed in time.
+             * @enum {string}
+             */
+            state: "pending" | "verified" | "rejected" | "expired";
+            /**
+             * @description `none`: its purpose wants none; `pending`: the worker is making it; `ready`: readable with `variant=thumbnail`; `failed`: the image could not be decoded.
+             * @enum {string}
+             */
+            thumbnail: "none" | "pending" | "ready" | "failed";
+            /**
+             * Format: date-time
+             * @description When the presigned POST stops being accepted.
+             */
+            uploadExpiresAt: string;
+        };
         UserDto: {
             /**
              * Format: date-time
@@ -1358,10 +2061,10 @@ export interface components {
              */
             id: string;
             /**
-             * @description What the user may do; admins are seeded.
+             * @description What the user may do (the declared roles); admins are seeded.
              * @enum {string}
              */
-            role: "user" | "admin";
+            role: "user" | "admin" | "compliance" | "support";
         };
         WalletDto: {
             /**
@@ -1429,7 +2132,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1438,7 +2141,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1447,7 +2150,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1516,7 +2219,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1525,8 +2228,26 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1581,7 +2302,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1590,7 +2311,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1599,7 +2320,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1610,6 +2331,15 @@ export interface operations {
             };
             /** @description `auth.api_key_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1649,13 +2379,13 @@ export interface operations {
     AdminAudit_list: {
         parameters: {
             query?: {
-                /** @description Only the events of this action. */
-                action?: "user.disable" | "user.enable" | "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze";
+                /** @description Only the events of this action (those the loaded libs declared). */
+                action?: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
                 limit?: number;
-                /** @description Only the events of this target (`user:`, `api_key:` or `ledger_account:` and its id). */
+                /** @description Only the events of this target: a kind declared by the platform (`user:`, `api_key:`) or a loaded lib, and its id. */
                 target?: string;
             };
             header?: never;
@@ -1664,7 +2394,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description What admins and API keys did to users, API keys and ledger accounts (disable, enable, create, revoke, freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
+            /** @description What admins and API keys did to users, API keys and what the libs declare (ledger accounts: freeze, unfreeze), newest first; of one target or action when given (e.g. `action=ledger_account.freeze`). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1673,7 +2403,7 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1682,7 +2412,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1691,7 +2421,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1747,7 +2477,7 @@ export interface operations {
                     "application/json": components["schemas"]["QueueListDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1756,7 +2486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1765,7 +2495,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1824,7 +2554,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1833,7 +2563,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1842,7 +2572,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1913,7 +2643,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1922,7 +2652,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1931,7 +2661,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1942,6 +2672,33 @@ export interface operations {
             };
             /** @description `auth.user_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2002,7 +2759,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2011,7 +2768,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2020,7 +2777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2031,6 +2788,33 @@ export interface operations {
             };
             /** @description `auth.user_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2085,7 +2869,7 @@ export interface operations {
                     "application/json": components["schemas"]["AssetDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2172,6 +2956,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After. */
             429: {
                 headers: {
@@ -2232,6 +3034,24 @@ export interface operations {
             };
             /** @description `auth.invalid_token`: not a refresh token we issued (or, with `everywhere`, one already spent, revoked or expired). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2308,6 +3128,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded`, with Retry-After. */
             429: {
                 headers: {
@@ -2377,6 +3215,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded`, with Retry-After. */
             429: {
                 headers: {
@@ -2433,7 +3289,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2442,7 +3298,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2492,7 +3348,10 @@ export interface operations {
     LedgerAccounts_create: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2511,7 +3370,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2520,7 +3379,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2538,7 +3397,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `ledger.account_conflict`: the id is taken, other fields. */
+            /** @description `ledger.account_conflict`: the id is taken, other fields; `ledger.wallet_exists`: the user has a wallet in this asset; `idempotency.request_in_progress`. */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2547,7 +3406,25 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `ledger.asset_not_found`, or `ledger.invalid_account` (e.g. a user wallet allowed negative). */
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.asset_not_found`, or `ledger.invalid_account` naming the `field`: a user wallet allowed negative, owned by a `system:` name or by no user of the platform; another kind owned by a user. `idempotency.key_mismatch`. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2605,7 +3482,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2614,7 +3491,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2634,6 +3511,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2695,7 +3581,7 @@ export interface operations {
                     "application/json": components["schemas"]["StatementPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2704,7 +3590,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2724,6 +3610,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2784,7 +3679,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2793,7 +3688,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2813,6 +3708,33 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2876,7 +3798,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2885,7 +3807,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2905,6 +3827,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2965,7 +3896,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountWithBalanceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2974,7 +3905,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2994,6 +3925,33 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3055,7 +4013,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3064,7 +4022,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3093,6 +4051,24 @@ export interface operations {
             };
             /** @description `ledger.id_conflict`: the id is taken by a transfer with other fields; `idempotency.request_in_progress`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3158,7 +4134,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3167,7 +4143,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3187,6 +4163,15 @@ export interface operations {
             };
             /** @description `ledger.transfer_not_found`. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3226,7 +4211,10 @@ export interface operations {
     LedgerTransfers_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3247,7 +4235,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3256,7 +4244,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3285,6 +4273,33 @@ export interface operations {
             };
             /** @description `ledger.transfer_state`: voided, posted with another amount, or not two-phase; `ledger.pending_expired`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3333,7 +4348,10 @@ export interface operations {
     LedgerTransfers_void: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3350,7 +4368,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3359,7 +4377,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3388,6 +4406,15 @@ export interface operations {
             };
             /** @description `ledger.transfer_state`: already posted. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3449,7 +4476,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransfersBatchResultDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3458,7 +4485,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired credentials. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3478,6 +4505,24 @@ export interface operations {
             };
             /** @description `idempotency.request_in_progress`. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3608,7 +4653,7 @@ export interface operations {
                     "application/json": components["schemas"]["PriceDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3667,7 +4712,7 @@ export interface operations {
                     "application/json": components["schemas"]["PriceDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3678,6 +4723,15 @@ export interface operations {
             };
             /** @description `market.unknown_symbol` (not quoted), or `market.no_price` (quoted, but no price yet). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3732,7 +4786,7 @@ export interface operations {
                     "application/json": components["schemas"]["SymbolDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3788,7 +4842,7 @@ export interface operations {
                     "application/json": components["schemas"]["UserDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3797,7 +4851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3875,7 +4929,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3886,6 +4940,24 @@ export interface operations {
             };
             /** @description `auth.wrong_password`: the current password does not match; `auth.account_disabled`; `auth.forbidden`: API keys have no password. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3922,6 +4994,414 @@ export interface operations {
             };
         };
     };
+    Uploads_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUploadDto"];
+            };
+        };
+        responses: {
+            /** @description A presigned POST: send `fields` and then the file as multipart/form-data to `url` before `expiresAt`. S3 refuses another size, type or key; then call complete. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PresignedUploadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users upload (not API keys). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unknown_purpose`, `storage.content_type_not_allowed`, `storage.size_out_of_range` (each names its field). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The upload, to its owner or a reader its purpose allows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_complete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `verified` when the stored file has the declared size, type and bytes of that type (its SHA-256 is recorded), otherwise `rejected` with a reason and the file deleted. A settled upload is answered as it is. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). Only the owner completes. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.object_missing`: nothing was uploaded yet; `storage.upload_changed`: the file was replaced during the check. The upload stays pending: complete again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Uploads_readUrl: {
+        parameters: {
+            query?: {
+                /** @description The verified file, or its thumbnail (purposes that ask for one). */
+                variant?: "original" | "thumbnail";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A short-lived presigned GET of the verified file or its thumbnail, for its owner or a reader its purpose allows. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadUrlDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.not_verified`: only verified uploads are readable; `storage.thumbnail_unavailable`: no thumbnail (yet). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`: S3 did not answer. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Wallets_list: {
         parameters: {
             query?: never;
@@ -3940,7 +5420,7 @@ export interface operations {
                     "application/json": components["schemas"]["WalletDto"][];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3949,7 +5429,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4021,7 +5501,7 @@ export interface operations {
                     "application/json": components["schemas"]["StatementPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4030,7 +5510,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4050,6 +5530,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4111,7 +5600,7 @@ export interface operations {
                     "application/json": components["schemas"]["HoldPageDto"];
                 };
             };
-            /** @description `validation.failed`: the body, query or a header is invalid; `errors` names each field. */
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4120,7 +5609,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4140,6 +5629,15 @@ export interface operations {
             };
             /** @description `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
                 headers: {
                     [name: string]: unknown;
                 };

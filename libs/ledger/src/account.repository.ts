@@ -93,14 +93,17 @@ export class AccountRepository {
     return rows<Asset>(tx, `SELECT code, scale, name FROM ledger_assets ORDER BY code`);
   }
 
-  /** Inserts the account and its balance rows (one per shard) in one statement; false if the id exists. */
+  /**
+   * Inserts the account and its balance rows (one per shard) in one statement; false if the id
+   * exists, or the owner's wallet in this asset does (ledger_accounts_user_wallet_key).
+   */
   async insert(tx: Tx, account: Omit<Account, 'createdAt' | 'frozenAt'>): Promise<boolean> {
     const inserted = await rows(
       tx,
       `WITH account AS (
          INSERT INTO ledger_accounts (id, asset, owner, kind, allow_negative, shards, metadata)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
-         ON CONFLICT (id) DO NOTHING
+         ON CONFLICT DO NOTHING
          RETURNING id, allow_negative, shards)
        INSERT INTO ledger_balances (account_id, shard, allow_negative)
        SELECT account.id, shard, account.allow_negative
@@ -118,6 +121,25 @@ export class AccountRepository {
     );
 
     return inserted.length > 0;
+  }
+
+  /** Whether the platform knows this user (a wallet's owner); held against deletion until commit. */
+  async userExists(tx: Tx, userId: string): Promise<boolean> {
+    const found = await rows(tx, `SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE`, [userId]);
+
+    return found.length > 0;
+  }
+
+  /** The user's wallet in `asset`, if there is one (one at most: ledger_accounts_user_wallet_key). */
+  async findWallet(tx: Tx, owner: string, asset: string): Promise<Account | undefined> {
+    const [found] = await rows<AccountRow>(
+      tx,
+      `SELECT ${ACCOUNT} FROM ledger_accounts a
+        WHERE a.owner = $1 AND a.asset = $2 AND a.kind = 'user_wallet'`,
+      [owner, asset],
+    );
+
+    return found;
   }
 
   findMany(tx: Tx, ids: string[]): Promise<Account[]> {

@@ -1,3 +1,5 @@
+export { LEDGER_AUDIT } from './ledger.audit';
+export { LEDGER_CONFIG, type LedgerAppConfig } from './ledger.config';
 export { LedgerModule } from './ledger.module';
 export { LedgerService } from './ledger.service';
 export {
@@ -39,6 +41,7 @@ export {
   TransferError,
   TransferNotFoundError,
   TransferStateError,
+  WalletExistsError,
 } from './ledger.errors';
 export {
   LEDGER_QUEUE,
@@ -61,7 +64,7 @@ export {
   violationsByCheck,
   type InvariantCheck,
 } from './invariant-report';
-export { AMOUNT_PATTERN } from './dto/amount';
+export { AMOUNT_PATTERN, IsMinorUnits, IsOptionalMinorUnits } from './dto/amount';
 export {
   AccountDto,
   AccountPageDto,

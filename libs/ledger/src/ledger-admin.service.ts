@@ -2,7 +2,7 @@ import {
   AuditLog,
   Database,
   IdempotencyService,
-  IdempotentReplay,
+  IdempotentResponse,
   pageOf,
   type AuditContext,
   type IdempotentRequest,
@@ -34,6 +34,7 @@ import {
   type TransfersBatchResultDto,
 } from './dto/transfer.dto';
 import { AccountNotFoundError, TransferNotFoundError } from './ledger.errors';
+import { LEDGER_AUDIT } from './ledger.audit';
 import { LedgerService } from './ledger.service';
 
 /**
@@ -49,8 +50,21 @@ export class LedgerAdminService {
     private readonly idempotency: IdempotencyService,
   ) {}
 
-  async createAccount(body: CreateAccountDto): Promise<AccountDto> {
-    return toAccountDto(await this.ledger.createAccount(body));
+  /**
+   * A wallet's owner must be a user of the platform (the id comes from outside); with `call` (an
+   * Idempotency-Key), the key is stored with the account it creates.
+   */
+  createAccount(
+    body: CreateAccountDto,
+    call?: IdempotentRequest,
+  ): Promise<AccountDto | IdempotentResponse<AccountDto>> {
+    return this.idempotency.transaction(call, async (tx) => {
+      if (body.kind === 'user_wallet' && !body.owner.startsWith('system:')) {
+        await this.ledger.requireUser(tx, body.owner);
+      }
+
+      return toAccountDto(await this.ledger.createAccount(body, tx));
+    });
   }
 
   async getAccount(id: string): Promise<AccountWithBalanceDto> {
@@ -70,10 +84,11 @@ export class LedgerAdminService {
   ): Promise<AccountWithBalanceDto> {
     const account = await this.db.transaction(undefined, async (tx) => {
       const changed = await this.ledger.setFrozen(id, frozen, tx);
-      await this.audit.record(tx, context, {
-        action: frozen ? 'ledger_account.freeze' : 'ledger_account.unfreeze',
-        target: `ledger_account:${id}`,
-      });
+      await this.audit.record(
+        tx,
+        context,
+        LEDGER_AUDIT.event(frozen ? 'ledger_account.freeze' : 'ledger_account.unfreeze', id),
+      );
 
       return changed;
     });
@@ -103,38 +118,46 @@ export class LedgerAdminService {
   async transfer(
     body: CreateTransferDto,
     call?: IdempotentRequest,
-  ): Promise<TransferDto | IdempotentReplay> {
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
     const input = { ...body, amount: BigInt(body.amount) };
     const answer = call
-      ? await this.ledger.transferOnce(input, call)
+      ? await this.ledger.transferKeyed(input, call)
       : await this.ledger.transfer(input);
 
-    return answer instanceof IdempotentReplay ? answer : toTransferDto(answer);
+    return answer instanceof IdempotentResponse ? answer.map(toTransferDto) : toTransferDto(answer);
   }
 
   /** With `call`, the key is stored with the batch's results, in the batch's transaction. */
   async transferMany(
     body: CreateTransfersBatchDto,
     call?: IdempotentRequest,
-  ): Promise<TransfersBatchResultDto | IdempotentReplay> {
+  ): Promise<TransfersBatchResultDto | IdempotentResponse<TransfersBatchResultDto>> {
     const inputs = body.transfers.map((item) => ({ ...item, amount: BigInt(item.amount) }));
     const run = async (tx?: Tx) => toBatchResultDto(await this.ledger.transferMany(inputs, tx));
 
-    return call
-      ? this.db.transaction(undefined, (tx) =>
-          this.idempotency.runInTransaction(tx, call, 200, () => run(tx)),
-        )
-      : run();
+    // Without a key, the batch's own transaction: the same statements, no BEGIN of ours around.
+    return call ? this.idempotency.transaction(call, run) : run();
   }
 
-  async post(id: string, body: PostTransferDto): Promise<TransferDto> {
+  post(
+    id: string,
+    body: PostTransferDto,
+    call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
     const amount = body.amount === undefined ? undefined : BigInt(body.amount);
 
-    return toTransferDto(await this.ledger.post(id, { amount }));
+    return this.idempotency.transaction(call, async (tx) =>
+      toTransferDto(await this.ledger.post(id, { amount }, tx)),
+    );
   }
 
-  async void(id: string): Promise<TransferDto> {
-    return toTransferDto(await this.ledger.void(id));
+  void(
+    id: string,
+    call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
+    return this.idempotency.transaction(call, async (tx) =>
+      toTransferDto(await this.ledger.void(id, tx)),
+    );
   }
 
   async getTransfer(id: string): Promise<TransferDto> {

@@ -107,8 +107,24 @@ export class AssetNotFoundError extends DomainError {
 export class InvalidAccountError extends DomainError {
   readonly code = 'ledger.invalid_account';
   readonly status = 422;
-  constructor(detail: string) {
+  /** `field`: the request field at fault (`owner`, `allowNegative`, …), when there is one. */
+  constructor(detail: string, field?: string) {
     super(detail);
+    if (field) {
+      this.extensions.field = field;
+    }
+  }
+}
+
+/** The user has a wallet in this asset already, under another id: one per user and asset. */
+export class WalletExistsError extends DomainError {
+  readonly code = 'ledger.wallet_exists';
+  readonly status = 409;
+  constructor(owner: string, asset: string) {
+    super(`User ${owner} already has a ${asset} wallet`);
+    this.extensions.field = 'owner';
+    this.extensions.owner = owner;
+    this.extensions.asset = asset;
   }
 }
 

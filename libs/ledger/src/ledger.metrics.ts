@@ -1,6 +1,6 @@
 import {
   DomainError,
-  IdempotentReplay,
+  IdempotentResponse,
   MetricsService,
   RequestValidationError,
 } from '@bourse/platform';
@@ -114,7 +114,7 @@ function failureReason(error: unknown): string {
 /**
  * Counts what a transfer-creating route answered (one transfer, or `{ results }` of a batch) and
  * what it refused, so controllers stay one call. Put it above @Idempotent(): replays are not
- * new transfers and never reach it (an atomic route's replays pass through it, and are skipped).
+ * new transfers (they pass through it, and are skipped).
  */
 @Injectable()
 export class TransferMetricsInterceptor implements NestInterceptor {
@@ -123,10 +123,9 @@ export class TransferMetricsInterceptor implements NestInterceptor {
   intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
     return next.handle().pipe(
       tap({
-        next: (body: unknown) => {
-          if (body instanceof IdempotentReplay) {
-            return;
-          }
+        next: (answer: unknown) => {
+          // A keyed answer: a replay moved nothing; a first answer counts by its value.
+          const body = answer instanceof IdempotentResponse ? answer.value : answer;
           if (body && typeof body === 'object' && 'results' in body) {
             this.metrics.batchAnswered((body as { results: CountedResult[] }).results);
           } else if (body) {

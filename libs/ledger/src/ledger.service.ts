@@ -2,12 +2,11 @@ import {
   APP_CONFIG,
   Database,
   driverCodeOf,
-  IdempotentReplay,
   IdempotentRequestInProgressError,
+  IdempotentResponse,
   MicroBatcher,
   newId,
   storedAnswer,
-  type AppConfig,
   type IdempotentRequest,
   type Tx,
 } from '@bourse/platform';
@@ -32,6 +31,7 @@ import {
   TransferConflictError,
   TransferNotFoundError,
   TransferStateError,
+  WalletExistsError,
 } from './ledger.errors';
 import {
   ACCOUNT_KINDS,
@@ -54,12 +54,13 @@ import {
 import { TransferEngine } from './transfer-engine';
 import {
   TransferRepository,
-  type BatchedOnceOutcome,
-  type PostOnceOutcome,
+  type BatchedKeyedOutcome,
+  type PostKeyedOutcome,
   type PostOutcome,
   type TransferPosition,
 } from './transfer.repository';
 import { canonicalJson, INT64_MAX, invalidReason, sameTransfer } from './transfer-rules';
+import type { LedgerAppConfig } from './ledger.config';
 
 function checkTransfer(input: TransferInput): void {
   const reason = invalidReason(input);
@@ -102,12 +103,16 @@ interface KeyedTransfer {
   call: IdempotentRequest;
 }
 
-/** What a keyed transfer answers, or the error it throws: settled, so batch members fail alone. */
-type KeyedAnswer = { answer: Transfer | IdempotentReplay } | { error: unknown };
+/**
+ * A keyed transfer's answer: the stored response (a created transfer's, or a replay), or the
+ * transfer the ledger already had under its id (no key stored).
+ */
+type Keyed = Transfer | IdempotentResponse<Transfer>;
 
-async function answerOf(
-  answer: () => Transfer | IdempotentReplay | Promise<Transfer | IdempotentReplay>,
-): Promise<KeyedAnswer> {
+/** What a keyed transfer answers, or the error it throws: settled, so batch members fail alone. */
+type KeyedAnswer = { answer: Keyed } | { error: unknown };
+
+async function answerOf(answer: () => Keyed | Promise<Keyed>): Promise<KeyedAnswer> {
   try {
     return { answer: await answer() };
   } catch (error) {
@@ -115,22 +120,25 @@ async function answerOf(
   }
 }
 
-/** The answer to a keyed transfer from what ledger_post_transfer_once did with it. */
-function answerOnce(
-  { input, call }: KeyedTransfer,
-  posted: PostOnceOutcome,
-): Transfer | IdempotentReplay {
+/** The answer to a keyed transfer from what ledger_post_transfer_keyed did with it. */
+function answerKeyed({ input, call }: KeyedTransfer, posted: PostKeyedOutcome): Keyed {
   if (posted.outcome === 'key_busy') {
     throw new IdempotentRequestInProgressError();
   }
+  if (posted.outcome === 'key_used') {
+    return new IdempotentResponse(storedAnswer(posted.existing, call.requestHash), true);
+  }
 
-  return posted.outcome === 'key_used'
-    ? new IdempotentReplay(storedAnswer(posted.existing, call.requestHash))
+  return posted.outcome === 'created'
+    ? new IdempotentResponse(posted.response, false, posted.transfer)
     : answerPosted(input, posted);
 }
 
 /** Fixed namespace of system account ids: `ensureSystemAccount` derives the same id everywhere. */
 const SYSTEM_ACCOUNT_NAMESPACE = '5a0c4f4e-52b4-4a43-9d0b-6c2f6c8e7a10';
+/** Fixed namespace of wallet ids: `ensureWallet` derives a user's wallet id from user and asset. */
+const WALLET_NAMESPACE = 'c3b1f6d2-8e4a-4f0b-9a57-2d6e1b7c4a93';
+const isSystemOwner = (owner: string): boolean => owner.startsWith('system:');
 const MAX_PAGE = 1000;
 /**
  * Most keyed transfers in one statement. Its members are posted one after another inside it, so
@@ -168,7 +176,7 @@ export class LedgerService {
 
   constructor(
     private readonly db: Database,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: LedgerAppConfig,
     private readonly accounts: AccountRepository,
     private readonly transfers: TransferRepository,
     private readonly invariants: InvariantsRepository,
@@ -188,17 +196,36 @@ export class LedgerService {
     return this.accounts.findAsset(outer ?? this.db.manager, code);
   }
 
-  /** Idempotent by id: the same id with the same fields returns the existing account. */
+  /**
+   * Idempotent by id: the same id with the same fields returns the existing account. A user wallet
+   * belongs to a user (not a `system:` name) and never goes negative; every other kind belongs to
+   * a `system:` name. One wallet per user and asset: a second under another id is refused.
+   */
   async createAccount(input: CreateAccountInput, outer?: Tx): Promise<Account> {
     const allowNegative = input.allowNegative ?? false;
     if (!ACCOUNT_KINDS.includes(input.kind)) {
-      throw new InvalidAccountError(`Unknown account kind ${String(input.kind)}`);
+      throw new InvalidAccountError(`Unknown account kind ${String(input.kind)}`, 'kind');
     }
     if (input.kind === 'user_wallet' && allowNegative) {
-      throw new InvalidAccountError('A user wallet can never be allowed to go negative');
+      throw new InvalidAccountError(
+        'A user wallet can never be allowed to go negative',
+        'allowNegative',
+      );
     }
     if (!input.owner) {
-      throw new InvalidAccountError('An account needs an owner');
+      throw new InvalidAccountError('An account needs an owner', 'owner');
+    }
+    if (input.kind === 'user_wallet' && isSystemOwner(input.owner)) {
+      throw new InvalidAccountError(
+        `A user wallet belongs to a user id, not to ${input.owner}`,
+        'owner',
+      );
+    }
+    if (input.kind !== 'user_wallet' && !isSystemOwner(input.owner)) {
+      throw new InvalidAccountError(
+        `A ${input.kind} account belongs to a system name (system:<name>), not to a user`,
+        'owner',
+      );
     }
     const account = {
       id: input.id ?? newId(),
@@ -217,18 +244,54 @@ export class LedgerService {
       }
       const created = await this.accounts.insert(tx, account);
       const [stored] = await this.accounts.findMany(tx, [account.id]);
+      if (!stored) {
+        // Not inserted, and not under this id: the owner's wallet in this asset has another.
+        throw new WalletExistsError(account.owner, account.asset);
+      }
       const same =
-        stored!.asset === account.asset &&
-        stored!.owner === account.owner &&
-        stored!.kind === account.kind &&
-        stored!.allowNegative === account.allowNegative &&
-        canonicalJson(stored!.metadata) === canonicalJson(account.metadata);
+        stored.asset === account.asset &&
+        stored.owner === account.owner &&
+        stored.kind === account.kind &&
+        stored.allowNegative === account.allowNegative &&
+        canonicalJson(stored.metadata) === canonicalJson(account.metadata);
       if (!created && !same) {
         throw new AccountConflictError(account.id);
       }
 
-      return stored!;
+      return stored;
     });
+  }
+
+  /**
+   * The user's wallet in `asset`, created on first use under an id derived from both, so
+   * concurrent calls (two deposits landing at once) end with one wallet. Refuses a user the
+   * platform does not know. A wallet an admin opened earlier under another id is the one returned.
+   */
+  ensureWallet(userId: string, asset: string, outer?: Tx): Promise<Account> {
+    return this.db.transaction(outer, async (tx) => {
+      await this.requireUser(tx, userId);
+      const existing = await this.accounts.findWallet(tx, userId, asset);
+
+      return (
+        existing ??
+        this.createAccount(
+          {
+            id: uuidV5(`${userId}:${asset}`, WALLET_NAMESPACE),
+            asset,
+            owner: userId,
+            kind: 'user_wallet',
+          },
+          tx,
+        )
+      );
+    });
+  }
+
+  /** Refuses an owner that is not a user of the platform (a wallet for nobody). */
+  async requireUser(tx: Tx, userId: string): Promise<void> {
+    if (!isUuid(userId) || !(await this.accounts.userExists(tx, userId))) {
+      throw new InvalidAccountError(`There is no user ${userId}`, 'owner');
+    }
   }
 
   /**
@@ -355,10 +418,7 @@ export class LedgerService {
    * with its stored response (or 422 for another body); a key in use by a call still running
    * is a 409. Another call's key is never consulted: the key is the caller's, the id the ledger's.
    */
-  async transferOnce(
-    input: TransferInput,
-    call: IdempotentRequest,
-  ): Promise<Transfer | IdempotentReplay> {
+  async transferKeyed(input: TransferInput, call: IdempotentRequest): Promise<Keyed> {
     checkTransfer(input);
     const answer = await this.keyedTransfers.run({ input, call });
     if ('error' in answer) {
@@ -370,7 +430,7 @@ export class LedgerService {
 
   /**
    * The keyed transfers queued while others were in flight (see `keyedTransfers`): one goes
-   * alone; more go in one statement (ledger_post_transfers_once), each answered as if it had come
+   * alone; more go in one statement (ledger_post_transfers_keyed), each answered as if it had come
    * alone. Posted alone once it returns, as if they had come just later: a member repeating an
    * earlier one's transfer id or key, and those the statement left out (they touch a hot account).
    * If the statement deadlocks, every member is posted alone (other failures: see MicroBatcher).
@@ -392,9 +452,9 @@ export class LedgerService {
       }
     });
     const answers: KeyedAnswer[] = [];
-    let outcomes: BatchedOnceOutcome[];
+    let outcomes: BatchedKeyedOutcome[];
     try {
-      outcomes = await this.transfers.postOnceMany(
+      outcomes = await this.transfers.postKeyedMany(
         this.db.manager,
         batch.map((i) => items[i]!),
         this.config.idempotency.ttlHours,
@@ -410,7 +470,7 @@ export class LedgerService {
       if (outcome.outcome === 'alone') {
         alone.push(i);
       } else {
-        answers[i] = await answerOf(() => answerOnce(items[i]!, outcome));
+        answers[i] = await answerOf(() => answerKeyed(items[i]!, outcome));
       }
     }
     await Promise.all(
@@ -420,10 +480,10 @@ export class LedgerService {
     return answers;
   }
 
-  private async postKeyedAlone(item: KeyedTransfer): Promise<Transfer | IdempotentReplay> {
-    return answerOnce(
+  private async postKeyedAlone(item: KeyedTransfer): Promise<Keyed> {
+    return answerKeyed(
       item,
-      await this.transfers.postOnce(
+      await this.transfers.postKeyed(
         this.db.manager,
         item.input,
         item.call,

@@ -5,6 +5,7 @@ import {
   type IdempotentRequest,
   type KeyRow,
   type StoredKey,
+  type StoredResponse,
   type Tx,
 } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
@@ -75,12 +76,19 @@ export type PostOutcome =
   | { outcome: 'asset_mismatch'; debitAsset: string; creditAsset: string }
   | { outcome: 'insufficient_funds' | 'balance_overflow' | 'debit_frozen' | 'credit_frozen' };
 
-/** What ledger_post_transfer_once adds: the key is in use by a call still running, or stored. */
-export type PostOnceOutcome =
-  PostOutcome | { outcome: 'key_busy' } | { outcome: 'key_used'; existing: StoredKey };
+/**
+ * What ledger_post_transfer_keyed did: a transfer it created comes with the answer stored under the
+ * key (the bytes to send); or the key is in use by a call still running, or already stored.
+ */
+export type PostKeyedOutcome =
+  | Exclude<PostOutcome, { transfer: Transfer }>
+  | { outcome: 'exists'; transfer: Transfer }
+  | { outcome: 'created'; transfer: Transfer; response: StoredResponse }
+  | { outcome: 'key_busy' }
+  | { outcome: 'key_used'; existing: StoredKey };
 
-/** A member of ledger_post_transfers_once's batch that it left to be posted on its own. */
-export type BatchedOnceOutcome = PostOnceOutcome | { outcome: 'alone' };
+/** A member of ledger_post_transfers_keyed's batch that it left to be posted on its own. */
+export type BatchedKeyedOutcome = PostKeyedOutcome | { outcome: 'alone' };
 
 type PostRow = TransferRow & {
   outcome: PostOutcome['outcome'] | 'key_busy' | 'key_used' | 'alone';
@@ -93,11 +101,9 @@ type PostRow = TransferRow & {
 const POSTED = `f.outcome, f.missing_account AS "missingAccount", f.debit_asset AS "debitAsset",
   f.credit_asset AS "creditAsset", ${TRANSFER}`;
 
-/** POSTED and the key columns of a keyed post function; the stored response only for a replay. */
-const POSTED_ONCE = `${POSTED}, f.key_state AS state, f.key_request_hash AS request_hash,
-  f.response_status,
-  CASE WHEN f.outcome = 'key_used' THEN f.response_body END AS response_body,
-  CASE WHEN f.outcome = 'key_used' THEN f.response_headers END AS response_headers`;
+/** POSTED and the key columns of a keyed post function: the stored answer, or the one it stored. */
+const POSTED_KEYED = `${POSTED}, f.key_request_hash AS request_hash, f.response_status,
+  f.response_body`;
 
 const keyParams = (call: IdempotentRequest): unknown[] => [
   call.scope,
@@ -140,14 +146,19 @@ function toPostOutcome(row: PostRow): PostOutcome {
   }
 }
 
-function toPostOnceOutcome(row: PostRow & KeyRow): PostOnceOutcome {
+function toPostKeyedOutcome(row: PostRow & KeyRow): PostKeyedOutcome {
   if (row.outcome === 'key_busy') {
     return { outcome: 'key_busy' };
   }
+  if (row.outcome === 'key_used') {
+    return { outcome: 'key_used', existing: toStoredKey(row) };
+  }
+  if (row.outcome === 'created') {
+    return { outcome: 'created', transfer: toTransfer(row), response: toStoredKey(row).response };
+  }
 
-  return row.outcome === 'key_used'
-    ? { outcome: 'key_used', existing: toStoredKey(row) }
-    : toPostOutcome(row);
+  // Not 'created' (above): the outcomes a keyed call shares with ledger_post_transfer.
+  return toPostOutcome(row) as PostKeyedOutcome;
 }
 
 /** SQL of transfers and their journal lines. */
@@ -216,26 +227,26 @@ export class TransferRepository {
 
   /**
    * post() for a call carrying an Idempotency-Key, in the same one statement: the key is looked
-   * up under its lock, and stored with the transfer it creates (ledger_post_transfer_once).
+   * up under its lock, and stored with the transfer it creates (ledger_post_transfer_keyed).
    */
-  async postOnce(
+  async postKeyed(
     tx: Tx,
     input: TransferInput,
     call: IdempotentRequest,
     ttlHours: number,
-  ): Promise<PostOnceOutcome> {
+  ): Promise<PostKeyedOutcome> {
     let row: (PostRow & KeyRow) | undefined;
     try {
       [row] = await rows<PostRow & KeyRow>(
         tx,
-        `SELECT ${POSTED_ONCE}
-           FROM ledger_post_transfer_once($1, $2, $3, $4, $5, $6,
+        `SELECT ${POSTED_KEYED}
+           FROM ledger_post_transfer_keyed($1, $2, $3, $4, $5, $6,
                                           $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15) f
           CROSS JOIN LATERAL (SELECT (f.transfer).*) t`,
         [...keyParams(call), ttlHours, ...transferParams(input)],
       );
     } catch (error) {
-      // The generic path (another route) claimed the key after this statement's lookup, and the
+      // A live key appeared after this statement's lookup without its lock being taken, and the
       // function undid the transfer with a unique violation: the key is in use, as for key_busy.
       if (uniqueViolationOf(error) === 'idempotency_keys_pkey') {
         return { outcome: 'key_busy' };
@@ -243,38 +254,38 @@ export class TransferRepository {
       throw error;
     }
 
-    return toPostOnceOutcome(row!);
+    return toPostKeyedOutcome(row!);
   }
 
   /**
-   * postOnce for many calls (distinct ids and keys) in one statement and one transaction
-   * (ledger_post_transfers_once), answered in order. It fails whole, undoing every member, where
-   * postOnce would fail one (a key claimed by the generic path meanwhile, a deadlock): the
+   * postKeyed for many calls (distinct ids and keys) in one statement and one transaction
+   * (ledger_post_transfers_keyed), answered in order. It fails whole, undoing every member, where
+   * postKeyed would fail one (a key stored without its lock meanwhile, a deadlock): the
    * caller then posts each alone.
    */
-  async postOnceMany(
+  async postKeyedMany(
     tx: Tx,
     items: { input: TransferInput; call: IdempotentRequest }[],
     ttlHours: number,
-  ): Promise<BatchedOnceOutcome[]> {
-    // One array per parameter of ledger_post_transfer_once, in its order.
+  ): Promise<BatchedKeyedOutcome[]> {
+    // One array per parameter of ledger_post_transfer_keyed, in its order.
     const params = items.map(({ input, call }) => [...keyParams(call), ...transferParams(input)]);
     const columns = params[0]!.map((_, j) => params.map((row) => row[j]));
     const found = await rows<PostRow & KeyRow>(
       tx,
-      `SELECT ${POSTED_ONCE}
-         FROM ledger_post_transfers_once($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+      `SELECT ${POSTED_KEYED}
+         FROM ledger_post_transfers_keyed($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
                                          $13::jsonb[], $14, $15) f
         CROSS JOIN LATERAL (SELECT (f.transfer).*) t
         ORDER BY f.ord`,
       [...columns.slice(0, 5), ttlHours, ...columns.slice(5)],
     );
     if (found.length !== items.length) {
-      throw new Error(`ledger_post_transfers_once answered ${found.length} of ${items.length}`);
+      throw new Error(`ledger_post_transfers_keyed answered ${found.length} of ${items.length}`);
     }
 
     return found.map((row) =>
-      row.outcome === 'alone' ? { outcome: 'alone' } : toPostOnceOutcome(row),
+      row.outcome === 'alone' ? { outcome: 'alone' } : toPostKeyedOutcome(row),
     );
   }
 

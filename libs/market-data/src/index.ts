@@ -1,3 +1,4 @@
+export { MARKET_CONFIG, type MarketAppConfig } from './market.config';
 export { MarketChannels, MarketKeys } from './market.keys';
 export { findSymbol, SYMBOLS, type SymbolSpec } from './symbols';
 export type { Quote, Tick } from './tick';

@@ -5,6 +5,7 @@ export * from './database';
 export * from './errors';
 export * from './http';
 export * from './idempotency';
+export * from './inbox';
 export * from './logging';
 export * from './observability';
 export * from './queue';

@@ -1,13 +1,14 @@
 import {
   AdminActionDto,
   CurrentPrincipal,
+  Roles,
   UserAdminService,
   UserDto,
   UserLookupDto,
   type Principal,
 } from '@bourse/platform';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminOnly } from './admin-only.decorator';
 
 @AdminOnly()
@@ -17,12 +18,18 @@ export class AdminUsersController {
   constructor(private readonly users: UserAdminService) {}
 
   @Get()
+  @Roles('admin', 'support', 'compliance')
+  @ApiOperation({ summary: 'Find a user by email.' })
   @ApiOkResponse({ type: UserDto, description: 'The user with this email (support lookups).' })
   find(@Query() query: UserLookupDto): Promise<UserDto> {
     return this.users.findByEmail(query.email);
   }
 
   @Post(':id/disable')
+  @ApiOperation({
+    summary: 'Disable a user.',
+    description: 'Recorded in the audit log with its actor and reason.',
+  })
   @HttpCode(200)
   @ApiOkResponse({
     type: UserDto,
@@ -38,6 +45,10 @@ export class AdminUsersController {
   }
 
   @Post(':id/enable')
+  @ApiOperation({
+    summary: 'Enable a disabled user.',
+    description: 'Recorded in the audit log with its actor and reason.',
+  })
   @HttpCode(200)
   @ApiOkResponse({ type: UserDto, description: 'Enabled: the user may sign in again.' })
   enable(

@@ -22,6 +22,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { AdminOnly } from './admin-only.decorator';
 
@@ -31,6 +32,10 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeyService) {}
 
   @Post()
+  @ApiOperation({
+    summary: 'Create an API key for a server client.',
+    description: 'A key reaches only the routes opened to its scopes.',
+  })
   @ApiCreatedResponse({
     type: CreatedApiKeyDto,
     description: 'The key, with its secret shown this once.',
@@ -44,12 +49,14 @@ export class ApiKeysController {
   }
 
   @Get()
+  @ApiOperation({ summary: 'List API keys.' })
   @ApiOkResponse({ type: [ApiKeyDto], description: 'Every key, newest first; no secrets.' })
   list(): Promise<ApiKeyDto[]> {
     return this.apiKeys.list();
   }
 
   @Delete(':id')
+  @ApiOperation({ summary: 'Revoke an API key.' })
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked; it stops working at once.' })
   @ApiNotFoundResponse({ description: '`auth.api_key_not_found`.' })

@@ -19,6 +19,7 @@ import {
   ApiTags,
   ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 
 @ApiTags('auth')
@@ -31,6 +32,11 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
+  @ApiOperation({
+    summary: 'Create an account and sign in.',
+    description:
+      'Registers a user (role `user`) and answers a session: a short-lived access token and a single-use refresh token.',
+  })
   @ApiCreatedResponse({ type: SessionDto, description: 'Account created and signed in.' })
   @ApiConflictResponse({ description: '`auth.email_taken`.' })
   register(@Body() body: RegisterDto): Promise<SessionDto> {
@@ -38,6 +44,10 @@ export class AuthController {
   }
 
   @Post('login')
+  @ApiOperation({
+    summary: 'Sign in with email and password.',
+    description: 'Answers a session. Failed attempts count per email, from any address.',
+  })
   @HttpCode(200)
   @ApiOkResponse({ type: SessionDto, description: 'Signed in.' })
   @ApiUnauthorizedResponse({ description: '`auth.invalid_credentials`, same for unknown emails.' })
@@ -54,6 +64,11 @@ export class AuthController {
   }
 
   @Post('refresh')
+  @ApiOperation({
+    summary: 'Trade a refresh token for a new session.',
+    description:
+      'Refresh tokens are single use: presenting a spent one revokes its whole session (a stolen copy is detected).',
+  })
   @HttpCode(200)
   @ApiOkResponse({
     type: SessionDto,
@@ -68,6 +83,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @ApiOperation({ summary: 'End a session, or every session of its user.' })
   @HttpCode(204)
   @ApiNoContentResponse({
     description:

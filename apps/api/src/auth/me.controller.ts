@@ -10,22 +10,20 @@ import {
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiForbiddenResponse,
   ApiOkResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
-  ApiUnauthorizedResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 
 @ApiTags('auth')
-@ApiBearerAuth('bearer')
-@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
 @Controller('v1/me')
 export class MeController {
   constructor(private readonly auth: AuthService) {}
 
   @Get()
+  @ApiOperation({ summary: 'The signed-in user.' })
   @ApiOkResponse({ type: UserDto, description: 'The signed-in user.' })
   @ApiForbiddenResponse({ description: '`auth.forbidden`: API keys have no profile.' })
   me(@CurrentPrincipal() principal: Principal | undefined): Promise<UserDto> {
@@ -34,6 +32,10 @@ export class MeController {
 
   // A stolen access token must not make password guessing cheap: the sign-in limit applies.
   @Post('password')
+  @ApiOperation({
+    summary: 'Change your password.',
+    description: 'Takes the current password; ends every other session.',
+  })
   @HttpCode(200)
   @AuthRateLimit()
   @ApiOkResponse({

@@ -9,7 +9,16 @@ import {
   TransferPageDto,
   TransfersQueryDto,
 } from '@bourse/ledger';
-import { AdminActionDto, CurrentPrincipal, PageQueryDto, type Principal } from '@bourse/platform';
+import {
+  AdminActionDto,
+  CurrentPrincipal,
+  Idempotent,
+  IdempotentCall,
+  IdempotentResponse,
+  PageQueryDto,
+  type IdempotentRequest,
+  type Principal,
+} from '@bourse/platform';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiConflictResponse,
@@ -17,6 +26,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { LedgerAdmin } from './ledger-admin.decorator';
 
@@ -26,20 +36,33 @@ export class LedgerAccountsController {
   constructor(private readonly ledger: LedgerAdminService) {}
 
   @Post()
+  @ApiOperation({
+    summary: 'Open a ledger account.',
+    description:
+      'Idempotent by `id` (the same id and fields answer the existing account) and by `Idempotency-Key`.',
+  })
+  @Idempotent()
   @ApiCreatedResponse({
     type: AccountDto,
     description: 'The account; the existing one when its id was sent again with the same fields.',
   })
-  @ApiConflictResponse({ description: '`ledger.account_conflict`: the id is taken, other fields.' })
+  @ApiConflictResponse({
+    description:
+      '`ledger.account_conflict`: the id is taken, other fields; `ledger.wallet_exists`: the user has a wallet in this asset; `idempotency.request_in_progress`.',
+  })
   @ApiUnprocessableEntityResponse({
     description:
-      '`ledger.asset_not_found`, or `ledger.invalid_account` (e.g. a user wallet allowed negative).',
+      '`ledger.asset_not_found`, or `ledger.invalid_account` naming the `field`: a user wallet allowed negative, owned by a `system:` name or by no user of the platform; another kind owned by a user. `idempotency.key_mismatch`.',
   })
-  create(@Body() body: CreateAccountDto): Promise<AccountDto> {
-    return this.ledger.createAccount(body);
+  create(
+    @Body() body: CreateAccountDto,
+    @IdempotentCall() call?: IdempotentRequest,
+  ): Promise<AccountDto | IdempotentResponse<AccountDto>> {
+    return this.ledger.createAccount(body, call);
   }
 
   @Get()
+  @ApiOperation({ summary: 'Accounts of an owner.' })
   @ApiOkResponse({
     type: AccountPageDto,
     description: "An owner's accounts with their balances (a user's, or a system name's).",
@@ -49,6 +72,7 @@ export class LedgerAccountsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One ledger account with its balance.' })
   @ApiOkResponse({ type: AccountWithBalanceDto, description: 'The account and its balance.' })
   @ApiNotFoundResponse({ description: '`ledger.account_not_found`.' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<AccountWithBalanceDto> {
@@ -56,6 +80,10 @@ export class LedgerAccountsController {
   }
 
   @Post(':id/freeze')
+  @ApiOperation({
+    summary: 'Freeze an account.',
+    description: 'Recorded in the audit log with its actor and reason.',
+  })
   @HttpCode(200)
   @ApiOkResponse({
     type: AccountWithBalanceDto,
@@ -72,6 +100,10 @@ export class LedgerAccountsController {
   }
 
   @Post(':id/unfreeze')
+  @ApiOperation({
+    summary: 'Unfreeze an account.',
+    description: 'Recorded in the audit log with its actor and reason.',
+  })
   @HttpCode(200)
   @ApiOkResponse({
     type: AccountWithBalanceDto,
@@ -87,6 +119,7 @@ export class LedgerAccountsController {
   }
 
   @Get(':id/entries')
+  @ApiOperation({ summary: 'Statement of any ledger account.' })
   @ApiOkResponse({
     type: StatementPageDto,
     description:
@@ -101,6 +134,7 @@ export class LedgerAccountsController {
   }
 
   @Get(':id/transfers')
+  @ApiOperation({ summary: 'Transfers touching an account.' })
   @ApiOkResponse({
     type: TransferPageDto,
     description:

@@ -1,22 +1,13 @@
 import { ApiKeyScopes, Roles } from '@bourse/platform';
 import { applyDecorators } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiSecurity,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiForbiddenResponse, ApiTags } from '@nestjs/swagger';
 
 /** Admins, or API keys holding the `ledger` scope: the access rule of the ledger's admin routes. */
 export const LedgerAdmin = (): ClassDecorator =>
   applyDecorators(
     ApiTags('ledger'),
-    ApiBearerAuth('bearer'),
-    ApiSecurity('apiKey'),
     Roles('admin'),
     ApiKeyScopes('ledger'),
-    ApiUnauthorizedResponse({ description: 'Missing, invalid or expired credentials.' }),
     ApiForbiddenResponse({
       description: '`auth.forbidden`: admins, or API keys with the `ledger` scope, only.',
     }),

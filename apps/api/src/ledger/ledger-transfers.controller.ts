@@ -1,7 +1,7 @@
 import {
   Idempotent,
   IdempotentCall,
-  IdempotentReplay,
+  IdempotentResponse,
   type IdempotentRequest,
 } from '@bourse/platform';
 import {
@@ -20,6 +20,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiUnprocessableEntityResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 import { LedgerAdmin } from './ledger-admin.decorator';
 
@@ -29,8 +30,13 @@ export class LedgerTransfersController {
   constructor(private readonly ledger: LedgerAdminService) {}
 
   @Post()
+  @ApiOperation({
+    summary: 'Move money: one balanced transfer.',
+    description:
+      'Debits one account and credits another by the same amount, in one database transaction; or, with `pending`, holds the amount until posted or voided. Safe to retry by `id`; an `Idempotency-Key` header also replays the first answer.',
+  })
   @CountTransfers()
-  @Idempotent({ atomic: true })
+  @Idempotent()
   @ApiCreatedResponse({
     type: TransferDto,
     description:
@@ -48,14 +54,19 @@ export class LedgerTransfersController {
   create(
     @Body() body: CreateTransferDto,
     @IdempotentCall() call?: IdempotentRequest,
-  ): Promise<TransferDto | IdempotentReplay> {
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
     return this.ledger.transfer(body, call);
   }
 
   @Post('batch')
+  @ApiOperation({
+    summary: 'Move money: up to 1000 transfers at once.',
+    description:
+      'Applied in order in one database transaction; `linked` members succeed or fail together.',
+  })
   @HttpCode(200)
   @CountTransfers()
-  @Idempotent({ atomic: true })
+  @Idempotent()
   @ApiOkResponse({
     type: TransfersBatchResultDto,
     description:
@@ -66,12 +77,14 @@ export class LedgerTransfersController {
   createMany(
     @Body() body: CreateTransfersBatchDto,
     @IdempotentCall() call?: IdempotentRequest,
-  ): Promise<TransfersBatchResultDto | IdempotentReplay> {
+  ): Promise<TransfersBatchResultDto | IdempotentResponse<TransfersBatchResultDto>> {
     return this.ledger.transferMany(body, call);
   }
 
   @Post(':id/post')
+  @ApiOperation({ summary: 'Post a pending transfer (capture a hold).' })
   @HttpCode(200)
+  @Idempotent()
   @ApiOkResponse({
     type: TransferDto,
     description: 'Posted (again with the same amount: answered as it is, nothing moves twice).',
@@ -88,23 +101,30 @@ export class LedgerTransfersController {
   post(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: PostTransferDto,
-  ): Promise<TransferDto> {
-    return this.ledger.post(id, body);
+    @IdempotentCall() call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
+    return this.ledger.post(id, body, call);
   }
 
   @Post(':id/void')
+  @ApiOperation({ summary: 'Void a pending transfer (release a hold).' })
   @HttpCode(200)
+  @Idempotent()
   @ApiOkResponse({
     type: TransferDto,
     description: 'Voided, its hold released (voiding again answers it as it is).',
   })
   @ApiNotFoundResponse({ description: '`ledger.transfer_not_found`.' })
   @ApiConflictResponse({ description: '`ledger.transfer_state`: already posted.' })
-  void(@Param('id', new ParseUUIDPipe()) id: string): Promise<TransferDto> {
-    return this.ledger.void(id);
+  void(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @IdempotentCall() call?: IdempotentRequest,
+  ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
+    return this.ledger.void(id, call);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One transfer.' })
   @ApiOkResponse({ type: TransferDto, description: 'The transfer in its current state.' })
   @ApiNotFoundResponse({ description: '`ledger.transfer_not_found`.' })
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<TransferDto> {

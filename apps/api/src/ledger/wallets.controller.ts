@@ -2,23 +2,21 @@ import { HoldPageDto, StatementPageDto, WalletDto, WalletsService } from '@bours
 import { CurrentPrincipal, PageQueryDto, type Principal } from '@bourse/platform';
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import {
-  ApiBearerAuth,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
+  ApiOperation,
 } from '@nestjs/swagger';
 
 @ApiTags('wallets')
-@ApiBearerAuth('bearer')
-@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
 @ApiForbiddenResponse({ description: '`auth.forbidden`: API keys have no wallets.' })
 @Controller('v1/wallets')
 export class WalletsController {
   constructor(private readonly wallets: WalletsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'Your wallets and balances.' })
   @ApiOkResponse({
     type: [WalletDto],
     description: "The signed-in user's wallets with posted, pending and available balances.",
@@ -28,6 +26,7 @@ export class WalletsController {
   }
 
   @Get(':accountId/entries')
+  @ApiOperation({ summary: 'Statement of one of your wallets.' })
   @ApiOkResponse({
     type: StatementPageDto,
     description: 'Posted entries, newest first, each with the running balance after it.',
@@ -45,6 +44,7 @@ export class WalletsController {
   }
 
   @Get(':accountId/holds')
+  @ApiOperation({ summary: 'Money held on one of your wallets.' })
   @ApiOkResponse({
     type: HoldPageDto,
     description:

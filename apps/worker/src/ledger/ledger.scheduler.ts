@@ -1,11 +1,5 @@
-import { LEDGER_QUEUE, LedgerJob } from '@bourse/ledger';
-import {
-  APP_CONFIG,
-  Database,
-  OutboxService,
-  PeriodicJobScheduler,
-  type AppConfig,
-} from '@bourse/platform';
+import { LEDGER_QUEUE, LedgerJob, type LedgerAppConfig } from '@bourse/ledger';
+import { APP_CONFIG, Database, OutboxService, PeriodicJobScheduler } from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
 
 /**
@@ -14,7 +8,7 @@ import { Inject, Injectable } from '@nestjs/common';
  */
 @Injectable()
 export class LedgerScheduler extends PeriodicJobScheduler {
-  constructor(@Inject(APP_CONFIG) config: AppConfig, db: Database, outbox: OutboxService) {
+  constructor(@Inject(APP_CONFIG) config: LedgerAppConfig, db: Database, outbox: OutboxService) {
     super(db, outbox, [
       {
         what: 'sweep of expired holds',

@@ -1,5 +1,11 @@
-import { CandleService, MARKET_QUEUE, MarketJob, type PruneTicksJob } from '@bourse/market-data';
-import { APP_CONFIG, TracedJob, type AppConfig } from '@bourse/platform';
+import {
+  CandleService,
+  MARKET_QUEUE,
+  MarketJob,
+  type MarketAppConfig,
+  type PruneTicksJob,
+} from '@bourse/market-data';
+import { APP_CONFIG, TracedJob } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import { Inject } from '@nestjs/common';
 import type { Job } from 'bull';
@@ -7,7 +13,7 @@ import type { Job } from 'bull';
 @Processor(MARKET_QUEUE)
 export class PruneTicksProcessor {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: MarketAppConfig,
     private readonly candles: CandleService,
   ) {}
 

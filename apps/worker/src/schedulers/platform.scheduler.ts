@@ -1,6 +1,9 @@
 import {
   APP_CONFIG,
   Database,
+  INBOX_QUEUE,
+  INBOX_SWEEP_INTERVAL_SECONDS,
+  InboxJob,
   OutboxService,
   PeriodicJobScheduler,
   PLATFORM_QUEUE,
@@ -12,12 +15,14 @@ import { Inject, Injectable } from '@nestjs/common';
 
 /**
  * The platform's housekeeping: one purge of expired idempotency keys per
- * `idempotency.purgeIntervalSeconds` bucket and one purge of finished outbox rows per hour.
+ * `idempotency.purgeIntervalSeconds` bucket, one purge of finished outbox rows per hour, and a
+ * sweep of inbox events whose job is gone every INBOX_SWEEP_INTERVAL_SECONDS.
  */
 @Injectable()
 export class PlatformScheduler extends PeriodicJobScheduler {
   readonly purgeIdempotencyKeys: PeriodicJob;
   readonly purgeOutbox: PeriodicJob;
+  readonly sweepInbox: PeriodicJob;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig, db: Database, outbox: OutboxService) {
     const purgeIdempotencyKeys: PeriodicJob = {
@@ -34,8 +39,16 @@ export class PlatformScheduler extends PeriodicJobScheduler {
       name: PlatformJob.PurgeOutbox,
       jobIdPrefix: 'purge-outbox',
     };
-    super(db, outbox, [purgeIdempotencyKeys, purgeOutbox]);
+    const sweepInbox: PeriodicJob = {
+      what: 'sweep of unprocessed inbox events',
+      intervalSeconds: INBOX_SWEEP_INTERVAL_SECONDS,
+      queue: INBOX_QUEUE,
+      name: InboxJob.SweepUnprocessed,
+      jobIdPrefix: 'sweep-inbox',
+    };
+    super(db, outbox, [purgeIdempotencyKeys, purgeOutbox, sweepInbox]);
     this.purgeIdempotencyKeys = purgeIdempotencyKeys;
     this.purgeOutbox = purgeOutbox;
+    this.sweepInbox = sweepInbox;
   }
 }

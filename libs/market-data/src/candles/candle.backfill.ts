@@ -1,4 +1,4 @@
-import { APP_CONFIG, Database, type AppConfig } from '@bourse/platform';
+import { APP_CONFIG, Database } from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { simulatedQuotes } from '../providers/simulated.provider';
 import { SYMBOLS, type SymbolSpec } from '../symbols';
@@ -6,6 +6,7 @@ import type { Tick } from '../tick';
 import { bucketStart } from '../timeframes';
 import { BarStream, type SymbolBar } from './candle.math';
 import { CandleRepository } from './candle.repository';
+import type { MarketAppConfig } from '../market.config';
 
 const DAY_MS = 86_400_000;
 const INTERVAL_MS = 1000;
@@ -53,7 +54,7 @@ export interface BackfillResult {
 @Injectable()
 export class CandleBackfill {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: MarketAppConfig,
     private readonly db: Database,
     private readonly candles: CandleRepository,
   ) {}

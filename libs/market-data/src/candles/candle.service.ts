@@ -1,4 +1,4 @@
-import { APP_CONFIG, Database, REDIS, type AppConfig } from '@bourse/platform';
+import { APP_CONFIG, Database, REDIS } from '@bourse/platform';
 import {
   Inject,
   Injectable,
@@ -14,6 +14,7 @@ import type { Tick } from '../tick';
 import type { Timeframe } from '../timeframes';
 import { CandleRepository, type StoredBar } from './candle.repository';
 import { UnknownSymbolError } from './market.errors';
+import type { MarketAppConfig } from '../market.config';
 
 /** A bar as the REST api and the candle channel show it (lightweight-charts' shape). */
 export interface ChartBar {
@@ -80,7 +81,7 @@ export class CandleService
   private chain: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_CONFIG) private readonly config: MarketAppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly db: Database,
     private readonly repo: CandleRepository,

@@ -1,4 +1,6 @@
+import { requireConfigSection } from '@bourse/platform';
 import { Module } from '@nestjs/common';
+import { MARKET_CONFIG } from '../market.config';
 import { CandleBackfill } from './candle.backfill';
 import { CandleRepository } from './candle.repository';
 import { CandleService } from './candle.service';
@@ -6,10 +8,16 @@ import { PricesService } from './prices.service';
 
 /**
  * Candles (writes in the worker, reads in the api), last prices and the backfill. Needs the
- * platform's Database, REDIS and APP_CONFIG (global modules).
+ * platform's Database, REDIS and APP_CONFIG (global modules), its config composing MARKET_CONFIG.
  */
 @Module({
-  providers: [CandleRepository, CandleService, CandleBackfill, PricesService],
+  providers: [
+    requireConfigSection(MARKET_CONFIG),
+    CandleRepository,
+    CandleService,
+    CandleBackfill,
+    PricesService,
+  ],
   exports: [CandleService, CandleBackfill, PricesService],
 })
 export class CandlesModule {}

@@ -3,7 +3,6 @@ import {
   MetricsService,
   REDIS,
   REDIS_SUBSCRIBER,
-  type AppConfig,
   type SocketMiddleware,
 } from '@bourse/platform';
 import {
@@ -36,6 +35,7 @@ import {
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
 } from './prices.protocol';
+import type { MarketAppConfig } from '../market.config';
 
 // Socket.IO's EVENT packet type (socket.io-parser's PacketType.EVENT).
 const EVENT_PACKET = 2;
@@ -81,7 +81,7 @@ export class PriceFanout implements OnModuleInit, OnApplicationShutdown {
   private stopped = false;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) config: MarketAppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
     metrics: MetricsService,

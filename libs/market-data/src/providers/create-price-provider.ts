@@ -1,9 +1,9 @@
-import type { AppConfig } from '@bourse/platform';
 import type { SymbolSpec } from '../symbols';
 import { BINANCE_DEFAULTS, BinanceProvider } from './binance.provider';
 import { MetalpriceApiProvider } from './metalpriceapi.provider';
 import type { PriceProvider, ProviderDeps } from './price-provider';
 import { SimulatedProvider } from './simulated.provider';
+import type { MarketAppConfig } from '../market.config';
 
 /** A request may take at most this long, or one poll interval when that is shorter. */
 const METALPRICEAPI_TIMEOUT_MS = 10_000;
@@ -15,7 +15,7 @@ const METALPRICEAPI_MAX_BACKOFF_MS = 15 * 60_000;
  * last published price) lets the simulated feed walk on from where the previous leader left it.
  */
 export function createPriceProvider(
-  config: AppConfig,
+  config: MarketAppConfig,
   symbols: readonly SymbolSpec[],
   deps?: ProviderDeps,
   lastPrices?: Readonly<Record<string, string>>,

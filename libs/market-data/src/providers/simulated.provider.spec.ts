@@ -65,14 +65,13 @@ describe('simulatedQuotes', () => {
     expect(new Set(prices).size).toBeGreaterThan(1000);
   });
 
-  it('generates a million quotes fast enough for backfills (about 10M/s outside jest)', () => {
-    const started = performance.now();
+  // Its speed is measured by `npm run bench:candles`, not here: a timed test fails on a busy host.
+  it('yields one quote per symbol and interval over a long backfill range', () => {
     let count = 0;
     for (const quote of simulatedQuotes(42, SYMBOLS, 0, 200_000, 1000)) {
       count += quote.price.length > 0 ? 1 : 0;
     }
     expect(count).toBe(1_000_000);
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 });
 

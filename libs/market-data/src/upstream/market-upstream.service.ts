@@ -1,4 +1,4 @@
-import { APP_CONFIG, REDIS, type AppConfig } from '@bourse/platform';
+import { APP_CONFIG, REDIS } from '@bourse/platform';
 import {
   Inject,
   Injectable,
@@ -16,6 +16,7 @@ import { LeaderLease } from './leader-lease';
 import { MarketUpstreamMetrics } from './market-upstream.metrics';
 import { TickPublisher } from './tick-publisher';
 import { UpstreamRunner } from './upstream.runner';
+import type { MarketAppConfig } from '../market.config';
 
 /**
  * The worker's side of the prices flow: competes for the lease of the configured provider and,
@@ -27,7 +28,7 @@ export class MarketUpstream implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly runner: UpstreamRunner;
 
   constructor(
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) config: MarketAppConfig,
     @Inject(REDIS) redis: Redis,
     metrics: MarketUpstreamMetrics,
     candles: CandleService,

@@ -1,7 +1,47 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  MinLength,
+  ValidateBy,
+  type ValidationOptions,
+} from 'class-validator';
 import { PageQueryDto } from '../http/page.dto';
-import { AUDIT_ACTIONS, AUDIT_TARGET_PATTERN, type AuditAction } from './audit-log';
+import type { AuditAction } from './audit-log';
+import {
+  AUDIT_ACTIONS,
+  AUDIT_TARGET_KINDS,
+  isAuditAction,
+  isAuditTarget,
+} from './audit-vocabulary';
+
+// Checked against what the libs declared when a request comes, not when this file loads.
+const IsAuditAction = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'isAuditAction',
+      validator: {
+        validate: isAuditAction,
+        defaultMessage: () => `action must be one of: ${AUDIT_ACTIONS.join(', ')}`,
+      },
+    },
+    options,
+  );
+
+const IsAuditTarget = (options?: ValidationOptions): PropertyDecorator =>
+  ValidateBy(
+    {
+      name: 'isAuditTarget',
+      validator: {
+        validate: isAuditTarget,
+        defaultMessage: () =>
+          `target must be <kind>:<uuid>, the kind one of: ${AUDIT_TARGET_KINDS.join(', ')}`,
+      },
+    },
+    options,
+  );
 
 /** The optional body of an admin change: why, for the audit trail. */
 export class AdminActionDto {
@@ -19,18 +59,22 @@ export class AdminActionDto {
 
 export class AuditQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
-    example: 'ledger_account:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80',
-    pattern: AUDIT_TARGET_PATTERN.source,
+    example: 'user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80',
+    pattern: '^[a-z][a-z0-9_]*:[0-9a-f-]{36}$',
     description:
-      'Only the events of this target (`user:`, `api_key:` or `ledger_account:` and its id).',
+      'Only the events of this target: a kind declared by the platform (`user:`, `api_key:`) or a loaded lib, and its id.',
   })
   @IsOptional()
-  @Matches(AUDIT_TARGET_PATTERN)
+  @IsAuditTarget()
   target?: string;
 
-  @ApiPropertyOptional({ enum: AUDIT_ACTIONS, description: 'Only the events of this action.' })
+  @ApiPropertyOptional({
+    type: String,
+    enum: AUDIT_ACTIONS as string[],
+    description: 'Only the events of this action (those the loaded libs declared).',
+  })
   @IsOptional()
-  @IsIn(AUDIT_ACTIONS)
+  @IsAuditAction()
   action?: AuditAction;
 
   @ApiPropertyOptional({
@@ -55,7 +99,11 @@ export class AuditEventDto {
   })
   actor!: string;
 
-  @ApiProperty({ enum: AUDIT_ACTIONS, description: 'What.' })
+  @ApiProperty({
+    type: String,
+    enum: AUDIT_ACTIONS as string[],
+    description: 'What: `<kind>.<verb>`.',
+  })
   action!: AuditAction;
 
   @ApiProperty({ example: 'user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80', description: 'To what.' })

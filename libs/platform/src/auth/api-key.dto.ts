@@ -16,7 +16,7 @@ import {
 export const SCOPE_PATTERN = /^[a-z][a-z0-9:_-]{0,63}$/;
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'payments-reconciler', description: 'Who uses the key, for people.' })
+  @ApiProperty({ example: 'nightly-reconciler', description: 'Who uses the key, for people.' })
   @IsString()
   @MinLength(1)
   @MaxLength(100)
@@ -24,7 +24,7 @@ export class CreateApiKeyDto {
 
   @ApiProperty({
     type: [String],
-    example: ['ledger'],
+    example: ['reports'],
     description:
       'Scopes granted, each `^[a-z][a-z0-9:_-]{0,63}$`; a route opened to API keys lists the scopes it requires.',
   })

@@ -3,6 +3,7 @@ import { AuditLog } from '../audit/audit-log';
 import { Database } from '../database/database';
 import { newId } from '../database/ids';
 import { ApiKeyRepository, type ApiKey } from './api-key.repository';
+import { AUTH_AUDIT } from './auth.audit';
 import { ApiKeyNotFoundError, ForbiddenError, InvalidTokenError } from './auth.errors';
 import { formatToken, hashSecret, newSecret, parseToken, secretMatches } from './opaque-token';
 import type { Principal } from './principal';
@@ -44,11 +45,11 @@ export class ApiKeyService {
       await this.audit.record(
         tx,
         { actor: creator },
-        {
-          action: 'api_key.create',
-          target: `api_key:${inserted.id}`,
-          details: { name: inserted.name, scopes: inserted.scopes, expiresAt: inserted.expiresAt },
-        },
+        AUTH_AUDIT.event('api_key.create', inserted.id, {
+          name: inserted.name,
+          scopes: inserted.scopes,
+          expiresAt: inserted.expiresAt,
+        }),
       );
 
       return inserted;
@@ -68,11 +69,7 @@ export class ApiKeyService {
       if (!(await this.keys.revoke(tx, id))) {
         throw new ApiKeyNotFoundError(id);
       }
-      await this.audit.record(
-        tx,
-        { actor: by },
-        { action: 'api_key.revoke', target: `api_key:${id}` },
-      );
+      await this.audit.record(tx, { actor: by }, AUTH_AUDIT.event('api_key.revoke', id));
     });
   }
 

@@ -80,7 +80,12 @@ export class UserDto {
   @ApiProperty({ description: 'Sign-in email, lowercased.' })
   email!: string;
 
-  @ApiProperty({ enum: ROLE_VALUES, description: 'What the user may do; admins are seeded.' })
+  @ApiProperty({
+    type: String,
+    // The live list: the roles the libs declare are in it by the time the document is built.
+    enum: ROLE_VALUES as Role[],
+    description: 'What the user may do (the declared roles); admins are seeded.',
+  })
   role!: Role;
 
   @ApiProperty({ type: String, format: 'date-time', description: 'When the account was made.' })

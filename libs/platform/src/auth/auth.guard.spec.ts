@@ -3,7 +3,7 @@ import type { Principal } from './principal';
 
 const user: Principal = { kind: 'user', userId: 'u1', role: 'user' };
 const admin: Principal = { kind: 'user', userId: 'u2', role: 'admin' };
-const ledgerKey: Principal = { kind: 'apiKey', apiKeyId: 'k1', scopes: ['ledger', 'kyc'] };
+const scopedKey: Principal = { kind: 'apiKey', apiKeyId: 'k1', scopes: ['reports', 'exports'] };
 
 const code = (principal: Principal | undefined, rules: Partial<AccessRules>): string => {
   try {
@@ -18,7 +18,7 @@ const code = (principal: Principal | undefined, rules: Partial<AccessRules>): st
 describe('authorize', () => {
   it('lets anyone through a public route', () => {
     expect(code(undefined, { isPublic: true })).toBe('ok');
-    expect(code(ledgerKey, { isPublic: true })).toBe('ok');
+    expect(code(scopedKey, { isPublic: true })).toBe('ok');
   });
 
   it('requires a caller everywhere else', () => {
@@ -32,20 +32,20 @@ describe('authorize', () => {
   });
 
   it('refuses API keys on routes without @ApiKeyScopes', () => {
-    expect(code(ledgerKey, {})).toBe('auth.forbidden');
-    expect(code(ledgerKey, { roles: ['admin'] })).toBe('auth.forbidden');
+    expect(code(scopedKey, {})).toBe('auth.forbidden');
+    expect(code(scopedKey, { roles: ['admin'] })).toBe('auth.forbidden');
   });
 
   it('requires every listed scope of an API key', () => {
-    expect(code(ledgerKey, { scopes: ['ledger'] })).toBe('ok');
-    expect(code(ledgerKey, { scopes: ['ledger', 'kyc'] })).toBe('ok');
-    expect(code(ledgerKey, { scopes: ['ledger', 'orders'] })).toBe('auth.forbidden');
-    expect(code(ledgerKey, { scopes: [] })).toBe('ok');
+    expect(code(scopedKey, { scopes: ['reports'] })).toBe('ok');
+    expect(code(scopedKey, { scopes: ['reports', 'exports'] })).toBe('ok');
+    expect(code(scopedKey, { scopes: ['reports', 'imports'] })).toBe('auth.forbidden');
+    expect(code(scopedKey, { scopes: [] })).toBe('ok');
   });
 
   it('keeps users out of a scoped route only when @Roles is also given', () => {
-    expect(code(user, { scopes: ['ledger'] })).toBe('ok');
-    expect(code(user, { scopes: ['ledger'], roles: ['admin'] })).toBe('auth.forbidden');
-    expect(code(ledgerKey, { scopes: ['ledger'], roles: ['admin'] })).toBe('ok');
+    expect(code(user, { scopes: ['reports'] })).toBe('ok');
+    expect(code(user, { scopes: ['reports'], roles: ['admin'] })).toBe('auth.forbidden');
+    expect(code(scopedKey, { scopes: ['reports'], roles: ['admin'] })).toBe('ok');
   });
 });

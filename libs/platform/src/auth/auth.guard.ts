@@ -14,6 +14,21 @@ export interface AccessRules {
   scopes?: string[];
 }
 
+/** A route's rules: the handler's decorators override its controller's. The OpenAPI document reads them too. */
+export function accessRulesOf(
+  reflector: Reflector,
+  controller: object,
+  handler: object,
+): AccessRules {
+  const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
+
+  return {
+    isPublic: reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) ?? false,
+    roles: reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets),
+    scopes: reflector.getAllAndOverride<string[] | undefined>(API_KEY_SCOPES, targets),
+  };
+}
+
 /** Throws 401/403 unless `principal` may call a route with these rules (see the decorators). */
 export function authorize(principal: Principal | undefined, rules: AccessRules): void {
   if (rules.isPublic) {
@@ -88,13 +103,7 @@ export class AuthGuard implements CanActivate {
     }
     let rules = byHandler.get(handler);
     if (!rules) {
-      const targets = [handler, controller] as Parameters<Reflector['getAllAndOverride']>[1];
-      rules = {
-        isPublic:
-          this.reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) ?? false,
-        roles: this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets),
-        scopes: this.reflector.getAllAndOverride<string[] | undefined>(API_KEY_SCOPES, targets),
-      };
+      rules = accessRulesOf(this.reflector, controller, handler);
       byHandler.set(handler, rules);
     }
 

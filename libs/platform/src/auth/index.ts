@@ -1,4 +1,5 @@
 export { principalKey, ROLE_VALUES, type Principal, type Role } from './principal';
+export { defineRole, isRole } from './roles';
 export { IS_PUBLIC, Public } from './public.decorator';
 export { ApiKeyScopes, API_KEY_SCOPES, CurrentPrincipal, Roles, ROLES } from './auth.decorators';
 export { AuthModule } from './auth.module';

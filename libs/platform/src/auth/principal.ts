@@ -1,7 +1,8 @@
-/** Who is calling: a signed-in user (JWT) or a server-to-server client (API key). */
-export const ROLE_VALUES = ['user', 'admin'] as const;
-export type Role = (typeof ROLE_VALUES)[number];
+import type { Role } from './roles';
 
+export { ROLE_VALUES, type Role } from './roles';
+
+/** Who is calling: a signed-in user (JWT) or a server-to-server client (API key). */
 export type Principal =
   | { kind: 'user'; userId: string; role: Role }
   | { kind: 'apiKey'; apiKeyId: string; scopes: string[] };

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AuditLog, type AuditContext } from '../audit/audit-log';
 import { Database } from '../database/database';
+import { AUTH_AUDIT } from './auth.audit';
 import { ForbiddenError, UserNotFoundError } from './auth.errors';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { RevokedSessions } from './revoked-sessions';
@@ -44,7 +45,7 @@ export class UserAdminService {
       }
 
       const ended = await this.refreshTokens.revokeAllOf(tx, id);
-      await this.audit.record(tx, context, { action: 'user.disable', target: `user:${id}` });
+      await this.audit.record(tx, context, AUTH_AUDIT.event('user.disable', id));
 
       return { user: disabled, ended };
     });
@@ -59,7 +60,7 @@ export class UserAdminService {
       if (!user) {
         throw new UserNotFoundError();
       }
-      await this.audit.record(tx, context, { action: 'user.enable', target: `user:${id}` });
+      await this.audit.record(tx, context, AUTH_AUDIT.event('user.enable', id));
 
       return user;
     });

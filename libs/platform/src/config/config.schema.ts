@@ -2,7 +2,10 @@ import { int, list, oneOf, str, trustProxy, url, type VarSpec } from './config.v
 
 const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
 
-/** The variables, in the order the README table lists them. */
+/**
+ * The platform's variables, in the order the README table lists them. A lib declares its own in
+ * a config section (`configSection` in its `<name>.config.ts`); the apps compose those.
+ */
 export const CONFIG_VARS = {
   NODE_ENV: oneOf(['development', 'test', 'production'] as const, {
     default: 'development',
@@ -135,6 +138,12 @@ export const CONFIG_VARS = {
     min: 1,
     description: 'Requests per minute per client IP on /v1/auth routes.',
   }),
+  WEBHOOK_RATE_LIMIT_PER_MINUTE: int({
+    default: '6000',
+    min: 1,
+    description:
+      'Requests per minute per sender IP on each provider webhook route (instead of RATE_LIMIT_PER_MINUTE).',
+  }),
   AUTH_MAX_FAILED_LOGINS: int({
     default: '10',
     min: 1,
@@ -209,106 +218,6 @@ export const CONFIG_VARS = {
     default: '25000',
     min: 1000,
     description: 'Longest a graceful shutdown may take before the process exits anyway.',
-  }),
-  LEDGER_HOT_ACCOUNT_SHARDS: int({
-    default: '16',
-    min: 1,
-    max: 256,
-    description:
-      'Balance sub-rows of each allow-negative system account (house, fees, clearing), so transfers touching it do not serialize on one row.',
-  }),
-  LEDGER_KEYED_TRANSFERS_IN_FLIGHT: int({
-    default: '4',
-    min: 1,
-    max: 1000,
-    description:
-      'Keyed transfers (POST /v1/ledger/transfers with an Idempotency-Key) an api process sends to Postgres at once; those arriving meanwhile are posted together, as one batch, when one returns.',
-  }),
-  LEDGER_PENDING_SWEEP_INTERVAL_SECONDS: int({
-    default: '30',
-    min: 1,
-    description: 'How often the worker voids pending transfers past their timeout.',
-  }),
-  LEDGER_VERIFY_INTERVAL_SECONDS: int({
-    default: '300',
-    min: 10,
-    description: 'How often the worker runs the ledger invariant checker.',
-  }),
-  MARKET_PROVIDER: oneOf(['simulated', 'metalpriceapi', 'binance', 'none'] as const, {
-    default: 'simulated',
-    description:
-      'Upstream price provider the worker subscribes to (one leader per provider); `none` runs no upstream.',
-  }),
-  MARKET_SIM_SEED: int({
-    default: '42',
-    description: 'Seed of the simulated provider (same seed, same prices).',
-  }),
-  MARKET_SIM_TICKS_PER_SECOND: int({
-    default: '5',
-    min: 1,
-    max: 1000,
-    description: 'Ticks per second per symbol from the simulated provider.',
-  }),
-  METALPRICEAPI_URL: url(['http:', 'https:'], {
-    default: 'https://api.metalpriceapi.com/v1',
-    description: 'Base URL of the metalpriceapi REST API.',
-  }),
-  METALPRICEAPI_KEY: str({
-    default: '',
-    minLength: 0,
-    secret: true,
-    description: 'API key for metalpriceapi (required when MARKET_PROVIDER=metalpriceapi).',
-  }),
-  METALPRICEAPI_POLL_MS: int({
-    default: '60000',
-    min: 1000,
-    description: 'metalpriceapi polling interval.',
-  }),
-  BINANCE_WS_URL: url(['ws:', 'wss:'], {
-    default: 'wss://stream.binance.com:9443',
-    description: 'Base URL of the Binance WebSocket market streams.',
-  }),
-  MARKET_LEASE_TTL_MS: int({
-    default: '5000',
-    min: 500,
-    description:
-      'Expiry of a provider leader lease; a dead leader is replaced within about this long.',
-  }),
-  MARKET_CANDLE_FLUSH_MS: int({
-    default: '250',
-    min: 10,
-    description:
-      'How often buffered ticks are written to Postgres as raw ticks and candle upserts.',
-  }),
-  MARKET_TICK_RETENTION_HOURS: int({
-    default: '48',
-    min: 1,
-    description: 'How long raw ticks are kept before the prune job deletes them.',
-  }),
-  PRICES_MAX_CONNECTIONS_PER_IP: int({
-    default: '50',
-    min: 1,
-    description: 'Socket.IO /prices connections allowed per client IP on one api node.',
-  }),
-  SEED_ADMIN_EMAIL: str({
-    default: 'admin@bourse.local',
-    description: 'Demo admin created by `npm run db:seed`.',
-  }),
-  SEED_ADMIN_PASSWORD: str({
-    default: 'admin-password-123',
-    minLength: 12,
-    secret: true,
-    description: 'Password of the demo admin.',
-  }),
-  SEED_USER_EMAIL: str({
-    default: 'user@bourse.local',
-    description: 'Demo user created by `npm run db:seed`.',
-  }),
-  SEED_USER_PASSWORD: str({
-    default: 'user-password-123',
-    minLength: 12,
-    secret: true,
-    description: 'Password of the demo user.',
   }),
 } satisfies Record<string, VarSpec<unknown>>;
 

@@ -1,4 +1,8 @@
 import { ConfigError, loadConfig, type Env } from './config';
+import { configTable } from './config.docs';
+import { CONFIG_VARS } from './config.schema';
+import { configSection } from './config.section';
+import { int, oneOf, str } from './config.vars';
 
 const problemsOf = (env: Env): string[] => {
   try {
@@ -149,15 +153,107 @@ describe('loadConfig', () => {
   });
 });
 
-describe('rules across variables', () => {
-  it('requires a metalpriceapi key only when that provider is chosen', () => {
-    expect(() => loadConfig({ MARKET_PROVIDER: 'metalpriceapi' })).toThrow(
-      /METALPRICEAPI_KEY: is required when MARKET_PROVIDER=metalpriceapi/,
-    );
+// A lib's section as a lib declares it in its own `<name>.config.ts`.
+const MAIL_CONFIG = configSection({
+  key: 'mail',
+  vars: {
+    MAIL_TRANSPORT: oneOf(['smtp', 'log'] as const, {
+      default: 'log',
+      description: 'Where mail goes.',
+    }),
+    MAIL_SMTP_URL: str({ default: '', minLength: 0, secret: true, description: 'SMTP server.' }),
+    MAIL_BATCH_SIZE: int({ default: '50', min: 1, description: 'Mails sent per batch.' }),
+  },
+  read: (v) => ({
+    transport: v.MAIL_TRANSPORT,
+    smtpUrl: v.MAIL_SMTP_URL,
+    batch: v.MAIL_BATCH_SIZE,
+  }),
+  check: (v) =>
+    v.MAIL_TRANSPORT === 'smtp' && !v.MAIL_SMTP_URL
+      ? ['MAIL_SMTP_URL: is required when MAIL_TRANSPORT=smtp']
+      : [],
+});
+
+const sectionProblemsOf = (env: Env): string[] => {
+  try {
+    loadConfig(env, [MAIL_CONFIG]);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      return error.problems;
+    }
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('config sections of libs', () => {
+  it("puts a lib's settings under its key, beside the platform's", () => {
+    const config = loadConfig({ MAIL_BATCH_SIZE: '10' }, [MAIL_CONFIG]);
+    expect(config.mail).toEqual({ transport: 'log', smtpUrl: '', batch: 10 });
+    expect(config.http.apiPort).toBe(3000);
+    expect('mail' in loadConfig({})).toBe(false);
+  });
+
+  it("names a lib's bad variable in the one boot error, after the platform's", () => {
     expect(
-      loadConfig({ MARKET_PROVIDER: 'metalpriceapi', METALPRICEAPI_KEY: 'k' }).market.provider,
-    ).toBe('metalpriceapi');
-    expect(loadConfig({}).market.metalpriceapi.key).toBe('');
+      sectionProblemsOf({ API_PORT: 'x', MAIL_BATCH_SIZE: '0', MAIL_TRANSPORT: 'fax' }),
+    ).toEqual([
+      'API_PORT: must be an integer, got "x"',
+      'MAIL_TRANSPORT: must be one of smtp, log, got "fax"',
+      'MAIL_BATCH_SIZE: must be >= 1, got 0',
+    ]);
+  });
+
+  it("runs a lib's rules across its variables once they parse", () => {
+    expect(sectionProblemsOf({ MAIL_TRANSPORT: 'smtp' })).toEqual([
+      'MAIL_SMTP_URL: is required when MAIL_TRANSPORT=smtp',
+    ]);
+    expect(
+      loadConfig({ MAIL_TRANSPORT: 'smtp', MAIL_SMTP_URL: 'smtp://mx' }, [MAIL_CONFIG]).mail,
+    ).toEqual({ transport: 'smtp', smtpUrl: 'smtp://mx', batch: 50 });
+  });
+
+  it("holds a lib's variables to the production rules", () => {
+    const strict = configSection({
+      key: 'strict',
+      vars: {
+        STRICT_TOKEN: str({
+          default: 'dev-token',
+          requiredInProduction: true,
+          secret: true,
+          description: 'A token.',
+        }),
+      },
+      read: (v) => v.STRICT_TOKEN,
+    });
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRET }, [strict]),
+    ).toThrow(/STRICT_TOKEN: is required in production/);
+  });
+
+  it('composes a section once however often it is listed, and refuses two claiming a name', () => {
+    expect(loadConfig({}, [MAIL_CONFIG, MAIL_CONFIG]).mail.batch).toBe(50);
+    const thief = configSection({
+      key: 'thief',
+      vars: { API_PORT: int({ default: '1', description: 'Taken.' }) },
+      read: (v) => v.API_PORT,
+    });
+    expect(() => loadConfig({}, [thief])).toThrow(
+      'Config section "thief" redeclares API_PORT of "platform"',
+    );
+    const twin = configSection({ key: 'mail', vars: {}, read: () => ({}) });
+    expect(() => loadConfig({}, [MAIL_CONFIG, twin])).toThrow(/redeclares key mail/);
+    const squatter = configSection({ key: 'http', vars: {}, read: () => ({}) });
+    expect(() => loadConfig({}, [squatter])).toThrow("may not use the platform's keys: http");
+  });
+
+  it("lists a lib's variables in the README table, after the platform's, secrets hidden", () => {
+    const table = configTable([MAIL_CONFIG]).split('\n');
+    const names = table.map((row) => /^\| `([A-Z_]+)`/.exec(row)?.[1]).filter(Boolean);
+    expect(names).toEqual([...Object.keys(CONFIG_VARS), ...Object.keys(MAIL_CONFIG.vars)]);
+    expect(table).toContain('| `MAIL_BATCH_SIZE` | `50` | Mails sent per batch. |');
+    expect(table).toContain('| `MAIL_SMTP_URL` | dev value | SMTP server. |');
   });
 });
 

@@ -1,4 +1,5 @@
 import { CONFIG_VARS, type ConfigValues } from './config.schema';
+import type { AnyConfigSection, SectionsConfig, VarSpecs } from './config.section';
 import { isParseError } from './config.vars';
 
 export type Env = Record<string, string | undefined>;
@@ -11,7 +12,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** The typed configuration every module receives through dependency injection. */
+/**
+ * The platform's typed configuration every module receives through dependency injection. A lib's
+ * settings sit beside it under their section's key (`config.mail`) once the app composed them.
+ */
 export interface AppConfig {
   env: ConfigValues['NODE_ENV'];
   http: {
@@ -38,41 +42,28 @@ export interface AppConfig {
     lockoutSeconds: number;
     revocationPollMs: number;
   };
-  rateLimit: { perMinute: number; authPerMinute: number };
+  rateLimit: { perMinute: number; authPerMinute: number; webhookPerMinute: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
   telemetry: { otlpEndpoint: string; sentryDsn: string; sentryEnvironment: string };
   /** Serve the read-only Bull Board on the api (QUEUE_BOARD, resolved against NODE_ENV). */
   queueBoard: boolean;
   shutdown: { drainDelayMs: number; timeoutMs: number };
-  ledger: {
-    hotAccountShards: number;
-    keyedTransfersInFlight: number;
-    pendingSweepIntervalSeconds: number;
-    verifyIntervalSeconds: number;
-  };
-  market: {
-    provider: ConfigValues['MARKET_PROVIDER'];
-    simSeed: number;
-    simTicksPerSecond: number;
-    metalpriceapi: { url: string; key: string; pollMs: number };
-    binanceWsUrl: string;
-    leaseTtlMs: number;
-    candleFlushMs: number;
-    tickRetentionHours: number;
-    maxConnectionsPerIp: number;
-  };
-  seed: { adminEmail: string; adminPassword: string; userEmail: string; userPassword: string };
 }
 
-function readValues(env: Env): ConfigValues {
-  const problems: string[] = [];
+/** Parses `vars` from `env`, adding what is wrong to `problems`; undefined if anything was. */
+function readValues(
+  env: Env,
+  vars: VarSpecs,
+  problems: string[],
+): Record<string, unknown> | undefined {
   const values: Record<string, unknown> = {};
+  const before = problems.length;
   const production = env.NODE_ENV === 'production';
-  for (const [name, spec] of Object.entries(CONFIG_VARS)) {
+  for (const [name, spec] of Object.entries(vars)) {
     const given = env[name];
     const raw = given === undefined || given === '' ? undefined : given;
-    if (production && 'requiredInProduction' in spec && spec.requiredInProduction) {
+    if (production && spec.requiredInProduction) {
       if (raw === undefined) {
         problems.push(`${name}: is required in production (${spec.description})`);
         continue;
@@ -96,21 +87,68 @@ function readValues(env: Env): ConfigValues {
       problems.push(`${name}: ${error.message}`);
     }
   }
-  // Rules that span variables.
-  if (values.MARKET_PROVIDER === 'metalpriceapi' && !values.METALPRICEAPI_KEY) {
-    problems.push('METALPRICEAPI_KEY: is required when MARKET_PROVIDER=metalpriceapi');
+
+  return problems.length === before ? values : undefined;
+}
+
+/** The sections, each once; two claiming one key or one variable is a programming error. */
+function distinct(sections: readonly AnyConfigSection[]): AnyConfigSection[] {
+  const unique = [...new Set(sections)];
+  const owners = new Map<string, string>(
+    Object.keys(CONFIG_VARS).map((name) => [name, 'platform']),
+  );
+  for (const section of unique) {
+    for (const name of [`key ${section.key}`, ...Object.keys(section.vars)]) {
+      const owner = owners.get(name);
+      if (owner !== undefined) {
+        throw new Error(`Config section "${section.key}" redeclares ${name} of "${owner}"`);
+      }
+      owners.set(name, section.key);
+    }
   }
-  if (problems.length > 0) {
+
+  return unique;
+}
+
+/** Every variable the platform and `sections` read, in README order: the platform's first. */
+export function configVars(sections: readonly AnyConfigSection[] = []): VarSpecs {
+  return Object.assign({}, CONFIG_VARS, ...distinct(sections).map((section) => section.vars));
+}
+
+/**
+ * Reads and validates the environment for the platform and the libs' `sections` an app composes;
+ * throws one ConfigError listing every problem of all of them.
+ */
+export function loadConfig<const Sections extends readonly AnyConfigSection[] = []>(
+  env: Env = process.env,
+  sections: Sections = [] as unknown as Sections,
+): AppConfig & SectionsConfig<Sections> {
+  const problems: string[] = [];
+  const platform = readValues(env, CONFIG_VARS, problems) as ConfigValues | undefined;
+  const composed: Record<string, unknown> = {};
+  for (const section of distinct(sections)) {
+    const values = readValues(env, section.vars, problems);
+    // A section's own rules run once its variables parsed; its settings only if they hold.
+    const broken = values ? (section.check?.(values) ?? []) : [];
+    problems.push(...broken);
+    if (values && broken.length === 0) {
+      composed[section.key] = section.read(values);
+    }
+  }
+  if (!platform || problems.length > 0) {
     throw new ConfigError(problems);
   }
 
-  return values as ConfigValues;
+  const settings = platformConfig(platform);
+  const taken = Object.keys(composed).filter((key) => key in settings);
+  if (taken.length > 0) {
+    throw new Error(`Config sections may not use the platform's keys: ${taken.join(', ')}`);
+  }
+
+  return { ...settings, ...composed } as AppConfig & SectionsConfig<Sections>;
 }
 
-/** Reads and validates the environment; throws ConfigError listing every problem. */
-export function loadConfig(env: Env = process.env): AppConfig {
-  const v = readValues(env);
-
+function platformConfig(v: ConfigValues): AppConfig {
   return {
     env: v.NODE_ENV,
     http: {
@@ -145,7 +183,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       lockoutSeconds: v.AUTH_LOCKOUT_SECONDS,
       revocationPollMs: v.AUTH_REVOCATION_POLL_MS,
     },
-    rateLimit: { perMinute: v.RATE_LIMIT_PER_MINUTE, authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE },
+    rateLimit: {
+      perMinute: v.RATE_LIMIT_PER_MINUTE,
+      authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
+      webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE,
+    },
     idempotency: {
       ttlHours: v.IDEMPOTENCY_TTL_HOURS,
       purgeIntervalSeconds: v.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
@@ -162,32 +204,5 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     queueBoard: v.QUEUE_BOARD === 'auto' ? v.NODE_ENV !== 'production' : v.QUEUE_BOARD === 'on',
     shutdown: { drainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: v.SHUTDOWN_TIMEOUT_MS },
-    ledger: {
-      hotAccountShards: v.LEDGER_HOT_ACCOUNT_SHARDS,
-      keyedTransfersInFlight: v.LEDGER_KEYED_TRANSFERS_IN_FLIGHT,
-      pendingSweepIntervalSeconds: v.LEDGER_PENDING_SWEEP_INTERVAL_SECONDS,
-      verifyIntervalSeconds: v.LEDGER_VERIFY_INTERVAL_SECONDS,
-    },
-    market: {
-      provider: v.MARKET_PROVIDER,
-      simSeed: v.MARKET_SIM_SEED,
-      simTicksPerSecond: v.MARKET_SIM_TICKS_PER_SECOND,
-      metalpriceapi: {
-        url: v.METALPRICEAPI_URL,
-        key: v.METALPRICEAPI_KEY,
-        pollMs: v.METALPRICEAPI_POLL_MS,
-      },
-      binanceWsUrl: v.BINANCE_WS_URL,
-      leaseTtlMs: v.MARKET_LEASE_TTL_MS,
-      candleFlushMs: v.MARKET_CANDLE_FLUSH_MS,
-      tickRetentionHours: v.MARKET_TICK_RETENTION_HOURS,
-      maxConnectionsPerIp: v.PRICES_MAX_CONNECTIONS_PER_IP,
-    },
-    seed: {
-      adminEmail: v.SEED_ADMIN_EMAIL,
-      adminPassword: v.SEED_ADMIN_PASSWORD,
-      userEmail: v.SEED_USER_EMAIL,
-      userPassword: v.SEED_USER_PASSWORD,
-    },
   };
 }

@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
 
 /**
- * Every environment variable Bourse reads, in one table: parsing, defaults and the text the
- * README configuration table is checked against. Nothing else in the codebase reads process.env.
+ * One environment variable: parsing, default and the text the README configuration table is
+ * checked against. The platform's are in config.schema.ts, a lib's in its config section; nothing
+ * else in the codebase reads process.env.
  */
 export interface VarSpec<T> {
   description: string;

@@ -1,27 +1,31 @@
-import { MIGRATIONS } from '../../../../migrations';
-import { type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import type { DataSourceOptions, MigrationInterface } from 'typeorm';
 import type { AppConfig } from '../config/config';
-import { SnakeNamingStrategy } from './naming.strategy';
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-type EntityList = MixedList<Function | string | EntitySchema>;
+export interface DataSourceParts {
+  /**
+   * The app's migrations, oldest first, for those that run them (the cli, the tests): the
+   * platform knows no schema of its own, so the apps, which do not migrate, pass none.
+   */
+  migrations?: (new () => MigrationInterface)[];
+  /** `application_name` of the connections, as pg_stat_activity shows them. */
+  applicationName?: string;
+}
 
 /** The one DataSource definition: both apps, the migration CLI and the tests build from it. */
 export function dataSourceOptions(
   db: AppConfig['database'] & { lockTimeoutMs?: number },
-  entities: EntityList = [],
-  applicationName = 'bourse',
+  { migrations = [], applicationName = 'bourse' }: DataSourceParts = {},
 ): DataSourceOptions {
   return {
     type: 'postgres',
     url: db.url,
-    entities,
-    migrations: MIGRATIONS,
+    // Repositories speak SQL (`rows(tx, sql, params)`); no entity is mapped.
+    entities: [],
+    migrations,
     migrationsTableName: 'migrations',
     // Each migration runs in its own transaction so a failed one leaves the schema where it was;
     // one that cannot run in a transaction (CREATE INDEX CONCURRENTLY) sets `transaction = false`.
     migrationsTransactionMode: 'each',
-    namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
     logging: false,
     applicationName,

@@ -4,7 +4,6 @@ import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { dataSourceOptions } from './data-source.options';
-import { registeredEntities } from './entity-registry';
 
 /** The counters node-postgres' Pool keeps. */
 interface PgPoolCounts {
@@ -22,7 +21,7 @@ export class Database implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.dataSource = new DataSource(
-      dataSourceOptions(config.database, registeredEntities(), `bourse-${process.title}`),
+      dataSourceOptions(config.database, { applicationName: `bourse-${process.title}` }),
     );
   }
 

@@ -9,8 +9,8 @@ let sequence = 0;
 
 /**
  * 16 random bytes from a pool refilled 256 ids at a time. uuid's own generator asks the CSPRNG
- * for each id, which cost ~4 µs per call on these VMs (more than the rest of the id); the pool
- * ~0.5 µs. The bytes are copied into the id, so the pool can be refilled in place.
+ * for each id, a call that costs more than the rest of making the id; a pool spreads that cost
+ * over many ids. The bytes are copied into the id, so the pool can be refilled in place.
  */
 function randomBytes16(): Buffer {
   if (poolNext === pool.length) {

@@ -3,5 +3,4 @@ export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
 export { newId } from './ids';
 export { driverCodeOf, uniqueViolationOf } from './transient-errors';
 export { DatabaseModule } from './database.module';
-export { dataSourceOptions } from './data-source.options';
-export { SnakeNamingStrategy } from './naming.strategy';
+export { dataSourceOptions, type DataSourceParts } from './data-source.options';

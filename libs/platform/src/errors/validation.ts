@@ -18,14 +18,29 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
+const COMMON_OPTIONS = {
+  transform: true,
+  stopAtFirstError: false,
+  validationError: { target: false, value: false },
+  exceptionFactory: (errors: ValidationError[]) =>
+    new RequestValidationError(flattenValidationErrors(errors)),
+};
+
 /** Unknown fields are rejected (not silently dropped) and payloads are transformed into DTO instances. */
 export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({ ...COMMON_OPTIONS, whitelist: true, forbidNonWhitelisted: true });
+}
+
+/**
+ * For a provider's webhook payload (`@WebhookPayload()`): the fields the DTO declares are checked
+ * the same way, and the many the provider adds that we do not model are kept, not refused. The
+ * global pipe leaves custom parameter decorators alone, so only this one runs on them.
+ */
+export function createLenientValidationPipe(): ValidationPipe {
   return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    stopAtFirstError: false,
-    validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new RequestValidationError(flattenValidationErrors(errors)),
+    ...COMMON_OPTIONS,
+    whitelist: false,
+    forbidNonWhitelisted: false,
+    validateCustomDecorators: true,
   });
 }

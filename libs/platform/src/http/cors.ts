@@ -10,7 +10,7 @@ const PREFLIGHT_MAX_AGE = '600';
 /**
  * CORS for CORS_ORIGINS (`*` admits any origin), applied in the platform's request hook.
  * Nest's `enableCors()` ran @fastify/cors and then copied every reply header onto the raw response
- * on each request: ~28 of the ~170 µs a `/health/live` cost here (bench/http). With a fixed
+ * on each request, one of the largest costs of a trivial route (bench/http). With a fixed
  * policy a request without an Origin header costs nothing beyond `Vary: Origin`, which the
  * response carries anyway (the allowed origin is reflected, so responses vary by it).
  */

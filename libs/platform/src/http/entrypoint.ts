@@ -1,23 +1,26 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, type AppConfig } from '../config/config';
+import type { AnyConfigSection, SectionsConfig } from '../config/config.section';
 import { createLogger } from '../logging/logger';
 import type { Telemetry } from '../telemetry/start';
 import { closeOnSignals } from './shutdown';
 
 /**
- * The shared `main()` of the api and the worker: validate config (one readable message and exit
- * code 78 on failure), build the app, listen, and close gracefully on SIGTERM, then send the
- * last spans and error reports of `telemetry` (started by main before the app was loaded).
+ * The shared `main()` of the api and the worker: validate the platform's config and that of the
+ * libs' `sections` the app loads (one readable message and exit code 78 on failure), build the
+ * app, listen, and close gracefully on SIGTERM, then send the last spans and error reports of
+ * `telemetry` (started by main before the app was loaded).
  */
-export async function runHttpProcess(
+export async function runHttpProcess<const Sections extends readonly AnyConfigSection[]>(
   service: string,
-  build: (config: AppConfig) => Promise<NestFastifyApplication>,
+  sections: Sections,
+  build: (config: AppConfig & SectionsConfig<Sections>) => Promise<NestFastifyApplication>,
   port: (config: AppConfig) => number,
   telemetry?: Telemetry,
 ): Promise<void> {
-  let config: AppConfig;
+  let config: AppConfig & SectionsConfig<Sections>;
   try {
-    config = loadConfig();
+    config = loadConfig(process.env, sections);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${service}: ${error.message}\n`);

@@ -4,6 +4,7 @@ import {
   LogController,
   type FastifyReply,
   type FastifyRequest,
+  type HTTPMethods,
   type preValidationHookHandler,
 } from 'fastify';
 import type { Logger } from 'pino';
@@ -18,14 +19,17 @@ import { ShutdownState } from '../observability/shutdown.state';
 import { buildOpenApiDocument } from './openapi';
 import { CorsPolicy } from './cors';
 import { jsonBodyProblems } from './json-body-limits';
+import { malformedPathParameters, parameterProblems } from './request-text';
+import { useJsonParserKeepingRawBody } from './raw-body';
 import { requestIdFor } from './request-id';
 import { isOperationalPath, pathOf } from './request-path';
 import { API_HEADERS, DOCS_HEADERS, isPagePath } from './security-headers';
 
-const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-const refuseUnstorableJson: preValidationHookHandler = (request, _reply, done) => {
-  const problems = request.body === undefined ? [] : jsonBodyProblems(request.body);
+const refuseUnstorableText: preValidationHookHandler = (request, _reply, done) => {
+  const problems = [
+    ...parameterProblems(request.url, request.params as Record<string, string | undefined>),
+    ...(request.body === undefined ? [] : jsonBodyProblems(request.body)),
+  ];
   done(problems.length > 0 ? new RequestValidationError(problems) : undefined);
 };
 
@@ -50,7 +54,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       if (!headers(request, reply)) {
-        sendProblem(reply, request, toProblem(error));
+        sendProblem(reply, request, toProblem(namedBadUrl(adapter, request) ?? error));
       }
     },
   });
@@ -61,6 +65,23 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
   });
 
   return adapter;
+}
+
+/**
+ * A URL Fastify cannot decode, as a validation problem naming the path parameters at fault when
+ * the URL still routes with them replaced (a lone surrogate's bytes in an id, say).
+ */
+function namedBadUrl(
+  adapter: FastifyAdapter,
+  request: FastifyRequest,
+): RequestValidationError | undefined {
+  const problems = malformedPathParameters(
+    pathOf(request.url),
+    (path) =>
+      adapter.getInstance().findRoute({ method: request.method as HTTPMethods, url: path })?.params,
+  );
+
+  return problems.length > 0 ? new RequestValidationError(problems) : undefined;
 }
 
 /**
@@ -120,14 +141,13 @@ export async function configureHttpApp(
     done();
   });
 
-  // Before Nest's pipeline (guards, the idempotency hash, pipes) sees a body: routes that take one
-  // refuse what Postgres cannot store or our walks should not follow, naming each field.
+  // Before Nest's pipeline (guards, the idempotency hash, pipes) sees a request: text Postgres
+  // cannot store as sent, and bodies our walks should not follow, are refused naming each field.
   fastify.addHook('onRoute', (route) => {
-    if ([route.method].flat().some((method) => BODY_METHODS.has(method))) {
-      route.preValidation = [[route.preValidation ?? []].flat(), refuseUnstorableJson].flat();
-    }
+    route.preValidation = [[route.preValidation ?? []].flat(), refuseUnstorableText].flat();
   });
 
+  useJsonParserKeepingRawBody(app);
   app.useGlobalPipes(createValidationPipe());
   if (tracingEnabled()) {
     app.useGlobalInterceptors(new SocketTraceInterceptor());

@@ -14,6 +14,16 @@ describe('jsonBodyProblems', () => {
     ).toEqual(['a.b\u0000', 'a.c.1', 'd']);
   });
 
+  it('names lone surrogates in values and keys, and lets a surrogate pair through', () => {
+    expect(
+      jsonBodyProblems({ emoji: '\u{1F4B8}', high: 'a\ud800', low: ['\udc00b'], ['\ud800']: 1 }),
+    ).toEqual([
+      { field: 'high', messages: [expect.stringContaining('lone UTF-16 surrogate')] },
+      { field: 'low.0', messages: [expect.stringContaining('lone UTF-16 surrogate')] },
+      { field: '\ud800', messages: [expect.stringMatching(/^name .*lone UTF-16 surrogate/)] },
+    ]);
+  });
+
   it('reports the first container past the depth limit once, without descending', () => {
     let body: unknown = 'leaf';
     for (let i = 0; i < MAX_JSON_DEPTH * 10; i++) {

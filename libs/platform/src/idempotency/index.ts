@@ -1,5 +1,5 @@
-export { Idempotent, type IdempotentOptions } from './idempotent.decorator';
-export { IdempotentCall, IdempotentReplay } from './idempotent-call';
+export { Idempotent } from './idempotent.decorator';
+export { IdempotentCall, IdempotentResponse, type IdempotentRequest } from './idempotent-call';
 export {
   IDEMPOTENCY_KEY_HEADER,
   IdempotencyKeyMismatchError,
@@ -14,10 +14,4 @@ export {
   type StoredKey,
   type StoredResponse,
 } from './idempotency.repository';
-export {
-  IdempotencyService,
-  storedAnswer,
-  type IdempotencyClaim,
-  type IdempotencyLock,
-  type IdempotentRequest,
-} from './idempotency.service';
+export { IdempotencyService, storedAnswer } from './idempotency.service';

@@ -2,13 +2,13 @@ import { canonicalJson, requestHash } from './request-hash';
 
 describe('requestHash', () => {
   it('ignores the order of object keys at any depth', () => {
-    const a = { amount: '10', to: { id: 'x', kind: 'wallet' }, tags: [{ b: 1, a: 2 }] };
-    const b = { tags: [{ a: 2, b: 1 }], to: { kind: 'wallet', id: 'x' }, amount: '10' };
+    const a = { amount: '10', to: { id: 'x', kind: 'account' }, tags: [{ b: 1, a: 2 }] };
+    const b = { tags: [{ a: 2, b: 1 }], to: { kind: 'account', id: 'x' }, amount: '10' };
     expect(canonicalJson(a)).toBe(canonicalJson(b));
     expect(requestHash('POST', '/v1/t', a)).toBe(requestHash('post', '/v1/t', b));
   });
 
-  it('tells apart bodies, array orders, paths and methods', () => {
+  it('tells apart bodies, element sequences, paths and methods', () => {
     const base = requestHash('POST', '/v1/t', { ids: [1, 2] });
     expect(requestHash('POST', '/v1/t', { ids: [2, 1] })).not.toBe(base);
     expect(requestHash('POST', '/v1/t', { ids: [1, 2], note: 'x' })).not.toBe(base);

@@ -22,8 +22,8 @@ describe('AccessLog', () => {
   const request = {
     requestId: 'edge-7f3a.01:retry-2',
     method: 'GET',
-    url: '/v1/wallets/"odd"\\path\u2028',
-    route: '/v1/wallets/:accountId',
+    url: '/v1/widgets/"odd"\\path\u2028',
+    route: '/v1/widgets/:widgetId',
     status: 404,
     ms: 3,
   };

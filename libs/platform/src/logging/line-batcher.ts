@@ -13,8 +13,8 @@ export interface LineSink {
  * Keeps log lines in an array and hands them to `sink` joined, once `batchChars` characters wait
  * or every `flushMs`. sonic-boom appends each write to one string and measures that whole string
  * again (`Buffer.byteLength`, flattening it first), so while a write was in flight every line cost
- * time in proportion to the lines already waiting: 10 µs of the api's 36 µs per request in
- * bench/http. Joined here, the sink does that once per batch.
+ * time in proportion to the lines already waiting. Joined here, the sink does that once per
+ * batch.
  */
 export class LineBatcher implements DestinationStream {
   private lines: string[] = [];

@@ -57,8 +57,8 @@ let formattedAt = -1;
 let formatted = '';
 
 /**
- * pino's isoTime, formatted at most once per millisecond: `toISOString()` alone was 1.6 % of the
- * api's CPU in a bench/http profile, and under load many lines share a millisecond.
+ * pino's isoTime, formatted at most once per millisecond: `toISOString()` showed in the api's
+ * profiles on its own, and under load many lines share a millisecond.
  */
 export function isoTime(): string {
   const now = Date.now();
@@ -79,9 +79,8 @@ const MAX_BUFFERED_LOG_BYTES = 16 * 1024 * 1024;
 
 /**
  * Lines are written once this many characters wait, or every LOG_FLUSH_MS. Each write hands a
- * syscall to libuv's thread pool and wakes the loop when it is done, which cost as much as a
- * Postgres statement per request on these VMs at a few hundred requests/s, where writes did not
- * overlap enough to batch on their own.
+ * syscall to libuv's thread pool and wakes the loop when it is done; at moderate load, writes
+ * do not overlap enough to batch on their own, and a thread wake-up per line is dear.
  */
 const LOG_BATCH_CHARS = 16384;
 const LOG_FLUSH_MS = 100;

@@ -61,10 +61,12 @@ export function runTracedJob<T>(job: RunnableJob, work: () => Promise<T>): Promi
  * handler is copied to the wrapper, so the decorators may come in either order.
  */
 export function TracedJob(): MethodDecorator {
-  return (_target, _key, descriptor: PropertyDescriptor) => {
-    const handle = descriptor.value as (this: unknown, job: Job, ...rest: unknown[]) => unknown;
-    const traced = function (this: unknown, job: Job, ...rest: unknown[]): Promise<unknown> {
-      return runTracedJob(job, async () => handle.call(this, job, ...rest));
+  return (target, key, descriptor: PropertyDescriptor) => {
+    const handle = descriptor.value as (this: unknown, job?: Job, ...rest: unknown[]) => unknown;
+    // A handler that reads nothing of its job may be called with none (tests, one-off runs).
+    const direct = { name: `${target.constructor.name}.${String(key)}`, id: 'direct', data: {} };
+    const traced = function (this: unknown, job?: Job, ...rest: unknown[]): Promise<unknown> {
+      return runTracedJob(job ?? direct, async () => handle.call(this, job, ...rest));
     };
     for (const key of Reflect.getMetadataKeys(handle)) {
       Reflect.defineMetadata(key, Reflect.getMetadata(key, handle), traced);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# `npm start` must stop cleanly. Three times (SIGTERM to npm, SIGINT to npm, and SIGINT to its whole
+# process group as Ctrl-C in a terminal sends it), runs the built api and worker the way `npm start`
+# does (`npm run start:all`, after the build and the database steps), waits for both to be ready,
+# sends the signal, and requires npm to exit 0 with no process of its group left behind. Run
+# after `npm run build`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tag="start_$$"
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/bourse_${tag}"
+export REDIS_KEY_PREFIX="bourse-${tag}"
+export API_PORT=${CHECK_API_PORT:-3192} WORKER_PORT=${CHECK_WORKER_PORT:-3193} HOST=127.0.0.1
+# The S3 simulator start:all runs beside them, off its default port so a running one is no bother.
+export STORAGE_S3_ENDPOINT=http://127.0.0.1:${CHECK_S3_PORT:-3194}
+export LOG_LEVEL=warn MARKET_PROVIDER=none
+log=$(mktemp)
+
+cleanup() {
+  if [ -n "${group:-}" ]; then kill -9 -- "-$group" 2>/dev/null || true; fi
+  psql -q -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS bourse_${tag} WITH (FORCE)" || true
+  redis-cli -h 127.0.0.1 --scan --pattern "${REDIS_KEY_PREFIX}*" | xargs -r redis-cli -h 127.0.0.1 del >/dev/null
+}
+trap cleanup EXIT
+
+node dist/apps/cli/apps/cli/src/main.js db:create
+node dist/apps/cli/apps/cli/src/main.js db:migrate >/dev/null
+
+ready() {
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health/ready")" = 200 ]
+}
+
+for case in TERM:npm INT:npm INT:group; do
+  signal=${case%:*} target=${case#*:}
+  # Its own process group, so that what is left behind can be found (and killed) afterwards.
+  setsid npm run start:all >"$log" 2>&1 &
+  group=$!
+  for _ in $(seq 1 120); do
+    if ready "$API_PORT" && ready "$WORKER_PORT"; then break; fi
+    sleep 0.5
+  done
+  if ! ready "$API_PORT" || ! ready "$WORKER_PORT"; then
+    echo "api and worker never became ready; the log:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+
+  if [ "$target" = group ]; then kill "-$signal" -- "-$group"; else kill "-$signal" "$group"; fi
+  code=0
+  wait "$group" || code=$?
+  for _ in $(seq 1 60); do
+    if ! pgrep -g "$group" >/dev/null; then break; fi
+    sleep 0.5
+  done
+  if pgrep -g "$group" >/dev/null; then
+    echo "SIG$signal to $target left these running:" >&2
+    ps -o pid,cmd -g "$group" >&2
+    exit 1
+  fi
+  if [ "$code" -ne 0 ]; then
+    echo "npm exited with $code after SIG$signal to $target; the log:" >&2
+    cat "$log" >&2
+    exit 1
+  fi
+  group=''
+  echo "SIG$signal to $target: api and worker stopped, npm exited 0"
+done
