@@ -436,7 +436,7 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
       .get(ApiKeyService)
       .create(
         { name: 'compliance desk', scopes: ['compliance'] },
-        { kind: 'user', userId: owner.id, role: 'admin' },
+        { kind: 'user', userId: owner.id, role: 'admin', sessionId: 'test' },
       );
     const byKey = await api.request('GET', `/v1/uploads/${presigned.uploadId}/url`, {
       token: `ApiKey ${key}`,
@@ -446,7 +446,7 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
       .get(ApiKeyService)
       .create(
         { name: 'ledger bot', scopes: ['ledger'] },
-        { kind: 'user', userId: owner.id, role: 'admin' },
+        { kind: 'user', userId: owner.id, role: 'admin', sessionId: 'test' },
       );
     expect(
       (

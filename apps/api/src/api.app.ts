@@ -1,16 +1,20 @@
-import { createHttpApp, type ModuleImport } from '@bourse/platform';
+import { ClusterIoAdapter, createHttpApp, type ModuleImport } from '@bourse/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import type { ApiConfig } from './api.config';
 import { ApiModule } from './api.module';
 
 /** The api as production runs it, not yet listening; tests pass config, logs and modules. */
-export function createApiApp(
+export async function createApiApp(
   config: ApiConfig,
   options: { logDestination?: DestinationStream; imports?: ModuleImport[] } = {},
 ): Promise<NestFastifyApplication> {
-  return createHttpApp('api', ApiModule.forConfig(config, options.imports), config, {
+  const app = await createHttpApp('api', ApiModule.forConfig(config, options.imports), config, {
     logDestination: options.logDestination,
     docs: true,
   });
+  // Gateways are served by the SocketServer, whose Redis adapter reaches every api node.
+  app.useWebSocketAdapter(new ClusterIoAdapter(app));
+
+  return app;
 }

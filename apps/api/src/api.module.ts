@@ -12,6 +12,8 @@ import {
   QueueModule,
   RateLimitModule,
   RedisModule,
+  SocketGatewaysModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
@@ -65,6 +67,8 @@ export class ApiModule {
         // Global guards run in module order: throttling first, then credential lookups.
         AuthModule,
         AuditModule,
+        SocketsModule,
+        SocketGatewaysModule,
         CandlesModule,
         MarketFanoutModule,
         StorageModule,

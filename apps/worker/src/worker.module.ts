@@ -12,6 +12,7 @@ import {
   QueueModule,
   QueuesCheck,
   RedisModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
@@ -50,6 +51,8 @@ export class WorkerModule {
         QueueModule,
         ObservabilityModule.forRoot((c) => c.http.workerMetricsPort, [QueuesCheck]),
         OutboxRelayModule,
+        // Emits to sockets on the api nodes (SocketEmitter); serves none itself.
+        SocketsModule,
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
         BullModule.registerQueue({ name: MARKET_QUEUE }),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),

@@ -110,6 +110,7 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * Bull queues: jobs per state and the oldest waiting job.
          * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
          *
          *     **Errors:**
@@ -923,11 +924,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Start an upload: a presigned S3 POST for one file.
          * @description **Who may call it:** Any signed-in user; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: only users upload (not API keys).
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
@@ -951,11 +953,12 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * One upload and its state.
          * @description **Who may call it:** Any signed-in user, or any API key.
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
          *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
          *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
@@ -982,11 +985,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Check an uploaded file and settle the upload.
          * @description **Who may call it:** Any signed-in user; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
          *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). Only the owner completes.
          *     - 409: `storage.object_missing`: nothing was uploaded yet; `storage.upload_changed`: the file was replaced during the check. The upload stays pending: complete again.
@@ -1010,11 +1014,12 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * A short-lived read URL of a verified file or its thumbnail.
          * @description **Who may call it:** Any signed-in user, or any API key.
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
          *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
          *     - 409: `storage.not_verified`: only verified uploads are readable; `storage.thumbnail_unavailable`: no thumbnail (yet).
@@ -5025,7 +5030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5128,7 +5133,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5222,7 +5227,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5328,7 +5333,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -1,6 +1,6 @@
 import { QueueListDto, QueueOverview } from '@bourse/platform';
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOkResponse } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { AdminOnly } from '../auth/admin-only.decorator';
 import { ADMIN_QUEUES } from './queue-board';
 
@@ -13,6 +13,7 @@ export class AdminQueuesController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'Bull queues: jobs per state and the oldest waiting job.' })
   @ApiOkResponse({
     type: QueueListDto,
     description:

@@ -2,12 +2,14 @@ import {
   PRICES_NAMESPACE,
   PriceFanout,
   PricesEvent,
+  type MarketAppConfig,
   type SubscribeAck,
   type SubscribeCandlesAck,
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
 } from '@bourse/market-data';
-import { AuthService, socketAuthMiddleware } from '@bourse/platform';
+import { APP_CONFIG, SocketExceptionFilter, SocketGateways } from '@bourse/platform';
+import { Inject, UseFilters } from '@nestjs/common';
 import {
   Ack,
   ConnectedSocket,
@@ -25,15 +27,21 @@ import type { Namespace, Socket } from 'socket.io';
  * credentials are optional, bad ones are refused. Ping interval and timeout stay at Socket.IO's
  * defaults (25 s + 20 s), which the ingress read timeouts are set for.
  */
+@UseFilters(SocketExceptionFilter)
 @WebSocketGateway({ namespace: PRICES_NAMESPACE, serveClient: false })
 export class PricesGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   constructor(
     private readonly fanout: PriceFanout,
-    private readonly auth: AuthService,
+    private readonly gateways: SocketGateways,
+    @Inject(APP_CONFIG) private readonly config: MarketAppConfig,
   ) {}
 
   afterInit(namespace: Namespace): void {
-    this.fanout.attach(namespace, socketAuthMiddleware(this.auth, { required: false }));
+    this.gateways.setup(namespace, {
+      auth: 'optional',
+      maxConnectionsPerIp: this.config.market.maxConnectionsPerIp,
+    });
+    this.fanout.attach(namespace);
   }
 
   handleConnection(socket: Socket): void {

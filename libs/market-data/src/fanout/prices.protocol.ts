@@ -1,3 +1,4 @@
+import type { SocketAck, SocketError } from '@bourse/platform';
 import type { CandleUpdate, ChartBar } from '../candles/candle.service';
 import { findSymbol } from '../symbols';
 import type { Tick } from '../tick';
@@ -22,29 +23,23 @@ export const PricesErrorCode = {
   UnknownSymbol: 'market.unknown_symbol',
   UnknownTimeframe: 'market.unknown_timeframe',
   Unavailable: 'market.unavailable',
-  TooManyConnections: 'market.too_many_connections',
 } as const;
 
-export interface PricesError {
-  code: string;
-  message: string;
-}
+/** The platform's ack error: `{ code, message }`. */
+export type PricesError = SocketError;
 
 export interface Rejection {
   symbol: string;
   reason: string;
 }
 
-export type SubscribeAck =
-  { ok: true; snapshot: Tick[]; rejected: Rejection[] } | { ok: false; error: PricesError };
+export type SubscribeAck = SocketAck<{ snapshot: Tick[]; rejected: Rejection[] }>;
 
-export type UnsubscribeAck =
-  { ok: true; rejected: Rejection[] } | { ok: false; error: PricesError };
+export type UnsubscribeAck = SocketAck<{ rejected: Rejection[] }>;
 
-export type SubscribeCandlesAck =
-  { ok: true; bar: ChartBar | null } | { ok: false; error: PricesError };
+export type SubscribeCandlesAck = SocketAck<{ bar: ChartBar | null }>;
 
-export type UnsubscribeCandlesAck = { ok: true } | { ok: false; error: PricesError };
+export type UnsubscribeCandlesAck = SocketAck;
 
 /** More than every symbol we quote, so a client never needs more; bounds the work per request. */
 const MAX_SYMBOLS_PER_REQUEST = 50;

@@ -43,6 +43,7 @@ export interface AppConfig {
     revocationPollMs: number;
   };
   rateLimit: { perMinute: number; authPerMinute: number; webhookPerMinute: number };
+  sockets: { eventsPerSecond: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
   telemetry: { otlpEndpoint: string; sentryDsn: string; sentryEnvironment: string };
@@ -188,6 +189,7 @@ function platformConfig(v: ConfigValues): AppConfig {
       authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
       webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     },
+    sockets: { eventsPerSecond: v.SOCKET_EVENTS_PER_SECOND },
     idempotency: {
       ttlHours: v.IDEMPOTENCY_TTL_HOURS,
       purgeIntervalSeconds: v.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
