@@ -1784,7 +1784,7 @@ export interface components {
         };
         QueueSummaryDto: {
             counts: components["schemas"]["QueueCountsDto"];
-            /** @example ledger */
+            /** @example platform */
             name: string;
             /**
              * @description Seconds since the oldest waiting job was added; null when none waits.

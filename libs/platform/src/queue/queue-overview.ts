@@ -23,7 +23,7 @@ export class QueueCountsDto {
 }
 
 export class QueueSummaryDto {
-  @ApiProperty({ example: 'ledger' }) name!: string;
+  @ApiProperty({ example: 'platform' }) name!: string;
   @ApiProperty({ type: QueueCountsDto }) counts!: QueueCountsDto;
   @ApiProperty({
     type: Number,

@@ -37,6 +37,26 @@ export function startTracing(options: {
   ignoreHosts?: string[];
 }): Tracing {
   const ignored = new Set(options.ignoreHosts ?? []);
+  const instrumentations = [
+    new HttpInstrumentation({
+      // Requests are traced by @fastify/otel, which names them by route.
+      disableIncomingRequestInstrumentation: true,
+      ignoreOutgoingRequestHook: (request) => ignored.has(request.hostname ?? request.host ?? ''),
+    }),
+    new PgInstrumentation({ requireParentSpan: true }),
+    new IORedisInstrumentation({ requireParentSpan: true }),
+    new FastifyOtelInstrumentation({
+      // Every Fastify instance made from now on (Nest's adapter) gets the plugin.
+      registerOnInitialization: true,
+      instrumentHooks: false,
+      ignorePaths: (route: { url?: string }) => isOperationalPath(pathOf(route.url ?? '')),
+      // Kept for the access log, written after the request span has ended.
+      requestHook: (span, request) => {
+        (request as FastifyRequest & Record<symbol, unknown>)[REQUEST_TRACE_IDS] =
+          span.spanContext();
+      },
+    }),
+  ];
   const sdk = new NodeSDK({
     serviceName: options.service,
     // Set here rather than by the SDK's detectors, whose async lookups outlive its shutdown.
@@ -51,26 +71,7 @@ export function startTracing(options: {
     // Metrics stay with prom-client and logs with stdout: no OTLP exporters for either.
     metricReaders: [],
     logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        // Requests are traced by @fastify/otel, which names them by route.
-        disableIncomingRequestInstrumentation: true,
-        ignoreOutgoingRequestHook: (request) => ignored.has(request.hostname ?? request.host ?? ''),
-      }),
-      new PgInstrumentation({ requireParentSpan: true }),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-      new FastifyOtelInstrumentation({
-        // Every Fastify instance made from now on (Nest's adapter) gets the plugin.
-        registerOnInitialization: true,
-        instrumentHooks: false,
-        ignorePaths: (route: { url?: string }) => isOperationalPath(pathOf(route.url ?? '')),
-        // Kept for the access log, written after the request span has ended.
-        requestHook: (span, request) => {
-          (request as FastifyRequest & Record<symbol, unknown>)[REQUEST_TRACE_IDS] =
-            span.spanContext();
-        },
-      }),
-    ],
+    instrumentations,
   });
   sdk.start();
   const untraceFetch = traceFetch();
@@ -85,6 +86,11 @@ export function startTracing(options: {
     shutdown: async () => {
       untraceFetch();
       await sdk.shutdown();
+      // The SDK leaves its hooks in place: @fastify/otel would still add its plugin to every
+      // Fastify made later in this process (twice, once tracing starts again).
+      for (const instrumentation of instrumentations) {
+        instrumentation.disable();
+      }
     },
   };
 }
