@@ -124,6 +124,7 @@ describe("the libs' config sections, as the apps compose them", () => {
         'package.json',
         'nest-cli.json',
         '.dockerignore',
+        '.github',
       ]) {
         cpSync(path, join(root, path), { recursive: true });
       }

@@ -308,7 +308,7 @@ describe('the gateway toolkit', () => {
     // The bucket refills: one event a fifth of a second.
     await sleep(1000 / EVENTS_PER_SECOND + 50);
     expect(await client.emitWithAck('ping')).toEqual({ ok: true });
-    const metrics = (await nodeA.request<string>('GET', '/metrics')).body;
+    const metrics = (await nodeA.metrics()).body;
     expect(metrics).toMatch(
       new RegExp(`^socket_events_rate_limited_total\\{namespace="${NAMESPACE}"\\} 2$`, 'm'),
     );

@@ -1,12 +1,14 @@
-import { CandlesModule, MarketFanoutModule } from '@bourse/market-data';
+import { CandlesModule, MARKET_QUEUE, MarketFanoutModule } from '@bourse/market-data';
 import {
   AuditModule,
   AuthModule,
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  INBOX_QUEUE,
   InboxModule,
   ObservabilityModule,
+  PLATFORM_QUEUE,
   QueueModule,
   RateLimitModule,
   RedisModule,
@@ -14,9 +16,10 @@ import {
   SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
-import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
-import { StorageModule } from '@bourse/storage';
+import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminQueuesModule } from './admin/admin-queues.module';
 import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
@@ -57,7 +60,7 @@ export class ApiModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ObservabilityModule.forRoot(),
+        ObservabilityModule.forRoot((c) => c.http.apiMetricsPort),
         RateLimitModule,
         IdempotencyModule,
         InboxModule,
@@ -71,6 +74,13 @@ export class ApiModule {
         CandlesModule,
         MarketFanoutModule,
         StorageModule,
+        AdminQueuesModule.forQueues([
+          PLATFORM_QUEUE,
+          LEDGER_QUEUE,
+          MARKET_QUEUE,
+          INBOX_QUEUE,
+          STORAGE_QUEUE,
+        ]),
         ...extra,
       ],
       providers: [PricesGateway],

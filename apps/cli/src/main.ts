@@ -18,7 +18,11 @@ async function main(argv: string[]): Promise<string> {
     case 'db:create':
       return createDatabase(config);
     case 'db:migrate':
-      return migrate(config);
+      return migrate(config, (attempt, error) =>
+        process.stderr.write(
+          `db:migrate: attempt ${attempt} gave up on a lock (${(error as Error).message}), retrying\n`,
+        ),
+      );
     case 'db:revert':
       return revert(config);
     case 'db:seed':

@@ -49,7 +49,7 @@ export class WorkerModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ObservabilityModule.forRoot([QueuesCheck]),
+        ObservabilityModule.forRoot((c) => c.http.workerMetricsPort, [QueuesCheck]),
         OutboxRelayModule,
         // Emits to sockets on the api nodes (SocketEmitter); serves none itself.
         SocketsModule,

@@ -102,6 +102,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bull queues: jobs per state and the oldest waiting job.
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["AdminQueues_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users": {
         parameters: {
             query?: never;
@@ -1731,6 +1759,39 @@ export interface components {
              */
             type: string;
         };
+        QueueCountsDto: {
+            /** @example 1 */
+            active: number;
+            /**
+             * @description Kept for a day (bounded by count).
+             * @example 1200
+             */
+            completed: number;
+            /** @example 0 */
+            delayed: number;
+            /**
+             * @description Out of attempts; kept for a week.
+             * @example 2
+             */
+            failed: number;
+            /** @example 0 */
+            paused: number;
+            /** @example 3 */
+            waiting: number;
+        };
+        QueueListDto: {
+            data: components["schemas"]["QueueSummaryDto"][];
+        };
+        QueueSummaryDto: {
+            counts: components["schemas"]["QueueCountsDto"];
+            /** @example platform */
+            name: string;
+            /**
+             * @description Seconds since the oldest waiting job was added; null when none waits.
+             * @example 4.2
+             */
+            oldestWaitingSeconds: number | null;
+        };
         ReadUrlDto: {
             /**
              * Format: date-time
@@ -2345,6 +2406,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AdminQueues_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each Bull queue: jobs per state and how long the oldest waiting job has waited (a stuck or starved queue shows here first). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueListDto"];
                 };
             };
             /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */

@@ -12,3 +12,4 @@ export * from './queue';
 export * from './rate-limit';
 export * from './redis';
 export * from './sockets';
+export * from './telemetry';

@@ -10,9 +10,11 @@ import {
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 import { AccessLog } from '../logging/access-log';
+import { SocketTraceInterceptor } from '../telemetry/socket-spans';
+import { REQUEST_TRACE_IDS, tracingEnabled, type TraceIds } from '../telemetry/trace-context';
 import { createValidationPipe, RequestValidationError } from '../errors/validation';
 import { ProblemFilter, sendProblem, toProblem } from '../errors/problem.filter';
-import { isOperationalPath, MetricsService } from '../observability/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import { ShutdownState } from '../observability/shutdown.state';
 import { buildOpenApiDocument } from './openapi';
 import { CorsPolicy } from './cors';
@@ -20,11 +22,11 @@ import { jsonBodyProblems } from './json-body-limits';
 import { malformedPathParameters, parameterProblems } from './request-text';
 import { useJsonParserKeepingRawBody } from './raw-body';
 import { requestIdFor } from './request-id';
-import { pathOf } from './request-path';
+import { isOperationalPath, pathOf } from './request-path';
 import {
   API_HEADERS,
   DOCS_HEADERS,
-  isDocsPath,
+  isPagePath,
   isWebAppPath,
   WEB_APP_HEADERS,
 } from './security-headers';
@@ -55,6 +57,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     // Fastify also accepts a hop count here; Nest's option type omits it.
     trustProxy: config.http.trustProxy as boolean | string[],
     bodyLimit: config.http.bodyLimitBytes,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       if (!headers(request, reply)) {
         sendProblem(reply, request, toProblem(namedBadUrl(adapter, request) ?? error));
@@ -103,7 +106,7 @@ function responseHeaders(
   return (request, reply) => {
     void reply
       .headers(
-        isDocsPath(request.url)
+        isPagePath(request.url)
           ? docsHeaders
           : isWebAppPath(request.url)
             ? webAppHeaders
@@ -146,6 +149,7 @@ export async function configureHttpApp(
       route,
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
+      trace: (request as FastifyRequest & { [REQUEST_TRACE_IDS]?: TraceIds })[REQUEST_TRACE_IDS],
     });
     done();
   });
@@ -158,6 +162,9 @@ export async function configureHttpApp(
 
   useJsonParserKeepingRawBody(app);
   app.useGlobalPipes(createValidationPipe());
+  if (tracingEnabled()) {
+    app.useGlobalInterceptors(new SocketTraceInterceptor());
+  }
   app.useGlobalFilters(new ProblemFilter());
 
   if (options.docs) {

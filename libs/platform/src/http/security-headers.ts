@@ -102,3 +102,11 @@ export const isDocsPath = isUnder('/docs');
 
 /** `/app`, `/app/`, `/app/assets/…`, `/app/sign-in`, … */
 export const isWebAppPath = isUnder('/app');
+
+/**
+ * HTML pages the api serves, which get DOCS_HEADERS: Swagger UI, and Bull Board at /admin/queues
+ * (when QUEUE_BOARD turns it on). The web app under /app has its own set; everything else is JSON
+ * under API_HEADERS.
+ */
+export const isPagePath = (url: string): boolean =>
+  isDocsPath(url) || isUnder('/admin/queues')(url);
