@@ -14,6 +14,7 @@ import {
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { StorageModule } from '@bourse/storage';
+import { TradingModule } from '@bourse/trading';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
@@ -28,6 +29,7 @@ import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
 import { UploadsController } from './storage/uploads.controller';
+import { TradingController } from './trading/trading.controller';
 
 @Module({})
 export class ApiModule {
@@ -47,6 +49,7 @@ export class ApiModule {
         LedgerAccountsController,
         LedgerTransfersController,
         UploadsController,
+        TradingController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -65,6 +68,7 @@ export class ApiModule {
         CandlesModule,
         MarketFanoutModule,
         StorageModule,
+        TradingModule,
         ...extra,
       ],
       providers: [PricesGateway],
