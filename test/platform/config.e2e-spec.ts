@@ -1,3 +1,4 @@
+import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import {
@@ -37,12 +38,13 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data and storage, the api trading, and the cli the seed besides', () => {
+  it('let both apps load the ledger, market data and storage, the api trading and KYC, and the cli the seed besides', () => {
     expect(API_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
       MARKET_CONFIG,
       STORAGE_CONFIG,
       TRADING_CONFIG,
+      KYC_CONFIG,
     ]);
     expect(WORKER_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);

@@ -3,6 +3,7 @@ import { MarketKeys } from '@bourse/market-data';
 import { Database, REDIS, rows } from '@bourse/platform';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { passKyc } from '../factories/kyc';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
 
@@ -16,6 +17,7 @@ describe('trading: quotes and orders', () => {
   let db: Database;
   let redis: Redis;
   let ledger: LedgerService;
+  let compliance: SignedInUser;
   let seq = 0;
 
   /** A tick of `symbol` at `price`, `ageMs` old. */
@@ -35,9 +37,17 @@ describe('trading: quotes and orders', () => {
 
   const quote = (user: SignedInUser, body: Record<string, string>) => post(user, 'quotes', body);
 
-  /** A user with `cents` in their USD wallet, deposited from clearing. */
-  async function fundedUser(cents: bigint): Promise<SignedInUser> {
+  /** A user who passed KYC (tier basic). */
+  async function trader(): Promise<SignedInUser> {
     const user = await signedInUser(api);
+    await passKyc(api, user, compliance);
+
+    return user;
+  }
+
+  /** A trader with `cents` in their USD wallet, deposited from clearing. */
+  async function fundedUser(cents: bigint): Promise<SignedInUser> {
+    const user = await trader();
     const clearing = await ledger.ensureSystemAccount('psp_clearing', 'USD');
     const wallet = await ledger.ensureWallet(user.id, 'USD');
     await ledger.transfer({
@@ -73,6 +83,7 @@ describe('trading: quotes and orders', () => {
     db = api.app.get(Database);
     redis = api.app.get(REDIS);
     ledger = api.app.get(LedgerService);
+    compliance = await signedInUser(api, { role: 'compliance' });
   });
   beforeEach(async () => {
     await tick('XAUUSD', '2650.00');
@@ -86,7 +97,7 @@ describe('trading: quotes and orders', () => {
   });
 
   it('quotes a buy by weight at the ask, with the fee and an expiry a few seconds out', async () => {
-    const user = await signedInUser(api);
+    const user = await trader();
     const before = Date.now();
 
     const res = await quote(user, { metal: 'XAU', side: 'buy', weight: '10000' });
@@ -114,7 +125,7 @@ describe('trading: quotes and orders', () => {
   });
 
   it('quotes by amount: a buy spends at most it, a sell receives at least it', async () => {
-    const user = await signedInUser(api);
+    const user = await trader();
 
     const buy = await quote(user, { metal: 'XAG', side: 'buy', amount: '10000' });
     const sell = await quote(user, { metal: 'XAG', side: 'sell', amount: '10000' });
@@ -330,5 +341,49 @@ describe('trading: quotes and orders', () => {
     });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ code: 'trading.invalid_cursor' });
+  });
+
+  it('refuses to quote or execute without KYC, naming the tier needed', async () => {
+    const user = await signedInUser(api);
+
+    const res = await quote(user, { metal: 'XAU', side: 'buy', weight: '1000' });
+
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'kyc.required', requiredTier: 'basic', tier: 'none' });
+  });
+
+  it('counts orders against the tier’s daily limit: the one that no longer fits writes nothing', async () => {
+    const user = await fundedUser(2_000_000n);
+    // Basic tier: 1,000,000 cents of buys a day. 70 g at 2663.25 is 600,878 cents with its fee.
+    const first = await quote(user, { metal: 'XAU', side: 'buy', weight: '70000' });
+    const second = await quote(user, { metal: 'XAU', side: 'buy', weight: '70000' });
+    const tooBig = await quote(user, { metal: 'XAU', side: 'buy', weight: '120000' });
+    expect(first.status).toBe(201);
+    expect(second.status).toBe(201);
+    expect(tooBig.status).toBe(422);
+    expect(tooBig.body).toMatchObject({
+      code: 'kyc.limit_exceeded',
+      tier: 'basic',
+      kind: 'buy',
+      period: 'daily',
+      remaining: '1000000',
+    });
+
+    expect((await post(user, 'orders', { quoteId: first.body.id })).status).toBe(201);
+    const refused = await post(user, 'orders', { quoteId: second.body.id });
+
+    expect(refused.status).toBe(422);
+    expect(refused.body).toMatchObject({
+      code: 'kyc.limit_exceeded',
+      remaining: (1_000_000n - BigInt(first.body.total)).toString(),
+    });
+    expect(await written(user.id)).toEqual({ orders: 1, transfers: 3 });
+    const kyc = await api.request('GET', '/v1/kyc', { token: user.accessToken });
+    expect(kyc.body.limits).toContainEqual({
+      kind: 'buy',
+      daily: '1000000',
+      monthly: '5000000',
+      remainingToday: (1_000_000n - BigInt(first.body.total)).toString(),
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import type { AppConfig, SectionsConfig } from '@bourse/platform';
@@ -10,6 +11,7 @@ export const API_CONFIG_SECTIONS = [
   MARKET_CONFIG,
   STORAGE_CONFIG,
   TRADING_CONFIG,
+  KYC_CONFIG,
 ] as const;
 
 export type ApiConfig = AppConfig & SectionsConfig<typeof API_CONFIG_SECTIONS>;

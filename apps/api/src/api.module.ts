@@ -12,6 +12,7 @@ import {
   RedisModule,
   type ModuleImport,
 } from '@bourse/platform';
+import { KycModule } from '@bourse/kyc';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { StorageModule } from '@bourse/storage';
 import { TradingModule } from '@bourse/trading';
@@ -22,6 +23,8 @@ import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
 import { MeController } from './auth/me.controller';
+import { KycReviewController } from './kyc/kyc-review.controller';
+import { KycController } from './kyc/kyc.controller';
 import { AssetsController } from './ledger/assets.controller';
 import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
 import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
@@ -50,6 +53,8 @@ export class ApiModule {
         LedgerTransfersController,
         UploadsController,
         TradingController,
+        KycController,
+        KycReviewController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -69,6 +74,7 @@ export class ApiModule {
         MarketFanoutModule,
         StorageModule,
         TradingModule,
+        KycModule,
         ...extra,
       ],
       providers: [PricesGateway],

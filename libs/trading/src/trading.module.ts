@@ -1,3 +1,4 @@
+import { KycModule } from '@bourse/kyc';
 import { LedgerModule } from '@bourse/ledger';
 import { CandlesModule } from '@bourse/market-data';
 import { requireConfigSection } from '@bourse/platform';
@@ -9,10 +10,10 @@ import { TradingService } from './trading.service';
 /**
  * Metal trading on locked quotes. Needs what the platform provides globally (Database,
  * APP_CONFIG with TRADING_CONFIG composed, Redis, idempotency); prices from market-data's
- * PricesService, settlement through the ledger.
+ * PricesService, settlement through the ledger, the tier and limits from KYC's gate.
  */
 @Module({
-  imports: [LedgerModule, CandlesModule],
+  imports: [LedgerModule, CandlesModule, KycModule],
   providers: [requireConfigSection(TRADING_CONFIG), TradingService, TradingRepository],
   exports: [TradingService],
 })

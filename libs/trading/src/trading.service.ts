@@ -1,3 +1,4 @@
+import { KycGate, type KycTier } from '@bourse/kyc';
 import { LedgerService, type TransferInput } from '@bourse/ledger';
 import { findSymbol, NoPriceError, PricesService, type Tick } from '@bourse/market-data';
 import {
@@ -56,6 +57,9 @@ function userIdOf(principal: Principal | undefined): string {
 
 const symbolOf = (metal: Metal): string => `${metal}${CASH_ASSET}`;
 
+/** The KYC tier a user needs to trade; the tier's buy and sell limits cap each order's cash. */
+export const TRADING_TIER: KycTier = 'basic';
+
 /**
  * Quotes locked on the live price, orders settled at exactly the quote in one linked ledger
  * batch, and the holdings they leave.
@@ -73,9 +77,13 @@ export class TradingService {
     private readonly prices: PricesService,
     private readonly idempotency: IdempotencyService,
     private readonly repo: TradingRepository,
+    private readonly kyc: KycGate,
   ) {}
 
-  /** A bid or ask from a fresh tick, the amounts at it, stored and valid for the quote TTL. */
+  /**
+   * A bid or ask from a fresh tick, the amounts at it, stored and valid for the quote TTL. Refused
+   * below the KYC tier or past its limits (checked again, and counted, by the order).
+   */
   async quote(
     principal: Principal | undefined,
     body: CreateQuoteDto,
@@ -103,6 +111,7 @@ export class TradingService {
     if (amounts.weight <= 0n || amounts.gross <= 0n || amounts.total <= 0n) {
       throw new AmountTooSmallError(field);
     }
+    await this.kyc.check(userId, TRADING_TIER, body.side, amounts.total);
     const now = Date.now();
     const quote: Quote = {
       id: newId(),
@@ -149,6 +158,8 @@ export class TradingService {
       if (executed) {
         throw new QuoteUsedError(quote.id, executed);
       }
+      // Counted against the tier's limits in this transaction: a refused order uses nothing.
+      await this.kyc.consume(tx, userId, TRADING_TIER, quote.side, quote.total);
       const orderId = newId();
       await this.ledger.transferLinked(await this.legs(tx, orderId, quote), tx);
       const order = await this.repo.insertOrder(tx, orderId, quote);

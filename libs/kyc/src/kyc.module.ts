@@ -1,0 +1,29 @@
+import { AuditModule, APP_CONFIG, requireConfigSection } from '@bourse/platform';
+import { Module } from '@nestjs/common';
+import { KYC_CONFIG, type KycAppConfig } from './kyc.config';
+import { KycGate } from './kyc-gate.service';
+import { KycRepository } from './kyc.repository';
+import { KycService } from './kyc.service';
+import { PiiCipher } from './pii-cipher';
+
+/**
+ * KYC cases, review and the gate other libs call. Needs what the platform provides globally
+ * (Database, APP_CONFIG with KYC_CONFIG composed, idempotency).
+ */
+@Module({
+  imports: [AuditModule],
+  providers: [
+    requireConfigSection(KYC_CONFIG),
+    KycService,
+    KycGate,
+    KycRepository,
+    {
+      provide: PiiCipher,
+      inject: [APP_CONFIG],
+      useFactory: ({ kyc }: KycAppConfig) =>
+        new PiiCipher(new Map([[kyc.piiKeyId, kyc.piiKey]]), kyc.piiKeyId),
+    },
+  ],
+  exports: [KycService, KycGate],
+})
+export class KycModule {}
