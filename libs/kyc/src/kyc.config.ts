@@ -32,7 +32,7 @@ export const KYC_CONFIG = configSection({
     KYC_LIMITS_BASIC: str({
       default: 'buy=1000000/5000000,sell=1000000/5000000,withdrawal=500000/2000000',
       description:
-        'Limits of the `basic` tier: `<buy|sell|withdrawal>=<daily>/<monthly>` in USD cents, comma-separated.',
+        'Limits of the `basic` tier in USD cents, daily/monthly per kind: `buy=<daily>/<monthly>,sell=…,withdrawal=…`.',
     }),
     KYC_LIMITS_FULL: str({
       default: 'buy=10000000/100000000,sell=10000000/100000000,withdrawal=5000000/50000000',
