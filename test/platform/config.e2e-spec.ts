@@ -38,7 +38,7 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data and storage, the api trading and KYC, and the cli the seed besides', () => {
+  it('let both apps load the ledger, market data and storage, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
     expect(API_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
       MARKET_CONFIG,
@@ -46,7 +46,12 @@ describe("the libs' config sections, as the apps compose them", () => {
       TRADING_CONFIG,
       KYC_CONFIG,
     ]);
-    expect(WORKER_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG]);
+    expect(WORKER_CONFIG_SECTIONS).toEqual([
+      LEDGER_CONFIG,
+      MARKET_CONFIG,
+      STORAGE_CONFIG,
+      KYC_CONFIG,
+    ]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
     expect(cli.market.provider).toBe('simulated');

@@ -25,6 +25,7 @@ import { AuthController } from './auth/auth.controller';
 import { MeController } from './auth/me.controller';
 import { KycReviewController } from './kyc/kyc-review.controller';
 import { KycController } from './kyc/kyc.controller';
+import { SumsubWebhookController } from './kyc/sumsub-webhook.controller';
 import { AssetsController } from './ledger/assets.controller';
 import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
 import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
@@ -55,6 +56,7 @@ export class ApiModule {
         TradingController,
         KycController,
         KycReviewController,
+        SumsubWebhookController,
       ],
       imports: [
         ConfigModule.forRoot(config),

@@ -14,6 +14,7 @@ import {
   RedisModule,
   type ModuleImport,
 } from '@bourse/platform';
+import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
@@ -63,6 +64,7 @@ export class WorkerModule {
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
         StorageModule,
+        KycModule,
         ...extra,
       ],
       providers: [
@@ -79,6 +81,7 @@ export class WorkerModule {
         SweepUploadsProcessor,
         ThumbnailProcessor,
         StorageScheduler,
+        SumsubReviewHandler,
       ],
     };
   }

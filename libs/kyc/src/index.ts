@@ -1,7 +1,7 @@
 export { KYC_AUDIT } from './kyc.audit';
 export { KYC_CONFIG, type KycAppConfig } from './kyc.config';
 export { KycModule } from './kyc.module';
-export { KycService, type TransitionInput } from './kyc.service';
+export { KycService, type TransitionInput, type VendorReview } from './kyc.service';
 export { KycGate } from './kyc-gate.service';
 export { PiiCipher } from './pii-cipher';
 export {
@@ -42,3 +42,17 @@ export {
   KycQueueDto,
   LimitDto,
 } from './dto/kyc.dto';
+export {
+  SUMSUB_DIGEST_ALGORITHMS,
+  sumsubDigest,
+  sumsubSignatureMatches,
+  type SumsubDigestAlgorithm,
+} from './sumsub/sumsub.signature';
+export {
+  SUMSUB_PROVIDER,
+  SumsubReviewResultDto,
+  SumsubSignature,
+  SumsubWebhookDto,
+  sumsubEventId,
+} from './sumsub/sumsub.webhook';
+export { SumsubReviewHandler } from './sumsub/sumsub.handler';

@@ -1,8 +1,9 @@
-import { configSection, str, type AppConfig, type SectionConfig } from '@bourse/platform';
+import { configSection, oneOf, str, type AppConfig, type SectionConfig } from '@bourse/platform';
 import { parseTierLimits, type TierLimits } from './kyc.tiers';
 
 /** A key for development and tests only; production refuses to start with it. */
 const DEV_PII_KEY = 'ZGV2LW9ubHkta3ljLXBpaS1rZXktMzItYnl0ZXMhISE=';
+const DEV_SUMSUB_SECRET = 'dev-only-sumsub-webhook-secret';
 
 const limitsOf = (text: string): TierLimits => {
   const parsed = parseTierLimits(text);
@@ -29,6 +30,17 @@ export const KYC_CONFIG = configSection({
       description:
         'Id of KYC_PII_KEY, stored with every ciphertext so a new key can be rolled in and old records re-encrypted.',
     }),
+    KYC_SUMSUB_WEBHOOK_SECRET: str({
+      default: DEV_SUMSUB_SECRET,
+      requiredInProduction: true,
+      secret: true,
+      description:
+        'Secret key of the Sumsub webhook: `X-Payload-Digest` is its HMAC of the raw body.',
+    }),
+    KYC_SUMSUB_GREEN_TIER: oneOf(['basic', 'full'] as const, {
+      default: 'basic',
+      description: 'Tier a GREEN review from Sumsub grants.',
+    }),
     KYC_LIMITS_BASIC: str({
       default: 'buy=1000000/5000000,sell=1000000/5000000,withdrawal=500000/2000000',
       description:
@@ -42,6 +54,8 @@ export const KYC_CONFIG = configSection({
   read: (v) => ({
     piiKey: Buffer.from(v.KYC_PII_KEY, 'base64'),
     piiKeyId: v.KYC_PII_KEY_ID,
+    sumsubWebhookSecret: v.KYC_SUMSUB_WEBHOOK_SECRET,
+    sumsubGreenTier: v.KYC_SUMSUB_GREEN_TIER,
     limits: { basic: limitsOf(v.KYC_LIMITS_BASIC), full: limitsOf(v.KYC_LIMITS_FULL) },
   }),
   check: (v) => [

@@ -5,6 +5,7 @@ import { KycGate } from './kyc-gate.service';
 import { KycRepository } from './kyc.repository';
 import { KycService } from './kyc.service';
 import { PiiCipher } from './pii-cipher';
+import { SumsubSignature } from './sumsub/sumsub.webhook';
 
 /**
  * KYC cases, review and the gate other libs call. Needs what the platform provides globally
@@ -17,6 +18,7 @@ import { PiiCipher } from './pii-cipher';
     KycService,
     KycGate,
     KycRepository,
+    SumsubSignature,
     {
       provide: PiiCipher,
       inject: [APP_CONFIG],
@@ -24,6 +26,6 @@ import { PiiCipher } from './pii-cipher';
         new PiiCipher(new Map([[kyc.piiKeyId, kyc.piiKey]]), kyc.piiKeyId),
     },
   ],
-  exports: [KycService, KycGate],
+  exports: [KycService, KycGate, SumsubSignature],
 })
 export class KycModule {}

@@ -53,6 +53,17 @@ export class KycRepository {
     return toCase(row!);
   }
 
+  /** The user's case, locked, if they have one (a vendor's event never opens a case). */
+  async lockUser(tx: Tx, userId: string): Promise<KycCase | undefined> {
+    const [row] = await rows<CaseRow>(
+      tx,
+      `SELECT * FROM kyc_cases WHERE user_id::text = $1 FOR UPDATE`,
+      [userId],
+    );
+
+    return row && toCase(row);
+  }
+
   async lock(tx: Tx, caseId: string): Promise<KycCase | undefined> {
     const [row] = await rows<CaseRow>(tx, `SELECT * FROM kyc_cases WHERE id = $1 FOR UPDATE`, [
       caseId,

@@ -1,4 +1,5 @@
 import {
+  APP_CONFIG,
   AuditLog,
   Database,
   ForbiddenError,
@@ -10,7 +11,7 @@ import {
   type Principal,
   type Tx,
 } from '@bourse/platform';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type {
   ApplicantDto,
   KycApplicantViewDto,
@@ -20,6 +21,7 @@ import type {
   KycQueueDto,
 } from './dto/kyc.dto';
 import { KYC_AUDIT } from './kyc.audit';
+import type { KycAppConfig } from './kyc.config';
 import { KycGate } from './kyc-gate.service';
 import { KycCaseNotFoundError, KycClaimedError, KycIncompleteError } from './kyc.errors';
 import { KycRepository } from './kyc.repository';
@@ -36,11 +38,24 @@ function userIdOf(principal: Principal | undefined): string {
   return principal.userId;
 }
 
+/** A vendor's verdict on a user's case, as its adapter read it. */
+export interface VendorReview {
+  userId: string;
+  answer: 'GREEN' | 'RED';
+  rejectType?: 'RETRY' | 'FINAL';
+  rejectLabels: string[];
+  /** `vendor:<name>`, the actor of the events it causes. */
+  actorKey: string;
+  payloadHash: string;
+}
+
 const QUEUE_STATES: readonly KycState[] = ['submitted', 'in_review', 'on_hold'];
 
 export interface TransitionInput {
   to: KycState;
   actor: Principal | undefined;
+  /** Who the event names when no principal acted (`vendor:sumsub`). */
+  actorKey?: string;
   tier?: KycTier;
   reasonCode?: string;
   payloadHash?: string;
@@ -57,7 +72,12 @@ export class KycService {
     private readonly cipher: PiiCipher,
     private readonly audit: AuditLog,
     private readonly idempotency: IdempotencyService,
+    @Inject(APP_CONFIG) private readonly config: KycAppConfig,
   ) {}
+
+  private get greenTier(): KycTier {
+    return this.config.kyc.sumsubGreenTier;
+  }
 
   async mine(principal: Principal | undefined): Promise<KycDto> {
     const userId = userIdOf(principal);
@@ -194,6 +214,49 @@ export class KycService {
   }
 
   /**
+   * A vendor's review result, in the inbox event's transaction. GREEN approves with
+   * KYC_SUMSUB_GREEN_TIER; RED FINAL rejects and RED RETRY asks for a resubmission, also after an
+   * approval (fraud found later: the tier goes at once). A submitted case is taken into review by
+   * the vendor first; a result that no longer applies (GREEN on an approved case, anything on a
+   * rejected one) changes nothing. `payloadHash` is kept with each event.
+   */
+  async applyVendorReview(tx: Tx, review: VendorReview): Promise<void> {
+    const found = await this.repo.lockUser(tx, review.userId);
+    if (!found) {
+      return;
+    }
+    const target: KycState =
+      review.answer === 'GREEN'
+        ? 'approved'
+        : review.rejectType === 'RETRY'
+          ? 'resubmission_requested'
+          : 'rejected';
+    const reasonCode =
+      review.answer === 'RED'
+        ? (review.rejectLabels.map((l) => l.toLowerCase()).join(',') || 'vendor_red').slice(0, 200)
+        : undefined;
+    const common = { actor: undefined, actorKey: review.actorKey, payloadHash: review.payloadHash };
+    let current = found;
+    if (current.state === 'submitted' || current.state === 'on_hold') {
+      current = await this.transition(tx, current, {
+        ...common,
+        to: 'in_review',
+        reviewerId: null,
+      });
+    }
+    const applies =
+      current.state === 'in_review' || (current.state === 'approved' && target !== 'approved');
+    if (applies) {
+      await this.transition(tx, current, {
+        ...common,
+        to: target,
+        tier: target === 'approved' ? this.greenTier : 'none',
+        reasonCode,
+      });
+    }
+  }
+
+  /**
    * The one way a case changes: checked against KYC_TRANSITIONS, with its append-only event and
    * its audit record in the caller's transaction. Any move away from `approved` drops the tier.
    */
@@ -209,7 +272,7 @@ export class KycService {
       fromState: current.state,
       toState: input.to,
       tier,
-      actor: principalKey(input.actor),
+      actor: input.actorKey ?? principalKey(input.actor),
       reasonCode: input.reasonCode,
       payloadHash: input.payloadHash,
     });
@@ -221,6 +284,7 @@ export class KycService {
         to: input.to,
         tier,
         ...(input.reasonCode ? { reasonCode: input.reasonCode } : {}),
+        ...(input.actorKey ? { source: input.actorKey } : {}),
       }),
     );
 

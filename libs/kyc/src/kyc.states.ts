@@ -22,8 +22,8 @@ export const KYC_TRANSITIONS: Readonly<Record<KycState, readonly KycState[]>> = 
   in_review: ['approved', 'rejected', 'resubmission_requested', 'on_hold'],
   on_hold: ['in_review', 'rejected'],
   resubmission_requested: ['collecting', 'expired'],
-  // Fraud found after approval (a late RED, a reviewer) revokes it.
-  approved: ['rejected', 'expired'],
+  // Fraud found after approval (a late RED, a reviewer) revokes it at once.
+  approved: ['rejected', 'resubmission_requested', 'expired'],
   rejected: [],
   expired: ['collecting'],
 };
