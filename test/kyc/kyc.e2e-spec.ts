@@ -221,4 +221,24 @@ describe('kyc: cases, review and personal data', () => {
     expect(logged).not.toContain(APPLICANT.nationalId);
     expect(logged).not.toContain(APPLICANT.birthDate);
   });
+
+  it('takes identity documents through storage (purpose kyc.document), readable by compliance only', async () => {
+    const user = await signedInUser(api);
+    const stranger = await signedInUser(api);
+    const upload = (body: Record<string, unknown>) =>
+      post(user, '/v1/uploads', { purpose: 'kyc.document', ...body });
+
+    const created = await upload({ contentType: 'application/pdf', size: 200_000 });
+    const gif = await upload({ contentType: 'image/gif', size: 200_000 });
+    const huge = await upload({ contentType: 'image/jpeg', size: 11 * 1024 * 1024 });
+
+    expect(created.status).toBe(201);
+    expect(gif.body).toMatchObject({ code: 'storage.content_type_not_allowed' });
+    expect(huge.body).toMatchObject({ code: 'storage.size_out_of_range' });
+    const id = created.body.uploadId as string;
+    const get = (who: SignedInUser) =>
+      api.request('GET', `/v1/uploads/${id}`, { token: who.accessToken });
+    expect((await get(reviewer)).status).toBe(200);
+    expect((await get(stranger)).status).toBe(404);
+  });
 });

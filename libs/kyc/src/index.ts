@@ -1,5 +1,6 @@
 export { KYC_AUDIT } from './kyc.audit';
 export { KYC_CONFIG, type KycAppConfig } from './kyc.config';
+export { KYC_DOCUMENT } from './kyc.documents';
 export { KycModule } from './kyc.module';
 export { KycService, type TransitionInput, type VendorReview } from './kyc.service';
 export { KycGate } from './kyc-gate.service';

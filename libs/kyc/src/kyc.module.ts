@@ -1,6 +1,8 @@
 import { AuditModule, APP_CONFIG, requireConfigSection } from '@bourse/platform';
+import { StorageModule } from '@bourse/storage';
 import { Module } from '@nestjs/common';
 import { KYC_CONFIG, type KycAppConfig } from './kyc.config';
+import { KYC_DOCUMENT } from './kyc.documents';
 import { KycGate } from './kyc-gate.service';
 import { KycRepository } from './kyc.repository';
 import { KycService } from './kyc.service';
@@ -9,10 +11,11 @@ import { SumsubSignature } from './sumsub/sumsub.webhook';
 
 /**
  * KYC cases, review and the gate other libs call. Needs what the platform provides globally
- * (Database, APP_CONFIG with KYC_CONFIG composed, idempotency).
+ * (Database, APP_CONFIG with KYC_CONFIG and STORAGE_CONFIG composed, idempotency); declares the
+ * `kyc.document` upload purpose.
  */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, StorageModule.forPurposes([KYC_DOCUMENT])],
   providers: [
     requireConfigSection(KYC_CONFIG),
     KycService,
