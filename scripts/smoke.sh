@@ -45,6 +45,12 @@ wait_ready() {
 }
 wait_ready api "$API_PORT"
 wait_ready worker "$WORKER_PORT"
+# The built api serves the built web app (npm run build puts it in dist/web).
+if ! curl -sf "http://127.0.0.1:${API_PORT}/app/" | grep -q '<div id="root"></div>'; then
+  echo "the api does not serve the web app at /app/ (is dist/web built?)" >&2
+  exit 1
+fi
+echo "api serves the web app at /app/"
 
 stop() {
   local name=$1 pid=$2 code=0

@@ -268,7 +268,7 @@ describe('/prices gateway', () => {
     await connected(limited);
     expect(await open(limited)).toEqual({
       ok: false,
-      data: { code: PricesErrorCode.TooManyConnections, status: 429 },
+      data: { code: 'socket.too_many_connections', status: 429 },
     });
     first.disconnect();
     await sleep(100);

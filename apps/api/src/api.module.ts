@@ -10,6 +10,8 @@ import {
   QueueModule,
   RateLimitModule,
   RedisModule,
+  SocketGatewaysModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
 import { KycModule } from '@bourse/kyc';
@@ -30,6 +32,7 @@ import { AssetsController } from './ledger/assets.controller';
 import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
 import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
 import { WalletsController } from './ledger/wallets.controller';
+import { AsyncApiController } from './market/asyncapi.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
 import { UploadsController } from './storage/uploads.controller';
@@ -48,6 +51,7 @@ export class ApiModule {
         AdminUsersController,
         AdminAuditController,
         MarketController,
+        AsyncApiController,
         WalletsController,
         AssetsController,
         LedgerAccountsController,
@@ -72,6 +76,8 @@ export class ApiModule {
         // Global guards run in module order: throttling first, then credential lookups.
         AuthModule,
         AuditModule,
+        SocketsModule,
+        SocketGatewaysModule,
         CandlesModule,
         MarketFanoutModule,
         StorageModule,

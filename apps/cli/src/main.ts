@@ -1,14 +1,15 @@
 import { ConfigError, configTable, loadConfig } from '@bourse/platform';
+import { asyncapi } from './asyncapi.command';
 import { backfill } from './backfill.command';
 import { CLI_CONFIG_SECTIONS } from './cli.config';
 import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
 import { openapi } from './openapi.command';
 import { runS3Simulator } from './s3-simulator.command';
-import { seed } from './seed.command';
+import { seed, seedHistory } from './seed.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs | s3:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -21,7 +22,7 @@ async function main(argv: string[]): Promise<string> {
     case 'db:revert':
       return revert(config);
     case 'db:seed':
-      return seed(config);
+      return `${await seed(config)}\n${await seedHistory(config)}`;
     case 'market:backfill':
       return backfill(config, flags);
     case 'ledger:verify':
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<string> {
       return configTable(CLI_CONFIG_SECTIONS);
     case 'openapi':
       return openapi(config, flags.includes('--check'));
+    case 'asyncapi':
+      return asyncapi(flags.includes('--check'));
     case 's3:simulator':
       return runS3Simulator(config);
     default:

@@ -12,6 +12,7 @@ import {
   QueueModule,
   QueuesCheck,
   RedisModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
 import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
@@ -51,6 +52,8 @@ export class WorkerModule {
         QueueModule,
         ObservabilityModule.forRoot([QueuesCheck]),
         OutboxRelayModule,
+        // Emits to sockets on the api nodes (SocketEmitter); serves none itself.
+        SocketsModule,
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
         BullModule.registerQueue({ name: MARKET_QUEUE }),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),

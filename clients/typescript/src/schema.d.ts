@@ -1325,11 +1325,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Start an upload: a presigned S3 POST for one file.
          * @description **Who may call it:** Any signed-in user; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: only users upload (not API keys).
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
@@ -1353,11 +1354,12 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * One upload and its state.
          * @description **Who may call it:** Any signed-in user, or any API key.
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
          *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
          *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
@@ -1384,11 +1386,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Check an uploaded file and settle the upload.
          * @description **Who may call it:** Any signed-in user; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
          *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). Only the owner completes.
          *     - 409: `storage.object_missing`: nothing was uploaded yet; `storage.upload_changed`: the file was replaced during the check. The upload stays pending: complete again.
@@ -1412,11 +1415,12 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * A short-lived read URL of a verified file or its thumbnail.
          * @description **Who may call it:** Any signed-in user, or any API key.
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
          *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
          *     - 409: `storage.not_verified`: only verified uploads are readable; `storage.thumbnail_unavailable`: no thumbnail (yet).
@@ -7202,7 +7206,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7305,7 +7309,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7399,7 +7403,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7505,7 +7509,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;

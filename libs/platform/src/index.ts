@@ -11,3 +11,4 @@ export * from './observability';
 export * from './queue';
 export * from './rate-limit';
 export * from './redis';
+export * from './sockets';

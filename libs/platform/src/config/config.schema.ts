@@ -106,6 +106,12 @@ export const CONFIG_VARS = {
     description:
       'Requests per minute per sender IP on each provider webhook route (instead of RATE_LIMIT_PER_MINUTE).',
   }),
+  SOCKET_EVENTS_PER_SECOND: int({
+    default: '20',
+    min: 1,
+    description:
+      'Events per second one Socket.IO connection may send to a namespace (bursts up to the same number); beyond it an event is refused (`socket.rate_limited` in its ack).',
+  }),
   AUTH_MAX_FAILED_LOGINS: int({
     default: '10',
     min: 1,

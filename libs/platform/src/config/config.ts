@@ -38,6 +38,7 @@ export interface AppConfig {
     revocationPollMs: number;
   };
   rateLimit: { perMinute: number; authPerMinute: number; webhookPerMinute: number };
+  sockets: { eventsPerSecond: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
   shutdown: { drainDelayMs: number; timeoutMs: number };
@@ -172,6 +173,7 @@ function platformConfig(v: ConfigValues): AppConfig {
       authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
       webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     },
+    sockets: { eventsPerSecond: v.SOCKET_EVENTS_PER_SECOND },
     idempotency: {
       ttlHours: v.IDEMPOTENCY_TTL_HOURS,
       purgeIntervalSeconds: v.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,

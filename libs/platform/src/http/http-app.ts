@@ -21,7 +21,13 @@ import { malformedPathParameters, parameterProblems } from './request-text';
 import { useJsonParserKeepingRawBody } from './raw-body';
 import { requestIdFor } from './request-id';
 import { pathOf } from './request-path';
-import { API_HEADERS, DOCS_HEADERS, isDocsPath } from './security-headers';
+import {
+  API_HEADERS,
+  DOCS_HEADERS,
+  isDocsPath,
+  isWebAppPath,
+  WEB_APP_HEADERS,
+} from './security-headers';
 
 const refuseUnstorableText: preValidationHookHandler = (request, _reply, done) => {
   const problems = [
@@ -91,11 +97,18 @@ function responseHeaders(
 ): (request: FastifyRequest, reply: FastifyReply) => boolean {
   const apiHeaders = { ...API_HEADERS, vary: 'Origin' };
   const docsHeaders = { ...DOCS_HEADERS, vary: 'Origin' };
+  const webAppHeaders = { ...WEB_APP_HEADERS, vary: 'Origin' };
   const cors = new CorsPolicy(config.http.corsOrigins);
 
   return (request, reply) => {
     void reply
-      .headers(isDocsPath(request.url) ? docsHeaders : apiHeaders)
+      .headers(
+        isDocsPath(request.url)
+          ? docsHeaders
+          : isWebAppPath(request.url)
+            ? webAppHeaders
+            : apiHeaders,
+      )
       .header('x-request-id', request.id);
 
     return cors.answer(request, reply);
