@@ -23,6 +23,8 @@ import { IdempotencyOneMechanism1765400000000 } from './1765400000000-idempotenc
 import { LedgerOneWalletPerUserAsset1765400001000 } from './1765400001000-ledger-one-wallet-per-user-asset';
 import { OutboxTraceContext1765600000000 } from './1765600000000-outbox-trace-context';
 import { CreateUploads1765800000000 } from './1765800000000-create-uploads';
+import { CreateTrading1766000000000 } from './1766000000000-create-trading';
+import { CreateKyc1766000001000 } from './1766000001000-create-kyc';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -50,4 +52,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerOneWalletPerUserAsset1765400001000,
   OutboxTraceContext1765600000000,
   CreateUploads1765800000000,
+  CreateTrading1766000000000,
+  CreateKyc1766000001000,
 ];

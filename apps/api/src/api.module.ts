@@ -16,8 +16,10 @@ import {
   SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
+import { KycModule } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
+import { TradingModule } from '@bourse/trading';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminQueuesModule } from './admin/admin-queues.module';
 import type { ApiConfig } from './api.config';
@@ -26,6 +28,9 @@ import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
 import { MeController } from './auth/me.controller';
+import { KycReviewController } from './kyc/kyc-review.controller';
+import { KycController } from './kyc/kyc.controller';
+import { SumsubWebhookController } from './kyc/sumsub-webhook.controller';
 import { AssetsController } from './ledger/assets.controller';
 import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
 import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
@@ -34,6 +39,7 @@ import { AsyncApiController } from './market/asyncapi.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
 import { UploadsController } from './storage/uploads.controller';
+import { TradingController } from './trading/trading.controller';
 
 @Module({})
 export class ApiModule {
@@ -54,6 +60,10 @@ export class ApiModule {
         LedgerAccountsController,
         LedgerTransfersController,
         UploadsController,
+        TradingController,
+        KycController,
+        KycReviewController,
+        SumsubWebhookController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -81,6 +91,8 @@ export class ApiModule {
           INBOX_QUEUE,
           STORAGE_QUEUE,
         ]),
+        TradingModule,
+        KycModule,
         ...extra,
       ],
       providers: [PricesGateway],

@@ -15,6 +15,7 @@ import {
   SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
+import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
@@ -66,6 +67,7 @@ export class WorkerModule {
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
         StorageModule,
+        KycModule,
         ...extra,
       ],
       providers: [
@@ -82,6 +84,7 @@ export class WorkerModule {
         SweepUploadsProcessor,
         ThumbnailProcessor,
         StorageScheduler,
+        SumsubReviewHandler,
       ],
     };
   }

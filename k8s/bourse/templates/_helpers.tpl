@@ -106,7 +106,7 @@ gets it inline because a pre-install hook runs before the release's ConfigMap ex
     secretKeyRef:
       name: {{ $secret }}
       key: {{ $key }}
-      {{- if not (has $name (list "DATABASE_URL" "REDIS_URL" "JWT_SECRET")) }}
+      {{- if not (has $name (list "DATABASE_URL" "REDIS_URL" "JWT_SECRET" "KYC_PII_KEY" "KYC_SUMSUB_WEBHOOK_SECRET")) }}
       optional: true
       {{- end }}
 {{- end -}}
