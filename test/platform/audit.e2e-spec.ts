@@ -175,16 +175,19 @@ describe('admin audit trail', () => {
     const operation = buildOpenApiDocument(api.app).paths['/v1/admin/audit-events']!.get!;
     const action = operation.parameters!.find((p) => 'name' in p && p.name === 'action');
     expect(action).toMatchObject({ schema: { enum: AUDIT_ACTIONS } });
-    expect(AUDIT_ACTIONS).toEqual([
-      'api_key.create',
-      'api_key.revoke',
-      'ledger_account.freeze',
-      'ledger_account.unfreeze',
-      'user.disable',
-      'user.enable',
-      'widget.polish',
-      'widget.scrap',
-    ]);
+    // Every loaded lib's vocabulary (others, such as KYC's, come with the libs the app loads).
+    expect(AUDIT_ACTIONS).toEqual(
+      expect.arrayContaining([
+        'api_key.create',
+        'api_key.revoke',
+        'ledger_account.freeze',
+        'ledger_account.unfreeze',
+        'user.disable',
+        'user.enable',
+        'widget.polish',
+        'widget.scrap',
+      ]),
+    );
   });
 
   it('refuses a vocabulary whose actions are not <kind>.<verb> over its own kinds', () => {
