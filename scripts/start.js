@@ -1,7 +1,7 @@
 'use strict';
 /**
- * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3 simulator until SIGINT or SIGTERM, on which all shut down gracefully. With `apps`
+ * `npm start`: build, create, migrate and seed the database, then run the built api, worker,
+ * local S3 simulator and SMTP capture until SIGINT or SIGTERM, on which all shut down gracefully. With `apps`
  * (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
@@ -19,6 +19,8 @@ const APPS = {
   worker: ['dist/apps/worker/apps/worker/src/main.js'],
   // Where STORAGE_S3_ENDPOINT points by default; uploads need it (libs/storage).
   s3: ['dist/apps/cli/apps/cli/src/main.js', 's3:simulator'],
+  // Where NOTIFICATIONS_SMTP_URL points by default; e-mail notifications go to it (libs/notifications).
+  smtp: ['dist/apps/cli/apps/cli/src/main.js', 'smtp:capture'],
 };
 
 const children = new Set();

@@ -1,5 +1,6 @@
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
+import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
 import {
   ConfigError,
   ConfigModule,
@@ -36,13 +37,24 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data and storage, and the cli the seed besides', () => {
-    expect(API_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG]);
-    expect(WORKER_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG]);
+  it('let both apps load the ledger, market data, storage and notifications, and the cli the seed besides', () => {
+    expect(API_CONFIG_SECTIONS).toEqual([
+      LEDGER_CONFIG,
+      MARKET_CONFIG,
+      STORAGE_CONFIG,
+      NOTIFICATIONS_CONFIG,
+    ]);
+    expect(WORKER_CONFIG_SECTIONS).toEqual([
+      LEDGER_CONFIG,
+      MARKET_CONFIG,
+      STORAGE_CONFIG,
+      NOTIFICATIONS_CONFIG,
+    ]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
     expect(cli.market.provider).toBe('simulated');
     expect(cli.storage.bucket).toBe('bourse-uploads');
+    expect(cli.notifications.smtpUrl).toBe('smtp://127.0.0.1:3226');
     expect(cli.seed.adminEmail).toBe('admin@bourse.local');
     expect('seed' in loadConfig({}, API_CONFIG_SECTIONS)).toBe(false);
   });

@@ -13,6 +13,7 @@ import {
   type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { NotificationsModule } from '@bourse/notifications';
 import { StorageModule } from '@bourse/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './api.config';
@@ -27,6 +28,7 @@ import { LedgerTransfersController } from './ledger/ledger-transfers.controller'
 import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
+import { NotificationsController } from './notifications/notifications.controller';
 import { UploadsController } from './storage/uploads.controller';
 
 @Module({})
@@ -47,6 +49,7 @@ export class ApiModule {
         LedgerAccountsController,
         LedgerTransfersController,
         UploadsController,
+        NotificationsController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -65,6 +68,7 @@ export class ApiModule {
         CandlesModule,
         MarketFanoutModule,
         StorageModule,
+        NotificationsModule,
         ...extra,
       ],
       providers: [PricesGateway],

@@ -15,6 +15,7 @@ import {
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
+import { NOTIFICATIONS_QUEUE, NotificationsModule } from '@bourse/notifications';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -23,6 +24,7 @@ import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor'
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
 import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
+import { SendEmailProcessor } from './notifications/send-email.processor';
 import { ProcessInboxEventProcessor } from './processors/process-inbox-event.processor';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
 import { PurgeOutboxProcessor } from './processors/purge-outbox.processor';
@@ -55,6 +57,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
         BullModule.registerQueue({ name: INBOX_QUEUE }),
         BullModule.registerQueue({ name: STORAGE_QUEUE }),
+        BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -63,6 +66,7 @@ export class WorkerModule {
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
         StorageModule,
+        NotificationsModule,
         ...extra,
       ],
       providers: [
@@ -79,6 +83,7 @@ export class WorkerModule {
         SweepUploadsProcessor,
         ThumbnailProcessor,
         StorageScheduler,
+        SendEmailProcessor,
       ],
     };
   }

@@ -886,6 +886,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your in-app notifications.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Notifications_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one notification read.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 404: `notifications.not_found`: not in your inbox (the same answer for another user’s).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Notifications_markRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your notification channels.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Notifications_preferences"];
+        /**
+         * Choose your notification channels.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        put: operations["Notifications_setPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark every notification read.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Notifications_markAllRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/uploads": {
         parameters: {
             query?: never;
@@ -1638,12 +1766,72 @@ export interface components {
             /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
             refreshToken: string;
         };
+        MarkAllReadDto: {
+            /**
+             * @description How many unread notifications this marked read.
+             * @example 3
+             */
+            marked: number;
+        };
+        NotificationDto: {
+            /**
+             * @description The message.
+             * @example Your order for 10 ACME filled at 12.30.
+             */
+            body: string;
+            /**
+             * Format: date-time
+             * @description When it was sent.
+             */
+            createdAt: string;
+            /** @description What the sending lib attached (ids to link to), as it sent it. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the user first marked it read; absent while unread.
+             */
+            readAt?: string;
+            /**
+             * @description Short headline.
+             * @example Order filled
+             */
+            title: string;
+            /**
+             * @description What it is about, `<lib>.<event>`, as the sending lib names it.
+             * @example orders.filled
+             */
+            type: string;
+        };
+        NotificationPageDto: {
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page; absent on the last page.
+             */
+            nextCursor?: string;
+            /** @description Newest first. */
+            notifications: components["schemas"]["NotificationDto"][];
+            /**
+             * @description Unread notifications in the whole inbox.
+             * @example 3
+             */
+            unreadCount: number;
+        };
         PostTransferDto: {
             /**
              * @description Amount to move, at most the held amount; the rest is released. Absent: the whole hold.
              * @example 1000
              */
             amount?: string;
+        };
+        PreferencesDto: {
+            /** @description Send notifications by e-mail to the account address. */
+            email: boolean;
+            /** @description Keep notifications in the in-app inbox (and live on the socket). */
+            in_app: boolean;
         };
         PresignedUploadDto: {
             /**
@@ -4832,6 +5020,425 @@ export interface operations {
                 };
             };
             /** @description `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong current passwords count with failed sign-ins); with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Notifications_list: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+                /** @description `true`: only unread notifications. */
+                unread?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The in-app inbox, newest first, with the number of unread notifications. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Notifications_markRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification, read (marking it again keeps the first read time). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `notifications.not_found`: not in your inbox (the same answer for another user’s). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Notifications_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channels notifications reach you on (all on until you choose). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Notifications_setPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesDto"];
+            };
+        };
+        responses: {
+            /** @description Replaces your channel choices; notifications sent from now on follow them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Notifications_markAllRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every unread notification marked read. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkAllReadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
             429: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,15 @@
+/** The notifications queue: one job per notification and channel the worker sends through. */
+export const NOTIFICATIONS_QUEUE = 'notifications';
+
+export const NotificationsJob = {
+  SendEmail: 'notifications.send-email',
+} as const;
+
+/** Written with the notification, job id `notifications-email:<notificationId>`. */
+export interface SendJob {
+  notificationId: string;
+}
+
+/** The job id of a notification's channel: the outbox collapses a second one. */
+export const sendJobId = (channel: string, notificationId: string): string =>
+  `notifications-${channel}:${notificationId}`;

@@ -1,0 +1,173 @@
+import { Database, newId, OutboxService, pageOf, type Tx } from '@bourse/platform';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  toNotificationDto,
+  type MarkAllReadDto,
+  type NotificationDto,
+  type NotificationPageDto,
+  type NotificationQueryDto,
+  type PreferencesDto,
+} from './dto/notification.dto';
+import { EmailTemplates } from './email-templates';
+import { Mailer } from './mailer';
+import { NotificationRepository } from './notification.repository';
+import { InvalidNotificationError, NotificationNotFoundError } from './notifications.errors';
+import {
+  NOTIFICATIONS_QUEUE,
+  NotificationsJob,
+  sendJobId,
+  type SendJob,
+} from './notifications.jobs';
+import { NotificationsMetrics } from './notifications.metrics';
+import {
+  CHANNELS,
+  DEFAULT_PREFERENCES,
+  NOTIFICATION_TYPE_PATTERN,
+  type Notification,
+  type NotifyInput,
+  type Preferences,
+  type SentChannel,
+} from './notifications.types';
+
+/** The job each channel the worker sends through is written as. */
+const SEND_JOBS: Record<SentChannel, string> = { email: NotificationsJob.SendEmail };
+
+/** What a send job found: `sent` now, `already` sent by an earlier run, `gone` (deleted). */
+export type SendOutcome = 'sent' | 'already' | 'gone';
+
+/**
+ * Messages to users. A lib calls `notify` in its own transaction; the notification and one
+ * outbox job per channel the user's preferences allow commit with the lib's change, so it is
+ * sent exactly when that change happened, at least once per channel and (the job id being the
+ * notification's and the channel's) never by two jobs.
+ */
+@Injectable()
+export class NotificationsService {
+  private readonly logger = new Logger(NotificationsService.name);
+
+  constructor(
+    private readonly db: Database,
+    private readonly outbox: OutboxService,
+    private readonly repo: NotificationRepository,
+    private readonly templates: EmailTemplates,
+    private readonly mailer: Mailer,
+    private readonly metrics: NotificationsMetrics,
+  ) {}
+
+  async notify(tx: Tx, input: NotifyInput): Promise<Notification> {
+    if (!NOTIFICATION_TYPE_PATTERN.test(input.type)) {
+      throw new InvalidNotificationError(`Type must be <lib>.<event>, got ${input.type}`, 'type');
+    }
+    const preferences = await this.preferencesOf(tx, input.userId);
+    const channels = CHANNELS.filter((channel) => preferences[channel]);
+    const notification = await this.repo.insert(tx, {
+      id: newId(),
+      userId: input.userId,
+      type: input.type,
+      title: input.title,
+      body: input.body,
+      data: input.data ?? {},
+      channels,
+    });
+    for (const channel of channels) {
+      if (channel !== 'in_app') {
+        await this.outbox.enqueue<SendJob>(tx, {
+          queue: NOTIFICATIONS_QUEUE,
+          name: SEND_JOBS[channel],
+          jobId: sendJobId(channel, notification.id),
+          payload: { notificationId: notification.id },
+        });
+      }
+    }
+
+    return notification;
+  }
+
+  async inbox(userId: string, query: NotificationQueryDto): Promise<NotificationPageDto> {
+    const page = pageOf(query);
+    const [found, unreadCount] = await Promise.all([
+      this.repo.inbox(this.db.manager, userId, { ...page, unreadOnly: query.unread === 'true' }),
+      this.repo.unreadCount(this.db.manager, userId),
+    ]);
+    const shown = found.slice(0, page.limit);
+
+    return {
+      notifications: shown.map(toNotificationDto),
+      unreadCount,
+      nextCursor: found.length > page.limit ? shown.at(-1)!.id : undefined,
+    };
+  }
+
+  async markRead(userId: string, id: string): Promise<NotificationDto> {
+    const notification = await this.repo.markRead(this.db.manager, userId, id);
+    if (!notification) {
+      throw new NotificationNotFoundError(id);
+    }
+
+    return toNotificationDto(notification);
+  }
+
+  async markAllRead(userId: string): Promise<MarkAllReadDto> {
+    return { marked: await this.repo.markAllRead(this.db.manager, userId) };
+  }
+
+  preferences(userId: string): Promise<PreferencesDto> {
+    return this.preferencesOf(this.db.manager, userId);
+  }
+
+  async setPreferences(userId: string, preferences: PreferencesDto): Promise<PreferencesDto> {
+    const chosen: Preferences = { in_app: preferences.in_app, email: preferences.email };
+    await this.repo.savePreferences(this.db.manager, userId, chosen);
+
+    return chosen;
+  }
+
+  /**
+   * The e-mail job: sends the notification with its type's template unless a run before this
+   * one did. The row stays locked while the relay answers, so a duplicate run waits and then
+   * finds it sent; a failure is recorded and thrown for the queue to retry.
+   */
+  async sendEmail(notificationId: string): Promise<SendOutcome> {
+    try {
+      return await this.db.transaction(undefined, async (tx) => {
+        const found = await this.repo.find(tx, notificationId);
+        if (!found) {
+          return 'gone';
+        }
+        const notification = await this.repo.lockUnsent(tx, notificationId, 'email');
+        if (!notification) {
+          return 'already';
+        }
+        const to = await this.repo.emailOf(tx, notification.userId);
+        const template = this.templates.for(notification.type);
+        await this.mailer.send(
+          to!,
+          `<${notification.id}@notifications.bourse>`,
+          template.name,
+          template.render(notification),
+        );
+        await this.repo.recordDelivery(tx, notification.id, 'email', { state: 'sent' });
+        this.metrics.recordSent('email');
+
+        return 'sent';
+      });
+    } catch (error) {
+      await this.recordFailure(notificationId, 'email', error);
+      throw error;
+    }
+  }
+
+  private async recordFailure(id: string, channel: SentChannel, error: unknown): Promise<void> {
+    this.metrics.recordFailed(channel);
+    this.logger.warn({ msg: 'notification not sent', notificationId: id, channel, err: error });
+    const message = error instanceof Error ? error.message : String(error);
+    await this.repo.recordDelivery(this.db.manager, id, channel, {
+      state: 'failed',
+      error: message.slice(0, 1000),
+    });
+  }
+
+  private async preferencesOf(tx: Tx, userId: string): Promise<Preferences> {
+    return (await this.repo.preferences(tx, userId)) ?? DEFAULT_PREFERENCES;
+  }
+}
