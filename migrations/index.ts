@@ -23,6 +23,7 @@ import { IdempotencyOneMechanism1765400000000 } from './1765400000000-idempotenc
 import { LedgerOneWalletPerUserAsset1765400001000 } from './1765400001000-ledger-one-wallet-per-user-asset';
 import { CreateUploads1765800000000 } from './1765800000000-create-uploads';
 import { CreateNotifications1766100000000 } from './1766100000000-create-notifications';
+import { CreateWebhooks1766100001000 } from './1766100001000-create-webhooks';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -50,4 +51,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerOneWalletPerUserAsset1765400001000,
   CreateUploads1765800000000,
   CreateNotifications1766100000000,
+  CreateWebhooks1766100001000,
 ];

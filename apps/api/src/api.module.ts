@@ -29,6 +29,7 @@ import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
 import { NotificationsController } from './notifications/notifications.controller';
+import { WebhookEndpointsController } from './notifications/webhook-endpoints.controller';
 import { UploadsController } from './storage/uploads.controller';
 
 @Module({})
@@ -50,6 +51,7 @@ export class ApiModule {
         LedgerTransfersController,
         UploadsController,
         NotificationsController,
+        WebhookEndpointsController,
       ],
       imports: [
         ConfigModule.forRoot(config),

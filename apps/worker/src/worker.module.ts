@@ -15,7 +15,7 @@ import {
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
-import { NOTIFICATIONS_QUEUE, NotificationsModule } from '@bourse/notifications';
+import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -24,6 +24,7 @@ import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor'
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
 import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
+import { DeliverWebhookProcessor } from './notifications/deliver-webhook.processor';
 import { SendEmailProcessor } from './notifications/send-email.processor';
 import { ProcessInboxEventProcessor } from './processors/process-inbox-event.processor';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
@@ -58,6 +59,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: INBOX_QUEUE }),
         BullModule.registerQueue({ name: STORAGE_QUEUE }),
         BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
+        BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -84,6 +86,7 @@ export class WorkerModule {
         ThumbnailProcessor,
         StorageScheduler,
         SendEmailProcessor,
+        DeliverWebhookProcessor,
       ],
     };
   }

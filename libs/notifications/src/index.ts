@@ -35,3 +35,26 @@ export {
   NotificationQueryDto,
   PreferencesDto,
 } from './dto/notification.dto';
+export { WebhooksService, type DeliverOutcome } from './webhooks/webhooks.service';
+export {
+  WEBHOOKS_QUEUE,
+  WebhooksJob,
+  deliverJobId,
+  type DeliverJob,
+} from './webhooks/webhooks.jobs';
+export { newWebhookSecret, signedHeaders } from './webhooks/webhook-signature';
+export { RETRY_DELAYS_MS, webhookId } from './webhooks/webhook.types';
+export { InvalidWindowError, WebhookNotFoundError } from './webhooks/webhooks.errors';
+export {
+  CreatedWebhookEndpointDto,
+  CreateWebhookEndpointDto,
+  DeliveryPageDto,
+  DeliveryQueryDto,
+  ReplayDto,
+  ReplayResultDto,
+  UpdateWebhookEndpointDto,
+  WebhookAttemptDto,
+  WebhookDeliveryDto,
+  WebhookEndpointDto,
+  WebhookSecretDto,
+} from './dto/webhook.dto';

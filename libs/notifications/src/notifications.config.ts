@@ -1,4 +1,12 @@
-import { configSection, str, url, type AppConfig, type SectionConfig } from '@bourse/platform';
+import {
+  configSection,
+  int,
+  oneOf,
+  str,
+  url,
+  type AppConfig,
+  type SectionConfig,
+} from '@bourse/platform';
 
 /** Notifications' variables and settings (`config.notifications`), composed by the apps. */
 export const NOTIFICATIONS_CONFIG = configSection({
@@ -14,8 +22,34 @@ export const NOTIFICATIONS_CONFIG = configSection({
       default: 'Bourse <no-reply@bourse.local>',
       description: 'From address of e-mail notifications.',
     }),
+    WEBHOOKS_TIMEOUT_MS: int({
+      default: '15000',
+      min: 100,
+      max: 60000,
+      description: 'How long a partner endpoint has to answer a delivery before the attempt fails.',
+    }),
+    WEBHOOKS_CONCURRENCY: int({
+      default: '8',
+      min: 1,
+      max: 200,
+      description:
+        'Deliveries one worker sends at once; each holds a database connection while it waits (keep it below DATABASE_POOL_SIZE).',
+    }),
+    WEBHOOKS_ALLOW_LOOPBACK: oneOf(['false', 'true'] as const, {
+      default: 'false',
+      description:
+        'Tests and local runs only: let partner endpoints be on 127.0.0.1/::1. Private and link-local addresses stay refused.',
+    }),
   },
-  read: (v) => ({ smtpUrl: v.NOTIFICATIONS_SMTP_URL, emailFrom: v.NOTIFICATIONS_EMAIL_FROM }),
+  read: (v) => ({
+    smtpUrl: v.NOTIFICATIONS_SMTP_URL,
+    emailFrom: v.NOTIFICATIONS_EMAIL_FROM,
+    webhooks: {
+      timeoutMs: v.WEBHOOKS_TIMEOUT_MS,
+      concurrency: v.WEBHOOKS_CONCURRENCY,
+      allowLoopback: v.WEBHOOKS_ALLOW_LOOPBACK === 'true',
+    },
+  }),
 });
 
 /** The config notifications' services inject (APP_CONFIG): the platform's and `notifications`. */

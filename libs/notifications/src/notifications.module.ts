@@ -6,9 +6,14 @@ import { NotificationRepository } from './notification.repository';
 import { NOTIFICATIONS_CONFIG } from './notifications.config';
 import { NotificationsMetrics } from './notifications.metrics';
 import { NotificationsService } from './notifications.service';
+import { WebhookSender } from './webhooks/webhook-sender';
+import { WebhookMetrics } from './webhooks/webhook.metrics';
+import { WebhookRepository } from './webhooks/webhook.repository';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 /**
- * Notifications to users: the inbox, preferences and the channels' senders. Needs what the
+ * Notifications to users (the inbox, preferences and the channels' senders) and webhooks to
+ * partners' systems. Needs what the
  * platform provides globally (Database, APP_CONFIG composing NOTIFICATIONS_CONFIG, the outbox,
  * metrics). Libs register their e-mail templates with `NotificationsModule.forTemplates`.
  */
@@ -20,8 +25,12 @@ import { NotificationsService } from './notifications.service';
     EmailTemplates,
     Mailer,
     NotificationsMetrics,
+    WebhooksService,
+    WebhookRepository,
+    WebhookSender,
+    WebhookMetrics,
   ],
-  exports: [NotificationsService, EmailTemplates],
+  exports: [NotificationsService, EmailTemplates, WebhooksService],
 })
 export class NotificationsModule {
   /**
