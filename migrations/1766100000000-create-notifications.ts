@@ -42,6 +42,7 @@ export class CreateNotifications1766100000000 implements MigrationInterface {
         user_id    uuid PRIMARY KEY REFERENCES users (id),
         in_app     boolean NOT NULL,
         email      boolean NOT NULL,
+        push       boolean NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
   }

@@ -1,5 +1,6 @@
 import {
   NotificationsModule,
+  ONESIGNAL_SIMULATOR_KEY,
   NotificationsService,
   escapeHtml,
   sendJobId,
@@ -11,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { OneSignalSimulator } from '../../simulators/onesignal/onesignal.simulator';
 import { SmtpCapture, type CapturedEmail } from '../../simulators/smtp/smtp-capture';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
@@ -20,6 +22,7 @@ import { startWorker } from '../setup/worker';
 // The worker's relay takes every outbox row: this file's api and worker get a database and
 // Redis prefix of their own.
 const DATABASE = `${process.env[TEST_DB_ENV]}_notifications`;
+const ONE_SIGNAL_APP = 'b2f7f966-d8cc-11e4-bed1-df8f05be55ba';
 
 /** The spec's lib template: what a price-alert lib would register. */
 const ALERT_TEMPLATE: EmailTemplate = {
@@ -55,6 +58,7 @@ async function waitFor<T>(probe: () => T | Promise<T>, done: (value: T) => boole
 
 describe('notifications (inbox, preferences, e-mail through the SMTP capture)', () => {
   let smtp: SmtpCapture;
+  let oneSignal: OneSignalSimulator;
   let api: TestServer;
   let worker: TestServer;
   let user: SignedInUser;
@@ -80,12 +84,19 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
   beforeAll(async () => {
     smtp = new SmtpCapture();
     await smtp.start();
+    oneSignal = new OneSignalSimulator({
+      appId: ONE_SIGNAL_APP,
+      restApiKey: ONESIGNAL_SIMULATOR_KEY,
+    });
+    await oneSignal.start();
     const env = {
       DATABASE_URL: testDatabaseUrl(DATABASE),
       REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-notifications`,
       OUTBOX_RELAY_INTERVAL_MS: '20',
       NOTIFICATIONS_SMTP_URL: smtp.url,
       NOTIFICATIONS_EMAIL_FROM: 'Bourse <alerts@bourse.test>',
+      ONESIGNAL_API_URL: oneSignal.url,
+      ONESIGNAL_APP_ID: ONE_SIGNAL_APP,
     };
     await adminQuery(`CREATE DATABASE ${DATABASE}`);
     const source = new DataSource(
@@ -99,11 +110,13 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
   });
   beforeEach(async () => {
     user = await signedInUser(api);
+    oneSignal.subscribe(user.id);
   });
   afterAll(async () => {
     await worker?.close();
     await api?.close();
     await smtp?.stop();
+    await oneSignal?.stop();
     await adminQuery(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
   });
 
@@ -170,7 +183,7 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
 
     const prefs = await api.request('PUT', '/v1/notifications/preferences', {
       token: user.accessToken,
-      body: { in_app: true, email: 'yes' },
+      body: { in_app: true, email: 'yes', push: true },
     });
     expect(prefs.status).toBe(400);
     expect(JSON.stringify(prefs.body)).toContain('email');
@@ -190,7 +203,7 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
   it('sends an e-mail with the type’s template, once, and honours the preferences', async () => {
     expect(
       (await api.request('GET', '/v1/notifications/preferences', { token: user.accessToken })).body,
-    ).toEqual({ in_app: true, email: true });
+    ).toEqual({ in_app: true, email: true, push: true });
 
     const alert = await notify({
       userId: user.id,
@@ -215,7 +228,9 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
     expect((await inbox(user)).body.notifications[0].id).toBe(alert.id);
 
     // A job run again (a retry after a lost acknowledgement) finds it sent and sends nothing.
-    await expect(worker.app.get(NotificationsService).sendEmail(alert.id)).resolves.toBe('already');
+    await expect(worker.app.get(NotificationsService).send('email', alert.id)).resolves.toBe(
+      'already',
+    );
     const db = worker.app.get(Database);
     const [delivery] = await rows<{ state: string; attempts: number }>(
       db.manager,
@@ -242,9 +257,9 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
     // E-mail off: the inbox only, and no e-mail job at all.
     const off = await api.request('PUT', '/v1/notifications/preferences', {
       token: user.accessToken,
-      body: { in_app: true, email: false },
+      body: { in_app: true, email: false, push: false },
     });
-    expect(off.body).toEqual({ in_app: true, email: false });
+    expect(off.body).toEqual({ in_app: true, email: false, push: false });
     const quiet = await notify({ userId: user.id, title: 'In-app only' });
     const [none] = await rows<{ count: number }>(
       db.manager,
@@ -257,7 +272,7 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
     // In-app off, e-mail on: mailed, and not in the inbox.
     await api.request('PUT', '/v1/notifications/preferences', {
       token: user.accessToken,
-      body: { in_app: false, email: true },
+      body: { in_app: false, email: true, push: false },
     });
     const mailed = await notify({ userId: user.id, title: 'Mail only' });
     await waitFor(
@@ -276,7 +291,7 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
   it('records a failed send and retries it until the relay takes it', async () => {
     await api.request('PUT', '/v1/notifications/preferences', {
       token: user.accessToken,
-      body: { in_app: false, email: true },
+      body: { in_app: false, email: true, push: false },
     });
     smtp.refuse(1);
     const n = await notify({ userId: user.id, title: 'Retried' });
@@ -307,5 +322,57 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
       (found) => found[0]?.state === 'sent',
     );
     expect(delivery).toEqual({ state: 'sent', attempts: 2 });
+  });
+
+  it('pushes through OneSignal once, even when a retry follows a lost answer', async () => {
+    oneSignal.loseAnswers(1);
+    const n = await notify({
+      userId: user.id,
+      title: 'Filled',
+      body: 'Order filled',
+      data: { orderId: 'o-9' },
+    });
+    const db = worker.app.get(Database);
+    const [delivery] = await waitFor(
+      () =>
+        rows<{ state: string; attempts: number }>(
+          db.manager,
+          `SELECT state, attempts FROM notification_deliveries WHERE notification_id = $1 AND channel = 'push'`,
+          [n.id],
+        ),
+      (found) => found[0]?.state === 'sent',
+    );
+    // The first request was accepted but its answer lost; the retry carried the same
+    // idempotency_key, so OneSignal answered the same notification and pushed nothing more.
+    expect(delivery).toEqual({ state: 'sent', attempts: 2 });
+    const pushes = oneSignal.pushes.filter((p) => p.externalIds.includes(user.id));
+    expect(pushes).toHaveLength(1);
+    expect(pushes[0]).toMatchObject({
+      headings: { en: 'Filled' },
+      contents: { en: 'Order filled' },
+      data: { orderId: 'o-9', notificationId: n.id, type: 'test.note' },
+    });
+  });
+
+  it('counts a 200 with errors.invalid_aliases as a failure', async () => {
+    const stranger = await signedInUser(api); // no device: not subscribed
+    await api.request('PUT', '/v1/notifications/preferences', {
+      token: stranger.accessToken,
+      body: { in_app: false, email: false, push: true },
+    });
+    const n = await notify({ userId: stranger.id, title: 'Nobody listens' });
+    const db = worker.app.get(Database);
+    const [delivery] = await waitFor(
+      () =>
+        rows<{ state: string; last_error: string }>(
+          db.manager,
+          `SELECT state, last_error FROM notification_deliveries WHERE notification_id = $1`,
+          [n.id],
+        ),
+      (found) => found.length > 0,
+    );
+    expect(delivery!.state).toBe('failed');
+    expect(delivery!.last_error).toContain('invalid_aliases');
+    expect(oneSignal.pushes.filter((p) => p.externalIds.includes(stranger.id))).toHaveLength(0);
   });
 });

@@ -25,7 +25,7 @@ import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor
 import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
 import { DeliverWebhookProcessor } from './notifications/deliver-webhook.processor';
-import { SendEmailProcessor } from './notifications/send-email.processor';
+import { SendNotificationProcessor } from './notifications/send-notification.processor';
 import { ProcessInboxEventProcessor } from './processors/process-inbox-event.processor';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
 import { PurgeOutboxProcessor } from './processors/purge-outbox.processor';
@@ -85,7 +85,7 @@ export class WorkerModule {
         SweepUploadsProcessor,
         ThumbnailProcessor,
         StorageScheduler,
-        SendEmailProcessor,
+        SendNotificationProcessor,
         DeliverWebhookProcessor,
       ],
     };

@@ -2089,6 +2089,8 @@ export interface components {
             email: boolean;
             /** @description Keep notifications in the in-app inbox (and live on the socket). */
             in_app: boolean;
+            /** @description Push notifications to the devices signed in to the app. */
+            push: boolean;
         };
         PresignedUploadDto: {
             /**

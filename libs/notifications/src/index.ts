@@ -1,4 +1,9 @@
-export { NOTIFICATIONS_CONFIG, type NotificationsAppConfig } from './notifications.config';
+export {
+  NOTIFICATIONS_CONFIG,
+  ONESIGNAL_SIMULATOR_KEY,
+  type NotificationsAppConfig,
+} from './notifications.config';
+export { PushNotDeliveredError } from './push-sender';
 export { NotificationsModule } from './notifications.module';
 export { NotificationsService, type SendOutcome } from './notifications.service';
 export {

@@ -106,7 +106,7 @@ export class NotificationRepository {
   async preferences(tx: Tx, userId: string): Promise<Preferences | undefined> {
     const [row] = await rows<Preferences>(
       tx,
-      `SELECT in_app, email FROM notification_preferences WHERE user_id = $1`,
+      `SELECT in_app, email, push FROM notification_preferences WHERE user_id = $1`,
       [userId],
     );
 
@@ -116,10 +116,11 @@ export class NotificationRepository {
   async savePreferences(tx: Tx, userId: string, prefs: Preferences): Promise<void> {
     await rows(
       tx,
-      `INSERT INTO notification_preferences (user_id, in_app, email) VALUES ($1, $2, $3)
+      `INSERT INTO notification_preferences (user_id, in_app, email, push) VALUES ($1, $2, $3, $4)
        ON CONFLICT (user_id) DO UPDATE
-         SET in_app = EXCLUDED.in_app, email = EXCLUDED.email, updated_at = now()`,
-      [userId, prefs.in_app, prefs.email],
+         SET in_app = EXCLUDED.in_app, email = EXCLUDED.email, push = EXCLUDED.push,
+             updated_at = now()`,
+      [userId, prefs.in_app, prefs.email, prefs.push],
     );
   }
 

@@ -8,6 +8,9 @@ import {
   type SectionConfig,
 } from '@bourse/platform';
 
+/** The local OneSignal simulator's REST API key, used when none is configured. */
+export const ONESIGNAL_SIMULATOR_KEY = 'os_v2_app_simulator_local_only';
+
 /** Notifications' variables and settings (`config.notifications`), composed by the apps. */
 export const NOTIFICATIONS_CONFIG = configSection({
   key: 'notifications',
@@ -21,6 +24,23 @@ export const NOTIFICATIONS_CONFIG = configSection({
     NOTIFICATIONS_EMAIL_FROM: str({
       default: 'Bourse <no-reply@bourse.local>',
       description: 'From address of e-mail notifications.',
+    }),
+    ONESIGNAL_API_URL: url(['http:', 'https:'], {
+      default: 'http://127.0.0.1:3225',
+      description:
+        'OneSignal REST API: `https://api.onesignal.com`, or the local simulator `npm start` runs (the default).',
+    }),
+    ONESIGNAL_APP_ID: str({
+      default: '00000000-0000-4000-8000-000000000001',
+      description:
+        'OneSignal app id push notifications are sent from (the simulator accepts this default).',
+    }),
+    ONESIGNAL_REST_API_KEY: str({
+      default: '',
+      minLength: 0,
+      secret: true,
+      description:
+        'OneSignal app REST API key (`Authorization: Key …`); unset: the local simulator’s own key.',
     }),
     WEBHOOKS_TIMEOUT_MS: int({
       default: '15000',
@@ -44,6 +64,11 @@ export const NOTIFICATIONS_CONFIG = configSection({
   read: (v) => ({
     smtpUrl: v.NOTIFICATIONS_SMTP_URL,
     emailFrom: v.NOTIFICATIONS_EMAIL_FROM,
+    oneSignal: {
+      apiUrl: v.ONESIGNAL_API_URL,
+      appId: v.ONESIGNAL_APP_ID,
+      restApiKey: v.ONESIGNAL_REST_API_KEY || ONESIGNAL_SIMULATOR_KEY,
+    },
     webhooks: {
       timeoutMs: v.WEBHOOKS_TIMEOUT_MS,
       concurrency: v.WEBHOOKS_CONCURRENCY,

@@ -3,9 +3,10 @@ export const NOTIFICATIONS_QUEUE = 'notifications';
 
 export const NotificationsJob = {
   SendEmail: 'notifications.send-email',
+  SendPush: 'notifications.send-push',
 } as const;
 
-/** Written with the notification, job id `notifications-email:<notificationId>`. */
+/** Written with the notification, job id `notifications-<channel>:<notificationId>`. */
 export interface SendJob {
   notificationId: string;
 }

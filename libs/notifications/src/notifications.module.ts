@@ -6,6 +6,7 @@ import { NotificationRepository } from './notification.repository';
 import { NOTIFICATIONS_CONFIG } from './notifications.config';
 import { NotificationsMetrics } from './notifications.metrics';
 import { NotificationsService } from './notifications.service';
+import { PushSender } from './push-sender';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookMetrics } from './webhooks/webhook.metrics';
 import { WebhookRepository } from './webhooks/webhook.repository';
@@ -24,6 +25,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
     NotificationRepository,
     EmailTemplates,
     Mailer,
+    PushSender,
     NotificationsMetrics,
     WebhooksService,
     WebhookRepository,

@@ -19,6 +19,7 @@ import {
   type SendJob,
 } from './notifications.jobs';
 import { NotificationsMetrics } from './notifications.metrics';
+import { PushSender } from './push-sender';
 import {
   CHANNELS,
   DEFAULT_PREFERENCES,
@@ -30,7 +31,10 @@ import {
 } from './notifications.types';
 
 /** The job each channel the worker sends through is written as. */
-const SEND_JOBS: Record<SentChannel, string> = { email: NotificationsJob.SendEmail };
+const SEND_JOBS: Record<SentChannel, string> = {
+  email: NotificationsJob.SendEmail,
+  push: NotificationsJob.SendPush,
+};
 
 /** What a send job found: `sent` now, `already` sent by an earlier run, `gone` (deleted). */
 export type SendOutcome = 'sent' | 'already' | 'gone';
@@ -51,6 +55,7 @@ export class NotificationsService {
     private readonly repo: NotificationRepository,
     private readonly templates: EmailTemplates,
     private readonly mailer: Mailer,
+    private readonly push: PushSender,
     private readonly metrics: NotificationsMetrics,
   ) {}
 
@@ -116,45 +121,55 @@ export class NotificationsService {
   }
 
   async setPreferences(userId: string, preferences: PreferencesDto): Promise<PreferencesDto> {
-    const chosen: Preferences = { in_app: preferences.in_app, email: preferences.email };
+    const chosen: Preferences = {
+      in_app: preferences.in_app,
+      email: preferences.email,
+      push: preferences.push,
+    };
     await this.repo.savePreferences(this.db.manager, userId, chosen);
 
     return chosen;
   }
 
   /**
-   * The e-mail job: sends the notification with its type's template unless a run before this
-   * one did. The row stays locked while the relay answers, so a duplicate run waits and then
-   * finds it sent; a failure is recorded and thrown for the queue to retry.
+   * A channel's job: sends the notification unless a run before this one did. The row stays
+   * locked while the provider answers, so a duplicate run waits and then finds it sent; a
+   * failure is recorded and thrown for the queue to retry.
    */
-  async sendEmail(notificationId: string): Promise<SendOutcome> {
+  async send(channel: SentChannel, notificationId: string): Promise<SendOutcome> {
     try {
       return await this.db.transaction(undefined, async (tx) => {
-        const found = await this.repo.find(tx, notificationId);
-        if (!found) {
+        if (!(await this.repo.find(tx, notificationId))) {
           return 'gone';
         }
-        const notification = await this.repo.lockUnsent(tx, notificationId, 'email');
+        const notification = await this.repo.lockUnsent(tx, notificationId, channel);
         if (!notification) {
           return 'already';
         }
-        const to = await this.repo.emailOf(tx, notification.userId);
-        const template = this.templates.for(notification.type);
-        await this.mailer.send(
-          to!,
-          `<${notification.id}@notifications.bourse>`,
-          template.name,
-          template.render(notification),
-        );
-        await this.repo.recordDelivery(tx, notification.id, 'email', { state: 'sent' });
-        this.metrics.recordSent('email');
+        await (channel === 'email'
+          ? this.sendEmail(tx, notification)
+          : this.push.send(notification));
+        await this.repo.recordDelivery(tx, notification.id, channel, { state: 'sent' });
+        this.metrics.recordSent(channel);
 
         return 'sent';
       });
     } catch (error) {
-      await this.recordFailure(notificationId, 'email', error);
+      await this.recordFailure(notificationId, channel, error);
       throw error;
     }
+  }
+
+  /** With its type's template; the Message-ID is the notification's, the same on a resend. */
+  private async sendEmail(tx: Tx, notification: Notification): Promise<void> {
+    const to = await this.repo.emailOf(tx, notification.userId);
+    const template = this.templates.for(notification.type);
+    await this.mailer.send(
+      to!,
+      `<${notification.id}@notifications.bourse>`,
+      template.name,
+      template.render(notification),
+    );
   }
 
   private async recordFailure(id: string, channel: SentChannel, error: unknown): Promise<void> {

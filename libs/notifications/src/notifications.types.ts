@@ -2,7 +2,7 @@
  * Where a notification can reach its user: `in_app` is the inbox row itself, the others are sent
  * by the worker, one job per channel.
  */
-export const CHANNELS = ['in_app', 'email'] as const;
+export const CHANNELS = ['in_app', 'email', 'push'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Channels the worker sends through (all but the inbox, which the commit itself delivers). */
@@ -35,4 +35,4 @@ export interface Notification {
 /** A user's channels; one without a stored choice has every channel on. */
 export type Preferences = Record<Channel, boolean>;
 
-export const DEFAULT_PREFERENCES: Preferences = { in_app: true, email: true };
+export const DEFAULT_PREFERENCES: Preferences = { in_app: true, email: true, push: true };

@@ -94,4 +94,8 @@ export class PreferencesDto implements Record<Channel, boolean> {
   @ApiProperty({ description: 'Send notifications by e-mail to the account address.' })
   @IsBoolean()
   email!: boolean;
+
+  @ApiProperty({ description: 'Push notifications to the devices signed in to the app.' })
+  @IsBoolean()
+  push!: boolean;
 }
