@@ -9,6 +9,7 @@ import {
 } from '@bourse/notifications';
 import { ApiKeyService, Database, dataSourceOptions, rows } from '@bourse/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, type Socket } from 'socket.io-client';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
@@ -374,5 +375,42 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
     expect(delivery!.state).toBe('failed');
     expect(delivery!.last_error).toContain('invalid_aliases');
     expect(oneSignal.pushes.filter((p) => p.externalIds.includes(stranger.id))).toHaveLength(0);
+  });
+
+  it('emits a new in-app notification live to its user’s sockets only', async () => {
+    const open = (token?: string) =>
+      new Promise<{ socket: Socket; error?: { code?: string } }>((resolve) => {
+        const socket = connect(`${api.url}/notifications`, {
+          auth: token ? { token } : {},
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+        });
+        socket.once('connect', () => resolve({ socket }));
+        socket.once('connect_error', (error: Error & { data?: { code?: string } }) =>
+          resolve({ socket, error: error.data }),
+        );
+      });
+    const anonymous = await open();
+    expect(anonymous.error?.code).toBe('auth.unauthenticated');
+    anonymous.socket.close();
+
+    const mine = await open(user.accessToken);
+    const stranger = await signedInUser(api);
+    const theirs = await open(stranger.accessToken);
+    const strangerGot: unknown[] = [];
+    theirs.socket.on('notification', (n: unknown) => strangerGot.push(n));
+    try {
+      const received = new Promise<{ id: string; title: string }>((resolve) =>
+        mine.socket.once('notification', resolve),
+      );
+      const n = await notify({ userId: user.id, title: 'Live' });
+      await expect(received).resolves.toMatchObject({ id: n.id, title: 'Live', type: 'test.note' });
+      await sleep(200);
+      expect(strangerGot).toEqual([]);
+    } finally {
+      mine.socket.close();
+      theirs.socket.close();
+    }
   });
 });

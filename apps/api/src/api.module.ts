@@ -29,6 +29,7 @@ import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
 import { NotificationsController } from './notifications/notifications.controller';
+import { NotificationsGateway } from './notifications/notifications.gateway';
 import { WebhookEndpointsController } from './notifications/webhook-endpoints.controller';
 import { UploadsController } from './storage/uploads.controller';
 
@@ -73,7 +74,7 @@ export class ApiModule {
         NotificationsModule,
         ...extra,
       ],
-      providers: [PricesGateway],
+      providers: [PricesGateway, NotificationsGateway],
     };
   }
 }

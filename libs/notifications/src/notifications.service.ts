@@ -1,5 +1,16 @@
-import { Database, newId, OutboxService, pageOf, type Tx } from '@bourse/platform';
-import { Injectable, Logger } from '@nestjs/common';
+import {
+  APP_CONFIG,
+  Database,
+  newId,
+  OutboxService,
+  pageOf,
+  REDIS,
+  type Tx,
+} from '@bourse/platform';
+import { liveChannel, type LiveMessage } from './live';
+import type { NotificationsAppConfig } from './notifications.config';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import {
   toNotificationDto,
   type MarkAllReadDto,
@@ -56,6 +67,8 @@ export class NotificationsService {
     private readonly templates: EmailTemplates,
     private readonly mailer: Mailer,
     private readonly push: PushSender,
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: NotificationsAppConfig,
     private readonly metrics: NotificationsMetrics,
   ) {}
 
@@ -75,7 +88,14 @@ export class NotificationsService {
       channels,
     });
     for (const channel of channels) {
-      if (channel !== 'in_app') {
+      if (channel === 'in_app') {
+        await this.outbox.enqueue<SendJob>(tx, {
+          queue: NOTIFICATIONS_QUEUE,
+          name: NotificationsJob.PublishLive,
+          jobId: `notifications-live:${notification.id}`,
+          payload: { notificationId: notification.id },
+        });
+      } else {
         await this.outbox.enqueue<SendJob>(tx, {
           queue: NOTIFICATIONS_QUEUE,
           name: SEND_JOBS[channel],
@@ -170,6 +190,21 @@ export class NotificationsService {
       template.name,
       template.render(notification),
     );
+  }
+
+  /**
+   * Tells the api nodes about a new in-app notification; each emits it to the user's sockets
+   * there. Best effort by nature: a client that was offline reads it from the inbox.
+   */
+  async publishLive(notificationId: string): Promise<void> {
+    const notification = await this.repo.find(this.db.manager, notificationId);
+    if (notification) {
+      const message: LiveMessage = {
+        userId: notification.userId,
+        notification: { ...toNotificationDto(notification) },
+      };
+      await this.redis.publish(liveChannel(this.config.redis.keyPrefix), JSON.stringify(message));
+    }
   }
 
   private async recordFailure(id: string, channel: SentChannel, error: unknown): Promise<void> {

@@ -8,7 +8,7 @@ import {
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 
-/** One job per notification and channel (e-mail, push); Bull retries a failed send. */
+/** One job per notification and channel (live in-app, e-mail, push); Bull retries a failed one. */
 @Processor(NOTIFICATIONS_QUEUE)
 export class SendNotificationProcessor {
   constructor(private readonly notifications: NotificationsService) {}
@@ -16,6 +16,11 @@ export class SendNotificationProcessor {
   @Process(NotificationsJob.SendEmail)
   email({ data }: Job<SendJob>): Promise<SendOutcome> {
     return this.notifications.send('email', data.notificationId);
+  }
+
+  @Process(NotificationsJob.PublishLive)
+  live({ data }: Job<SendJob>): Promise<void> {
+    return this.notifications.publishLive(data.notificationId);
   }
 
   @Process(NotificationsJob.SendPush)
