@@ -21,7 +21,10 @@ import { OpenRoles1765100000000 } from './1765100000000-open-roles';
 import { CreateInbox1765200000000 } from './1765200000000-create-inbox';
 import { IdempotencyOneMechanism1765400000000 } from './1765400000000-idempotency-one-mechanism';
 import { LedgerOneWalletPerUserAsset1765400001000 } from './1765400001000-ledger-one-wallet-per-user-asset';
+import { OutboxTraceContext1765600000000 } from './1765600000000-outbox-trace-context';
 import { CreateUploads1765800000000 } from './1765800000000-create-uploads';
+import { CreateTrading1766000000000 } from './1766000000000-create-trading';
+import { CreateKyc1766000001000 } from './1766000001000-create-kyc';
 import { CreateNotifications1766100000000 } from './1766100000000-create-notifications';
 import { CreateWebhooks1766100001000 } from './1766100001000-create-webhooks';
 
@@ -49,7 +52,10 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateInbox1765200000000,
   IdempotencyOneMechanism1765400000000,
   LedgerOneWalletPerUserAsset1765400001000,
+  OutboxTraceContext1765600000000,
   CreateUploads1765800000000,
+  CreateTrading1766000000000,
+  CreateKyc1766000001000,
   CreateNotifications1766100000000,
   CreateWebhooks1766100001000,
 ];

@@ -194,7 +194,7 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
       .get(ApiKeyService)
       .create(
         { name: 'partner', scopes: ['ledger'] },
-        { kind: 'user', userId: admin.id, role: 'admin' },
+        { kind: 'user', userId: admin.id, role: 'admin', sessionId: 'test' },
       );
     expect((await api.request('GET', '/v1/notifications', { token: `ApiKey ${key}` })).status).toBe(
       403,

@@ -155,7 +155,12 @@ describe('outgoing webhooks (Standard Webhooks, retries, replay, rotation, SSRF 
     worker = await startWorker(env);
     const admin = await signedInUser(api, { role: 'admin' });
     const keys = api.app.get(ApiKeyService);
-    const creator = { kind: 'user' as const, userId: admin.id, role: 'admin' as const };
+    const creator = {
+      kind: 'user' as const,
+      userId: admin.id,
+      role: 'admin' as const,
+      sessionId: 'test',
+    };
     const partner = await keys.create({ name: 'partner', scopes: ['webhooks'] }, creator);
     partnerKey = partner.key;
     partnerId = partner.id;

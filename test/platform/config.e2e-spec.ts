@@ -1,3 +1,4 @@
+import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
@@ -11,6 +12,7 @@ import {
   type Env,
 } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
+import { TRADING_CONFIG } from '@bourse/trading';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { execFile } from 'node:child_process';
@@ -37,18 +39,21 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data, storage and notifications, and the cli the seed besides', () => {
+  it('let both apps load the ledger, market data, storage and notifications, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
     expect(API_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
       MARKET_CONFIG,
       STORAGE_CONFIG,
       NOTIFICATIONS_CONFIG,
+      TRADING_CONFIG,
+      KYC_CONFIG,
     ]);
     expect(WORKER_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
       MARKET_CONFIG,
       STORAGE_CONFIG,
       NOTIFICATIONS_CONFIG,
+      KYC_CONFIG,
     ]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
@@ -136,6 +141,7 @@ describe("the libs' config sections, as the apps compose them", () => {
         'package.json',
         'nest-cli.json',
         '.dockerignore',
+        '.github',
       ]) {
         cpSync(path, join(root, path), { recursive: true });
       }

@@ -1,8 +1,10 @@
+import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
 import type { AppConfig, SectionsConfig } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
+import { TRADING_CONFIG } from '@bourse/trading';
 
 /** The config sections of the libs the api loads, beside the platform's. */
 export const API_CONFIG_SECTIONS = [
@@ -10,6 +12,8 @@ export const API_CONFIG_SECTIONS = [
   MARKET_CONFIG,
   STORAGE_CONFIG,
   NOTIFICATIONS_CONFIG,
+  TRADING_CONFIG,
+  KYC_CONFIG,
 ] as const;
 
 export type ApiConfig = AppConfig & SectionsConfig<typeof API_CONFIG_SECTIONS>;

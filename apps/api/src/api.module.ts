@@ -1,37 +1,49 @@
-import { CandlesModule, MarketFanoutModule } from '@bourse/market-data';
+import { CandlesModule, MARKET_QUEUE, MarketFanoutModule } from '@bourse/market-data';
 import {
   AuditModule,
   AuthModule,
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  INBOX_QUEUE,
   InboxModule,
   ObservabilityModule,
+  PLATFORM_QUEUE,
   QueueModule,
   RateLimitModule,
   RedisModule,
+  SocketGatewaysModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
-import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
-import { NotificationsModule } from '@bourse/notifications';
-import { StorageModule } from '@bourse/storage';
+import { KycModule } from '@bourse/kyc';
+import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
+import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
+import { TradingModule } from '@bourse/trading';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminQueuesModule } from './admin/admin-queues.module';
 import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
 import { MeController } from './auth/me.controller';
+import { KycReviewController } from './kyc/kyc-review.controller';
+import { KycController } from './kyc/kyc.controller';
+import { SumsubWebhookController } from './kyc/sumsub-webhook.controller';
 import { AssetsController } from './ledger/assets.controller';
 import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
 import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
 import { WalletsController } from './ledger/wallets.controller';
+import { AsyncApiController } from './market/asyncapi.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
 import { NotificationsController } from './notifications/notifications.controller';
 import { NotificationsGateway } from './notifications/notifications.gateway';
 import { WebhookEndpointsController } from './notifications/webhook-endpoints.controller';
 import { UploadsController } from './storage/uploads.controller';
+import { TradingController } from './trading/trading.controller';
 
 @Module({})
 export class ApiModule {
@@ -46,6 +58,7 @@ export class ApiModule {
         AdminUsersController,
         AdminAuditController,
         MarketController,
+        AsyncApiController,
         WalletsController,
         AssetsController,
         LedgerAccountsController,
@@ -53,13 +66,17 @@ export class ApiModule {
         UploadsController,
         NotificationsController,
         WebhookEndpointsController,
+        TradingController,
+        KycController,
+        KycReviewController,
+        SumsubWebhookController,
       ],
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ObservabilityModule.forRoot(),
+        ObservabilityModule.forRoot((c) => c.http.apiMetricsPort),
         RateLimitModule,
         IdempotencyModule,
         InboxModule,
@@ -68,10 +85,23 @@ export class ApiModule {
         // Global guards run in module order: throttling first, then credential lookups.
         AuthModule,
         AuditModule,
+        SocketsModule,
+        SocketGatewaysModule,
         CandlesModule,
         MarketFanoutModule,
         StorageModule,
         NotificationsModule,
+        AdminQueuesModule.forQueues([
+          PLATFORM_QUEUE,
+          LEDGER_QUEUE,
+          MARKET_QUEUE,
+          INBOX_QUEUE,
+          STORAGE_QUEUE,
+          NOTIFICATIONS_QUEUE,
+          WEBHOOKS_QUEUE,
+        ]),
+        TradingModule,
+        KycModule,
         ...extra,
       ],
       providers: [PricesGateway, NotificationsGateway],

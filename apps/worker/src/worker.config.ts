@@ -1,3 +1,4 @@
+import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
@@ -10,6 +11,7 @@ export const WORKER_CONFIG_SECTIONS = [
   MARKET_CONFIG,
   STORAGE_CONFIG,
   NOTIFICATIONS_CONFIG,
+  KYC_CONFIG,
 ] as const;
 
 export type WorkerConfig = AppConfig & SectionsConfig<typeof WORKER_CONFIG_SECTIONS>;

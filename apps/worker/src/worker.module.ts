@@ -12,8 +12,10 @@ import {
   QueueModule,
   QueuesCheck,
   RedisModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
+import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
 import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
@@ -51,8 +53,10 @@ export class WorkerModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ObservabilityModule.forRoot([QueuesCheck]),
+        ObservabilityModule.forRoot((c) => c.http.workerMetricsPort, [QueuesCheck]),
         OutboxRelayModule,
+        // Emits to sockets on the api nodes (SocketEmitter); serves none itself.
+        SocketsModule,
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
         BullModule.registerQueue({ name: MARKET_QUEUE }),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
@@ -69,6 +73,7 @@ export class WorkerModule {
         CandlesModule,
         StorageModule,
         NotificationsModule,
+        KycModule,
         ...extra,
       ],
       providers: [
@@ -87,6 +92,7 @@ export class WorkerModule {
         StorageScheduler,
         SendNotificationProcessor,
         DeliverWebhookProcessor,
+        SumsubReviewHandler,
       ],
     };
   }

@@ -4,7 +4,7 @@ export {
   type NotificationsAppConfig,
 } from './notifications.config';
 export { PushNotDeliveredError } from './push-sender';
-export { liveChannel, NOTIFICATION_EVENT, NOTIFICATIONS_NAMESPACE, type LiveMessage } from './live';
+export { NOTIFICATION_EVENT, NOTIFICATIONS_NAMESPACE } from './live';
 export { NotificationsModule } from './notifications.module';
 export { NotificationsService, type SendOutcome } from './notifications.service';
 export {

@@ -25,6 +25,11 @@ export const NOTIFICATIONS_CONFIG = configSection({
       default: 'Bourse <no-reply@bourse.local>',
       description: 'From address of e-mail notifications.',
     }),
+    NOTIFICATIONS_MAX_CONNECTIONS_PER_IP: int({
+      default: '20',
+      min: 1,
+      description: 'Socket.IO /notifications connections allowed per client IP on one api node.',
+    }),
     ONESIGNAL_API_URL: url(['http:', 'https:'], {
       default: 'http://127.0.0.1:3225',
       description:
@@ -64,6 +69,7 @@ export const NOTIFICATIONS_CONFIG = configSection({
   read: (v) => ({
     smtpUrl: v.NOTIFICATIONS_SMTP_URL,
     emailFrom: v.NOTIFICATIONS_EMAIL_FROM,
+    maxConnectionsPerIp: v.NOTIFICATIONS_MAX_CONNECTIONS_PER_IP,
     oneSignal: {
       apiUrl: v.ONESIGNAL_API_URL,
       appId: v.ONESIGNAL_APP_ID,

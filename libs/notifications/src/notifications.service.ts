@@ -1,16 +1,6 @@
-import {
-  APP_CONFIG,
-  Database,
-  newId,
-  OutboxService,
-  pageOf,
-  REDIS,
-  type Tx,
-} from '@bourse/platform';
-import { liveChannel, type LiveMessage } from './live';
-import type { NotificationsAppConfig } from './notifications.config';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import { Database, newId, OutboxService, pageOf, SocketEmitter, type Tx } from '@bourse/platform';
+import { NOTIFICATION_EVENT, NOTIFICATIONS_NAMESPACE } from './live';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   toNotificationDto,
   type MarkAllReadDto,
@@ -67,8 +57,7 @@ export class NotificationsService {
     private readonly templates: EmailTemplates,
     private readonly mailer: Mailer,
     private readonly push: PushSender,
-    @Inject(REDIS) private readonly redis: Redis,
-    @Inject(APP_CONFIG) private readonly config: NotificationsAppConfig,
+    private readonly sockets: SocketEmitter,
     private readonly metrics: NotificationsMetrics,
   ) {}
 
@@ -193,17 +182,15 @@ export class NotificationsService {
   }
 
   /**
-   * Tells the api nodes about a new in-app notification; each emits it to the user's sockets
-   * there. Best effort by nature: a client that was offline reads it from the inbox.
+   * Emits a new in-app notification to its user's sockets on whichever api nodes hold them.
+   * Best effort by nature (at most once): a client that was offline reads it from the inbox.
    */
   async publishLive(notificationId: string): Promise<void> {
     const notification = await this.repo.find(this.db.manager, notificationId);
     if (notification) {
-      const message: LiveMessage = {
-        userId: notification.userId,
-        notification: { ...toNotificationDto(notification) },
-      };
-      await this.redis.publish(liveChannel(this.config.redis.keyPrefix), JSON.stringify(message));
+      this.sockets
+        .namespace(NOTIFICATIONS_NAMESPACE)
+        .toUser(notification.userId, NOTIFICATION_EVENT, toNotificationDto(notification));
     }
   }
 

@@ -3,12 +3,13 @@ import {
   WebhooksJob,
   WebhooksService,
   type DeliverJob,
+  type DeliverOutcome,
   type NotificationsAppConfig,
 } from '@bourse/notifications';
-import { APP_CONFIG } from '@bourse/platform';
+import { APP_CONFIG, TracedJob } from '@bourse/platform';
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import type { Queue } from 'bull';
+import type { Job, Queue } from 'bull';
 
 /**
  * Runs webhook attempts, WEBHOOKS_CONCURRENCY at once (a decorator's concurrency would be fixed
@@ -26,7 +27,12 @@ export class DeliverWebhookProcessor implements OnModuleInit {
     void this.queue.process(
       WebhooksJob.Deliver,
       this.config.notifications.webhooks.concurrency,
-      ({ data }) => this.webhooks.deliver(data),
+      (job) => this.deliver(job),
     );
+  }
+
+  @TracedJob()
+  deliver({ data }: Job<DeliverJob>): Promise<DeliverOutcome> {
+    return this.webhooks.deliver(data);
   }
 }

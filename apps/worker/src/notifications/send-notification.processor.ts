@@ -5,6 +5,7 @@ import {
   type SendJob,
   type SendOutcome,
 } from '@bourse/notifications';
+import { TracedJob } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 
@@ -14,16 +15,19 @@ export class SendNotificationProcessor {
   constructor(private readonly notifications: NotificationsService) {}
 
   @Process(NotificationsJob.SendEmail)
+  @TracedJob()
   email({ data }: Job<SendJob>): Promise<SendOutcome> {
     return this.notifications.send('email', data.notificationId);
   }
 
   @Process(NotificationsJob.PublishLive)
+  @TracedJob()
   live({ data }: Job<SendJob>): Promise<void> {
     return this.notifications.publishLive(data.notificationId);
   }
 
   @Process(NotificationsJob.SendPush)
+  @TracedJob()
   push({ data }: Job<SendJob>): Promise<SendOutcome> {
     return this.notifications.send('push', data.notificationId);
   }
