@@ -25,6 +25,8 @@ import { OutboxTraceContext1765600000000 } from './1765600000000-outbox-trace-co
 import { CreateUploads1765800000000 } from './1765800000000-create-uploads';
 import { CreateTrading1766000000000 } from './1766000000000-create-trading';
 import { CreateKyc1766000001000 } from './1766000001000-create-kyc';
+import { CreateNotifications1766100000000 } from './1766100000000-create-notifications';
+import { CreateWebhooks1766100001000 } from './1766100001000-create-webhooks';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -54,4 +56,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateUploads1765800000000,
   CreateTrading1766000000000,
   CreateKyc1766000001000,
+  CreateNotifications1766100000000,
+  CreateWebhooks1766100001000,
 ];

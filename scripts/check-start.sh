@@ -10,8 +10,10 @@ tag="start_$$"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/bourse_${tag}"
 export REDIS_KEY_PREFIX="bourse-${tag}"
 export API_PORT=${CHECK_API_PORT:-3192} WORKER_PORT=${CHECK_WORKER_PORT:-3193} HOST=127.0.0.1
-# The S3 simulator start:all runs beside them, off its default port so a running one is no bother.
+# The simulators start:all runs beside them, off their default ports so running ones are no bother.
 export STORAGE_S3_ENDPOINT=http://127.0.0.1:${CHECK_S3_PORT:-3194}
+export NOTIFICATIONS_SMTP_URL=smtp://127.0.0.1:${CHECK_SMTP_PORT:-3195}
+export ONESIGNAL_API_URL=http://127.0.0.1:${CHECK_ONESIGNAL_PORT:-3196}
 export LOG_LEVEL=warn MARKET_PROVIDER=none
 log=$(mktemp)
 

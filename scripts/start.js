@@ -1,8 +1,8 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3 simulator until SIGINT or SIGTERM, on which all shut down gracefully. With `apps`
- * (`npm run start:all`) it only runs those processes.
+ * local S3, SMTP and OneSignal simulators until SIGINT or SIGTERM, on which all shut down
+ * gracefully. With `apps` (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
  * npm hands a signal to the shell running its script, and the shell dies without passing it on,
@@ -19,6 +19,10 @@ const APPS = {
   worker: ['dist/apps/worker/apps/worker/src/main.js'],
   // Where STORAGE_S3_ENDPOINT points by default; uploads need it (libs/storage).
   s3: ['dist/apps/cli/apps/cli/src/main.js', 's3:simulator'],
+  // Where NOTIFICATIONS_SMTP_URL points by default; e-mail notifications go to it (libs/notifications).
+  smtp: ['dist/apps/cli/apps/cli/src/main.js', 'smtp:capture'],
+  // Where ONESIGNAL_API_URL points by default; push notifications go to it.
+  onesignal: ['dist/apps/cli/apps/cli/src/main.js', 'onesignal:simulator'],
 };
 
 const children = new Set();

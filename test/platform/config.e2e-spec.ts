@@ -1,6 +1,7 @@
 import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
+import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
 import {
   ConfigError,
   ConfigModule,
@@ -38,11 +39,12 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data and storage, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
+  it('let both apps load the ledger, market data, storage and notifications, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
     expect(API_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
       MARKET_CONFIG,
       STORAGE_CONFIG,
+      NOTIFICATIONS_CONFIG,
       TRADING_CONFIG,
       KYC_CONFIG,
     ]);
@@ -50,12 +52,14 @@ describe("the libs' config sections, as the apps compose them", () => {
       LEDGER_CONFIG,
       MARKET_CONFIG,
       STORAGE_CONFIG,
+      NOTIFICATIONS_CONFIG,
       KYC_CONFIG,
     ]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
     expect(cli.market.provider).toBe('simulated');
     expect(cli.storage.bucket).toBe('bourse-uploads');
+    expect(cli.notifications.smtpUrl).toBe('smtp://127.0.0.1:3226');
     expect(cli.seed.adminEmail).toBe('admin@bourse.local');
     expect('seed' in loadConfig({}, API_CONFIG_SECTIONS)).toBe(false);
   });

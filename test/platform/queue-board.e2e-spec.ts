@@ -34,7 +34,15 @@ describe('queues for admins: GET /v1/admin/queues and Bull Board', () => {
 
     expect(res.status).toBe(200);
     const names = res.body.data.map((queue: { name: string }) => queue.name);
-    expect(names).toEqual(['platform', 'ledger', 'market', 'inbox', 'storage']);
+    expect(names).toEqual([
+      'platform',
+      'ledger',
+      'market',
+      'inbox',
+      'storage',
+      'notifications',
+      'webhooks',
+    ]);
     const row = res.body.data.find((queue: { name: string }) => queue.name === LEDGER_QUEUE);
     expect(row.counts).toEqual({
       waiting: 2,

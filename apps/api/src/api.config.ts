@@ -1,6 +1,7 @@
 import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
+import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
 import type { AppConfig, SectionsConfig } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
 import { TRADING_CONFIG } from '@bourse/trading';
@@ -10,6 +11,7 @@ export const API_CONFIG_SECTIONS = [
   LEDGER_CONFIG,
   MARKET_CONFIG,
   STORAGE_CONFIG,
+  NOTIFICATIONS_CONFIG,
   TRADING_CONFIG,
   KYC_CONFIG,
 ] as const;

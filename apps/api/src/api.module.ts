@@ -18,6 +18,7 @@ import {
 } from '@bourse/platform';
 import { KycModule } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { TradingModule } from '@bourse/trading';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -38,6 +39,9 @@ import { WalletsController } from './ledger/wallets.controller';
 import { AsyncApiController } from './market/asyncapi.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
+import { NotificationsController } from './notifications/notifications.controller';
+import { NotificationsGateway } from './notifications/notifications.gateway';
+import { WebhookEndpointsController } from './notifications/webhook-endpoints.controller';
 import { UploadsController } from './storage/uploads.controller';
 import { TradingController } from './trading/trading.controller';
 
@@ -60,6 +64,8 @@ export class ApiModule {
         LedgerAccountsController,
         LedgerTransfersController,
         UploadsController,
+        NotificationsController,
+        WebhookEndpointsController,
         TradingController,
         KycController,
         KycReviewController,
@@ -84,18 +90,21 @@ export class ApiModule {
         CandlesModule,
         MarketFanoutModule,
         StorageModule,
+        NotificationsModule,
         AdminQueuesModule.forQueues([
           PLATFORM_QUEUE,
           LEDGER_QUEUE,
           MARKET_QUEUE,
           INBOX_QUEUE,
           STORAGE_QUEUE,
+          NOTIFICATIONS_QUEUE,
+          WEBHOOKS_QUEUE,
         ]),
         TradingModule,
         KycModule,
         ...extra,
       ],
-      providers: [PricesGateway],
+      providers: [PricesGateway, NotificationsGateway],
     };
   }
 }

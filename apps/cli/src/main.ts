@@ -4,12 +4,14 @@ import { backfill } from './backfill.command';
 import { CLI_CONFIG_SECTIONS } from './cli.config';
 import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
+import { runOneSignalSimulator } from './onesignal-simulator.command';
 import { openapi } from './openapi.command';
 import { runS3Simulator } from './s3-simulator.command';
 import { seed, seedHistory } from './seed.command';
+import { runSmtpCapture } from './smtp-capture.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -39,6 +41,10 @@ async function main(argv: string[]): Promise<string> {
       return asyncapi(flags.includes('--check'));
     case 's3:simulator':
       return runS3Simulator(config);
+    case 'smtp:capture':
+      return runSmtpCapture(config);
+    case 'onesignal:simulator':
+      return runOneSignalSimulator(config);
     default:
       throw new Error(USAGE);
   }

@@ -1,6 +1,7 @@
 import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
+import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
 import type { AppConfig, SectionsConfig } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
 
@@ -9,6 +10,7 @@ export const WORKER_CONFIG_SECTIONS = [
   LEDGER_CONFIG,
   MARKET_CONFIG,
   STORAGE_CONFIG,
+  NOTIFICATIONS_CONFIG,
   KYC_CONFIG,
 ] as const;
 

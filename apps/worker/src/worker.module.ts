@@ -17,6 +17,7 @@ import {
 } from '@bourse/platform';
 import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
+import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -25,6 +26,8 @@ import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor'
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
 import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
+import { DeliverWebhookProcessor } from './notifications/deliver-webhook.processor';
+import { SendNotificationProcessor } from './notifications/send-notification.processor';
 import { ProcessInboxEventProcessor } from './processors/process-inbox-event.processor';
 import { PurgeIdempotencyKeysProcessor } from './processors/purge-idempotency-keys.processor';
 import { PurgeOutboxProcessor } from './processors/purge-outbox.processor';
@@ -59,6 +62,8 @@ export class WorkerModule {
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
         BullModule.registerQueue({ name: INBOX_QUEUE }),
         BullModule.registerQueue({ name: STORAGE_QUEUE }),
+        BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
+        BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -67,6 +72,7 @@ export class WorkerModule {
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
         StorageModule,
+        NotificationsModule,
         KycModule,
         ...extra,
       ],
@@ -84,6 +90,8 @@ export class WorkerModule {
         SweepUploadsProcessor,
         ThumbnailProcessor,
         StorageScheduler,
+        SendNotificationProcessor,
+        DeliverWebhookProcessor,
         SumsubReviewHandler,
       ],
     };

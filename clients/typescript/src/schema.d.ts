@@ -1232,6 +1232,134 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your in-app notifications.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Notifications_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark one notification read.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 404: `notifications.not_found`: not in your inbox (the same answer for another user’s).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Notifications_markRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/preferences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your notification channels.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Notifications_preferences"];
+        /**
+         * Choose your notification channels.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        put: operations["Notifications_setPreferences"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark every notification read.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have notifications.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Notifications_markAllRead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trading/holdings": {
         parameters: {
             query?: never;
@@ -1548,6 +1676,216 @@ export interface paths {
         get: operations["Wallets_holds"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/deliveries/{id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send one delivery again.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `webhooks`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing or invalid credentials.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `webhooks` scope, only.
+         *     - 404: `notifications.webhook_not_found`: no such endpoint, or your API key does not own it.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["WebhookEndpoints_resend"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your webhook endpoints.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `webhooks`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing or invalid credentials.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `webhooks` scope, only.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["WebhookEndpoints_list"];
+        put?: never;
+        /**
+         * Add a webhook endpoint.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `webhooks`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing or invalid credentials.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `webhooks` scope, only.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["WebhookEndpoints_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One webhook endpoint.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `webhooks`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing or invalid credentials.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `webhooks` scope, only.
+         *     - 404: `notifications.webhook_not_found`: no such endpoint, or your API key does not own it.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["WebhookEndpoints_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change, disable or enable a webhook endpoint.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `webhooks`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing or invalid credentials.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `webhooks` scope, only.
+         *     - 404: `notifications.webhook_not_found`: no such endpoint, or your API key does not own it.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        patch: operations["WebhookEndpoints_update"];
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint’s deliveries and their attempts.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `webhooks`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing or invalid credentials.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `webhooks` scope, only.
+         *     - 404: `notifications.webhook_not_found`: no such endpoint, or your API key does not own it.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["WebhookEndpoints_deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send an endpoint’s events of a time window again.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `webhooks`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing or invalid credentials.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `webhooks` scope, only.
+         *     - 404: `notifications.webhook_not_found`: no such endpoint, or your API key does not own it.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["WebhookEndpoints_replay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/endpoints/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate an endpoint’s signing secret.
+         * @description **Who may call it:** Signed-in users with the role `admin`, or API keys holding the scope `webhooks`.
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing or invalid credentials.
+         *     - 403: `auth.forbidden`: admins, or API keys with the `webhooks` scope, only.
+         *     - 404: `notifications.webhook_not_found`: no such endpoint, or your API key does not own it.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["WebhookEndpoints_rotate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1998,6 +2336,30 @@ export interface components {
             /** @description Scopes the key holds. */
             scopes: string[];
         };
+        CreatedWebhookEndpointDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description Why it was disabled; absent while enabled.
+             * @example answered 410 Gone
+             */
+            disabledReason?: string;
+            /** @description Whether deliveries are sent. */
+            enabled: boolean;
+            /** @description Event types delivered to it. */
+            eventTypes: string[];
+            /**
+             * Format: date-time
+             * @description Since when every attempt failed; it is disabled after 5 days of this.
+             */
+            failingSince?: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The signing secret, `whsec_…`. Shown once: store it now. */
+            secret: string;
+            /** @description Delivery URL. */
+            url: string;
+        };
         CreateOrderDto: {
             /**
              * Format: uuid
@@ -2092,12 +2454,35 @@ export interface components {
              */
             size: number;
         };
+        CreateWebhookEndpointDto: {
+            /**
+             * @description Event types (`<lib>.<event>`) this endpoint receives.
+             * @example [
+             *       "orders.filled"
+             *     ]
+             */
+            eventTypes: string[];
+            /**
+             * @description Where deliveries are POSTed. Must resolve to a public address: private, loopback and link-local ones are refused when sending.
+             * @example https://partner.example.com/bourse/webhooks
+             */
+            url: string;
+        };
         DecisionDto: {
             /**
              * @description Reason code (snake_case), kept in the case’s events.
              * @example document_unreadable
              */
             reasonCode: string;
+        };
+        DeliveryPageDto: {
+            /** @description Newest first. */
+            deliveries: components["schemas"]["WebhookDeliveryDto"][];
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page.
+             */
+            nextCursor?: string;
         };
         FieldProblemDto: {
             /**
@@ -2389,6 +2774,60 @@ export interface components {
             /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
             refreshToken: string;
         };
+        MarkAllReadDto: {
+            /**
+             * @description How many unread notifications this marked read.
+             * @example 3
+             */
+            marked: number;
+        };
+        NotificationDto: {
+            /**
+             * @description The message.
+             * @example Your order for 10 ACME filled at 12.30.
+             */
+            body: string;
+            /**
+             * Format: date-time
+             * @description When it was sent.
+             */
+            createdAt: string;
+            /** @description What the sending lib attached (ids to link to), as it sent it. */
+            data: {
+                [key: string]: unknown;
+            };
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When the user first marked it read; absent while unread.
+             */
+            readAt?: string;
+            /**
+             * @description Short headline.
+             * @example Order filled
+             */
+            title: string;
+            /**
+             * @description What it is about, `<lib>.<event>`, as the sending lib names it.
+             * @example orders.filled
+             */
+            type: string;
+        };
+        NotificationPageDto: {
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page; absent on the last page.
+             */
+            nextCursor?: string;
+            /** @description Newest first. */
+            notifications: components["schemas"]["NotificationDto"][];
+            /**
+             * @description Unread notifications in the whole inbox.
+             * @example 3
+             */
+            unreadCount: number;
+        };
         OrderDto: {
             /**
              * Format: date-time
@@ -2458,6 +2897,14 @@ export interface components {
              * @example 1000
              */
             amount?: string;
+        };
+        PreferencesDto: {
+            /** @description Send notifications by e-mail to the account address. */
+            email: boolean;
+            /** @description Keep notifications in the in-app inbox (and live on the socket). */
+            in_app: boolean;
+            /** @description Push notifications to the devices signed in to the app. */
+            push: boolean;
         };
         PresignedUploadDto: {
             /**
@@ -2658,6 +3105,25 @@ export interface components {
             /** @description At least 12 characters. */
             password: string;
         };
+        ReplayDto: {
+            /**
+             * Format: date-time
+             * @description First event time of the window (inclusive).
+             */
+            since: string;
+            /**
+             * Format: date-time
+             * @description End of the window (exclusive).
+             */
+            until: string;
+        };
+        ReplayResultDto: {
+            /**
+             * @description Deliveries queued again (at most 10,000 per call, oldest first).
+             * @example 42
+             */
+            queued: number;
+        };
         SessionDto: {
             /** @description JWT to send as `Authorization: Bearer <token>`. */
             accessToken: string;
@@ -2834,6 +3300,14 @@ export interface components {
             /** @description One result per submitted transfer, in submission order. */
             results: components["schemas"]["TransferResultDto"][];
         };
+        UpdateWebhookEndpointDto: {
+            /** @description `false` stops deliveries; `true` starts them again and clears a disabling (410, 5 days failing). */
+            enabled?: boolean;
+            /** @description Replaces the subscribed event types. */
+            eventTypes?: string[];
+            /** @description A new delivery URL. */
+            url?: string;
+        };
         UploadDto: {
             /**
              * @description The declared content type.
@@ -2953,6 +3427,71 @@ export interface components {
              * @example 2
              */
             scale: number;
+        };
+        WebhookAttemptDto: {
+            /** Format: date-time */
+            at: string;
+            /** @description Attempt number, from 0. */
+            attempt: number;
+            /** @description Why no answer came (timeout, refused address, ...). */
+            error?: string;
+            /** @description Time to the answer (or the failure), ms. */
+            latencyMs: number;
+            /** @description First KB of the answer body. */
+            response?: string;
+            /** @description HTTP status answered; absent when none came. */
+            status?: number;
+        };
+        WebhookDeliveryDto: {
+            /** @description Every attempt, oldest first. */
+            attemptLog: components["schemas"]["WebhookAttemptDto"][];
+            /** @description Attempts made. */
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** @example orders.filled */
+            eventType: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `pending` while an attempt is due.
+             * @enum {string}
+             */
+            state: "pending" | "succeeded" | "failed";
+            /**
+             * @description The `webhook-id` header it is sent with.
+             * @example msg_0193...
+             */
+            webhookId: string;
+        };
+        WebhookEndpointDto: {
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description Why it was disabled; absent while enabled.
+             * @example answered 410 Gone
+             */
+            disabledReason?: string;
+            /** @description Whether deliveries are sent. */
+            enabled: boolean;
+            /** @description Event types delivered to it. */
+            eventTypes: string[];
+            /**
+             * Format: date-time
+             * @description Since when every attempt failed; it is disabled after 5 days of this.
+             */
+            failingSince?: string;
+            /** Format: uuid */
+            id: string;
+            /** @description Delivery URL. */
+            url: string;
+        };
+        WebhookSecretDto: {
+            /**
+             * @description The signing secret (Standard Webhooks). Shown once: store it now. After a rotation the previous one also signs for a day.
+             * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+             */
+            secret: string;
         };
     };
     responses: never;
@@ -6914,6 +7453,425 @@ export interface operations {
             };
         };
     };
+    Notifications_list: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+                /** @description `true`: only unread notifications. */
+                unread?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The in-app inbox, newest first, with the number of unread notifications. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Notifications_markRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The notification, read (marking it again keeps the first read time). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `notifications.not_found`: not in your inbox (the same answer for another user’s). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Notifications_preferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The channels notifications reach you on (all on until you choose). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Notifications_setPreferences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreferencesDto"];
+            };
+        };
+        responses: {
+            /** @description Replaces your channel choices; notifications sent from now on follow them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreferencesDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Notifications_markAllRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every unread notification marked read. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MarkAllReadDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have notifications. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Trading_holdings: {
         parameters: {
             query?: never;
@@ -7944,6 +8902,786 @@ export interface operations {
                 };
             };
             /** @description `ledger.account_not_found`: no such wallet, or it is not yours (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_resend: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery, pending again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `webhooks` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `notifications.webhook_not_found`: no such endpoint, or your API key does not own it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first; admins see all. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"][];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `webhooks` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            /** @description The endpoint and its signing secret, shown this once. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhookEndpointDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `webhooks` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `webhooks` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `notifications.webhook_not_found`: no such endpoint, or your API key does not own it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateWebhookEndpointDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `webhooks` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `notifications.webhook_not_found`: no such endpoint, or your API key does not own it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_deliveries: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeliveryPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `webhooks` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `notifications.webhook_not_found`: no such endpoint, or your API key does not own it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_replay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReplayDto"];
+            };
+        };
+        responses: {
+            /** @description Each event of the window it subscribes to is queued again, with its webhook-id. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReplayResultDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `webhooks` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `notifications.webhook_not_found`: no such endpoint, or your API key does not own it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    WebhookEndpoints_rotate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret, shown once; deliveries carry both signatures for a day. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing or invalid credentials. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins, or API keys with the `webhooks` scope, only. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `notifications.webhook_not_found`: no such endpoint, or your API key does not own it. */
             404: {
                 headers: {
                     [name: string]: unknown;

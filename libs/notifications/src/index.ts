@@ -1,0 +1,66 @@
+export {
+  NOTIFICATIONS_CONFIG,
+  ONESIGNAL_SIMULATOR_KEY,
+  type NotificationsAppConfig,
+} from './notifications.config';
+export { PushNotDeliveredError } from './push-sender';
+export { NOTIFICATION_EVENT, NOTIFICATIONS_NAMESPACE } from './live';
+export { NotificationsModule } from './notifications.module';
+export { NotificationsService, type SendOutcome } from './notifications.service';
+export {
+  DEFAULT_TEMPLATE,
+  EmailTemplates,
+  escapeHtml,
+  type EmailTemplate,
+  type RenderedEmail,
+} from './email-templates';
+export {
+  CHANNELS,
+  DEFAULT_PREFERENCES,
+  NOTIFICATION_TYPE_PATTERN,
+  type Channel,
+  type Notification,
+  type NotifyInput,
+  type Preferences,
+} from './notifications.types';
+export {
+  DuplicateTemplateError,
+  InvalidNotificationError,
+  NotificationNotFoundError,
+} from './notifications.errors';
+export {
+  NOTIFICATIONS_QUEUE,
+  NotificationsJob,
+  sendJobId,
+  type SendJob,
+} from './notifications.jobs';
+export {
+  MarkAllReadDto,
+  NotificationDto,
+  NotificationPageDto,
+  NotificationQueryDto,
+  PreferencesDto,
+} from './dto/notification.dto';
+export { WebhooksService, type DeliverOutcome } from './webhooks/webhooks.service';
+export {
+  WEBHOOKS_QUEUE,
+  WebhooksJob,
+  deliverJobId,
+  type DeliverJob,
+} from './webhooks/webhooks.jobs';
+export { newWebhookSecret, signedHeaders } from './webhooks/webhook-signature';
+export { RETRY_DELAYS_MS, webhookId } from './webhooks/webhook.types';
+export { InvalidWindowError, WebhookNotFoundError } from './webhooks/webhooks.errors';
+export {
+  CreatedWebhookEndpointDto,
+  CreateWebhookEndpointDto,
+  DeliveryPageDto,
+  DeliveryQueryDto,
+  ReplayDto,
+  ReplayResultDto,
+  UpdateWebhookEndpointDto,
+  WebhookAttemptDto,
+  WebhookDeliveryDto,
+  WebhookEndpointDto,
+  WebhookSecretDto,
+} from './dto/webhook.dto';
