@@ -22,6 +22,7 @@ import { CreateInbox1765200000000 } from './1765200000000-create-inbox';
 import { IdempotencyOneMechanism1765400000000 } from './1765400000000-idempotency-one-mechanism';
 import { LedgerOneWalletPerUserAsset1765400001000 } from './1765400001000-ledger-one-wallet-per-user-asset';
 import { CreateUploads1765800000000 } from './1765800000000-create-uploads';
+import { CreatePayments1765900000000 } from './1765900000000-create-payments';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -48,4 +49,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   IdempotencyOneMechanism1765400000000,
   LedgerOneWalletPerUserAsset1765400001000,
   CreateUploads1765800000000,
+  CreatePayments1765900000000,
 ];

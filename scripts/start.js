@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3 simulator until SIGINT or SIGTERM, on which all shut down gracefully. With `apps`
+ * local S3 and Stripe simulators until SIGINT or SIGTERM, on which all shut down gracefully. With `apps`
  * (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
@@ -19,6 +19,8 @@ const APPS = {
   worker: ['dist/apps/worker/apps/worker/src/main.js'],
   // Where STORAGE_S3_ENDPOINT points by default; uploads need it (libs/storage).
   s3: ['dist/apps/cli/apps/cli/src/main.js', 's3:simulator'],
+  // Where PAYMENTS_STRIPE_API_URL points by default; it sends its webhooks to the api (libs/payments).
+  stripe: ['dist/apps/cli/apps/cli/src/main.js', 'stripe:simulator'],
 };
 
 const children = new Set();

@@ -13,6 +13,7 @@ import {
   type ModuleImport,
 } from '@bourse/platform';
 import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { PaymentsModule } from '@bourse/payments';
 import { StorageModule } from '@bourse/storage';
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ApiConfig } from './api.config';
@@ -27,6 +28,8 @@ import { LedgerTransfersController } from './ledger/ledger-transfers.controller'
 import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
+import { PaymentsController } from './payments/payments.controller';
+import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
 
 @Module({})
@@ -47,6 +50,8 @@ export class ApiModule {
         LedgerAccountsController,
         LedgerTransfersController,
         UploadsController,
+        PaymentsController,
+        StripeWebhookController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -65,6 +70,7 @@ export class ApiModule {
         CandlesModule,
         MarketFanoutModule,
         StorageModule,
+        PaymentsModule,
         ...extra,
       ],
       providers: [PricesGateway],

@@ -6,9 +6,10 @@ import { verifyLedger } from './ledger-verify.command';
 import { openapi } from './openapi.command';
 import { runS3Simulator } from './s3-simulator.command';
 import { seed } from './seed.command';
+import { runStripeSimulator } from './stripe-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs | s3:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs | s3:simulator | stripe:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -32,6 +33,8 @@ async function main(argv: string[]): Promise<string> {
       return openapi(config, flags.includes('--check'));
     case 's3:simulator':
       return runS3Simulator(config);
+    case 'stripe:simulator':
+      return runStripeSimulator(config);
     default:
       throw new Error(USAGE);
   }

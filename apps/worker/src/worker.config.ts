@@ -1,9 +1,15 @@
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
+import { PAYMENTS_CONFIG } from '@bourse/payments';
 import type { AppConfig, SectionsConfig } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
 
 /** The config sections of the libs the worker loads, beside the platform's. */
-export const WORKER_CONFIG_SECTIONS = [LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG] as const;
+export const WORKER_CONFIG_SECTIONS = [
+  LEDGER_CONFIG,
+  MARKET_CONFIG,
+  STORAGE_CONFIG,
+  PAYMENTS_CONFIG,
+] as const;
 
 export type WorkerConfig = AppConfig & SectionsConfig<typeof WORKER_CONFIG_SECTIONS>;

@@ -15,6 +15,7 @@ import {
   type ModuleImport,
 } from '@bourse/platform';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
+import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -63,6 +64,7 @@ export class WorkerModule {
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
         StorageModule,
+        PaymentsWorkerModule,
         ...extra,
       ],
       providers: [

@@ -1,0 +1,45 @@
+import { LedgerModule, LedgerService } from '@bourse/ledger';
+import { AuditModule, requireConfigSection } from '@bourse/platform';
+import { Module } from '@nestjs/common';
+import { PaymentPurposes } from './payment-purpose';
+import { PAYMENTS_CONFIG } from './payments.config';
+import { PaymentsRepository } from './payments.repository';
+import { PaymentsService } from './payments.service';
+import { StripeGateway } from './stripe.gateway';
+import { StripeEventHandler, StripeSignature } from './stripe.webhook';
+
+/** `wallet_deposit`: a capture credits the payer's wallet in the payment's asset. */
+const walletDeposit = {
+  provide: 'payments.purpose:wallet_deposit',
+  inject: [PaymentPurposes, LedgerService],
+  useFactory: (purposes: PaymentPurposes, ledger: LedgerService) =>
+    purposes.register({
+      name: 'wallet_deposit',
+      settlementAccount: async (payment, tx) =>
+        (await ledger.ensureWallet(payment.ownerId, payment.asset, tx)).id,
+    }),
+};
+
+/**
+ * Payment intents, their provider adapters and their settlement in the ledger. Needs what the
+ * platform provides globally (Database, APP_CONFIG composing PAYMENTS_CONFIG, idempotency).
+ * Other libs declare purposes by registering them with `PaymentPurposes`.
+ */
+@Module({
+  imports: [LedgerModule, AuditModule],
+  providers: [
+    requireConfigSection(PAYMENTS_CONFIG),
+    PaymentsService,
+    PaymentsRepository,
+    PaymentPurposes,
+    StripeGateway,
+    StripeSignature,
+    walletDeposit,
+  ],
+  exports: [PaymentsService, PaymentPurposes, StripeSignature],
+})
+export class PaymentsModule {}
+
+/** The worker's part: Stripe's events applied from the inbox. */
+@Module({ imports: [PaymentsModule], providers: [StripeEventHandler] })
+export class PaymentsWorkerModule {}
