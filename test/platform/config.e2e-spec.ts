@@ -1,5 +1,6 @@
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
+import { PAYMENTS_CONFIG } from '@bourse/payments';
 import {
   ConfigError,
   ConfigModule,
@@ -36,13 +37,15 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data and storage, and the cli the seed besides', () => {
-    expect(API_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG]);
-    expect(WORKER_CONFIG_SECTIONS).toEqual([LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG]);
+  it('let both apps load the ledger, market data, storage and payments, and the cli the seed besides', () => {
+    const sections = [LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG, PAYMENTS_CONFIG];
+    expect(API_CONFIG_SECTIONS).toEqual(sections);
+    expect(WORKER_CONFIG_SECTIONS).toEqual(sections);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
     expect(cli.market.provider).toBe('simulated');
     expect(cli.storage.bucket).toBe('bourse-uploads');
+    expect(cli.payments.stripe.apiUrl).toBe('http://127.0.0.1:3205');
     expect(cli.seed.adminEmail).toBe('admin@bourse.local');
     expect('seed' in loadConfig({}, API_CONFIG_SECTIONS)).toBe(false);
   });

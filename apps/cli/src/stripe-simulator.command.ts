@@ -1,14 +1,19 @@
 import type { PaymentsAppConfig } from '@bourse/payments';
+import type { SectionConfig } from '@bourse/platform';
 import { once } from 'node:events';
 import { StripeSimulator } from '../../../simulators/stripe/stripe.simulator';
+import type { STRIPE_SIMULATOR_CONFIG } from './stripe-simulator.config';
 
 /**
  * `stripe:simulator`: the local Stripe `npm start` runs beside the api and worker, listening where
  * PAYMENTS_STRIPE_API_URL points, taking PAYMENTS_STRIPE_SECRET_KEY and delivering its events,
- * signed with PAYMENTS_STRIPE_WEBHOOK_SECRET, to the api's `/v1/webhooks/stripe` on API_PORT.
+ * signed with PAYMENTS_STRIPE_WEBHOOK_SECRET, to STRIPE_SIMULATOR_WEBHOOK_URL (the api's
+ * `/v1/webhooks/stripe`).
  * Runs until SIGINT or SIGTERM.
  */
-export async function runStripeSimulator(config: PaymentsAppConfig): Promise<string> {
+export async function runStripeSimulator(
+  config: PaymentsAppConfig & SectionConfig<typeof STRIPE_SIMULATOR_CONFIG>,
+): Promise<string> {
   const { stripe } = config.payments;
   const api = new URL(stripe.apiUrl);
   if (api.protocol !== 'http:') {
@@ -19,7 +24,7 @@ export async function runStripeSimulator(config: PaymentsAppConfig): Promise<str
   const simulator = new StripeSimulator({
     secretKey: stripe.secretKey,
     webhookSecret: stripe.webhookSecret,
-    webhookUrl: `http://127.0.0.1:${config.http.apiPort}/v1/webhooks/stripe`,
+    webhookUrl: config.stripeSimulator.webhookUrl,
   });
   const url = await simulator.start(Number(api.port || 80), api.hostname);
   process.stdout.write(`Stripe simulator on ${url}, webhooks to ${simulator.options.webhookUrl}\n`);
