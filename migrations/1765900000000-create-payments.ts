@@ -10,7 +10,7 @@ export class CreatePayments1765900000000 implements MigrationInterface {
         id             uuid PRIMARY KEY,
         owner_id       uuid NOT NULL REFERENCES users (id),
         purpose        text NOT NULL,
-        provider       text NOT NULL CHECK (provider IN ('stripe')),
+        provider       text NOT NULL CHECK (provider IN ('stripe', 'paypal')),
         capture_mode   text NOT NULL CHECK (capture_mode IN ('automatic', 'manual')),
         asset          text NOT NULL REFERENCES ledger_assets (code),
         amount         bigint NOT NULL CHECK (amount > 0),

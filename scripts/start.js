@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3 and Stripe simulators until SIGINT or SIGTERM, on which all shut down gracefully. With `apps`
+ * local S3, Stripe and PayPal simulators until SIGINT or SIGTERM, on which all shut down gracefully. With `apps`
  * (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
@@ -21,6 +21,7 @@ const APPS = {
   s3: ['dist/apps/cli/apps/cli/src/main.js', 's3:simulator'],
   // Where PAYMENTS_STRIPE_API_URL points by default; it sends its webhooks to the api (libs/payments).
   stripe: ['dist/apps/cli/apps/cli/src/main.js', 'stripe:simulator'],
+  paypal: ['dist/apps/cli/apps/cli/src/main.js', 'paypal:simulator'],
 };
 
 const children = new Set();

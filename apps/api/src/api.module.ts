@@ -29,6 +29,7 @@ import { WalletsController } from './ledger/wallets.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
 import { PaymentsController } from './payments/payments.controller';
+import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
 
@@ -52,6 +53,7 @@ export class ApiModule {
         UploadsController,
         PaymentsController,
         StripeWebhookController,
+        PayPalWebhookController,
       ],
       imports: [
         ConfigModule.forRoot(config),

@@ -7,9 +7,10 @@ import { openapi } from './openapi.command';
 import { runS3Simulator } from './s3-simulator.command';
 import { seed } from './seed.command';
 import { runStripeSimulator } from './stripe-simulator.command';
+import { runPayPalSimulator } from './paypal-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs | s3:simulator | stripe:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs | s3:simulator | stripe:simulator | paypal:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -35,6 +36,8 @@ async function main(argv: string[]): Promise<string> {
       return runS3Simulator(config);
     case 'stripe:simulator':
       return runStripeSimulator(config);
+    case 'paypal:simulator':
+      return runPayPalSimulator(config);
     default:
       throw new Error(USAGE);
   }

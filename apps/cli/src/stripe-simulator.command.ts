@@ -2,7 +2,7 @@ import type { PaymentsAppConfig } from '@bourse/payments';
 import type { SectionConfig } from '@bourse/platform';
 import { once } from 'node:events';
 import { StripeSimulator } from '../../../simulators/stripe/stripe.simulator';
-import type { STRIPE_SIMULATOR_CONFIG } from './stripe-simulator.config';
+import type { PROVIDER_SIMULATORS_CONFIG } from './provider-simulators.config';
 
 /**
  * `stripe:simulator`: the local Stripe `npm start` runs beside the api and worker, listening where
@@ -12,7 +12,7 @@ import type { STRIPE_SIMULATOR_CONFIG } from './stripe-simulator.config';
  * Runs until SIGINT or SIGTERM.
  */
 export async function runStripeSimulator(
-  config: PaymentsAppConfig & SectionConfig<typeof STRIPE_SIMULATOR_CONFIG>,
+  config: PaymentsAppConfig & SectionConfig<typeof PROVIDER_SIMULATORS_CONFIG>,
 ): Promise<string> {
   const { stripe } = config.payments;
   const api = new URL(stripe.apiUrl);
@@ -24,7 +24,7 @@ export async function runStripeSimulator(
   const simulator = new StripeSimulator({
     secretKey: stripe.secretKey,
     webhookSecret: stripe.webhookSecret,
-    webhookUrl: config.stripeSimulator.webhookUrl,
+    webhookUrl: config.providerSimulators.stripeWebhookUrl,
   });
   const url = await simulator.start(Number(api.port || 80), api.hostname);
   process.stdout.write(`Stripe simulator on ${url}, webhooks to ${simulator.options.webhookUrl}\n`);

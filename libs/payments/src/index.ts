@@ -29,6 +29,7 @@ export {
   UnknownPurposeError,
 } from './payments.errors';
 export { STRIPE_PROVIDER, StripeEventDto, StripeSignature } from './stripe.webhook';
+export { PAYPAL_PROVIDER, PayPalEventDto, PayPalSignature } from './paypal.webhook';
 export {
   CreatePaymentDto,
   PaymentDto,

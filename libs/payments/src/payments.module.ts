@@ -5,6 +5,8 @@ import { PaymentPurposes } from './payment-purpose';
 import { PAYMENTS_CONFIG } from './payments.config';
 import { PaymentsRepository } from './payments.repository';
 import { PaymentsService } from './payments.service';
+import { PayPalGateway } from './paypal.gateway';
+import { PayPalEventHandler, PayPalSignature } from './paypal.webhook';
 import { StripeGateway } from './stripe.gateway';
 import { StripeEventHandler, StripeSignature } from './stripe.webhook';
 
@@ -21,7 +23,7 @@ const walletDeposit = {
 };
 
 /**
- * Payment intents, their provider adapters and their settlement in the ledger. Needs what the
+ * Payment intents, their provider adapters (Stripe, PayPal) and their settlement in the ledger. Needs what the
  * platform provides globally (Database, APP_CONFIG composing PAYMENTS_CONFIG, idempotency).
  * Other libs declare purposes by registering them with `PaymentPurposes`.
  */
@@ -34,12 +36,14 @@ const walletDeposit = {
     PaymentPurposes,
     StripeGateway,
     StripeSignature,
+    PayPalGateway,
+    PayPalSignature,
     walletDeposit,
   ],
-  exports: [PaymentsService, PaymentPurposes, StripeSignature],
+  exports: [PaymentsService, PaymentPurposes, StripeSignature, PayPalGateway, PayPalSignature],
 })
 export class PaymentsModule {}
 
-/** The worker's part: Stripe's events applied from the inbox. */
-@Module({ imports: [PaymentsModule], providers: [StripeEventHandler] })
+/** The worker's part: the providers' events applied from the inbox. */
+@Module({ imports: [PaymentsModule], providers: [StripeEventHandler, PayPalEventHandler] })
 export class PaymentsWorkerModule {}

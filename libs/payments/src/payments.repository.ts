@@ -4,7 +4,7 @@ import type { Payment, PaymentAttempt, PaymentState } from './payments.types';
 
 const PAYMENT = `id, owner_id AS "ownerId", purpose, provider, capture_mode AS "captureMode", asset,
                  amount, captured, refunded, state, provider_ref AS "providerRef",
-                 client_secret AS "clientSecret", decline_code AS "declineCode",
+                 client_secret AS "clientSecret", approval_url AS "approvalUrl", decline_code AS "declineCode",
                  created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 interface PaymentRow extends Omit<Payment, 'amount' | 'captured' | 'refunded'> {
@@ -54,12 +54,13 @@ export class PaymentsRepository {
     id: string,
     ref: string,
     clientSecret: string | null,
+    approvalUrl: string | null,
   ): Promise<Payment> {
     const [row] = await rows<PaymentRow>(
       tx,
-      `UPDATE payments SET provider_ref = $2, client_secret = $3, updated_at = now()
+      `UPDATE payments SET provider_ref = $2, client_secret = $3, approval_url = $4, updated_at = now()
         WHERE id = $1 RETURNING ${PAYMENT}`,
-      [id, ref, clientSecret],
+      [id, ref, clientSecret, approvalUrl],
     );
 
     return toPayment(row!);

@@ -30,6 +30,8 @@ import {
   type PaymentProvider,
   type ProviderReport,
 } from './payments.types';
+import type { PaymentGateway } from './payment-gateway';
+import { PayPalGateway } from './paypal.gateway';
 import { StripeGateway } from './stripe.gateway';
 
 /** Namespace of the ledger transfer ids derived from a payment and a cumulative amount. */
@@ -58,15 +60,20 @@ const isStaff = (principal: Principal | undefined): boolean =>
  */
 @Injectable()
 export class PaymentsService {
+  private readonly gateways: Record<PaymentProvider, PaymentGateway>;
+
   constructor(
     private readonly db: Database,
     private readonly idempotency: IdempotencyService,
     private readonly repository: PaymentsRepository,
     private readonly purposes: PaymentPurposes,
     private readonly ledger: LedgerService,
-    private readonly stripe: StripeGateway,
+    stripe: StripeGateway,
+    paypal: PayPalGateway,
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    this.gateways = { stripe, paypal };
+  }
 
   /** Creates the intent here and at the provider; answers what the payer's client needs. */
   create(
@@ -90,7 +97,7 @@ export class PaymentsService {
         asset: body.asset,
         amount: BigInt(body.amount),
       });
-      const created = await this.stripe.createIntent({
+      const created = await this.gateways[payment.provider].createIntent({
         paymentId: payment.id,
         amount: payment.amount,
         asset: payment.asset,
@@ -98,7 +105,13 @@ export class PaymentsService {
       });
 
       return toPaymentDto(
-        await this.repository.setProviderRef(tx, payment.id, created.ref, created.clientSecret),
+        await this.repository.setProviderRef(
+          tx,
+          payment.id,
+          created.ref,
+          created.clientSecret,
+          created.approvalUrl,
+        ),
         true,
       );
     });
@@ -164,7 +177,7 @@ export class PaymentsService {
         throw new AmountTooLargeError('capture', left);
       }
       const captured = payment.captured + amount;
-      const report = await this.stripe.capture(
+      const report = await this.gateways[payment.provider].capture(
         payment.providerRef!,
         amount,
         options.final ?? captured === payment.amount,
@@ -183,7 +196,11 @@ export class PaymentsService {
         throw new PaymentStateError(id, payment.state, 'be cancelled');
       }
 
-      return this.settle(tx, payment, await this.stripe.cancel(payment.providerRef!));
+      return this.settle(
+        tx,
+        payment,
+        await this.gateways[payment.provider].cancel(payment.providerRef!),
+      );
     });
   }
 
@@ -202,7 +219,11 @@ export class PaymentsService {
       }
       const refunded = payment.refunded + refund;
       const settled = await this.settle(tx, payment, { ref: payment.providerRef!, refunded });
-      await this.stripe.refund(payment.providerRef!, refund, `refund:${id}:${refunded}`);
+      await this.gateways[payment.provider].refund(
+        payment.providerRef!,
+        refund,
+        `refund:${id}:${refunded}`,
+      );
 
       return settled;
     });
@@ -234,14 +255,27 @@ export class PaymentsService {
    * Applies what a provider reported (a webhook) to the payment it names, in the inbox's
    * transaction. Unknown intents (not created by Bourse) are ignored. Returns the payment.
    */
-  async applyReport(
+  applyReport(
     provider: PaymentProvider,
     report: ProviderReport,
     tx: Tx,
   ): Promise<Payment | undefined> {
-    const payment = await this.repository.lockByProviderRef(tx, provider, report.ref);
+    return this.applyFetched(provider, report.ref, tx, async () => report);
+  }
 
-    return payment && this.settle(tx, payment, report);
+  /**
+   * As applyReport, for providers whose events only say that something changed: `fetch` asks the
+   * provider for the intent's whole state (and may complete it) while the payment is locked.
+   */
+  async applyFetched(
+    provider: PaymentProvider,
+    ref: string,
+    tx: Tx,
+    fetch: (payment: Payment) => Promise<ProviderReport>,
+  ): Promise<Payment | undefined> {
+    const payment = await this.repository.lockByProviderRef(tx, provider, ref);
+
+    return payment && this.settle(tx, payment, await fetch(payment));
   }
 
   private async locked(tx: Tx, id: string): Promise<Payment> {

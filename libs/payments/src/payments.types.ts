@@ -1,4 +1,4 @@
-export const PAYMENT_PROVIDERS = ['stripe'] as const;
+export const PAYMENT_PROVIDERS = ['stripe', 'paypal'] as const;
 export type PaymentProvider = (typeof PAYMENT_PROVIDERS)[number];
 
 export const CAPTURE_MODES = ['automatic', 'manual'] as const;
@@ -62,6 +62,7 @@ export interface Payment {
   state: PaymentState;
   providerRef: string | null;
   clientSecret: string | null;
+  approvalUrl: string | null;
   declineCode: DeclineCode | null;
   createdAt: Date;
   updatedAt: Date;

@@ -6,6 +6,7 @@ import {
   ProviderRefusedError,
   ProviderUnavailableError,
 } from './payments.errors';
+import type { PaymentGateway } from './payment-gateway';
 import type { PaymentsAppConfig } from './payments.config';
 import {
   RETRYABLE_DECLINES,
@@ -89,7 +90,7 @@ export function reportOfCharge(charge: Stripe.Charge): ProviderReport | undefine
  * idempotency key derived from our ids, so the SDK's retries and ours never pay twice.
  */
 @Injectable()
-export class StripeGateway {
+export class StripeGateway implements PaymentGateway {
   private readonly stripe: Stripe;
 
   constructor(@Inject(APP_CONFIG) config: PaymentsAppConfig) {
@@ -109,7 +110,7 @@ export class StripeGateway {
     amount: bigint;
     asset: string;
     captureMode: CaptureMode;
-  }): Promise<{ ref: string; clientSecret: string | null }> {
+  }): Promise<{ ref: string; clientSecret: string | null; approvalUrl: null }> {
     const intent = await this.call(() =>
       this.stripe.paymentIntents.create(
         {
@@ -122,7 +123,7 @@ export class StripeGateway {
       ),
     );
 
-    return { ref: intent.id, clientSecret: intent.client_secret };
+    return { ref: intent.id, clientSecret: intent.client_secret, approvalUrl: null };
   }
 
   /** Captures `amount`; not `final`, the rest stays authorised for later captures. */

@@ -111,6 +111,13 @@ export class PaymentDto {
   })
   clientSecret!: string | null;
 
+  @ApiProperty({
+    nullable: true,
+    description:
+      "Where the payer approves a PayPal order (the order's `approve` link). Shown to the payer only.",
+  })
+  approvalUrl!: string | null;
+
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
 
@@ -141,6 +148,7 @@ export function toPaymentDto(payment: Payment, forPayer: boolean): PaymentDto {
     state: payment.state,
     declineCode: payment.declineCode,
     clientSecret: forPayer ? payment.clientSecret : null,
+    approvalUrl: forPayer ? payment.approvalUrl : null,
     createdAt: payment.createdAt.toISOString(),
     updatedAt: payment.updatedAt.toISOString(),
   };
