@@ -1636,7 +1636,7 @@ export interface components {
              * @description Who processes the payment.
              * @enum {string}
              */
-            provider: "stripe";
+            provider: "stripe" | "paypal";
             /**
              * @description What is paid for, as declared by the lib that settles it: `wallet_deposit` credits the payer's wallet.
              * @example wallet_deposit
@@ -1784,6 +1784,8 @@ export interface components {
              * @example 1250
              */
             amount: string;
+            /** @description Where the payer approves a PayPal order (the order's `approve` link). Shown to the payer only. */
+            approvalUrl: Record<string, never> | null;
             /** @example USD */
             asset: string;
             /**
@@ -1810,7 +1812,7 @@ export interface components {
              */
             ownerId: string;
             /** @enum {string} */
-            provider: "stripe";
+            provider: "stripe" | "paypal";
             /** @example wallet_deposit */
             purpose: string;
             /**
