@@ -3,6 +3,7 @@ import { AuditModule, requireConfigSection } from '@bourse/platform';
 import { Module } from '@nestjs/common';
 import { PaymentPurposes } from './payment-purpose';
 import { PAYMENTS_CONFIG } from './payments.config';
+import { PaymentsMetrics } from './payments.metrics';
 import { PaymentsRepository } from './payments.repository';
 import { PaymentsService } from './payments.service';
 import { PayPalGateway } from './paypal.gateway';
@@ -44,6 +45,9 @@ const walletDeposit = {
 })
 export class PaymentsModule {}
 
-/** The worker's part: the providers' events applied from the inbox. */
-@Module({ imports: [PaymentsModule], providers: [StripeEventHandler, PayPalEventHandler] })
+/** The worker's part: the providers' events applied from the inbox, and the payments gauge. */
+@Module({
+  imports: [PaymentsModule],
+  providers: [StripeEventHandler, PayPalEventHandler, PaymentsMetrics, PaymentsRepository],
+})
 export class PaymentsWorkerModule {}

@@ -180,13 +180,10 @@ export class PaymentsRepository {
     );
   }
 
-  async attempts(tx: Tx, paymentId: string): Promise<(PaymentAttempt & { createdAt: Date })[]> {
+  async countByState(tx: Tx): Promise<{ provider: string; state: string; count: number }[]> {
     return rows(
       tx,
-      `SELECT provider_ref AS "providerRef", outcome, decline_code AS "declineCode",
-              retryable, created_at AS "createdAt"
-         FROM payment_attempts WHERE payment_id = $1 ORDER BY created_at, id`,
-      [paymentId],
+      `SELECT provider, state, count(*)::int AS count FROM payments GROUP BY provider, state`,
     );
   }
 }
