@@ -21,8 +21,11 @@ import { OpenRoles1765100000000 } from './1765100000000-open-roles';
 import { CreateInbox1765200000000 } from './1765200000000-create-inbox';
 import { IdempotencyOneMechanism1765400000000 } from './1765400000000-idempotency-one-mechanism';
 import { LedgerOneWalletPerUserAsset1765400001000 } from './1765400001000-ledger-one-wallet-per-user-asset';
+import { OutboxTraceContext1765600000000 } from './1765600000000-outbox-trace-context';
 import { CreateUploads1765800000000 } from './1765800000000-create-uploads';
 import { CreatePayments1765900000000 } from './1765900000000-create-payments';
+import { CreateTrading1766000000000 } from './1766000000000-create-trading';
+import { CreateKyc1766000001000 } from './1766000001000-create-kyc';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -48,6 +51,9 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateInbox1765200000000,
   IdempotencyOneMechanism1765400000000,
   LedgerOneWalletPerUserAsset1765400001000,
+  OutboxTraceContext1765600000000,
   CreateUploads1765800000000,
   CreatePayments1765900000000,
+  CreateTrading1766000000000,
+  CreateKyc1766000001000,
 ];

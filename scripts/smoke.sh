@@ -2,7 +2,7 @@
 # With the given node binary: migrates and seeds a fresh database with the built CLI (as `npm start`
 # does), boots the built api and worker, waits for /health/ready 200 on both, sends SIGTERM and
 # requires a clean exit (code 0) within the shutdown timeout, with nothing but JSON log lines
-# written on the way.
+# written on the way. /metrics must answer on each metrics port and not on the api's port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NODE_BIN=${1:-node}
@@ -10,6 +10,7 @@ tag="smoke_$$"
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/bourse_${tag}"
 export REDIS_KEY_PREFIX="bourse-${tag}"
 export API_PORT=${SMOKE_API_PORT:-3190} WORKER_PORT=${SMOKE_WORKER_PORT:-3191} HOST=127.0.0.1
+export API_METRICS_PORT=${SMOKE_API_METRICS_PORT:-3192} WORKER_METRICS_PORT=${SMOKE_WORKER_METRICS_PORT:-3193}
 export LOG_LEVEL=warn
 logs=$(mktemp -d)
 echo "smoke with $("$NODE_BIN" --version) (logs in $logs)"
@@ -45,6 +46,22 @@ wait_ready() {
 }
 wait_ready api "$API_PORT"
 wait_ready worker "$WORKER_PORT"
+# The built api serves the built web app (npm run build puts it in dist/web).
+if ! curl -sf "http://127.0.0.1:${API_PORT}/app/" | grep -q '<div id="root"></div>'; then
+  echo "the api does not serve the web app at /app/ (is dist/web built?)" >&2
+  exit 1
+fi
+echo "api serves the web app at /app/"
+
+expect_status() { # expect_status CODE URL
+  local got
+  got=$(curl -s -o /dev/null -w '%{http_code}' "$2")
+  [ "$got" = "$1" ] || { echo "GET $2 answered $got, expected $1" >&2; return 1; }
+}
+expect_status 200 "http://127.0.0.1:${API_METRICS_PORT}/metrics"
+expect_status 200 "http://127.0.0.1:${WORKER_METRICS_PORT}/metrics"
+expect_status 404 "http://127.0.0.1:${API_PORT}/metrics"
+echo "metrics served on :${API_METRICS_PORT} and :${WORKER_METRICS_PORT} only"
 
 stop() {
   local name=$1 pid=$2 code=0

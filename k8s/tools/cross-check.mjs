@@ -7,6 +7,8 @@
 //  - Prometheus scrape targets (compose) and ServiceMonitors (chart);
 //  - every PrometheusRule alert has a runbook, and every metric an alert uses is defined in libs/
 //    (or is listed below as coming from kube-state-metrics or a lib that has not landed yet);
+//  - every Grafana dashboard query names only metrics the code exports: the metric declarations
+//    in libs/ and apps/ plus prom-client's default metrics, read from a registry booted here;
 //  - Dockerfile best practices (pinned Node 24 base, tini, non-root numeric USER, HEALTHCHECK).
 //
 // Usage: node k8s/tools/cross-check.mjs <name>=<rendered.yaml> ...
@@ -32,9 +34,10 @@ const check = (ok, message) => {
   return ok;
 };
 
-// Metrics an alert may use without a definition in libs/: kube-state-metrics, and the domain
+// Metrics an alert may use without a definition in libs/: Prometheus' own `up`, kube-state-metrics, and the domain
 // metrics whose libs are still to come (the alert is ready when they land).
 const EXTERNAL_METRICS = new Set([
+  'up',
   'kube_deployment_spec_replicas',
   'kube_deployment_status_replicas_available',
 ]);
@@ -48,6 +51,11 @@ const REQUIRED_ALERTS = [
   'BourseQueueDepthGrowing',
   'BourseTopupSlaBreach',
   'BourseLedgerInvariantViolation',
+  'BourseLedgerInvariantCheckStale',
+  'BourseWorkerScrapeAbsent',
+  'BourseOutboxBacklog',
+  'BoursePoolWaiters',
+  'BourseMarketLeaderNotOne',
 ];
 const ENTRYPOINTS = {
   api: 'dist/apps/api/apps/api/src/main.js',
@@ -55,6 +63,7 @@ const ENTRYPOINTS = {
   cli: 'dist/apps/cli/apps/cli/src/main.js',
 };
 const PORT_VAR = { api: 'API_PORT', worker: 'WORKER_PORT' };
+const METRICS_PORT_VAR = { api: 'API_METRICS_PORT', worker: 'WORKER_METRICS_PORT' };
 
 // ---- the variables, from the source (the build may be stale or absent) ----------------------
 // The platform's CONFIG_VARS (libs/platform/src/config/config.schema.ts) and every lib's or app's
@@ -227,7 +236,9 @@ for (const name of plainVars.filter((n) => !isDerived(n))) {
   );
 }
 
-// ---- metric names defined in libs/ ---------------------------------------------------------
+// ---- metric names the code exports ------------------------------------------------------------
+// prom-client declarations (`new Gauge({ name: '...' ...`) in libs/ and apps/, and the default
+// process/Node.js metrics collectDefaultMetrics() registers, taken from a registry booted here.
 const definedMetrics = new Set();
 const walk = (dir) => {
   for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
@@ -235,7 +246,9 @@ const walk = (dir) => {
     if (entry.isDirectory()) {
       walk(path);
     } else if (path.endsWith('.ts') && !path.endsWith('.spec.ts')) {
-      for (const m of read(path).matchAll(/\bname:\s*'([a-zA-Z_:][a-zA-Z0-9_:]*)'/g)) {
+      for (const m of read(path).matchAll(
+        /new (?:Counter|Gauge|Histogram|Summary)(?:<[^>]*>)?\(\{\s*name:\s*'([a-zA-Z_:][a-zA-Z0-9_:]*)'/g,
+      )) {
         definedMetrics.add(m[1]);
       }
     }
@@ -243,6 +256,19 @@ const walk = (dir) => {
 };
 walk('libs');
 walk('apps');
+{
+  const { Registry, collectDefaultMetrics } = await import('prom-client');
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  registry.getMetricsAsArray().forEach((metric) => definedMetrics.add(metric.name));
+}
+/** Metric names a PromQL expression selects (`name{...}`), without histogram suffixes. */
+const metricsIn = (expr) =>
+  new Set(
+    [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{/g)]
+      .map((m) => m[1].replace(/_(bucket|count|sum)$/, ''))
+      .filter((m) => !['by', 'without', 'on', 'ignoring'].includes(m)),
+  );
 
 // ---- chart renders ---------------------------------------------------------------------------
 const renders = process.argv.slice(2).map((arg) => arg.split('='));
@@ -263,6 +289,7 @@ for (const [renderName, file] of renders) {
     check(!vars[key]?.secret, where(`secret ${key} must not be in the ConfigMap`));
   }
 
+  let apiShutdown;
   const workloads = [
     ...byKind('Deployment').map((d) => [d, d.spec.template.spec]),
     ...byKind('Job').map((d) => [d, d.spec.template.spec]),
@@ -329,6 +356,13 @@ for (const [renderName, file] of renders) {
       );
 
       if (workload.kind === 'Job') {
+        const statementMs = Number(
+          env.MIGRATION_STATEMENT_TIMEOUT_MS?.value ?? vars.MIGRATION_STATEMENT_TIMEOUT_MS.default,
+        );
+        check(
+          statementMs > 0 && statementMs < workload.spec.activeDeadlineSeconds * 1000,
+          `${id}: MIGRATION_STATEMENT_TIMEOUT_MS=${statementMs} must be set and end before activeDeadlineSeconds`,
+        );
         check(
           container.args?.join(' ') === `node ${ENTRYPOINTS.cli} db:migrate`,
           `${id}: must run node ${ENTRYPOINTS.cli} db:migrate`,
@@ -341,7 +375,18 @@ for (const [renderName, file] of renders) {
         continue;
       }
 
-      // api / worker Deployments
+      // api / worker Deployments: env from the Secret is read at start, so a rotation must roll them.
+      const secretNames = new Set(
+        container.env?.map((e) => e.valueFrom?.secretKeyRef?.name).filter(Boolean) ?? [],
+      );
+      check(
+        workload.spec.template.metadata?.annotations?.['checksum/secret-refs'] &&
+          [...secretNames].every(
+            (name) =>
+              workload.metadata.annotations?.['secret.reloader.stakater.com/reload'] === name,
+          ),
+        `${id}: pods must roll on Secret rotation (checksum/secret-refs, Reloader annotation naming its Secret)`,
+      );
       check(
         container.args?.join(' ') === `node ${ENTRYPOINTS[component]}`,
         `${id}: args must be "node ${ENTRYPOINTS[component]}" (and no command, so tini stays PID 1)`,
@@ -373,7 +418,20 @@ for (const [renderName, file] of renders) {
       );
       const preStop = container.lifecycle?.preStop;
       const preStopSeconds = preStop?.sleep?.seconds ?? Number(preStop?.exec?.command?.at(-1));
-      check(Number.isFinite(preStopSeconds), `${id}: preStop pause missing`);
+      // Only the api sits behind a load balancer that must deregister it before SIGTERM.
+      check(
+        component === 'api' ? Number.isFinite(preStopSeconds) : !preStop,
+        component === 'api'
+          ? `${id}: preStop pause missing`
+          : `${id}: the worker needs no preStop sleep (it only delays draining its jobs)`,
+      );
+      if (component === 'api') {
+        apiShutdown = {
+          preStop: preStopSeconds,
+          drain: Number(env.SHUTDOWN_DRAIN_DELAY_MS?.value ?? 0) / 1000,
+          keepAliveMs: Number(env.HTTP_KEEP_ALIVE_TIMEOUT_MS?.value),
+        };
+      }
       const shutdownSeconds =
         (preStopSeconds || 0) +
         (Number(env.SHUTDOWN_DRAIN_DELAY_MS?.value ?? vars.SHUTDOWN_DRAIN_DELAY_MS?.default) +
@@ -388,24 +446,48 @@ for (const [renderName, file] of renders) {
         `${id}: no zone topology spread`,
       );
 
-      const service = byKind('Service').find(
+      const metricsPort = container.ports?.find((p) => p.name === 'metrics');
+      check(
+        metricsPort &&
+          String(metricsPort.containerPort) === env[METRICS_PORT_VAR[component]]?.value &&
+          metricsPort.containerPort !== http?.containerPort,
+        `${id}: containerPort "metrics" ${metricsPort?.containerPort} must be ${METRICS_PORT_VAR[component]}=${env[METRICS_PORT_VAR[component]]?.value} and differ from the http port`,
+      );
+      const targets = (s, port) =>
+        s.spec.ports.some((p) => p.targetPort === port.name || p.targetPort === port.containerPort);
+      const ofComponent = byKind('Service').filter(
         (s) => s.spec.selector?.['app.kubernetes.io/component'] === component,
       );
+      const service = ofComponent.find((s) => http && targets(s, http));
+      check(service, `${id}: no Service targets its http port`);
+      // /metrics never shares a Service with the served port (an ingress or LB could expose it).
       check(
-        service?.spec.ports.some(
-          (p) => p.targetPort === 'http' || p.targetPort === http?.containerPort,
+        ofComponent.every(
+          (s) => !(http && targets(s, http) && metricsPort && targets(s, metricsPort)),
         ),
-        `${id}: no Service targets its http port`,
+        `${id}: a Service exposes both the http and the metrics port`,
       );
+      const metricsService = ofComponent.find((s) => metricsPort && targets(s, metricsPort));
       for (const sm of byKind('ServiceMonitor').filter(
         (s) => s.spec.selector.matchLabels?.['app.kubernetes.io/component'] === component,
       )) {
-        check(
-          sm.spec.endpoints.every(
-            (e) => e.path === '/metrics' && service?.spec.ports.some((p) => p.name === e.port),
+        const selected = ofComponent.filter((s) =>
+          Object.entries(sm.spec.selector.matchLabels).every(
+            ([k, v]) => s.metadata.labels?.[k] === v,
           ),
+        );
+        check(
+          selected.length === 1 &&
+            selected[0] === metricsService &&
+            sm.spec.endpoints.every(
+              (e) =>
+                e.path === '/metrics' &&
+                metricsService.spec.ports.some(
+                  (p) => p.name === e.port && targets({ spec: { ports: [p] } }, metricsPort),
+                ),
+            ),
           where(
-            `ServiceMonitor/${sm.metadata.name}: must scrape /metrics on a named port of the ${component} Service`,
+            `ServiceMonitor/${sm.metadata.name}: must select only the ${component} metrics Service and scrape /metrics on its metrics port`,
           ),
         );
       }
@@ -420,6 +502,86 @@ for (const [renderName, file] of renders) {
     ),
     where('api and worker Deployments must both render'),
   );
+
+  for (const ingress of byKind('Ingress')) {
+    const a = ingress.metadata.annotations ?? {};
+    const idle = Number(
+      a['nginx.ingress.kubernetes.io/proxy-read-timeout'] ??
+        /idle_timeout\.timeout_seconds=(\d+)/.exec(
+          a['alb.ingress.kubernetes.io/load-balancer-attributes'] ?? '',
+        )?.[1],
+    );
+    // A keep-alive shorter than the LB's idle timeout lets the LB reuse a closed connection: 502.
+    check(
+      apiShutdown && apiShutdown.keepAliveMs > idle * 1000,
+      where(
+        `Ingress/${ingress.metadata.name}: api HTTP_KEEP_ALIVE_TIMEOUT_MS=${apiShutdown?.keepAliveMs} must exceed the load balancer idle timeout ${idle}s`,
+      ),
+    );
+    const tga = a['alb.ingress.kubernetes.io/target-group-attributes'];
+    if (tga !== undefined && apiShutdown) {
+      const delay = Number(/deregistration_delay\.timeout_seconds=(\d+)/.exec(tga)?.[1]);
+      check(
+        delay >= apiShutdown.preStop + apiShutdown.drain,
+        where(
+          `Ingress/${ingress.metadata.name}: ALB deregistration delay ${delay}s must cover preStop + drain = ${apiShutdown.preStop + apiShutdown.drain}s`,
+        ),
+      );
+    }
+  }
+  const cors = configMap?.data?.CORS_ORIGINS ?? '';
+  check(
+    configMap?.data?.NODE_ENV !== 'production' ||
+      !cors.split(',').some((origin) => origin.trim() === '*'),
+    where(`CORS_ORIGINS='${cors}' allows any origin in production`),
+  );
+
+  // Every External metric an HPA scales on must come from an adapter rule the chart ships, which
+  // reads the Redis-wide queue_jobs once (max across the pods that all report it).
+  const adapterRules = byKind('ConfigMap')
+    .filter((cm) => cm.metadata.name.endsWith('-prometheus-adapter-rules'))
+    .flatMap((cm) => parseYaml(cm.data['external-rules.yaml']));
+  for (const hpa of byKind('HorizontalPodAutoscaler')) {
+    for (const metric of hpa.spec.metrics.filter((m) => m.type === 'External')) {
+      const rule = adapterRules.find((r) => r.name?.as === metric.external.metric.name);
+      check(
+        rule && /max by \([^)]*\bqueue\b[^)]*\) \(queue_jobs\{/.test(rule.metricsQuery),
+        where(
+          `HPA/${hpa.metadata.name}: External metric ${metric.external.metric.name} has no shipped adapter rule reading queue_jobs once (max across pods)`,
+        ),
+      );
+    }
+  }
+
+  for (const policy of byKind('NetworkPolicy')) {
+    // The metrics port is never open to all: only the peers of networkPolicy.metricsFrom.
+    const rules = policy.spec.ingress ?? [];
+    check(
+      rules.some((r) => r.ports?.some((p) => p.port === 'metrics') && r.from?.length > 0) &&
+        rules.every((r) => !r.ports?.some((p) => p.port === 'metrics') || r.from?.length > 0),
+      where(`NetworkPolicy/${policy.metadata.name}: the metrics port must admit only listed peers`),
+    );
+    check(
+      rules.some((r) => r.ports?.some((p) => p.port === 'http')),
+      where(`NetworkPolicy/${policy.metadata.name}: the http port (probes) must stay reachable`),
+    );
+  }
+
+  const migrate = workloads.find(([w]) => w.kind === 'Job')?.[0];
+  for (const es of byKind('ExternalSecret')) {
+    const id = where(`ExternalSecret/${es.metadata.name}`);
+    // Per-key `data` fails the whole sync when the remote lacks an optional key: extract it all.
+    check(
+      !es.spec.data?.length && es.spec.dataFrom?.some((d) => d.extract?.key),
+      `${id}: must extract the remote secret whole (dataFrom.extract), not request each key`,
+    );
+    const weight = (o) => Number(o?.metadata.annotations?.['helm.sh/hook-weight'] ?? 0);
+    check(
+      /pre-install/.test(es.metadata.annotations?.['helm.sh/hook'] ?? '') &&
+        (!migrate || weight(es) < weight(migrate)),
+      `${id}: must be a pre-install hook weighted before the migration Job, which needs its Secret`,
+    );
+  }
 
   for (const ingress of byKind('Ingress')) {
     const a = ingress.metadata.annotations ?? {};
@@ -475,12 +637,7 @@ for (const [renderName, file] of renders) {
           }
         }
       }
-      const metrics = new Set(
-        [...alert.expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{/g)]
-          .map((m) => m[1].replace(/_(bucket|count|sum)$/, ''))
-          .filter((m) => !['by', 'without', 'on', 'ignoring'].includes(m)),
-      );
-      for (const metric of metrics) {
+      for (const metric of metricsIn(alert.expr)) {
         if (PENDING_METRICS[metric]) {
           notes.push(
             `${alert.alert} uses ${metric}, to be emitted by the ${PENDING_METRICS[metric]}`,
@@ -494,6 +651,97 @@ for (const [renderName, file] of renders) {
       }
     }
   }
+}
+
+// ---- Grafana dashboards ------------------------------------------------------------------------
+// Checked in every render that has them (the CI values enable them).
+const dashboardsSeen = new Set();
+for (const [renderName, file] of renders) {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((d) => d.toJS())
+    .filter(Boolean);
+  for (const cm of docs.filter(
+    (d) => d.kind === 'ConfigMap' && d.metadata?.name?.includes('-dashboard-'),
+  )) {
+    const where = `[${renderName}] ConfigMap/${cm.metadata.name}`;
+    check(
+      Object.keys(cm.metadata.labels ?? {}).length > 0 &&
+        cm.metadata.labels.grafana_dashboard !== undefined,
+      `${where}: no grafana_dashboard label for the Grafana sidecar`,
+    );
+    for (const [key, text] of Object.entries(cm.data ?? {})) {
+      let dashboard;
+      try {
+        dashboard = JSON.parse(text);
+      } catch (error) {
+        check(false, `${where}: ${key} is not JSON (${error.message})`);
+        continue;
+      }
+      dashboardsSeen.add(dashboard.uid);
+      const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+      for (const panel of panels.filter((p) => p.type !== 'row')) {
+        const targets = panel.targets ?? [];
+        check(targets.length > 0, `${where}: panel "${panel.title}" has no query`);
+        for (const target of targets) {
+          const named = metricsIn(target.expr ?? '');
+          // A query naming no metric with a selector would escape the check below.
+          check(named.size > 0, `${where}: panel "${panel.title}" query names no metric{...}`);
+          for (const metric of named) {
+            check(
+              definedMetrics.has(metric),
+              `${where}: panel "${panel.title}" queries ${metric}, which the code does not export`,
+            );
+          }
+        }
+      }
+    }
+  }
+}
+// Only with renders: without them (the config-only run of the tests) there is nothing to look at.
+check(
+  renders.length === 0 || dashboardsSeen.size > 0,
+  'no Grafana dashboard rendered in any values file',
+);
+
+// ---- GitHub workflows ------------------------------------------------------------------------
+{
+  const workflow = (name) => parseYaml(read(`.github/workflows/${name}`));
+  const ci = workflow('ci.yml');
+  const release = workflow('release.yml');
+  const steps = (job) => job.steps ?? [];
+  check(
+    'workflow_call' in (ci.on ?? {}),
+    'ci.yml: must be callable (workflow_call) by release.yml',
+  );
+  check(
+    Object.values(ci.jobs).some((job) =>
+      steps(job).some((s) => /docker build\b[^\n]*docker\/Dockerfile/.test(s.run ?? '')),
+    ) && Object.values(ci.jobs).some((job) => steps(job).some((s) => /trivy/i.test(s.run ?? ''))),
+    'ci.yml: must build the image from docker/Dockerfile and scan it',
+  );
+  const ciJobs = Object.entries(release.jobs)
+    .filter(([, job]) => job.uses === './.github/workflows/ci.yml')
+    .map(([name]) => name);
+  for (const [name, job] of Object.entries(release.jobs)) {
+    if (job.uses) {
+      continue;
+    }
+    check(
+      [job.needs ?? []].flat().some((need) => ciJobs.includes(need)),
+      `release.yml ${name}: must need the CI run of the tagged commit (uses ./.github/workflows/ci.yml)`,
+    );
+    const idToken = (job.permissions ?? release.permissions ?? {})['id-token'] === 'write';
+    for (const step of steps(job).filter((s) => s.uses && idToken)) {
+      check(
+        /@[0-9a-f]{40}$/.test(step.uses),
+        `release.yml ${name}: ${step.uses} must be pinned by commit SHA (the job holds id-token: write)`,
+      );
+    }
+  }
+  check(
+    release.permissions?.['id-token'] !== 'write',
+    'release.yml: id-token: write belongs on the publishing job only, not the workflow',
+  );
 }
 
 // ---- docker-compose ------------------------------------------------------------------------
@@ -580,7 +828,7 @@ for (const [svc, app] of Object.entries(appServices)) {
 const prometheus = parseYaml(read('docker/prometheus/prometheus.yml'));
 for (const app of ['api', 'worker']) {
   const env = services[app]?.environment ?? {};
-  const port = String(env[PORT_VAR[app]] ?? vars[PORT_VAR[app]].default);
+  const port = String(env[METRICS_PORT_VAR[app]] ?? vars[METRICS_PORT_VAR[app]].default);
   check(
     prometheus.scrape_configs.some(
       (j) =>

@@ -53,6 +53,11 @@ const ALLOWED = {
     'kubernetes-models/networking.k8s.io/v1/Ingress',
     'IIngress',
   ],
+  'networking.k8s.io/v1/NetworkPolicy': [
+    networking.NetworkPolicy,
+    'kubernetes-models/networking.k8s.io/v1/NetworkPolicy',
+    'INetworkPolicy',
+  ],
   'monitoring.coreos.com/v1/ServiceMonitor': [
     monitoring.ServiceMonitor,
     '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor',

@@ -1,4 +1,4 @@
-import { seed } from '../../apps/cli/src/seed.command';
+import { seed, seedHistory } from '../../apps/cli/src/seed.command';
 import { uniqueEmail } from '../factories/users';
 import { startApi, testConfig } from '../setup/apps';
 
@@ -34,4 +34,16 @@ describe('db:seed (part of npm start)', () => {
       await api.close();
     }
   });
+});
+
+describe('db:seed history', () => {
+  it('backfills candle history for the charts once, then leaves it', async () => {
+    // Raw ticks kept for an hour only: the bars are what the charts need.
+    const config = testConfig({ MARKET_TICK_RETENTION_HOURS: '1' });
+    const first = await seedHistory(config, 2);
+    const again = await seedHistory(config, 2);
+
+    expect(first).toMatch(/^backfilled 2 days of candle history \(\d+ bars\)$/);
+    expect(again).toBe('candle history present; not backfilled');
+  }, 120_000);
 });

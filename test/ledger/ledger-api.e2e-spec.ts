@@ -49,7 +49,7 @@ describe('ledger over HTTP', () => {
   }
 
   async function metric(line: string): Promise<number> {
-    const text = (await api.request('GET', '/metrics')).body as string;
+    const text = (await api.metrics()).body;
     const found = text.split('\n').find((l) => l.startsWith(`${line} `));
 
     return found ? Number(found.split(' ').at(-1)) : 0;

@@ -76,7 +76,7 @@ describe('ledger worker jobs', () => {
   }
 
   async function gauge(): Promise<Record<string, number>> {
-    const text = (await worker.request('GET', '/metrics')).body as string;
+    const text = (await worker.metrics()).body;
 
     return Object.fromEntries(
       [...text.matchAll(/^bourse_ledger_invariant_violations\{check="(\w+)"\} (\d+)$/gm)].map(
@@ -148,6 +148,13 @@ describe('ledger worker jobs', () => {
     await checkNow();
     const sound = await waitFor(gauge, (g) => Object.keys(g).length === CHECKS);
     expect(Object.values(sound)).toEqual(Array(CHECKS).fill(0));
+    // When it ran, so a stale check (no worker running it) can be alerted on.
+    const lastRun = Number(
+      /^bourse_ledger_invariant_last_run_timestamp_seconds (\S+)$/m.exec(
+        (await worker.metrics()).body,
+      )?.[1],
+    );
+    expect(Math.abs(lastRun - Date.now() / 1000)).toBeLessThan(60);
 
     // What no code path may do: a balance row changed without a transfer and its entries.
     await rows(

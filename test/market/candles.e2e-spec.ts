@@ -343,7 +343,8 @@ describe('backfill', () => {
 
     await backfill.run({ days: 2, symbols: btc, now: NOW });
     expect(await storedBars('BTCUSD', FROM, TO + 86_400_000)).toEqual(bars);
-  });
+    // Two backfills of ~178,000 ticks each: a few seconds alone, over 30 s on a host busy with other runs.
+  }, 120_000);
 
   it('merges into bars the live feed touched instead of replacing them', async () => {
     const live = { symbol: 'BTCUSD', price: '1.00', ts: TO + 5000, seq: SEQ + 1 };

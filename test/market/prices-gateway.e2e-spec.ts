@@ -268,7 +268,7 @@ describe('/prices gateway', () => {
     await connected(limited);
     expect(await open(limited)).toEqual({
       ok: false,
-      data: { code: PricesErrorCode.TooManyConnections, status: 429 },
+      data: { code: 'socket.too_many_connections', status: 429 },
     });
     first.disconnect();
     await sleep(100);
@@ -316,7 +316,7 @@ describe('/prices gateway', () => {
       transport: { socket: { _socket: { writableLength: number } } };
     };
     const conflated = async (): Promise<number> => {
-      const text = (await api.request<string>('GET', '/metrics')).body;
+      const text = (await api.metrics()).body;
 
       return Number(/^market_ticks_conflated_total (\d+)/m.exec(text)?.[1] ?? 0);
     };
@@ -365,7 +365,7 @@ describe('/prices gateway', () => {
 
   it('counts connections and delivered ticks in the metrics', async () => {
     await connected();
-    const text = (await api.request<string>('GET', '/metrics')).body;
+    const text = (await api.metrics()).body;
     expect(text).toMatch(/^socket_connections\{namespace="\/prices"\} [1-9]/m);
     expect(text).toMatch(/^market_ticks_delivered_total [1-9]/m);
   });

@@ -394,7 +394,7 @@ describe('TickPublisher', () => {
 
 describe('worker', () => {
   async function metric(worker: TestServer, line: RegExp): Promise<number> {
-    const { body } = await worker.request<string>('GET', '/metrics');
+    const { body } = await worker.metrics();
     const match = body.split('\n').find((l) => line.test(l));
 
     return Number(match?.split(' ').pop());

@@ -198,7 +198,7 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
     expect(byAdmin).toMatchObject({ id: created.id, state: 'succeeded', clientSecret: null });
     const listed = await api.request('GET', '/v1/payments?limit=100', { token: payer.accessToken });
     expect(listed.body.payments.map((p: PaymentBody) => p.id)).toContain(created.id);
-    const metrics = (await worker!.request('GET', '/metrics')).body as string;
+    const metrics = (await worker!.metrics()).body as string;
     expect(metrics).toMatch(/^bourse_payments\{provider="stripe",state="succeeded"\} [1-9]/m);
     const othersList = await api.request('GET', '/v1/payments', { token: other.accessToken });
     expect(othersList.body.payments.map((p: PaymentBody) => p.id)).not.toContain(created.id);

@@ -105,7 +105,12 @@ describe('API keys', () => {
     const user = await signedInUser(api);
     const res = await api.request('GET', '/test/keys/ledger', { token: user.accessToken });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ kind: 'user', userId: user.id, role: 'user' });
+    expect(res.body).toEqual({
+      kind: 'user',
+      userId: user.id,
+      role: 'user',
+      sessionId: expect.any(String),
+    });
   });
 
   it('are listed without secrets, with their last use', async () => {

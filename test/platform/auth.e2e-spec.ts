@@ -455,7 +455,7 @@ describe('auth', () => {
       // No poll during the test: its clock moves, the timer's does not.
       const quiet = await startApi({ AUTH_REVOCATION_POLL_MS: '3600000' });
       const age = async () => {
-        const text = (await quiet.request('GET', '/metrics')).body as string;
+        const text = (await quiet.metrics()).body;
         const line = text.split('\n').find((l) => l.startsWith('auth_revocations_age_seconds '));
 
         return Number(line?.split(' ')[1]);

@@ -1,3 +1,4 @@
+import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { PAYMENTS_CONFIG } from '@bourse/payments';
@@ -11,6 +12,7 @@ import {
   type Env,
 } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
+import { TRADING_CONFIG } from '@bourse/trading';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { execFile } from 'node:child_process';
@@ -37,10 +39,22 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data, storage and payments, and the cli the seed besides', () => {
-    const sections = [LEDGER_CONFIG, MARKET_CONFIG, STORAGE_CONFIG, PAYMENTS_CONFIG];
-    expect(API_CONFIG_SECTIONS).toEqual(sections);
-    expect(WORKER_CONFIG_SECTIONS).toEqual(sections);
+  it('let both apps load the ledger, market data, storage and payments, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
+    expect(API_CONFIG_SECTIONS).toEqual([
+      LEDGER_CONFIG,
+      MARKET_CONFIG,
+      STORAGE_CONFIG,
+      TRADING_CONFIG,
+      KYC_CONFIG,
+      PAYMENTS_CONFIG,
+    ]);
+    expect(WORKER_CONFIG_SECTIONS).toEqual([
+      LEDGER_CONFIG,
+      MARKET_CONFIG,
+      STORAGE_CONFIG,
+      KYC_CONFIG,
+      PAYMENTS_CONFIG,
+    ]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
     expect(cli.market.provider).toBe('simulated');
@@ -127,6 +141,7 @@ describe("the libs' config sections, as the apps compose them", () => {
         'package.json',
         'nest-cli.json',
         '.dockerignore',
+        '.github',
       ]) {
         cpSync(path, join(root, path), { recursive: true });
       }

@@ -47,7 +47,7 @@ class TestPrincipalGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const user = request.headers['x-test-user'];
     if (typeof user === 'string') {
-      request.principal = { kind: 'user', userId: user, role: 'user' };
+      request.principal = { kind: 'user', userId: user, role: 'user', sessionId: 'test' };
     }
 
     return true;

@@ -179,7 +179,7 @@ describe('webhook intake and the inbox', () => {
 
   it('stores an event delivered ten times at once once, with one job, and applies it once', async () => {
     const sent = event();
-    const before = (await api.request('GET', '/metrics')).body as string;
+    const before = (await api.metrics()).body as string;
 
     const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(sent)));
 
@@ -192,7 +192,7 @@ describe('webhook intake and the inbox', () => {
       expect.objectContaining({ payload: sent, processed_at: null, attempts: 0 }),
     ]);
     expect(await jobsOf([stored[0]!.id])).toHaveLength(1);
-    const after = (await api.request('GET', '/metrics')).body as string;
+    const after = (await api.metrics()).body as string;
     const delta = (series: string) => metric(after, series) - metric(before, series);
     expect(delta('inbox_events_received_total{provider="test"}')).toBe(1);
     expect(delta('inbox_events_duplicate_total{provider="test"}')).toBe(9);
@@ -214,7 +214,7 @@ describe('webhook intake and the inbox', () => {
   it('refuses a delivery whose signature does not match its bytes with a 400, storing nothing', async () => {
     const sent = event();
     const text = JSON.stringify(sent);
-    const before = (await api.request('GET', '/metrics')).body as string;
+    const before = (await api.metrics()).body as string;
 
     const answers = [
       await deliver(text, sign(`${text} `)),
@@ -232,7 +232,7 @@ describe('webhook intake and the inbox', () => {
       expect(answer.body).toMatchObject({ code: 'inbox.invalid_signature' });
     }
     expect(await inboxRows([sent.id])).toEqual([]);
-    const after = (await api.request('GET', '/metrics')).body as string;
+    const after = (await api.metrics()).body as string;
     const series = 'inbox_signature_failures_total{provider="test"}';
     expect(metric(after, series) - metric(before, series)).toBe(4);
   });
@@ -313,7 +313,7 @@ describe('webhook intake and the inbox', () => {
     expect(applied.sort()).toEqual([...ids].sort());
     // Events earlier tests left unprocessed are this worker's too; once all are done, no lag.
     await waitFor(
-      async () => (await started.request('GET', '/metrics')).body as string,
+      async () => (await started.metrics()).body as string,
       (page) => metric(page, 'inbox_oldest_unprocessed_seconds') === 0,
     );
   });
@@ -356,7 +356,7 @@ describe('webhook intake and the inbox', () => {
       [`inbox:${failedId}`, `inbox:${pendingId}`],
     );
     const lag = metric(
-      (await started.request('GET', '/metrics')).body as string,
+      (await started.metrics()).body as string,
       'inbox_oldest_unprocessed_seconds',
     );
     expect(lag).toBeGreaterThanOrEqual(300);

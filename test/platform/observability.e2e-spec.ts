@@ -1,4 +1,4 @@
-import { Database, Public } from '@bourse/platform';
+import { Database, MetricsServer, Public } from '@bourse/platform';
 import { Controller, Get, HttpCode, Logger, Module, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -151,12 +151,27 @@ describe('observability', () => {
 
   describe('metrics', () => {
     const scrape = async (): Promise<string> => {
-      const res = await api.request<string>('GET', '/metrics');
+      const res = await api.metrics();
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toContain('text/plain');
 
       return res.body;
     };
+
+    it('serves /metrics on its own port only, never on the public one', async () => {
+      expect((await api.request('GET', '/metrics')).status).toBe(404);
+      const metricsUrl = new URL(api.app.get(MetricsServer).url);
+      expect(metricsUrl.port).not.toBe(new URL(api.url).port);
+      expect((await fetch(`${metricsUrl.origin}/health/live`)).status).toBe(404);
+      expect((await fetch(`${metricsUrl.origin}/metrics`, { method: 'POST' })).status).toBe(404);
+    });
+
+    it('runs the readiness checks at scrape: each dependency up, with its round trip', async () => {
+      const text = await scrape();
+      expect(text).toMatch(/^dependency_up\{dependency="postgres"\} 1$/m);
+      expect(text).toMatch(/^dependency_up\{dependency="redis"\} 1$/m);
+      expect(text).toMatch(/^dependency_check_seconds\{dependency="redis"\} \d/m);
+    });
 
     it('exposes the default process metrics', async () => {
       const text = await scrape();

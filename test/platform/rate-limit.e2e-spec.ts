@@ -99,7 +99,7 @@ describe('rate limits', () => {
       const [live, ready, metrics] = await Promise.all([
         a.request('GET', '/health/live'),
         b.request('GET', '/health/ready'),
-        a.request('GET', '/metrics'),
+        a.metrics(),
       ]);
       expect([live.status, ready.status, metrics.status]).toEqual([200, 200, 200]);
       expect(live.headers.get('x-ratelimit-limit')).toBeNull();

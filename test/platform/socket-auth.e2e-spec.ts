@@ -71,7 +71,7 @@ describe('Socket.IO handshake authentication', () => {
   it('connects with an access token in auth.token and exposes the principal', async () => {
     expect(await handshake('/required', { token: user.accessToken })).toEqual({
       connected: true,
-      principal: { kind: 'user', userId: user.id, role: 'user' },
+      principal: { kind: 'user', userId: user.id, role: 'user', sessionId: expect.any(String) },
     });
   });
 

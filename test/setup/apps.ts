@@ -1,4 +1,4 @@
-import { loadConfig, type Env, type ModuleImport } from '@bourse/platform';
+import { loadConfig, MetricsServer, type Env, type ModuleImport } from '@bourse/platform';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
 import { createApiApp } from '../../apps/api/src/api.app';
@@ -18,6 +18,8 @@ export function testConfig(overrides: Env = {}): CliConfig {
       AUTH_RATE_LIMIT_PER_MINUTE: '1000000',
       WEBHOOK_RATE_LIMIT_PER_MINUTE: '1000000',
       HOST: '127.0.0.1',
+      API_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: '0',
       // Specs that need live prices opt in; others keep the shared test database free of live ticks.
       MARKET_PROVIDER: 'none',
       ...overrides,
@@ -93,6 +95,13 @@ export class TestServer {
       headers: response.headers,
       body: (type.includes('json') && text ? JSON.parse(text) : text) as T,
     };
+  }
+
+  /** A scrape of the app's metrics server (its own port, not the app's). */
+  async metrics(): Promise<HttpResult<string>> {
+    const response = await fetch(`${this.app.get(MetricsServer).url}/metrics`);
+
+    return { status: response.status, headers: response.headers, body: await response.text() };
   }
 
   close(): Promise<void> {

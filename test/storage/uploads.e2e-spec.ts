@@ -436,7 +436,7 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
       .get(ApiKeyService)
       .create(
         { name: 'compliance desk', scopes: ['compliance'] },
-        { kind: 'user', userId: owner.id, role: 'admin' },
+        { kind: 'user', userId: owner.id, role: 'admin', sessionId: 'test' },
       );
     const byKey = await api.request('GET', `/v1/uploads/${presigned.uploadId}/url`, {
       token: `ApiKey ${key}`,
@@ -446,7 +446,7 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
       .get(ApiKeyService)
       .create(
         { name: 'ledger bot', scopes: ['ledger'] },
-        { kind: 'user', userId: owner.id, role: 'admin' },
+        { kind: 'user', userId: owner.id, role: 'admin', sessionId: 'test' },
       );
     expect(
       (
@@ -465,7 +465,10 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
 
   it('refuses an undeclared purpose, a type or size the purpose does not accept', async () => {
     const cases = [
-      [{ purpose: 'kyc.document', contentType: 'image/png', size: 10 }, 'storage.unknown_purpose'],
+      [
+        { purpose: 'nobody.declared', contentType: 'image/png', size: 10 },
+        'storage.unknown_purpose',
+      ],
       [
         { purpose: DEMO.name, contentType: 'application/pdf', size: 10 },
         'storage.content_type_not_allowed',

@@ -284,8 +284,11 @@ describe('transactional outbox and the worker', () => {
     );
     expect(readded.every((row) => row.completed_at === null)).toBe(true);
     expect((await bull.getJobCounts()).waiting).toBe(10);
-    const metrics = await relayOnly.request('GET', '/metrics');
+    const metrics = await relayOnly.metrics();
     expect(metrics.body).toContain(`outbox_reenqueued_total{queue="${queue}"} 10`);
+    // Nothing processes them yet: the oldest has been waiting since it was added again.
+    const oldest = new RegExp(`^queue_oldest_waiting_seconds\\{queue="${queue}"\\} (\\S+)$`, 'm');
+    expect(Number(oldest.exec(metrics.body)?.[1])).toBeGreaterThan(0);
     expect(relayOnly.logs.lines).toContainEqual(
       expect.objectContaining({ msg: 'outbox jobs missing from Redis were enqueued again' }),
     );
@@ -342,7 +345,7 @@ describe('transactional outbox and the worker', () => {
       expect(Date.now() - started).toBeLessThan(2000);
       expect(delivered.map((row) => row.attempts)).toEqual([1, 1]);
       expect(await runs(refusing)).toHaveLength(2);
-      const metrics = (await worker.request('GET', '/metrics')).body as string;
+      const metrics = (await worker.metrics()).body as string;
       expect(metrics).toContain(`outbox_relayed_total{queue="${refusing}"} 2`);
       expect(metrics).not.toContain(`outbox_reenqueued_total{queue="${refusing}"}`);
     } finally {
@@ -405,8 +408,9 @@ describe('transactional outbox and the worker', () => {
       queues: { status: 'up' },
     });
 
-    const metrics = (await worker.request('GET', '/metrics')).body as string;
+    const metrics = (await worker.metrics()).body;
     expect(metrics).toMatch(/^outbox_pending_rows \d+$/m);
+    expect(metrics).toMatch(/^outbox_oldest_pending_seconds \d/m);
     expect(metrics).toContain(`outbox_relayed_total{queue="${queue}"} 1`);
     expect(metrics).toContain('# TYPE outbox_reenqueued_total counter');
     expect(metrics).toContain(`queue_jobs{queue="${queue}",state="completed"} 1`);

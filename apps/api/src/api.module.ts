@@ -1,37 +1,49 @@
-import { CandlesModule, MarketFanoutModule } from '@bourse/market-data';
+import { CandlesModule, MARKET_QUEUE, MarketFanoutModule } from '@bourse/market-data';
 import {
   AuditModule,
   AuthModule,
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
+  INBOX_QUEUE,
   InboxModule,
   ObservabilityModule,
+  PLATFORM_QUEUE,
   QueueModule,
   RateLimitModule,
   RedisModule,
+  SocketGatewaysModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
-import { LedgerApiModule, LedgerModule } from '@bourse/ledger';
+import { KycModule } from '@bourse/kyc';
+import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { PaymentsModule } from '@bourse/payments';
-import { StorageModule } from '@bourse/storage';
+import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
+import { TradingModule } from '@bourse/trading';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminQueuesModule } from './admin/admin-queues.module';
 import type { ApiConfig } from './api.config';
 import { AdminAuditController } from './auth/admin-audit.controller';
 import { AdminUsersController } from './auth/admin-users.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { AuthController } from './auth/auth.controller';
 import { MeController } from './auth/me.controller';
+import { KycReviewController } from './kyc/kyc-review.controller';
+import { KycController } from './kyc/kyc.controller';
+import { SumsubWebhookController } from './kyc/sumsub-webhook.controller';
 import { AssetsController } from './ledger/assets.controller';
 import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
 import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
 import { WalletsController } from './ledger/wallets.controller';
+import { AsyncApiController } from './market/asyncapi.controller';
 import { MarketController } from './market/market.controller';
 import { PricesGateway } from './market/prices.gateway';
 import { PaymentsController } from './payments/payments.controller';
 import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
+import { TradingController } from './trading/trading.controller';
 
 @Module({})
 export class ApiModule {
@@ -46,11 +58,16 @@ export class ApiModule {
         AdminUsersController,
         AdminAuditController,
         MarketController,
+        AsyncApiController,
         WalletsController,
         AssetsController,
         LedgerAccountsController,
         LedgerTransfersController,
         UploadsController,
+        TradingController,
+        KycController,
+        KycReviewController,
+        SumsubWebhookController,
         PaymentsController,
         StripeWebhookController,
         PayPalWebhookController,
@@ -60,7 +77,7 @@ export class ApiModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ObservabilityModule.forRoot(),
+        ObservabilityModule.forRoot((c) => c.http.apiMetricsPort),
         RateLimitModule,
         IdempotencyModule,
         InboxModule,
@@ -69,9 +86,20 @@ export class ApiModule {
         // Global guards run in module order: throttling first, then credential lookups.
         AuthModule,
         AuditModule,
+        SocketsModule,
+        SocketGatewaysModule,
         CandlesModule,
         MarketFanoutModule,
         StorageModule,
+        AdminQueuesModule.forQueues([
+          PLATFORM_QUEUE,
+          LEDGER_QUEUE,
+          MARKET_QUEUE,
+          INBOX_QUEUE,
+          STORAGE_QUEUE,
+        ]),
+        TradingModule,
+        KycModule,
         PaymentsModule,
         ...extra,
       ],

@@ -1,10 +1,7 @@
-import { runHttpProcess } from '@bourse/platform';
-import { createApiApp } from './api.app';
-import { API_CONFIG_SECTIONS } from './api.config';
+import { startTelemetry } from '@bourse/platform/telemetry/start';
 
-void runHttpProcess(
-  'api',
-  API_CONFIG_SECTIONS,
-  (config) => createApiApp(config),
-  (config) => config.http.apiPort,
-);
+// Telemetry starts before the app is imported: tracing patches pg, ioredis and http as they load.
+void startTelemetry('api').then(async (telemetry) => {
+  const { serve } = await import('./serve');
+  await serve(telemetry);
+});

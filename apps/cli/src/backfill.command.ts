@@ -5,7 +5,7 @@ import { commandContext } from './context';
 import type { CliConfig } from './cli.config';
 
 @Module({})
-class BackfillModule {
+export class BackfillModule {
   static forConfig(config: CliConfig): DynamicModule {
     return {
       module: BackfillModule,

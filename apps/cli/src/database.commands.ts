@@ -1,5 +1,6 @@
 import { dataSourceOptions, type AppConfig } from '@bourse/platform';
 import { Client } from 'pg';
+import { setTimeout as delay } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../../migrations';
 
@@ -30,8 +31,17 @@ async function withDataSource<T>(
   config: AppConfig,
   work: (source: DataSource) => Promise<T>,
 ): Promise<T> {
+  // Not the apps' statement timeout: a migration may build an index for minutes, but it must
+  // not wait long for a lock, or every query on the table queues behind it.
   const source = new DataSource(
-    dataSourceOptions(config.database, { migrations: MIGRATIONS, applicationName: 'bourse-cli' }),
+    dataSourceOptions(
+      {
+        ...config.database,
+        statementTimeoutMs: config.migrations.statementTimeoutMs,
+        lockTimeoutMs: config.migrations.lockTimeoutMs,
+      },
+      { migrations: MIGRATIONS, applicationName: 'bourse-cli' },
+    ),
   );
   await source.initialize();
   try {
@@ -41,14 +51,38 @@ async function withDataSource<T>(
   }
 }
 
-export function migrate(config: AppConfig): Promise<string> {
-  return withDataSource(config, async (source) => {
-    const applied = await source.runMigrations();
+const LOCK_NOT_AVAILABLE = '55P03';
 
-    return applied.length
-      ? `applied ${applied.map((m) => m.name).join(', ')}`
-      : 'schema is up to date';
-  });
+const isLockTimeout = (error: unknown): boolean =>
+  (error as { code?: string; driverError?: { code?: string } }).code === LOCK_NOT_AVAILABLE ||
+  (error as { driverError?: { code?: string } }).driverError?.code === LOCK_NOT_AVAILABLE;
+
+/**
+ * Applies pending migrations. One that gives up on a lock (MIGRATION_LOCK_TIMEOUT_MS, behind a
+ * long transaction of the running release) is rolled back and the run retried, backing off
+ * 1 s, 2 s, ... up to MIGRATION_LOCK_RETRIES attempts; migrations applied before it stay
+ * applied (the summary lists those of the last attempt).
+ */
+export async function migrate(
+  config: AppConfig,
+  onRetry: (attempt: number, error: unknown) => void = () => undefined,
+): Promise<string> {
+  const applied: string[] = [];
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const done = await withDataSource(config, (source) => source.runMigrations());
+      applied.push(...done.map((migration) => migration.name));
+      break;
+    } catch (error) {
+      if (!isLockTimeout(error) || attempt >= config.migrations.lockRetries) {
+        throw error;
+      }
+      onRetry(attempt, error);
+      await delay(attempt * 1000);
+    }
+  }
+
+  return applied.length ? `applied ${applied.join(', ')}` : 'schema is up to date';
 }
 
 /** Reverts the newest applied migration (run again to go further back). */

@@ -1,16 +1,17 @@
 import { ConfigError, configTable, loadConfig } from '@bourse/platform';
+import { asyncapi } from './asyncapi.command';
 import { backfill } from './backfill.command';
 import { CLI_CONFIG_SECTIONS } from './cli.config';
 import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
 import { openapi } from './openapi.command';
 import { runS3Simulator } from './s3-simulator.command';
-import { seed } from './seed.command';
+import { seed, seedHistory } from './seed.command';
 import { runStripeSimulator } from './stripe-simulator.command';
 import { runPayPalSimulator } from './paypal-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | config:docs | s3:simulator | stripe:simulator | paypal:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | stripe:simulator | paypal:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -19,11 +20,15 @@ async function main(argv: string[]): Promise<string> {
     case 'db:create':
       return createDatabase(config);
     case 'db:migrate':
-      return migrate(config);
+      return migrate(config, (attempt, error) =>
+        process.stderr.write(
+          `db:migrate: attempt ${attempt} gave up on a lock (${(error as Error).message}), retrying\n`,
+        ),
+      );
     case 'db:revert':
       return revert(config);
     case 'db:seed':
-      return seed(config);
+      return `${await seed(config)}\n${await seedHistory(config)}`;
     case 'market:backfill':
       return backfill(config, flags);
     case 'ledger:verify':
@@ -32,6 +37,8 @@ async function main(argv: string[]): Promise<string> {
       return configTable(CLI_CONFIG_SECTIONS);
     case 'openapi':
       return openapi(config, flags.includes('--check'));
+    case 'asyncapi':
+      return asyncapi(flags.includes('--check'));
     case 's3:simulator':
       return runS3Simulator(config);
     case 'stripe:simulator':

@@ -1,10 +1,7 @@
-import { runHttpProcess } from '@bourse/platform';
-import { createWorkerApp } from './worker.app';
-import { WORKER_CONFIG_SECTIONS } from './worker.config';
+import { startTelemetry } from '@bourse/platform/telemetry/start';
 
-void runHttpProcess(
-  'worker',
-  WORKER_CONFIG_SECTIONS,
-  (config) => createWorkerApp(config),
-  (config) => config.http.workerPort,
-);
+// Telemetry starts before the app is imported: tracing patches pg, ioredis and http as they load.
+void startTelemetry('worker').then(async (telemetry) => {
+  const { serve } = await import('./serve');
+  await serve(telemetry);
+});

@@ -6,7 +6,7 @@ import { WorkerModule } from './worker.module';
 
 /**
  * The worker as production runs it, not yet listening: its HTTP server serves only /health/*
- * and /metrics. Tests pass config, logs and their own queues and processors.
+ * (and its metrics server /metrics, on WORKER_METRICS_PORT). Tests pass config, logs and their own queues and processors.
  */
 export function createWorkerApp(
   config: WorkerConfig,

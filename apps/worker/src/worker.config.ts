@@ -1,3 +1,4 @@
+import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { PAYMENTS_CONFIG } from '@bourse/payments';
@@ -9,6 +10,7 @@ export const WORKER_CONFIG_SECTIONS = [
   LEDGER_CONFIG,
   MARKET_CONFIG,
   STORAGE_CONFIG,
+  KYC_CONFIG,
   PAYMENTS_CONFIG,
 ] as const;
 

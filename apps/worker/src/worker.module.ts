@@ -12,8 +12,10 @@ import {
   QueueModule,
   QueuesCheck,
   RedisModule,
+  SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
+import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
 import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
@@ -49,8 +51,10 @@ export class WorkerModule {
         DatabaseModule,
         RedisModule,
         QueueModule,
-        ObservabilityModule.forRoot([QueuesCheck]),
+        ObservabilityModule.forRoot((c) => c.http.workerMetricsPort, [QueuesCheck]),
         OutboxRelayModule,
+        // Emits to sockets on the api nodes (SocketEmitter); serves none itself.
+        SocketsModule,
         BullModule.registerQueue({ name: PLATFORM_QUEUE }),
         BullModule.registerQueue({ name: MARKET_QUEUE }),
         BullModule.registerQueue({ name: LEDGER_QUEUE }),
@@ -64,6 +68,7 @@ export class WorkerModule {
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
         StorageModule,
+        KycModule,
         PaymentsWorkerModule,
         ...extra,
       ],
@@ -81,6 +86,7 @@ export class WorkerModule {
         SweepUploadsProcessor,
         ThumbnailProcessor,
         StorageScheduler,
+        SumsubReviewHandler,
       ],
     };
   }

@@ -102,6 +102,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Bull queues: jobs per state and the oldest waiting job.
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only (and the roles a route names); API keys are refused.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["AdminQueues_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users": {
         parameters: {
             query?: never;
@@ -342,6 +370,324 @@ export interface paths {
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         post: operations["Auth_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your KYC case, tier and limits.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Kyc_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/applicant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send or correct your personal data.
+         * @description National id and date of birth are encrypted at rest. Moves the case to `collecting`.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 409: `kyc.invalid_transition`: the case is past collecting (submitted, in review, decided); `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Kyc_applicant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/review/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The review queue.
+         * @description **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `kyc.case_not_found`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["KycReview_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/review/cases/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One case with its personal data and events.
+         * @description The read is recorded in the audit trail (`kyc_case.read_pii`).
+         *
+         *     **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `kyc.case_not_found`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["KycReview_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/review/cases/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve a case you claimed, granting a tier.
+         * @description **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `kyc.case_not_found`.
+         *     - 409: `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["KycReview_approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/review/cases/{id}/claim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Claim a case for review.
+         * @description **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `kyc.case_not_found`.
+         *     - 409: `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["KycReview_claim"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/review/cases/{id}/hold": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put a case on hold, with a reason code.
+         * @description **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `kyc.case_not_found`.
+         *     - 409: `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["KycReview_hold"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/review/cases/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject a case, with a reason code.
+         * @description Also revokes an approved case (its tier drops to `none` at once).
+         *
+         *     **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `kyc.case_not_found`.
+         *     - 409: `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["KycReview_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/review/cases/{id}/request-resubmission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask the applicant to correct and resubmit, with a reason code.
+         * @description **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `kyc.case_not_found`.
+         *     - 409: `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["KycReview_requestResubmission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit your case for review.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 409: `kyc.invalid_transition`: nothing to submit in this state.
+         *     - 422: `kyc.incomplete`: send your personal data first; `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Kyc_submit"];
         delete?: never;
         options?: never;
         head?: never;
@@ -998,6 +1344,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/trading/holdings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your metal holdings, valued live.
+         * @description Per metal: weight, cost basis and average cost, value at the last bid and unrealised P/L. For a live view, subscribe to `/prices` and revalue with the same formula (see libs/trading/README.md).
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users trade (not API keys).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Trading_holdings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trading/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your orders.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `trading.invalid_cursor`.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users trade (not API keys).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Trading_orders"];
+        put?: never;
+        /**
+         * Execute a quote.
+         * @description Settles exactly at the quote’s amounts, whatever the price is now, in one linked ledger batch with the order.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users trade (not API keys).
+         *     - 404: `trading.quote_not_found`: no such quote, or not yours (the same answer).
+         *     - 409: `trading.quote_expired` (nothing written), `trading.quote_used` (it executed already), `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `ledger.insufficient_funds`: the wallet to pay from lacks the available balance (nothing written); `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Trading_placeOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trading/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Quote a metal buy or sell on the live price.
+         * @description The ask (buy) or bid (sell) is the live mid price plus or minus the spread; the amounts round in the house’s favour. The quote is locked until `expiresAt`.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users trade (not API keys).
+         *     - 409: `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `trading.invalid_quote_request` (send exactly one of `amount` and `weight`), `trading.amount_too_small`, each naming its `field`; `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `trading.price_stale`: no tick of the metal within the allowed age.
+         */
+        post: operations["Trading_quote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/uploads": {
         parameters: {
             query?: never;
@@ -1008,11 +1465,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Start an upload: a presigned S3 POST for one file.
          * @description **Who may call it:** Any signed-in user; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: only users upload (not API keys).
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
@@ -1036,11 +1494,12 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * One upload and its state.
          * @description **Who may call it:** Any signed-in user, or any API key.
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
          *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
          *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
@@ -1067,11 +1526,12 @@ export interface paths {
         get?: never;
         put?: never;
         /**
+         * Check an uploaded file and settle the upload.
          * @description **Who may call it:** Any signed-in user; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
          *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both). Only the owner completes.
          *     - 409: `storage.object_missing`: nothing was uploaded yet; `storage.upload_changed`: the file was replaced during the check. The upload stays pending: complete again.
@@ -1095,11 +1555,12 @@ export interface paths {
             cookie?: never;
         };
         /**
+         * A short-lived read URL of a verified file or its thumbnail.
          * @description **Who may call it:** Any signed-in user, or any API key.
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
          *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
          *     - 404: `storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).
          *     - 409: `storage.not_verified`: only verified uploads are readable; `storage.thumbnail_unavailable`: no thumbnail (yet).
@@ -1349,6 +1810,40 @@ export interface components {
             /** @description Scopes the key holds. */
             scopes: string[];
         };
+        ApplicantDto: {
+            /**
+             * @description Date of birth (YYYY-MM-DD): encrypted at rest, shown only to you and compliance.
+             * @example 1990-12-10
+             */
+            birthDate: string;
+            /**
+             * @description Country of residence, ISO 3166-1 alpha-2.
+             * @example GB
+             */
+            country: string;
+            /**
+             * @description Given name(s), as on the identity document.
+             * @example Ada
+             */
+            firstName: string;
+            /**
+             * @description Family name, as on the identity document.
+             * @example Lovelace
+             */
+            lastName: string;
+            /**
+             * @description National id number: encrypted at rest, shown only to you and compliance.
+             * @example QQ123456C
+             */
+            nationalId: string;
+        };
+        ApproveDto: {
+            /**
+             * @description Tier the approval grants.
+             * @enum {string}
+             */
+            tier: "basic" | "full";
+        };
         AssetDto: {
             /**
              * @description Asset code, as in amounts and accounts.
@@ -1371,7 +1866,7 @@ export interface components {
              * @description What: `<kind>.<verb>`.
              * @enum {string}
              */
-            action: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
+            action: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
             /**
              * @description Who: `user:<id>` or `apikey:<id>`.
              * @example user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80
@@ -1615,6 +2110,13 @@ export interface components {
             /** @description Scopes the key holds. */
             scopes: string[];
         };
+        CreateOrderDto: {
+            /**
+             * Format: uuid
+             * @description The quote to execute, exactly at its amounts.
+             */
+            quoteId: string;
+        };
         CreatePaymentDto: {
             /**
              * @description Minor units of the asset to pay, as a decimal string ("1250" is 12.50 USD).
@@ -1642,6 +2144,28 @@ export interface components {
              * @example wallet_deposit
              */
             purpose: string;
+        };
+        CreateQuoteDto: {
+            /**
+             * @description Cash in USD cents: for a buy the most to spend, fee included; for a sell the least to receive after the fee. Exactly one of `amount` and `weight`.
+             * @example 1000
+             */
+            amount?: string;
+            /**
+             * @description Metal to trade: gold, silver or platinum.
+             * @enum {string}
+             */
+            metal: "XAU" | "XAG" | "XPT";
+            /**
+             * @description `buy` at the ask, or `sell` at the bid.
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /**
+             * @description Metal weight in the metal's minor unit (milligrams: `1000` is one gram). Exactly one of `amount` and `weight`.
+             * @example 1000
+             */
+            weight?: string;
         };
         CreateTransferDto: {
             /**
@@ -1708,6 +2232,13 @@ export interface components {
              */
             size: number;
         };
+        DecisionDto: {
+            /**
+             * @description Reason code (snake_case), kept in the case’s events.
+             * @example document_unreadable
+             */
+            reasonCode: string;
+        };
         FieldProblemDto: {
             /**
              * @description Dotted path of the offending field (`items.0.amount`) or header name.
@@ -1754,11 +2285,231 @@ export interface components {
              */
             transferId: string;
         };
+        HoldingDto: {
+            /**
+             * @description Average cost per gram, cents (rounded down).
+             * @example 85844
+             */
+            averageCostPerGram: string;
+            /**
+             * @description What the weight held cost, fees included, cents.
+             * @example 858441
+             */
+            costBasis: string;
+            /**
+             * @description Cash asset of the amounts below.
+             * @example USD
+             */
+            currency: string;
+            /**
+             * @description Metal.
+             * @enum {string}
+             */
+            metal: "XAU" | "XAG" | "XPT";
+            /**
+             * @description Live bid it is valued at, USD per troy ounce; null without a live price.
+             * @example 2636.75
+             */
+            price?: string | null;
+            /**
+             * @description Unrealised profit (negative: loss), value − cost basis, cents; null without a live price.
+             * @example -10714
+             */
+            unrealisedPnl?: string | null;
+            /**
+             * @description Value at the live bid before fees, cents (rounded down); null without a live price.
+             * @example 847727
+             */
+            value?: string | null;
+            /**
+             * @description Weight held, milligrams.
+             * @example 10000
+             */
+            weight: string;
+        };
         HoldPageDto: {
             /** @description Pending transfers, newest first. */
             holds: components["schemas"]["HoldDto"][];
             /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
             nextCursor?: string;
+        };
+        KycApplicantViewDto: {
+            /** @description Date of birth (decrypted for you or compliance). */
+            birthDate: string;
+            /** @description Country of residence. */
+            country: string;
+            /** @description Given name(s). */
+            firstName: string;
+            /** @description Family name. */
+            lastName: string;
+            /** @description National id number (decrypted for you or compliance). */
+            nationalId: string;
+        };
+        KycCaseDetailDto: {
+            /** @description Decrypted personal data. */
+            applicant?: components["schemas"]["KycApplicantViewDto"];
+            /**
+             * @description Country of residence.
+             * @example GB
+             */
+            country?: string;
+            /** @description Every change of the case, oldest first. */
+            events: components["schemas"]["KycEventDto"][];
+            /**
+             * Format: uuid
+             * @description Case id.
+             */
+            id: string;
+            /**
+             * @description Initials only.
+             * @example A. L.
+             */
+            initials?: string;
+            /**
+             * Format: uuid
+             * @description The reviewer who claimed it.
+             */
+            reviewerId?: string;
+            /**
+             * @description State.
+             * @enum {string}
+             */
+            state: "not_started" | "collecting" | "submitted" | "in_review" | "approved" | "rejected" | "resubmission_requested" | "on_hold" | "expired";
+            /**
+             * @description Tier.
+             * @enum {string}
+             */
+            tier: "none" | "basic" | "full";
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updatedAt: string;
+            /**
+             * Format: uuid
+             * @description The applicant user.
+             */
+            userId: string;
+        };
+        KycCaseSummaryDto: {
+            /**
+             * @description Country of residence.
+             * @example GB
+             */
+            country?: string;
+            /**
+             * Format: uuid
+             * @description Case id.
+             */
+            id: string;
+            /**
+             * @description Initials only.
+             * @example A. L.
+             */
+            initials?: string;
+            /**
+             * Format: uuid
+             * @description The reviewer who claimed it.
+             */
+            reviewerId?: string;
+            /**
+             * @description State.
+             * @enum {string}
+             */
+            state: "not_started" | "collecting" | "submitted" | "in_review" | "approved" | "rejected" | "resubmission_requested" | "on_hold" | "expired";
+            /**
+             * @description Tier.
+             * @enum {string}
+             */
+            tier: "none" | "basic" | "full";
+            /**
+             * Format: date-time
+             * @description Last change.
+             */
+            updatedAt: string;
+            /**
+             * Format: uuid
+             * @description The applicant user.
+             */
+            userId: string;
+        };
+        KycDto: {
+            /** @description Your personal data, once sent. */
+            applicant?: components["schemas"]["KycApplicantViewDto"];
+            /**
+             * Format: uuid
+             * @description Your case.
+             */
+            caseId: string;
+            /** @description Your tier’s limits and what is left of them. */
+            limits: components["schemas"]["LimitDto"][];
+            /**
+             * @description Where the case stands (see libs/kyc/README.md).
+             * @enum {string}
+             */
+            state: "not_started" | "collecting" | "submitted" | "in_review" | "approved" | "rejected" | "resubmission_requested" | "on_hold" | "expired";
+            /**
+             * @description What you may do now.
+             * @enum {string}
+             */
+            tier: "none" | "basic" | "full";
+        };
+        KycEventDto: {
+            /**
+             * @description Who made the change.
+             * @example user:…
+             */
+            actor: string;
+            /**
+             * Format: date-time
+             * @description When.
+             */
+            at: string;
+            /**
+             * @description State before.
+             * @enum {string}
+             */
+            fromState: "not_started" | "collecting" | "submitted" | "in_review" | "approved" | "rejected" | "resubmission_requested" | "on_hold" | "expired";
+            /** @description SHA-256 of the vendor payload that caused it. */
+            payloadHash?: string;
+            /** @description Reason code of a decision. */
+            reasonCode?: string;
+            /**
+             * @description Tier after.
+             * @enum {string}
+             */
+            tier: "none" | "basic" | "full";
+            /**
+             * @description State after.
+             * @enum {string}
+             */
+            toState: "not_started" | "collecting" | "submitted" | "in_review" | "approved" | "rejected" | "resubmission_requested" | "on_hold" | "expired";
+        };
+        KycQueueDto: {
+            /** @description Cases to review, oldest first. */
+            items: components["schemas"]["KycCaseSummaryDto"][];
+        };
+        LimitDto: {
+            /**
+             * @description Daily limit, USD cents.
+             * @example 1000000
+             */
+            daily: string;
+            /**
+             * @description What the limit caps.
+             * @enum {string}
+             */
+            kind: "buy" | "sell" | "withdrawal";
+            /**
+             * @description Monthly limit (calendar month, UTC), USD cents.
+             * @example 5000000
+             */
+            monthly: string;
+            /**
+             * @description What is left today (also within the month).
+             * @example 914159
+             */
+            remainingToday: string;
         };
         LoginDto: {
             /**
@@ -1777,6 +2528,69 @@ export interface components {
             everywhere: boolean;
             /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
             refreshToken: string;
+        };
+        OrderDto: {
+            /**
+             * Format: date-time
+             * @description When it executed.
+             */
+            createdAt: string;
+            /**
+             * @description Cash asset.
+             * @example USD
+             */
+            currency: string;
+            /**
+             * @description Fee, cents.
+             * @example 2141
+             */
+            fee: string;
+            /**
+             * @description Value of the weight at `price`, cents.
+             * @example 856300
+             */
+            gross: string;
+            /**
+             * Format: uuid
+             * @description Order id.
+             */
+            id: string;
+            /**
+             * @description Metal.
+             * @enum {string}
+             */
+            metal: "XAU" | "XAG" | "XPT";
+            /**
+             * @description Executed price, USD per troy ounce.
+             * @example 2663.25
+             */
+            price: string;
+            /**
+             * Format: uuid
+             * @description The quote it executed.
+             */
+            quoteId: string;
+            /**
+             * @description Side.
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /**
+             * @description Cash paid (buy) or received (sell), cents.
+             * @example 858441
+             */
+            total: string;
+            /**
+             * @description Metal weight, milligrams.
+             * @example 10000
+             */
+            weight: string;
+        };
+        OrderPageDto: {
+            /** @description Your orders, newest first. */
+            items: components["schemas"]["OrderDto"][];
+            /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
+            nextCursor?: string;
         };
         PaymentDto: {
             /**
@@ -1922,6 +2736,101 @@ export interface components {
              * @example urn:problem:bourse:auth.invalid_credentials
              */
             type: string;
+        };
+        QueueCountsDto: {
+            /** @example 1 */
+            active: number;
+            /**
+             * @description Kept for a day (bounded by count).
+             * @example 1200
+             */
+            completed: number;
+            /** @example 0 */
+            delayed: number;
+            /**
+             * @description Out of attempts; kept for a week.
+             * @example 2
+             */
+            failed: number;
+            /** @example 0 */
+            paused: number;
+            /** @example 3 */
+            waiting: number;
+        };
+        QueueListDto: {
+            data: components["schemas"]["QueueSummaryDto"][];
+        };
+        QueueSummaryDto: {
+            counts: components["schemas"]["QueueCountsDto"];
+            /** @example platform */
+            name: string;
+            /**
+             * @description Seconds since the oldest waiting job was added; null when none waits.
+             * @example 4.2
+             */
+            oldestWaitingSeconds: number | null;
+        };
+        QuoteDto: {
+            /**
+             * @description Cash asset of `gross`, `fee` and `total`.
+             * @example USD
+             */
+            currency: string;
+            /**
+             * Format: date-time
+             * @description After this, ordering on the quote is refused with `trading.quote_expired`.
+             */
+            expiresAt: string;
+            /**
+             * @description Fee, cents (its own ledger leg).
+             * @example 2141
+             */
+            fee: string;
+            /**
+             * @description Value of the weight at `price`, cents.
+             * @example 856300
+             */
+            gross: string;
+            /**
+             * Format: uuid
+             * @description Quote id: send it to `POST /v1/trading/orders`.
+             */
+            id: string;
+            /**
+             * @description Metal.
+             * @enum {string}
+             */
+            metal: "XAU" | "XAG" | "XPT";
+            /**
+             * @description The live mid price it was made from.
+             * @example 2650.00
+             */
+            mid: string;
+            /**
+             * @description Locked price, USD per troy ounce: the ask for a buy, the bid for a sell.
+             * @example 2663.25
+             */
+            price: string;
+            /**
+             * Format: date-time
+             * @description Time of the price used.
+             */
+            priceAt: string;
+            /**
+             * @description Side.
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /**
+             * @description Buy: what you pay (gross + fee). Sell: what you receive (gross − fee). Cents.
+             * @example 858441
+             */
+            total: string;
+            /**
+             * @description Metal weight, milligrams.
+             * @example 10000
+             */
+            weight: string;
         };
         ReadUrlDto: {
             /**
@@ -2528,7 +3437,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only the events of this action (those the loaded libs declared). */
-                action?: "api_key.create" | "api_key.revoke" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
+                action?: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
@@ -2549,6 +3458,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    AdminQueues_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Each Bull queue: jobs per state and how long the oldest waiting job has waited (a stuck or starved queue shows here first). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueueListDto"];
                 };
             };
             /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
@@ -3308,6 +4291,1077 @@ export interface operations {
                 };
             };
             /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Kyc_mine: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description State, tier, your personal data once sent, and what is left of each limit. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have a KYC case. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Kyc_applicant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicantDto"];
+            };
+        };
+        responses: {
+            /** @description The case after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have a KYC case. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.invalid_transition`: the case is past collecting (submitted, in review, decided); `idempotency.request_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    KycReview_queue: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Submitted, in-review and held cases, oldest change first; personal data redacted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycQueueDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.case_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    KycReview_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case, decrypted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycCaseDetailDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.case_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    KycReview_approve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApproveDto"];
+            };
+        };
+        responses: {
+            /** @description The case, `approved`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycCaseSummaryDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.case_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    KycReview_claim: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case, `in_review`, yours. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycCaseSummaryDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.case_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    KycReview_hold: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionDto"];
+            };
+        };
+        responses: {
+            /** @description The case, `on_hold`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycCaseSummaryDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.case_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    KycReview_reject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionDto"];
+            };
+        };
+        responses: {
+            /** @description The case, `rejected`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycCaseSummaryDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.case_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    KycReview_requestResubmission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DecisionDto"];
+            };
+        };
+        responses: {
+            /** @description The case, `resubmission_requested`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycCaseSummaryDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.case_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.invalid_transition` (not allowed from the case’s state), `kyc.claimed_by_other`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Kyc_submit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The case, now `submitted`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have a KYC case. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.invalid_transition`: nothing to submit in this state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.incomplete`: send your personal data first; `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5497,6 +7551,402 @@ export interface operations {
             };
         };
     };
+    Trading_holdings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One entry per metal held. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HoldingDto"][];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users trade (not API keys). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Trading_orders: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Executed orders, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderPageDto"];
+                };
+            };
+            /** @description `trading.invalid_cursor`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users trade (not API keys). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Trading_placeOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateOrderDto"];
+            };
+        };
+        responses: {
+            /** @description The executed order. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users trade (not API keys). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `trading.quote_not_found`: no such quote, or not yours (the same answer). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `trading.quote_expired` (nothing written), `trading.quote_used` (it executed already), `idempotency.request_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `ledger.insufficient_funds`: the wallet to pay from lacks the available balance (nothing written); `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Trading_quote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateQuoteDto"];
+            };
+        };
+        responses: {
+            /** @description The locked quote. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users trade (not API keys). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `idempotency.request_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `trading.invalid_quote_request` (send exactly one of `amount` and `weight`), `trading.amount_too_small`, each naming its `field`; `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `trading.price_stale`: no tick of the metal within the allowed age. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Uploads_create: {
         parameters: {
             query?: never;
@@ -5528,7 +7978,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5631,7 +8081,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5725,7 +8175,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5831,7 +8281,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token. */
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -70,8 +70,10 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "dist/apps/%s/apps/%s/src/main.js" . . -}}
 {{- end -}}
 
+{{/* The api's preStop sleep (the worker has none) + drain + timeout + margin; call with (dict "root" $ "component" "api"). */}}
 {{- define "bourse.terminationGracePeriodSeconds" -}}
-{{- add .Values.shutdown.preStopSleepSeconds .Values.shutdown.drainDelaySeconds .Values.shutdown.timeoutSeconds 5 -}}
+{{- $preStop := ternary .root.Values.shutdown.preStopSleepSeconds 0 (eq .component "api") -}}
+{{- add $preStop .root.Values.shutdown.drainDelaySeconds .root.Values.shutdown.timeoutSeconds 5 -}}
 {{- end -}}
 
 {{/*
@@ -86,7 +88,11 @@ gets it inline because a pre-install hook runs before the release's ConfigMap ex
 {{- $_ := set $data "HOST" "0.0.0.0" -}}
 {{- $_ := set $data "API_PORT" (toString .Values.api.port) -}}
 {{- $_ := set $data "WORKER_PORT" (toString .Values.worker.port) -}}
+{{- $_ := set $data "API_METRICS_PORT" (toString .Values.api.metricsPort) -}}
+{{- $_ := set $data "WORKER_METRICS_PORT" (toString .Values.worker.metricsPort) -}}
 {{- $_ := set $data "SHUTDOWN_DRAIN_DELAY_MS" (toString (mul .Values.shutdown.drainDelaySeconds 1000)) -}}
+{{- /* Outlives the load balancer's idle timeout, so the LB always closes an idle connection first. */ -}}
+{{- $_ := set $data "HTTP_KEEP_ALIVE_TIMEOUT_MS" (toString (mul (add .Values.ingress.timeoutSeconds 5) 1000)) -}}
 {{- $_ := set $data "SHUTDOWN_TIMEOUT_MS" (toString (mul .Values.shutdown.timeoutSeconds 1000)) -}}
 {{- toYaml $data -}}
 {{- end -}}
@@ -100,7 +106,7 @@ gets it inline because a pre-install hook runs before the release's ConfigMap ex
     secretKeyRef:
       name: {{ $secret }}
       key: {{ $key }}
-      {{- if not (has $name (list "DATABASE_URL" "REDIS_URL" "JWT_SECRET")) }}
+      {{- if not (has $name (list "DATABASE_URL" "REDIS_URL" "JWT_SECRET" "KYC_PII_KEY" "KYC_SUMSUB_WEBHOOK_SECRET")) }}
       optional: true
       {{- end }}
 {{- end -}}
@@ -110,6 +116,15 @@ gets it inline because a pre-install hook runs before the release's ConfigMap ex
 {{- if .Values.externalSecret.enabled -}}
 {{- $_ := required "externalSecret.secretStoreRef.name is required when externalSecret.enabled" .Values.externalSecret.secretStoreRef.name -}}
 {{- $_ := required "externalSecret.remoteKey is required when externalSecret.enabled" .Values.externalSecret.remoteKey -}}
+{{- end -}}
+{{- range $component := list "api" "worker" -}}
+{{- $values := index $.Values $component -}}
+{{- if eq (int $values.port) (int $values.metricsPort) -}}
+{{- fail (printf "%s.metricsPort must differ from %s.port: /metrics stays off the served port" $component $component) -}}
+{{- end -}}
+{{- end -}}
+{{- if and (eq (toString .Values.config.NODE_ENV) "production") (has "*" (splitList "," (toString .Values.config.CORS_ORIGINS | nospace))) -}}
+{{- fail "config.CORS_ORIGINS must list the web origins in production, not \"*\"" -}}
 {{- end -}}
 {{- if and .Values.ingress.enabled (lt (int .Values.ingress.timeoutSeconds) 46) -}}
 {{- fail "ingress.timeoutSeconds must exceed Socket.IO's ping interval + timeout (25 s + 20 s)" -}}

@@ -35,6 +35,7 @@ export class LedgerMetrics {
   private readonly transfers: Counter<'code' | 'status'>;
   private readonly failures: Counter<'reason'>;
   private readonly violations: Gauge<'check'>;
+  private readonly lastRun: Gauge;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -55,6 +56,13 @@ export class LedgerMetrics {
       name: 'bourse_ledger_invariant_violations',
       help: 'Violations found by the last ledger invariant check, by check; above 0 is a money incident.',
       labelNames: ['check'],
+      registers,
+    });
+    // Set only on the worker that ran the check: alerts take the newest run across pods and page
+    // when none ran lately, instead of trusting a gauge a pod set long ago.
+    this.lastRun = new Gauge({
+      name: 'bourse_ledger_invariant_last_run_timestamp_seconds',
+      help: 'Unix time the last ledger invariant check in this process finished.',
       registers,
     });
   }
@@ -85,6 +93,7 @@ export class LedgerMetrics {
       this.violations.set({ check }, count);
       total += count;
     }
+    this.lastRun.setToCurrentTime();
 
     return total;
   }

@@ -11,12 +11,8 @@ export {
   type BackfillProgress,
   type BackfillResult,
 } from './candles/candle.backfill';
-export {
-  CandleService,
-  type CandleQuery,
-  type CandleUpdate,
-  type ChartBar,
-} from './candles/candle.service';
+export { CandleService, type CandleQuery } from './candles/candle.service';
+export type { CandleUpdate, ChartBar } from './candles/chart-bar';
 export { CandlesModule } from './candles/candles.module';
 export { CandleDto, CandlesQueryDto, PriceDto, SymbolDto } from './candles/market.dto';
 export { NoPriceError, UnknownSymbolError } from './candles/market.errors';
@@ -50,10 +46,18 @@ export {
   PRICES_NAMESPACE,
   PricesErrorCode,
   PricesEvent,
+  type CandlesRequest,
+  type PricesAck,
+  type PricesClientEvents,
+  type PricesConnectError,
   type PricesError,
+  type PricesServerEvents,
   type Rejection,
   type SubscribeAck,
   type SubscribeCandlesAck,
+  type SymbolsRequest,
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
-} from './fanout/prices.protocol';
+} from './fanout/prices.events';
+export { pricesAsyncApi } from './fanout/prices.asyncapi';
+export type { JsonSchemaOf } from './fanout/json-schema';

@@ -11,3 +11,5 @@ export * from './observability';
 export * from './queue';
 export * from './rate-limit';
 export * from './redis';
+export * from './sockets';
+export * from './telemetry';

@@ -7,28 +7,16 @@ import {
   UploadsService,
 } from '@bourse/storage';
 import { ApiKeyScopes, CurrentPrincipal, type Principal } from '@bourse/platform';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
-  applyDecorators,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-} from '@nestjs/common';
-import {
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
-  ApiSecurity,
+  ApiOperation,
   ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 
@@ -36,20 +24,19 @@ import {
  * Reads accept any valid API key besides users: the upload's purpose decides which scopes (and
  * roles) see it, and answers everyone else 404.
  */
-const ReadableByApiKeys = () => applyDecorators(ApiSecurity('apiKey'), ApiKeyScopes());
+const ReadableByApiKeys = () => ApiKeyScopes();
 
 const NOT_FOUND =
   '`storage.upload_not_found`: no such upload, or you may not see it (the same answer for both).';
 
 @ApiTags('uploads')
-@ApiBearerAuth('bearer')
-@ApiUnauthorizedResponse({ description: 'Missing, invalid or expired access token.' })
 @ApiServiceUnavailableResponse({ description: '`storage.unavailable`: S3 did not answer.' })
 @Controller('v1/uploads')
 export class UploadsController {
   constructor(private readonly uploads: UploadsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Start an upload: a presigned S3 POST for one file.' })
   @ApiCreatedResponse({
     type: PresignedUploadDto,
     description:
@@ -69,6 +56,7 @@ export class UploadsController {
 
   @Post(':id/complete')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Check an uploaded file and settle the upload.' })
   @ApiOkResponse({
     type: UploadDto,
     description:
@@ -88,6 +76,7 @@ export class UploadsController {
 
   @Get(':id')
   @ReadableByApiKeys()
+  @ApiOperation({ summary: 'One upload and its state.' })
   @ApiOkResponse({
     type: UploadDto,
     description: 'The upload, to its owner or a reader its purpose allows.',
@@ -102,6 +91,7 @@ export class UploadsController {
 
   @Get(':id/url')
   @ReadableByApiKeys()
+  @ApiOperation({ summary: 'A short-lived read URL of a verified file or its thumbnail.' })
   @ApiOkResponse({
     type: ReadUrlDto,
     description:

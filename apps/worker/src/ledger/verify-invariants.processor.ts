@@ -7,6 +7,7 @@ import {
   violationsByCheck,
   type VerifyInvariantsJob,
 } from '@bourse/ledger';
+import { TracedJob } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
 import type { Job } from 'bull';
@@ -25,6 +26,7 @@ export class VerifyInvariantsProcessor {
    * check; each run overwrites every check's value, so a fixed ledger reads 0 at the next run.
    */
   @Process(LedgerJob.VerifyInvariants)
+  @TracedJob()
   async handle(_job: Job<VerifyInvariantsJob>): Promise<{ ok: boolean; violations: number }> {
     const report = await this.ledger.verifyInvariants();
     const violations = this.metrics.invariantsChecked(report);

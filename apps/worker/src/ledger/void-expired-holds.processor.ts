@@ -1,4 +1,5 @@
 import { LEDGER_QUEUE, LedgerJob, LedgerService, type VoidExpiredHoldsJob } from '@bourse/ledger';
+import { TracedJob } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 
@@ -13,6 +14,7 @@ export class VoidExpiredHoldsProcessor {
   constructor(private readonly ledger: LedgerService) {}
 
   @Process(LedgerJob.VoidExpiredHolds)
+  @TracedJob()
   async handle(_job: Job<VoidExpiredHoldsJob>): Promise<number> {
     // Delivered at least once: a repeated sweep finds those holds voided already.
     let voided = 0;

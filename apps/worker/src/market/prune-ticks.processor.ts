@@ -5,7 +5,7 @@ import {
   type MarketAppConfig,
   type PruneTicksJob,
 } from '@bourse/market-data';
-import { APP_CONFIG } from '@bourse/platform';
+import { APP_CONFIG, TracedJob } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import { Inject } from '@nestjs/common';
 import type { Job } from 'bull';
@@ -18,6 +18,7 @@ export class PruneTicksProcessor {
   ) {}
 
   @Process(MarketJob.PruneTicks)
+  @TracedJob()
   handle({ data }: Job<PruneTicksJob>): Promise<number> {
     // The cutoff comes from the job's hour, not the clock: a redelivered job deletes the same
     // range (nothing left), and a late one does not delete more than its hour allowed.

@@ -2,6 +2,7 @@ import {
   INBOX_QUEUE,
   InboxJob,
   InboxProcessing,
+  TracedJob,
   type ProcessInboxEventJob,
 } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
@@ -12,6 +13,7 @@ export class ProcessInboxEventProcessor {
   constructor(private readonly inbox: InboxProcessing) {}
 
   @Process(InboxJob.ProcessEvent)
+  @TracedJob()
   handle({ data }: Job<ProcessInboxEventJob>): Promise<'processed' | 'skipped'> {
     // Delivered at least once: an event already processed is skipped under its row lock.
     return this.inbox.process(data.inboxId);

@@ -2,6 +2,7 @@ import {
   IdempotencyService,
   PLATFORM_QUEUE,
   PlatformJob,
+  TracedJob,
   type PurgeIdempotencyKeysJob,
 } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
@@ -12,6 +13,7 @@ export class PurgeIdempotencyKeysProcessor {
   constructor(private readonly idempotency: IdempotencyService) {}
 
   @Process(PlatformJob.PurgeIdempotencyKeys)
+  @TracedJob()
   handle(_job: Job<PurgeIdempotencyKeysJob>): Promise<number> {
     // Delivered at least once: a repeated purge finds nothing left to delete.
     return this.idempotency.purgeExpired();

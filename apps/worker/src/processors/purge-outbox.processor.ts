@@ -3,6 +3,7 @@ import {
   OutboxService,
   PLATFORM_QUEUE,
   PlatformJob,
+  TracedJob,
   type AppConfig,
   type PeriodicJobPayload,
 } from '@bourse/platform';
@@ -20,6 +21,7 @@ export class PurgeOutboxProcessor {
   ) {}
 
   @Process(PlatformJob.PurgeOutbox)
+  @TracedJob()
   handle({ data }: Job<PeriodicJobPayload>): Promise<number> {
     // The cutoff comes from the job's bucket, so a redelivered job deletes the same range.
     const before = new Date(Date.parse(data.bucket) - this.config.outbox.retentionDays * DAY_MS);

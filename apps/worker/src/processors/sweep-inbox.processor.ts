@@ -3,6 +3,7 @@ import {
   INBOX_SWEEP_INTERVAL_SECONDS,
   InboxJob,
   InboxProcessing,
+  TracedJob,
 } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 
@@ -11,6 +12,7 @@ export class SweepInboxProcessor {
   constructor(private readonly inbox: InboxProcessing) {}
 
   @Process(InboxJob.SweepUnprocessed)
+  @TracedJob()
   handle(): Promise<number> {
     return this.inbox.sweep(INBOX_SWEEP_INTERVAL_SECONDS);
   }

@@ -5,7 +5,7 @@ import {
   type StorageAppConfig,
   type SweepPendingJob,
 } from '@bourse/storage';
-import { APP_CONFIG } from '@bourse/platform';
+import { APP_CONFIG, TracedJob } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import { Inject } from '@nestjs/common';
 import type { Job } from 'bull';
@@ -23,6 +23,7 @@ export class SweepUploadsProcessor {
   ) {}
 
   @Process(StorageJob.SweepPending)
+  @TracedJob()
   async handle({ data }: Job<SweepPendingJob>): Promise<number> {
     // The cutoff comes from the job's bucket, not the clock, so a late or repeated job expires
     // no upload younger than its bucket allowed.

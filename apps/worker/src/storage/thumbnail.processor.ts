@@ -1,4 +1,5 @@
 import { STORAGE_QUEUE, StorageJob, UploadsService, type ThumbnailJob } from '@bourse/storage';
+import { TracedJob } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 
@@ -7,6 +8,7 @@ export class ThumbnailProcessor {
   constructor(private readonly uploads: UploadsService) {}
 
   @Process(StorageJob.Thumbnail)
+  @TracedJob()
   handle({ data }: Job<ThumbnailJob>): Promise<string> {
     return this.uploads.makeThumbnail(data);
   }

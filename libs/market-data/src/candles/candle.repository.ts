@@ -177,6 +177,28 @@ export class CandleRepository {
     );
   }
 
+  /** The newest bar of `timeframe` starting by `at`, of each of `symbols` (an index probe each). */
+  newestBars(
+    tx: Tx,
+    symbols: readonly string[],
+    timeframe: Timeframe,
+    at: Date,
+  ): Promise<StoredBar[]> {
+    return rows<StoredBar>(
+      tx,
+      `
+      SELECT c.*
+        FROM unnest($1::text[]) AS s(symbol)
+       CROSS JOIN LATERAL (
+             SELECT ${BAR_COLUMNS}
+               FROM market_candles
+              WHERE symbol = s.symbol AND timeframe = $2 AND bucket <= $3
+              ORDER BY bucket DESC
+              LIMIT 1) c`,
+      [symbols, timeframe, at],
+    );
+  }
+
   /** Deletes up to `limit` ticks older than `before` (oldest first, by the ts index); the count. */
   async deleteTicksBefore(tx: Tx, before: Date, limit: number): Promise<number> {
     const deleted = await rows(

@@ -9,30 +9,13 @@ import {
 } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { MarketChannels } from '../market.keys';
-import { findSymbol } from '../symbols';
+import { findSymbol, SYMBOLS } from '../symbols';
 import type { Tick } from '../tick';
 import type { Timeframe } from '../timeframes';
 import { CandleRepository, type StoredBar } from './candle.repository';
+import type { CandleUpdate, ChartBar } from './chart-bar';
 import { UnknownSymbolError } from './market.errors';
 import type { MarketAppConfig } from '../market.config';
-
-/** A bar as the REST api and the candle channel show it (lightweight-charts' shape). */
-export interface ChartBar {
-  /** Bucket start, UTC epoch seconds. */
-  time: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  tickCount: number;
-}
-
-/** Published on `MarketChannels.candles(prefix)` after each flush, oldest bucket first. */
-export interface CandleUpdate {
-  symbol: string;
-  timeframe: Timeframe;
-  bar: ChartBar;
-}
 
 export interface CandleQuery {
   symbol: string;
@@ -112,6 +95,18 @@ export class CandleService
   }
 
   /** Candles oldest first: the newest `limit` bars whose bucket starts within [from, to]. */
+  /** The newest 1m bar by `at` (epoch ms) of each symbol that has history (live or backfilled). */
+  async newestBars(at: number): Promise<(ChartBar & { symbol: string })[]> {
+    const bars = await this.repo.newestBars(
+      this.db.manager,
+      SYMBOLS.map((s) => s.symbol),
+      '1m',
+      new Date(at),
+    );
+
+    return bars.map((bar) => ({ symbol: bar.symbol, ...toChartBar(bar) }));
+  }
+
   async candles(query: CandleQuery): Promise<ChartBar[]> {
     if (!findSymbol(query.symbol)) {
       throw new UnknownSymbolError(query.symbol);

@@ -1,10 +1,4 @@
-import {
-  APP_CONFIG,
-  MetricsService,
-  REDIS,
-  REDIS_SUBSCRIBER,
-  type SocketMiddleware,
-} from '@bourse/platform';
+import { APP_CONFIG, MetricsService, REDIS, REDIS_SUBSCRIBER } from '@bourse/platform';
 import {
   Inject,
   Injectable,
@@ -13,27 +7,27 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type Redis from 'ioredis';
-import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ExtendedError, Namespace, Socket } from 'socket.io';
+import { Counter, type Registry } from 'prom-client';
+import type { Namespace, Socket } from 'socket.io';
 import * as ws from 'ws';
-import type { CandleUpdate } from '../candles/candle.service';
+import type { CandleUpdate } from '../candles/chart-bar';
 import { MarketChannels, MarketKeys } from '../market.keys';
 import type { Tick } from '../tick';
 import { bucketStart } from '../timeframes';
-import { clientAddressResolver } from './client-address';
 import { ConflatingWriter, type EncodedMessage, type FanoutCounts } from './conflating-writer';
-import { ConnectionLimiter } from './connection-limiter';
 import {
-  parseCandleSubscription,
-  parseCandleUpdate,
-  parseSymbols,
-  parseTick,
   PricesErrorCode,
   PricesEvent,
   type SubscribeAck,
   type SubscribeCandlesAck,
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
+} from './prices.events';
+import {
+  parseCandleSubscription,
+  parseCandleUpdate,
+  parseSymbols,
+  parseTick,
 } from './prices.protocol';
 import type { MarketAppConfig } from '../market.config';
 
@@ -73,9 +67,6 @@ export class PriceFanout implements OnModuleInit, OnApplicationShutdown {
   private readonly tickCounts: FanoutCounts = { delivered: 0, conflated: 0 };
   private readonly candleCounts: FanoutCounts = { delivered: 0, conflated: 0 };
   private readonly channels: { ticks: string; candles: string };
-  private readonly limiter: ConnectionLimiter;
-  private readonly addressOf: (socket: Socket) => string;
-  private readonly connections: Gauge<'namespace'>;
   private namespace?: Namespace;
   private resubscribeTimer?: NodeJS.Timeout;
   private stopped = false;
@@ -90,11 +81,6 @@ export class PriceFanout implements OnModuleInit, OnApplicationShutdown {
       ticks: MarketChannels.ticks(config.redis.keyPrefix),
       candles: MarketChannels.candles(config.redis.keyPrefix),
     };
-    this.limiter = new ConnectionLimiter(config.market.maxConnectionsPerIp);
-    const resolve = clientAddressResolver(config.http.trustProxy);
-    this.addressOf = (socket) =>
-      resolve(socket.handshake.address, socket.handshake.headers['x-forwarded-for']);
-    this.connections = socketConnectionsGauge(metrics.registry);
     registerCounter(
       metrics.registry,
       'market_ticks_delivered_total',
@@ -122,39 +108,13 @@ export class PriceFanout implements OnModuleInit, OnApplicationShutdown {
     await this.subscriber.unsubscribe(this.channels.ticks, this.channels.candles).catch(() => 0);
   }
 
-  /**
-   * Wires the namespace: `authenticate` runs between a cheap check of the per-address limit (so a
-   * flood does not cost credential lookups) and the counted admission after it.
-   */
-  attach(namespace: Namespace, authenticate: SocketMiddleware): void {
+  /** The namespace whose server encodes the packets (limits and auth: the platform's toolkit). */
+  attach(namespace: Namespace): void {
     this.namespace = namespace;
-    namespace.use((socket, next) => {
-      next(this.limiter.isFull(this.addressOf(socket)) ? tooManyConnections() : undefined);
-    });
-    namespace.use(authenticate);
-    namespace.use((socket, next) => {
-      const address = this.addressOf(socket);
-      if (!this.limiter.tryAcquire(address)) {
-        return next(tooManyConnections());
-      }
-      // A socket refused after the middlewares (its connection closed meanwhile) never emits
-      // `disconnect`, but its connection always emits `close`.
-      let released = false;
-      const release = (): void => {
-        if (!released) {
-          released = true;
-          this.limiter.release(address);
-        }
-      };
-      socket.once('disconnect', release);
-      socket.conn.once('close', release);
-      next();
-    });
   }
 
   open(socket: Socket): void {
     this.sessions.set(socket.id, new Session(new ConflatingWriter(socket.conn)));
-    this.connections.inc({ namespace: socket.nsp.name });
   }
 
   close(socket: Socket): void {
@@ -166,7 +126,6 @@ export class PriceFanout implements OnModuleInit, OnApplicationShutdown {
     this.sessions.delete(socket.id);
     session.symbols.forEach((symbol) => leave(this.tickRooms, symbol, session));
     session.candles.forEach((key) => leave(this.candleRooms, key, session));
-    this.connections.dec({ namespace: socket.nsp.name });
   }
 
   /**
@@ -374,28 +333,6 @@ const unavailable = (message: string): { ok: false; error: { code: string; messa
   ok: false,
   error: { code: PricesErrorCode.Unavailable, message },
 });
-
-/** Same `connect_error` shape as socketAuthMiddleware: `data: {code, status}`. */
-function tooManyConnections(): ExtendedError {
-  return Object.assign(new Error('Too many connections from this address'), {
-    data: { code: PricesErrorCode.TooManyConnections, status: 429 },
-  });
-}
-
-/** One `socket_connections{namespace}` gauge per registry, shared by every gateway. */
-function socketConnectionsGauge(registry: Registry): Gauge<'namespace'> {
-  const existing = registry.getSingleMetric('socket_connections');
-
-  return (
-    (existing as Gauge<'namespace'> | undefined) ??
-    new Gauge({
-      name: 'socket_connections',
-      help: 'Open Socket.IO connections by namespace on this node.',
-      labelNames: ['namespace'],
-      registers: [registry],
-    })
-  );
-}
 
 /** A counter read from a plain number on scrape: the per-tick loop stays free of metric calls. */
 function registerCounter(registry: Registry, name: string, help: string, read: () => number): void {

@@ -1,9 +1,5 @@
-import {
-  parseCandleSubscription,
-  parseSymbols,
-  parseTick,
-  PricesErrorCode,
-} from './prices.protocol';
+import { PricesErrorCode } from './prices.events';
+import { parseCandleSubscription, parseSymbols, parseTick } from './prices.protocol';
 
 describe('prices protocol', () => {
   it('splits known from unknown symbols, once each', () => {

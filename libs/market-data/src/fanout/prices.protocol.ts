@@ -1,50 +1,8 @@
-import type { CandleUpdate, ChartBar } from '../candles/candle.service';
+import type { CandleUpdate } from '../candles/chart-bar';
 import { findSymbol } from '../symbols';
 import type { Tick } from '../tick';
 import { TIMEFRAMES, type Timeframe } from '../timeframes';
-
-/** The Socket.IO namespace of live prices and its events (client -> server with an ack). */
-export const PRICES_NAMESPACE = '/prices';
-
-export const PricesEvent = {
-  Subscribe: 'subscribe',
-  Unsubscribe: 'unsubscribe',
-  SubscribeCandles: 'subscribe_candles',
-  UnsubscribeCandles: 'unsubscribe_candles',
-  /** Server -> client: a `Tick`. */
-  Tick: 'tick',
-  /** Server -> client: a `CandleUpdate`. */
-  Candle: 'candle',
-} as const;
-
-export const PricesErrorCode = {
-  InvalidPayload: 'market.invalid_payload',
-  UnknownSymbol: 'market.unknown_symbol',
-  UnknownTimeframe: 'market.unknown_timeframe',
-  Unavailable: 'market.unavailable',
-  TooManyConnections: 'market.too_many_connections',
-} as const;
-
-export interface PricesError {
-  code: string;
-  message: string;
-}
-
-export interface Rejection {
-  symbol: string;
-  reason: string;
-}
-
-export type SubscribeAck =
-  { ok: true; snapshot: Tick[]; rejected: Rejection[] } | { ok: false; error: PricesError };
-
-export type UnsubscribeAck =
-  { ok: true; rejected: Rejection[] } | { ok: false; error: PricesError };
-
-export type SubscribeCandlesAck =
-  { ok: true; bar: ChartBar | null } | { ok: false; error: PricesError };
-
-export type UnsubscribeCandlesAck = { ok: true } | { ok: false; error: PricesError };
+import { PricesErrorCode, type PricesError, type Rejection } from './prices.events';
 
 /** More than every symbol we quote, so a client never needs more; bounds the work per request. */
 const MAX_SYMBOLS_PER_REQUEST = 50;

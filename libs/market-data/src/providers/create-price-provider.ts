@@ -12,7 +12,8 @@ const METALPRICEAPI_MAX_BACKOFF_MS = 15 * 60_000;
 
 /**
  * The provider `config.market.provider` names, streaming `symbols`. `lastPrices` (symbol to the
- * last published price) lets the simulated feed walk on from where the previous leader left it.
+ * last published price, or the newest bar's close when history is newer: `resumePrices`) lets
+ * the simulated feed walk on from where the previous leader, or a backfill, left the chart.
  */
 export function createPriceProvider(
   config: MarketAppConfig,

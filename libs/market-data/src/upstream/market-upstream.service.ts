@@ -14,6 +14,7 @@ import { createPriceProvider } from '../providers';
 import { SYMBOLS } from '../symbols';
 import { LeaderLease } from './leader-lease';
 import { MarketUpstreamMetrics } from './market-upstream.metrics';
+import { resumePrices } from './resume-prices';
 import { TickPublisher } from './tick-publisher';
 import { UpstreamRunner } from './upstream.runner';
 import type { MarketAppConfig } from '../market.config';
@@ -47,7 +48,7 @@ export class MarketUpstream implements OnApplicationBootstrap, OnModuleDestroy {
           config,
           SYMBOLS,
           undefined,
-          Object.fromEntries((await prices.all()).map((tick) => [tick.symbol, tick.price])),
+          resumePrices(await prices.all(), await candles.newestBars(Date.now())),
         ),
       onTick: (tick) => candles.add(tick),
       observer: metrics.observer(provider),

@@ -1,8 +1,8 @@
 import { authorize, type AccessRules } from './auth.guard';
 import type { Principal } from './principal';
 
-const user: Principal = { kind: 'user', userId: 'u1', role: 'user' };
-const admin: Principal = { kind: 'user', userId: 'u2', role: 'admin' };
+const user: Principal = { kind: 'user', userId: 'u1', role: 'user', sessionId: 's1' };
+const admin: Principal = { kind: 'user', userId: 'u2', role: 'admin', sessionId: 's2' };
 const scopedKey: Principal = { kind: 'apiKey', apiKeyId: 'k1', scopes: ['reports', 'exports'] };
 
 const code = (principal: Principal | undefined, rules: Partial<AccessRules>): string => {

@@ -42,6 +42,6 @@ import { UserRepository } from './user.repository';
     ApiKeyRepository,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, ApiKeyService, UserAdminService],
+  exports: [AuthService, ApiKeyService, UserAdminService, RevokedSessions],
 })
 export class AuthModule {}

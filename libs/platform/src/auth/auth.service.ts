@@ -284,7 +284,7 @@ export class AuthService implements OnModuleInit {
       throw new InvalidTokenError('The session has ended');
     }
 
-    return { kind: 'user', userId: claims.sub, role: claims.role };
+    return { kind: 'user', userId: claims.sub, role: claims.role, sessionId: claims.sid };
   }
 
   /** Signature, expiry and claims, checked once per token (see VerifiedTokens). */

@@ -36,3 +36,4 @@ export {
   UserLookupDto,
 } from './auth.dto';
 export { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto, SCOPE_PATTERN } from './api-key.dto';
+export { authorize, type AccessRules } from './auth.guard';

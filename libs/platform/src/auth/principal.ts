@@ -2,9 +2,12 @@ import type { Role } from './roles';
 
 export { ROLE_VALUES, type Role } from './roles';
 
-/** Who is calling: a signed-in user (JWT) or a server-to-server client (API key). */
+/**
+ * Who is calling: a signed-in user (JWT) or a server-to-server client (API key). A user's
+ * `sessionId` is the session (refresh-token family) their access token belongs to.
+ */
 export type Principal =
-  | { kind: 'user'; userId: string; role: Role }
+  | { kind: 'user'; userId: string; role: Role; sessionId: string }
   | { kind: 'apiKey'; apiKeyId: string; scopes: string[] };
 
 /** A stable string per caller, e.g. to scope idempotency keys and rate limits. */

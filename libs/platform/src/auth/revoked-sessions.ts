@@ -21,6 +21,17 @@ import { RefreshTokenRepository } from './refresh-token.repository';
 const LOOKBACK_MS = 120_000;
 
 /**
+ * Sessions that have just ended, for what outlives a request (open sockets). `here`: this process
+ * ended them; otherwise it has just read them. `userId`: the user was disabled, so everything of
+ * theirs goes, sessions that had already expired included.
+ */
+export interface EndedSessions {
+  sessionIds: string[];
+  userId?: string;
+  here: boolean;
+}
+
+/**
  * Sessions (refresh-token families) ended within the access-token TTL: a logout, a password
  * change, an admin disabling the user, a stolen refresh token. Their access tokens are refused
  * although unexpired. Held in memory so the AuthGuard asks nothing per request; Postgres holds
@@ -33,6 +44,7 @@ export class RevokedSessions implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger('RevokedSessions');
   /** Session id → when it ended (ms since the epoch). */
   private readonly endedAt = new Map<string, number>();
+  private readonly listeners: ((ended: EndedSessions) => void)[] = [];
   private polledAt: number | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -76,10 +88,16 @@ export class RevokedSessions implements OnApplicationBootstrap, OnModuleDestroy 
     return this.endedAt.has(sessionId);
   }
 
-  /** Sessions this process has just ended (their transaction committed). */
-  add(sessionIds: string[]): void {
+  /** Called with the sessions this process ends and those it learns were ended elsewhere. */
+  onEnded(listener: (ended: EndedSessions) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Sessions this process has just ended (their transaction committed); `userId` if all of theirs. */
+  add(sessionIds: string[], userId?: string): void {
     const now = Date.now();
     sessionIds.forEach((id) => this.endedAt.set(id, now));
+    this.notify({ sessionIds, userId, here: true });
   }
 
   /** Reads the revocations since the last poll (the whole TTL at first) and forgets old ones. */
@@ -88,16 +106,28 @@ export class RevokedSessions implements OnApplicationBootstrap, OnModuleDestroy 
     const ttlMs = this.config.auth.accessTtlSeconds * 1000;
     const since = (this.polledAt ?? now - ttlMs) - LOOKBACK_MS;
     const revoked = await this.refreshTokens.revokedSince(this.db.manager, new Date(since));
-    revoked.forEach(({ familyId, revokedAt }) => {
-      if (!this.endedAt.has(familyId)) {
-        this.endedAt.set(familyId, revokedAt.getTime());
-      }
-    });
+    const learned = revoked.filter(({ familyId }) => !this.endedAt.has(familyId));
+    learned.forEach(({ familyId, revokedAt }) => this.endedAt.set(familyId, revokedAt.getTime()));
     this.polledAt = now;
     const forgetBefore = now - ttlMs - LOOKBACK_MS;
     for (const [id, endedAt] of this.endedAt) {
       if (endedAt < forgetBefore) {
         this.endedAt.delete(id);
+      }
+    }
+    this.notify({ sessionIds: learned.map((row) => row.familyId), here: false });
+  }
+
+  /** A listener's failure must not fail the logout or poll that has already committed. */
+  private notify(ended: EndedSessions): void {
+    if (ended.sessionIds.length === 0 && !ended.userId) {
+      return;
+    }
+    for (const listener of this.listeners) {
+      try {
+        listener(ended);
+      } catch (error) {
+        this.logger.error({ msg: 'ended-session listener failed', err: error });
       }
     }
   }

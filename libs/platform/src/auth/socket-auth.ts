@@ -1,5 +1,5 @@
 import type { ExtendedError, Socket } from 'socket.io';
-import { DomainError } from '../errors/domain.error';
+import { handshakeError } from '../sockets/socket-errors';
 import { UnauthenticatedError } from './auth.errors';
 import type { AuthService } from './auth.service';
 import type { Principal } from './principal';
@@ -30,7 +30,8 @@ function authorizationOf(handshake: Socket['handshake']): string | undefined {
  * `authorization` header) and sets `socket.data.principal`. A rejected client receives a
  * `connect_error` whose `data` is `{ code, status }`, e.g. `auth.token_expired`. With
  * `required: false` a client without credentials connects anonymously; bad credentials are still
- * refused. Checked once per connection: the socket outlives its access token's expiry.
+ * refused. Checked once per connection: the socket outlives its access token's expiry, not its
+ * session (SessionSockets closes it when the session ends).
  */
 export function socketAuthMiddleware(
   auth: AuthService,
@@ -48,12 +49,4 @@ export function socketAuthMiddleware(
       (error: unknown) => next(handshakeError(error)),
     );
   };
-}
-
-function handshakeError(error: unknown): ExtendedError {
-  const known = error instanceof DomainError;
-
-  return Object.assign(new Error(known ? error.message : 'Authentication failed'), {
-    data: known ? { code: error.code, status: error.status } : { code: 'internal', status: 500 },
-  });
 }

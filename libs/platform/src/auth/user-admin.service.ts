@@ -49,7 +49,7 @@ export class UserAdminService {
 
       return { user: disabled, ended };
     });
-    this.revoked.add(ended);
+    this.revoked.add(ended, id);
 
     return user;
   }

@@ -16,13 +16,26 @@ export const CONFIG_VARS = {
     default: '3000',
     min: 0,
     max: 65535,
-    description: 'Port of the api (REST, Socket.IO, /docs, /health, /metrics).',
+    description: 'Port of the api (REST, Socket.IO, /docs, /health).',
   }),
   WORKER_PORT: int({
     default: '3001',
     min: 0,
     max: 65535,
-    description: 'Port of the worker health and metrics server.',
+    description: 'Port of the worker health server.',
+  }),
+  API_METRICS_PORT: int({
+    default: '3002',
+    min: 0,
+    max: 65535,
+    description:
+      "Port serving only the api's Prometheus /metrics, apart from the public port so an ingress never exposes it.",
+  }),
+  WORKER_METRICS_PORT: int({
+    default: '3003',
+    min: 0,
+    max: 65535,
+    description: "Port serving only the worker's Prometheus /metrics.",
   }),
   DATABASE_URL: url(['postgres:', 'postgresql:'], {
     default: 'postgres://postgres@127.0.0.1:5432/bourse',
@@ -46,6 +59,25 @@ export const CONFIG_VARS = {
     min: 0,
     description: 'Postgres statement_timeout for every pooled connection.',
   }),
+  MIGRATION_LOCK_TIMEOUT_MS: int({
+    default: '5000',
+    min: 100,
+    description:
+      'lock_timeout of `db:migrate`: a migration waiting this long for a table lock (behind live traffic) gives up and is retried, instead of queueing every query behind it.',
+  }),
+  MIGRATION_LOCK_RETRIES: int({
+    default: '5',
+    min: 1,
+    max: 100,
+    description:
+      'Attempts of `db:migrate` when a migration times out on a lock (backing off 1 s, 2 s, ...).',
+  }),
+  MIGRATION_STATEMENT_TIMEOUT_MS: int({
+    default: '300000',
+    min: 0,
+    description:
+      "statement_timeout of `db:migrate` (0: none), apart from the apps' DATABASE_STATEMENT_TIMEOUT_MS: a backfill or index build may take minutes.",
+  }),
   REDIS_URL: url(['redis:', 'rediss:'], {
     default: 'redis://127.0.0.1:6379',
     description: 'Redis connection string (cache, rate limits, pub/sub, Bull broker).',
@@ -62,6 +94,12 @@ export const CONFIG_VARS = {
   CORS_ORIGINS: list({
     default: '*',
     description: 'Comma-separated origins allowed by CORS; `*` allows any.',
+  }),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int({
+    default: '72000',
+    min: 1000,
+    description:
+      "How long an idle keep-alive connection stays open; must outlive the load balancer's idle timeout (else it reuses a connection the api just closed: sporadic 502s).",
   }),
   BODY_LIMIT_BYTES: int({
     default: '1048576',
@@ -106,6 +144,12 @@ export const CONFIG_VARS = {
     description:
       'Requests per minute per sender IP on each provider webhook route (instead of RATE_LIMIT_PER_MINUTE).',
   }),
+  SOCKET_EVENTS_PER_SECOND: int({
+    default: '20',
+    min: 1,
+    description:
+      'Events per second one Socket.IO connection may send to a namespace (bursts up to the same number); beyond it an event is refused (`socket.rate_limited` in its ack).',
+  }),
   AUTH_MAX_FAILED_LOGINS: int({
     default: '10',
     min: 1,
@@ -149,6 +193,26 @@ export const CONFIG_VARS = {
     min: 1,
     description:
       'How long finished outbox rows are kept (a job id can run again once its row is purged).',
+  }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: url(['http:', 'https:'], {
+    default: '',
+    description:
+      'OTLP/HTTP collector base URL (traces go to `<url>/v1/traces`); unset, no tracing code is loaded.',
+  }),
+  SENTRY_DSN: url(['http:', 'https:'], {
+    default: '',
+    secret: true,
+    description:
+      'Sentry DSN receiving unhandled 500s and jobs failed for good (scrubbed of secrets and PII); unset, Sentry is not loaded.',
+  }),
+  SENTRY_ENVIRONMENT: str({
+    default: 'production',
+    description: 'Environment name on Sentry events (production, staging, ...).',
+  }),
+  QUEUE_BOARD: oneOf(['auto', 'on', 'off'] as const, {
+    default: 'auto',
+    description:
+      'Bull Board (read-only, admins only) at /admin/queues on the api: `auto` serves it except in production.',
   }),
   SHUTDOWN_DRAIN_DELAY_MS: int({
     default: '0',

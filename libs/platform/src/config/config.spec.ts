@@ -26,6 +26,9 @@ describe('loadConfig', () => {
       host: '0.0.0.0',
       apiPort: 3000,
       workerPort: 3001,
+      apiMetricsPort: 3002,
+      workerMetricsPort: 3003,
+      keepAliveTimeoutMs: 72000,
       corsOrigins: ['*'],
       bodyLimitBytes: 1048576,
       trustProxy: false,
@@ -251,5 +254,27 @@ describe('config sections of libs', () => {
     expect(names).toEqual([...Object.keys(CONFIG_VARS), ...Object.keys(MAIL_CONFIG.vars)]);
     expect(table).toContain('| `MAIL_BATCH_SIZE` | `50` | Mails sent per batch. |');
     expect(table).toContain('| `MAIL_SMTP_URL` | dev value | SMTP server. |');
+  });
+});
+
+describe('telemetry', () => {
+  it('is off when unset and takes only http(s) URLs when set', () => {
+    expect(loadConfig({}).telemetry).toEqual({
+      otlpEndpoint: '',
+      sentryDsn: '',
+      sentryEnvironment: 'production',
+    });
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        SENTRY_DSN: 'https://key@o1.ingest.sentry.io/42',
+      }).telemetry,
+    ).toMatchObject({
+      otlpEndpoint: 'http://otel-collector:4318',
+      sentryDsn: 'https://key@o1.ingest.sentry.io/42',
+    });
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' })).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT: must use http: or https:, got "otel-collector:"',
+    ]);
   });
 });

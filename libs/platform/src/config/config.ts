@@ -22,11 +22,16 @@ export interface AppConfig {
     host: string;
     apiPort: number;
     workerPort: number;
+    apiMetricsPort: number;
+    workerMetricsPort: number;
     corsOrigins: string[];
+    keepAliveTimeoutMs: number;
     bodyLimitBytes: number;
     trustProxy: boolean | number | string[];
   };
   database: { url: string; poolSize: number; connectTimeoutMs: number; statementTimeoutMs: number };
+  /** What `db:migrate` runs with, instead of the apps' statement timeout. */
+  migrations: { lockTimeoutMs: number; lockRetries: number; statementTimeoutMs: number };
   redis: { url: string; keyPrefix: string };
   log: { level: ConfigValues['LOG_LEVEL'] };
   auth: {
@@ -38,8 +43,12 @@ export interface AppConfig {
     revocationPollMs: number;
   };
   rateLimit: { perMinute: number; authPerMinute: number; webhookPerMinute: number };
+  sockets: { eventsPerSecond: number };
   idempotency: { ttlHours: number; purgeIntervalSeconds: number };
   outbox: { relayIntervalMs: number; reconcileAfterMs: number; retentionDays: number };
+  telemetry: { otlpEndpoint: string; sentryDsn: string; sentryEnvironment: string };
+  /** Serve the read-only Bull Board on the api (QUEUE_BOARD, resolved against NODE_ENV). */
+  queueBoard: boolean;
   shutdown: { drainDelayMs: number; timeoutMs: number };
 }
 
@@ -147,7 +156,10 @@ function platformConfig(v: ConfigValues): AppConfig {
       host: v.HOST,
       apiPort: v.API_PORT,
       workerPort: v.WORKER_PORT,
+      apiMetricsPort: v.API_METRICS_PORT,
+      workerMetricsPort: v.WORKER_METRICS_PORT,
       corsOrigins: v.CORS_ORIGINS,
+      keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
       trustProxy: v.TRUST_PROXY,
     },
@@ -156,6 +168,11 @@ function platformConfig(v: ConfigValues): AppConfig {
       poolSize: v.DATABASE_POOL_SIZE,
       connectTimeoutMs: v.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: v.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
+    migrations: {
+      lockTimeoutMs: v.MIGRATION_LOCK_TIMEOUT_MS,
+      lockRetries: v.MIGRATION_LOCK_RETRIES,
+      statementTimeoutMs: v.MIGRATION_STATEMENT_TIMEOUT_MS,
     },
     redis: { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX },
     log: { level: v.LOG_LEVEL },
@@ -172,6 +189,7 @@ function platformConfig(v: ConfigValues): AppConfig {
       authPerMinute: v.AUTH_RATE_LIMIT_PER_MINUTE,
       webhookPerMinute: v.WEBHOOK_RATE_LIMIT_PER_MINUTE,
     },
+    sockets: { eventsPerSecond: v.SOCKET_EVENTS_PER_SECOND },
     idempotency: {
       ttlHours: v.IDEMPOTENCY_TTL_HOURS,
       purgeIntervalSeconds: v.IDEMPOTENCY_PURGE_INTERVAL_SECONDS,
@@ -181,6 +199,12 @@ function platformConfig(v: ConfigValues): AppConfig {
       reconcileAfterMs: v.OUTBOX_RECONCILE_AFTER_MS,
       retentionDays: v.OUTBOX_RETENTION_DAYS,
     },
+    telemetry: {
+      otlpEndpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT,
+      sentryDsn: v.SENTRY_DSN,
+      sentryEnvironment: v.SENTRY_ENVIRONMENT,
+    },
+    queueBoard: v.QUEUE_BOARD === 'auto' ? v.NODE_ENV !== 'production' : v.QUEUE_BOARD === 'on',
     shutdown: { drainDelayMs: v.SHUTDOWN_DRAIN_DELAY_MS, timeoutMs: v.SHUTDOWN_TIMEOUT_MS },
   };
 }

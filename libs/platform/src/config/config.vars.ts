@@ -62,12 +62,16 @@ export const oneOf = <T extends string>(
       : fail(`must be one of ${values.join(', ')}, got "${raw}"`),
 });
 
+/** A URL; with `default: ''` the variable is optional and unset reads as ''. */
 export const url = (
   protocols: string[],
   spec: Omit<VarSpec<string>, 'parse'>,
 ): VarSpec<string> => ({
   ...spec,
   parse: (raw) => {
+    if (raw === '' && spec.default === '') {
+      return raw;
+    }
     let parsed: URL;
     try {
       parsed = new URL(raw);

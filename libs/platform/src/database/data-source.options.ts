@@ -13,7 +13,7 @@ export interface DataSourceParts {
 
 /** The one DataSource definition: both apps, the migration CLI and the tests build from it. */
 export function dataSourceOptions(
-  db: AppConfig['database'],
+  db: AppConfig['database'] & { lockTimeoutMs?: number },
   { migrations = [], applicationName = 'bourse' }: DataSourceParts = {},
 ): DataSourceOptions {
   return {
@@ -23,7 +23,8 @@ export function dataSourceOptions(
     entities: [],
     migrations,
     migrationsTableName: 'migrations',
-    // Each migration runs in its own transaction so a failed one leaves the schema where it was.
+    // Each migration runs in its own transaction so a failed one leaves the schema where it was;
+    // one that cannot run in a transaction (CREATE INDEX CONCURRENTLY) sets `transaction = false`.
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
@@ -35,6 +36,7 @@ export function dataSourceOptions(
       connectionTimeoutMillis: db.connectTimeoutMs,
       statement_timeout: db.statementTimeoutMs,
       idle_in_transaction_session_timeout: Math.max(db.statementTimeoutMs, 60_000),
+      ...(db.lockTimeoutMs === undefined ? {} : { lock_timeout: db.lockTimeoutMs }),
     },
   };
 }

@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isTransientDatabaseError, uniqueViolationOf } from '../database/transient-errors';
 import { isRedisUnavailableError } from '../redis/redis-errors';
 import { pathOf } from '../http/request-path';
+import { reportError } from '../telemetry/error-reporting';
 import { DomainError } from './domain.error';
 import { problem, PROBLEM_CONTENT_TYPE, type Problem } from './problem';
 import { RequestValidationError } from './validation';
@@ -123,6 +124,14 @@ export class ProblemFilter implements ExceptionFilter {
         method: request.method,
         // Like the request log, without the query string: it can carry tokens.
         url: pathOf(request.url),
+      });
+    }
+    // A 503 is a dependency's outage, seen in metrics and alerts; a 500 is a bug to track.
+    if (body.status === 500) {
+      reportError(error, {
+        requestId: request.id,
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
       });
     }
     sendProblem(reply, request, body);

@@ -2,18 +2,21 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError, loadConfig, type AppConfig } from '../config/config';
 import type { AnyConfigSection, SectionsConfig } from '../config/config.section';
 import { createLogger } from '../logging/logger';
+import type { Telemetry } from '../telemetry/start';
 import { closeOnSignals } from './shutdown';
 
 /**
  * The shared `main()` of the api and the worker: validate the platform's config and that of the
  * libs' `sections` the app loads (one readable message and exit code 78 on failure), build the
- * app, listen, and close gracefully on SIGTERM.
+ * app, listen, and close gracefully on SIGTERM, then send the last spans and error reports of
+ * `telemetry` (started by main before the app was loaded).
  */
 export async function runHttpProcess<const Sections extends readonly AnyConfigSection[]>(
   service: string,
   sections: Sections,
   build: (config: AppConfig & SectionsConfig<Sections>) => Promise<NestFastifyApplication>,
   port: (config: AppConfig) => number,
+  telemetry?: Telemetry,
 ): Promise<void> {
   let config: AppConfig & SectionsConfig<Sections>;
   try {
@@ -28,7 +31,7 @@ export async function runHttpProcess<const Sections extends readonly AnyConfigSe
   const logger = createLogger(config, service);
   try {
     const app = await build(config);
-    closeOnSignals(app, config, logger);
+    closeOnSignals(app, config, logger, async () => telemetry?.shutdown());
     await app.listen({ port: port(config), host: config.http.host });
     logger.info({ port: port(config) }, `${service} listening`);
   } catch (error) {

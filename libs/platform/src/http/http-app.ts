@@ -10,9 +10,11 @@ import {
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/config';
 import { AccessLog } from '../logging/access-log';
+import { SocketTraceInterceptor } from '../telemetry/socket-spans';
+import { REQUEST_TRACE_IDS, tracingEnabled, type TraceIds } from '../telemetry/trace-context';
 import { createValidationPipe, RequestValidationError } from '../errors/validation';
 import { ProblemFilter, sendProblem, toProblem } from '../errors/problem.filter';
-import { isOperationalPath, MetricsService } from '../observability/metrics.service';
+import { MetricsService } from '../observability/metrics.service';
 import { ShutdownState } from '../observability/shutdown.state';
 import { buildOpenApiDocument } from './openapi';
 import { CorsPolicy } from './cors';
@@ -20,8 +22,14 @@ import { jsonBodyProblems } from './json-body-limits';
 import { malformedPathParameters, parameterProblems } from './request-text';
 import { useJsonParserKeepingRawBody } from './raw-body';
 import { requestIdFor } from './request-id';
-import { pathOf } from './request-path';
-import { API_HEADERS, DOCS_HEADERS, isDocsPath } from './security-headers';
+import { isOperationalPath, pathOf } from './request-path';
+import {
+  API_HEADERS,
+  DOCS_HEADERS,
+  isPagePath,
+  isWebAppPath,
+  WEB_APP_HEADERS,
+} from './security-headers';
 
 const refuseUnstorableText: preValidationHookHandler = (request, _reply, done) => {
   const problems = [
@@ -49,6 +57,7 @@ export function createFastifyAdapter(config: AppConfig, logger: Logger): Fastify
     // Fastify also accepts a hop count here; Nest's option type omits it.
     trustProxy: config.http.trustProxy as boolean | string[],
     bodyLimit: config.http.bodyLimitBytes,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       if (!headers(request, reply)) {
         sendProblem(reply, request, toProblem(namedBadUrl(adapter, request) ?? error));
@@ -91,11 +100,18 @@ function responseHeaders(
 ): (request: FastifyRequest, reply: FastifyReply) => boolean {
   const apiHeaders = { ...API_HEADERS, vary: 'Origin' };
   const docsHeaders = { ...DOCS_HEADERS, vary: 'Origin' };
+  const webAppHeaders = { ...WEB_APP_HEADERS, vary: 'Origin' };
   const cors = new CorsPolicy(config.http.corsOrigins);
 
   return (request, reply) => {
     void reply
-      .headers(isDocsPath(request.url) ? docsHeaders : apiHeaders)
+      .headers(
+        isPagePath(request.url)
+          ? docsHeaders
+          : isWebAppPath(request.url)
+            ? webAppHeaders
+            : apiHeaders,
+      )
       .header('x-request-id', request.id);
 
     return cors.answer(request, reply);
@@ -133,6 +149,7 @@ export async function configureHttpApp(
       route,
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime),
+      trace: (request as FastifyRequest & { [REQUEST_TRACE_IDS]?: TraceIds })[REQUEST_TRACE_IDS],
     });
     done();
   });
@@ -145,6 +162,9 @@ export async function configureHttpApp(
 
   useJsonParserKeepingRawBody(app);
   app.useGlobalPipes(createValidationPipe());
+  if (tracingEnabled()) {
+    app.useGlobalInterceptors(new SocketTraceInterceptor());
+  }
   app.useGlobalFilters(new ProblemFilter());
 
   if (options.docs) {

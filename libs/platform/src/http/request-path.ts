@@ -4,3 +4,7 @@ export function pathOf(url: string): string {
 
   return query === -1 ? url : url.slice(0, query);
 }
+
+/** Paths whose traffic is probes, not user traffic: kept out of RED metrics and traces. */
+export const isOperationalPath = (path: string): boolean =>
+  path.startsWith('/health/') || path === '/health';

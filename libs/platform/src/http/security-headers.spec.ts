@@ -1,4 +1,11 @@
-import { API_HEADERS, DOCS_HEADERS, helmetHeaders, isDocsPath } from './security-headers';
+import {
+  API_HEADERS,
+  DOCS_HEADERS,
+  helmetHeaders,
+  isDocsPath,
+  isWebAppPath,
+  WEB_APP_HEADERS,
+} from './security-headers';
 
 describe('security headers', () => {
   it('records what helmet sets, with lower-case names', () => {
@@ -36,5 +43,25 @@ describe('security headers', () => {
     ['/openapi.json', false],
   ])('%s is a docs path: %s', (url, expected) => {
     expect(isDocsPath(url)).toBe(expected);
+  });
+
+  it('lets the web app load its own scripts and open its own connections, nothing else', () => {
+    const csp = WEB_APP_HEADERS['content-security-policy'];
+    expect(csp).toContain(`script-src 'self'`);
+    expect(csp).toContain(`connect-src 'self'`);
+    expect(csp).toContain(`frame-ancestors 'none'`);
+    expect(csp).not.toContain('unsafe');
+    expect(WEB_APP_HEADERS).not.toHaveProperty('cache-control');
+  });
+
+  it.each([
+    ['/app', true],
+    ['/app/', true],
+    ['/app/assets/index-abc.js', true],
+    ['/app?x=1', true],
+    ['/apps', false],
+    ['/v1/app', false],
+  ])('%s is a web app path: %s', (url, expected) => {
+    expect(isWebAppPath(url)).toBe(expected);
   });
 });

@@ -67,6 +67,46 @@ export const DOCS_HEADERS: HeaderSet = helmetHeaders({
   },
 });
 
+/**
+ * The web app (apps/web, under /app): same-origin scripts, styles, images and connections (REST
+ * and the Socket.IO WebSocket) only; no inline script. Cache-Control is set per file where it is
+ * served: hashed assets are immutable, index.html is revalidated.
+ */
+export const WEB_APP_HEADERS: HeaderSet = helmetHeaders({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: [`'self'`],
+      scriptSrc: [`'self'`],
+      styleSrc: [`'self'`],
+      imgSrc: [`'self'`, 'data:'],
+      connectSrc: [`'self'`],
+      objectSrc: [`'none'`],
+      baseUri: [`'self'`],
+      formAction: [`'self'`],
+      frameAncestors: [`'none'`],
+    },
+  },
+  xFrameOptions: { action: 'deny' },
+});
+
+/** `prefix`, `prefix/…` or `prefix?…`, not a longer name that merely starts with it. */
+const isUnder =
+  (prefix: string) =>
+  (url: string): boolean =>
+    url.startsWith(prefix) &&
+    (url.length === prefix.length || url[prefix.length] === '/' || url[prefix.length] === '?');
+
 /** `/docs`, `/docs/`, `/docs/swagger-ui.css`, … (the document at /openapi.json is JSON). */
-export const isDocsPath = (url: string): boolean =>
-  url.startsWith('/docs') && (url.length === 5 || url[5] === '/' || url[5] === '?');
+export const isDocsPath = isUnder('/docs');
+
+/** `/app`, `/app/`, `/app/assets/…`, `/app/sign-in`, … */
+export const isWebAppPath = isUnder('/app');
+
+/**
+ * HTML pages the api serves, which get DOCS_HEADERS: Swagger UI, and Bull Board at /admin/queues
+ * (when QUEUE_BOARD turns it on). The web app under /app has its own set; everything else is JSON
+ * under API_HEADERS.
+ */
+export const isPagePath = (url: string): boolean =>
+  isDocsPath(url) || isUnder('/admin/queues')(url);

@@ -22,8 +22,16 @@ export async function gracefulShutdown(
   logger.info('shutdown complete');
 }
 
-/** SIGTERM or SIGINT runs gracefulShutdown once and exits; a stuck one is cut off after the timeout. */
-export function closeOnSignals(app: INestApplication, config: AppConfig, logger: Logger): void {
+/**
+ * SIGTERM or SIGINT runs gracefulShutdown, then `afterClose`, once and exits; a stuck one is cut
+ * off after the timeout.
+ */
+export function closeOnSignals(
+  app: INestApplication,
+  config: AppConfig,
+  logger: Logger,
+  afterClose: () => Promise<unknown> = async () => undefined,
+): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (closing) {
@@ -35,18 +43,20 @@ export function closeOnSignals(app: INestApplication, config: AppConfig, logger:
       logger.flush();
       process.exit(1);
     }, config.shutdown.timeoutMs).unref();
-    gracefulShutdown(app, config, logger, signal).then(
-      // Exit explicitly: a handle some library forgot to close must not keep the pod terminating.
-      () => {
-        logger.flush();
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        logger.flush();
-        process.exit(1);
-      },
-    );
+    gracefulShutdown(app, config, logger, signal)
+      .then(afterClose)
+      .then(
+        // Exit explicitly: a handle some library forgot to close must not keep the pod terminating.
+        () => {
+          logger.flush();
+          process.exit(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          logger.flush();
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);

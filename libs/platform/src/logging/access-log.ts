@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import type { TraceIds } from '../telemetry/trace-context';
 import { isoTime } from './logger';
 
 /** What one "request completed" line says; none of it can hold a secret (no query strings). */
@@ -11,6 +12,8 @@ export interface CompletedRequest {
   route: string;
   status: number;
   ms: number;
+  /** The request span's ids, when tracing is on. */
+  trace?: TraceIds;
 }
 
 const INFO = pino.levels.values.info;
@@ -38,6 +41,10 @@ export class AccessLog {
       `{"level":"info"${isoTime()}${this.bindings},"requestId":${JSON.stringify(request.requestId)}` +
       `,"method":${JSON.stringify(request.method)},"url":${JSON.stringify(request.url)}` +
       `,"route":${JSON.stringify(request.route)},"status":${request.status},"ms":${request.ms}` +
+      // Hex ids from the tracer: nothing to escape.
+      (request.trace
+        ? `,"traceId":"${request.trace.traceId}","spanId":"${request.trace.spanId}"`
+        : '') +
       `,"msg":"request completed"}\n`;
     (this.logger as unknown as Record<symbol, pino.DestinationStream>)[
       pino.symbols.streamSym

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { AppConfig } from '../config/config';
+import { traceLogFields, tracingEnabled } from '../telemetry/trace-context';
 import { flushOnExit, LineBatcher } from './line-batcher';
 
 /** Keys whose values never reach the logs, at any depth, compared case-insensitively. */
@@ -141,7 +142,8 @@ export function reportDrops(destination: Destination, logger: Logger): void {
  * write is in flight go out in the next one), so a busy server makes one write per batch instead
  * of one syscall per request; at most MAX_BUFFERED_LOG_BYTES wait, the rest is dropped and
  * counted. pino flushes synchronously on process exit, so a crash or `process.exit` keeps the
- * last lines; only a SIGKILL loses the last LOG_FLUSH_MS.
+ * last lines; only a SIGKILL loses the last LOG_FLUSH_MS. With tracing on, a line logged inside a
+ * span carries its `traceId` and `spanId`.
  */
 export function createLogger(
   config: AppConfig,
@@ -156,6 +158,8 @@ export function createLogger(
       timestamp: isoTime,
       formatters: { level: (label) => ({ level: label }), log: redactSecrets },
       serializers: { err: pino.stdSerializers.err },
+      // The active span's traceId and spanId, looked up only when tracing is on.
+      ...(tracingEnabled() ? { mixin: traceLogFields } : {}),
     },
     stream,
   );

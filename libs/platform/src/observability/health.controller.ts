@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import {
   HealthCheck,
@@ -9,7 +9,6 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator';
 import { READINESS_CHECKS, withTimeout, type ReadinessCheck } from './health.checks';
-import { MetricsService } from './metrics.service';
 import { ShutdownState } from './shutdown.state';
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -23,7 +22,6 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly shutdown: ShutdownState,
-    private readonly metrics: MetricsService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
   ) {}
 
@@ -67,11 +65,5 @@ export class HealthController {
 
       return result;
     }
-  }
-
-  @Get('metrics')
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  metricsText(): Promise<string> {
-    return this.metrics.render();
   }
 }

@@ -2,10 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { logLinesDropped } from '../logging/logger';
 
-/** Paths whose traffic is probes and scrapes, not user traffic: kept out of the RED metrics. */
-export const isOperationalPath = (url: string): boolean =>
-  url === '/metrics' || url.startsWith('/health/') || url === '/health';
-
 /**
  * One Prometheus registry per process (not prom-client's global one, so two apps in one test
  * process do not collide). Libs register their own metrics on `registry`.

@@ -10,3 +10,5 @@ export {
   type PeriodicJob,
   type PeriodicJobPayload,
 } from './periodic-jobs';
+export { runTracedJob, TracedJob } from './traced-job';
+export { QueueCountsDto, QueueListDto, QueueOverview, QueueSummaryDto } from './queue-overview';

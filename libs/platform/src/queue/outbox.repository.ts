@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { rows, type Tx } from '../database/database';
+import { JOB_TRACE_KEY, type TraceCarrier } from '../telemetry/trace-context';
 
 export interface OutboxJob<T extends object = object> {
   queue: string;
@@ -12,12 +13,18 @@ export interface OutboxJob<T extends object = object> {
   delayMs?: number;
 }
 
+/** What the repository stores beside a job: the trace context of the code that enqueued it. */
+export interface OutboxInsert extends OutboxJob {
+  traceContext: TraceCarrier | null;
+}
+
 /** An outbox row as the relay hands it to Bull. */
 export interface OutboxRow {
   id: string;
   queue: string;
   name: string;
   jobId: string;
+  /** The job's data: the enqueued payload, plus its `traceContext` when the enqueuer was traced. */
   payload: object;
   /** What is left of the row's delay now (its due time is fixed at insert). */
   dueInMs: number;
@@ -25,7 +32,9 @@ export interface OutboxRow {
 
 // clock_timestamp(), not now(): a row committed after the claiming transaction began has a
 // created_at later than that transaction's now(), which would read as a delay it never had.
-const ROW = `id, queue, name, job_id AS "jobId", payload,
+const ROW = `id, queue, name, job_id AS "jobId",
+             CASE WHEN trace_context IS NULL OR jsonb_typeof(payload) <> 'object' THEN payload
+                  ELSE payload || jsonb_build_object('${JOB_TRACE_KEY}', trace_context) END AS payload,
              GREATEST(0, delay_ms - extract(epoch FROM clock_timestamp() - created_at) * 1000)::float8
                AS "dueInMs"`;
 
@@ -33,14 +42,21 @@ const ROW = `id, queue, name, job_id AS "jobId", payload,
 @Injectable()
 export class OutboxRepository {
   /** True when the row is new; false when a row with this job id already exists. */
-  async insert(tx: Tx, job: OutboxJob): Promise<boolean> {
+  async insert(tx: Tx, job: OutboxInsert): Promise<boolean> {
     const inserted = await rows(
       tx,
-      `INSERT INTO outbox (queue, name, job_id, payload, delay_ms)
-       VALUES ($1, $2, $3, $4::jsonb, $5)
+      `INSERT INTO outbox (queue, name, job_id, payload, delay_ms, trace_context)
+       VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb)
        ON CONFLICT (job_id) DO NOTHING
        RETURNING id`,
-      [job.queue, job.name, job.jobId, JSON.stringify(job.payload), job.delayMs ?? 0],
+      [
+        job.queue,
+        job.name,
+        job.jobId,
+        JSON.stringify(job.payload),
+        job.delayMs ?? 0,
+        job.traceContext === null ? null : JSON.stringify(job.traceContext),
+      ],
     );
 
     return inserted.length === 1;
@@ -137,6 +153,17 @@ export class OutboxRepository {
     );
 
     return deleted.length;
+  }
+
+  /** Seconds the oldest unsent row has waited for the relay (0 when none waits). */
+  async oldestUnsentSeconds(tx: Tx): Promise<number> {
+    const [row] = await rows<{ s: number }>(
+      tx,
+      `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS s
+         FROM outbox WHERE enqueued_at IS NULL`,
+    );
+
+    return row?.s ?? 0;
   }
 
   async countUnsent(tx: Tx): Promise<number> {

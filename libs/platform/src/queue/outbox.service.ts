@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, type Tx } from '../database/database';
+import { currentTraceCarrier } from '../telemetry/trace-context';
 import { OutboxRepository, type OutboxJob } from './outbox.repository';
 
 const PURGE_BATCH = 5000;
@@ -22,7 +23,8 @@ export class OutboxService {
       throw new Error(`Outbox job id must be a non-numeric business key, got "${job.jobId}"`);
     }
 
-    return this.outbox.insert(tx, job);
+    // The relay enqueues later, outside this request: the row carries its trace onward.
+    return this.outbox.insert(tx, { ...job, traceContext: currentTraceCarrier() });
   }
 
   /**

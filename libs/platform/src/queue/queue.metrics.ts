@@ -3,6 +3,7 @@ import { Counter, Gauge } from 'prom-client';
 import { Database } from '../database/database';
 import { MetricsService } from '../observability/metrics.service';
 import { OutboxRepository } from './outbox.repository';
+import { oldestWaitingSeconds } from './queue-overview';
 import { QueueRegistry } from './queue.registry';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
@@ -44,6 +45,35 @@ export class QueueMetrics {
         } catch (error) {
           logger.warn({ msg: 'outbox_pending_rows not collected', err: error });
         }
+      },
+    });
+    new Gauge({
+      name: 'outbox_oldest_pending_seconds',
+      help: 'Age of the oldest committed outbox row not yet handed to Bull: the relay lag.',
+      registers,
+      async collect() {
+        try {
+          this.set(await outbox.oldestUnsentSeconds(db.manager));
+        } catch (error) {
+          logger.warn({ msg: 'outbox_oldest_pending_seconds not collected', err: error });
+        }
+      },
+    });
+    new Gauge({
+      name: 'queue_oldest_waiting_seconds',
+      help: 'Age of the oldest waiting job in each Bull queue (0 when none waits).',
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        await Promise.all(
+          queues.all().map(async (queue) => {
+            try {
+              this.set({ queue: queue.name }, (await oldestWaitingSeconds(queue)) ?? 0);
+            } catch (error) {
+              logger.warn({ msg: 'queue_oldest_waiting_seconds not collected', err: error });
+            }
+          }),
+        );
       },
     });
     new Gauge({

@@ -6,6 +6,7 @@ import { OutboxRelay } from './outbox.relay';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxService } from './outbox.service';
 import { QueueMetrics } from './queue.metrics';
+import { QueueOverview } from './queue-overview';
 import { bullRootOptions } from './queue.options';
 import { QueueRegistry } from './queue.registry';
 
@@ -20,8 +21,8 @@ import { QueueRegistry } from './queue.registry';
     BullModule.forRootAsync({ inject: [APP_CONFIG], useFactory: bullRootOptions }),
     DiscoveryModule,
   ],
-  providers: [OutboxRepository, OutboxService, QueueRegistry],
-  exports: [OutboxRepository, OutboxService, QueueRegistry],
+  providers: [OutboxRepository, OutboxService, QueueRegistry, QueueOverview],
+  exports: [OutboxRepository, OutboxService, QueueRegistry, QueueOverview],
 })
 export class QueueModule {}
 

@@ -1,8 +1,7 @@
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
-import { pathOf } from '../http/request-path';
-import { isOperationalPath } from '../observability/metrics.service';
+import { isOperationalPath, pathOf } from '../http/request-path';
 import { RateLimitExceededError } from './rate-limit.errors';
 
 const ALLOWED = Promise.resolve(true);

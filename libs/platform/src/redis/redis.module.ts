@@ -11,14 +11,18 @@ export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 export function createRedis(
   config: AppConfig,
   name: string,
-  options: { lazy?: boolean; autoPipelining?: boolean } = {},
+  options: { lazy?: boolean; autoPipelining?: boolean; subscriber?: boolean } = {},
 ): Redis {
   const client = new Redis(config.redis.url, {
     keyPrefix: `${config.redis.keyPrefix}:`,
     connectionName: `bourse-${name}`,
     lazyConnect: options.lazy ?? false,
-    // Fail commands fast while Redis is away instead of queueing them for seconds.
-    maxRetriesPerRequest: 2,
+    // Fail commands fast while Redis is away instead of queueing them for seconds. A subscriber's
+    // SUBSCRIBEs instead wait for Redis (ioredis renews only those that succeeded), and it skips
+    // the ready check: ioredis sends a SUBSCRIBE issued while connecting at once, and the check's
+    // INFO, refused in subscriber mode, would then fail the connection.
+    maxRetriesPerRequest: options.subscriber ? null : 2,
+    enableReadyCheck: !options.subscriber,
     enableOfflineQueue: true,
     // Commands issued in one turn of the event loop (every request's rate-limit check, say) go
     // out in one write: on these VMs each socket write wakes Redis and costs more than the command.
@@ -74,12 +78,16 @@ export class RedisModule implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.redis, this.subscriber].map((client) => quit(client)));
+    await Promise.all([this.redis, this.subscriber].map(quit));
   }
 }
 
-async function quit(client: Redis): Promise<void> {
-  if (client.status === 'end' || client.status === 'wait') {
+/**
+ * QUIT when connected (pending replies arrive first); otherwise drop the connection at once: a
+ * QUIT queued while Redis is away would wait for it (forever on a subscriber connection).
+ */
+export async function quit(client: Redis): Promise<void> {
+  if (client.status !== 'ready') {
     client.disconnect();
 
     return;

@@ -1,0 +1,34 @@
+import { AuditModule, APP_CONFIG, requireConfigSection } from '@bourse/platform';
+import { StorageModule } from '@bourse/storage';
+import { Module } from '@nestjs/common';
+import { KYC_CONFIG, type KycAppConfig } from './kyc.config';
+import { KYC_DOCUMENT } from './kyc.documents';
+import { KycGate } from './kyc-gate.service';
+import { KycRepository } from './kyc.repository';
+import { KycService } from './kyc.service';
+import { PiiCipher } from './pii-cipher';
+import { SumsubSignature } from './sumsub/sumsub.webhook';
+
+/**
+ * KYC cases, review and the gate other libs call. Needs what the platform provides globally
+ * (Database, APP_CONFIG with KYC_CONFIG and STORAGE_CONFIG composed, idempotency); declares the
+ * `kyc.document` upload purpose.
+ */
+@Module({
+  imports: [AuditModule, StorageModule.forPurposes([KYC_DOCUMENT])],
+  providers: [
+    requireConfigSection(KYC_CONFIG),
+    KycService,
+    KycGate,
+    KycRepository,
+    SumsubSignature,
+    {
+      provide: PiiCipher,
+      inject: [APP_CONFIG],
+      useFactory: ({ kyc }: KycAppConfig) =>
+        new PiiCipher(new Map([[kyc.piiKeyId, kyc.piiKey]]), kyc.piiKeyId),
+    },
+  ],
+  exports: [KycService, KycGate, SumsubSignature],
+})
+export class KycModule {}
