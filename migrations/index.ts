@@ -23,6 +23,7 @@ import { IdempotencyOneMechanism1765400000000 } from './1765400000000-idempotenc
 import { LedgerOneWalletPerUserAsset1765400001000 } from './1765400001000-ledger-one-wallet-per-user-asset';
 import { OutboxTraceContext1765600000000 } from './1765600000000-outbox-trace-context';
 import { CreateUploads1765800000000 } from './1765800000000-create-uploads';
+import { CreatePayments1765900000000 } from './1765900000000-create-payments';
 import { CreateTrading1766000000000 } from './1766000000000-create-trading';
 import { CreateKyc1766000001000 } from './1766000001000-create-kyc';
 import { CreateNotifications1766100000000 } from './1766100000000-create-notifications';
@@ -54,6 +55,7 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   LedgerOneWalletPerUserAsset1765400001000,
   OutboxTraceContext1765600000000,
   CreateUploads1765800000000,
+  CreatePayments1765900000000,
   CreateTrading1766000000000,
   CreateKyc1766000001000,
   CreateNotifications1766100000000,

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `npm start` must stop cleanly. Three times (SIGTERM to npm, SIGINT to npm, and SIGINT to its whole
 # process group as Ctrl-C in a terminal sends it), runs the built api and worker the way `npm start`
-# does (`npm run start:all`, after the build and the database steps), waits for both to be ready,
-# sends the signal, and requires npm to exit 0 with no process of its group left behind. Run
-# after `npm run build`.
+# does (`npm run start:all`, after the build and the database steps), waits for them and the
+# simulators it runs to be ready, sends the signal, and requires npm to exit 0 with no process of
+# its group left behind. Run after `npm run build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tag="start_$$"
@@ -11,9 +11,13 @@ export DATABASE_URL="postgres://postgres@127.0.0.1:5432/bourse_${tag}"
 export REDIS_KEY_PREFIX="bourse-${tag}"
 export API_PORT=${CHECK_API_PORT:-3192} WORKER_PORT=${CHECK_WORKER_PORT:-3193} HOST=127.0.0.1
 # The simulators start:all runs beside them, off their default ports so running ones are no bother.
-export STORAGE_S3_ENDPOINT=http://127.0.0.1:${CHECK_S3_PORT:-3194}
-export NOTIFICATIONS_SMTP_URL=smtp://127.0.0.1:${CHECK_SMTP_PORT:-3195}
-export ONESIGNAL_API_URL=http://127.0.0.1:${CHECK_ONESIGNAL_PORT:-3196}
+s3_port=${CHECK_S3_PORT:-3194} smtp_port=${CHECK_SMTP_PORT:-3195} onesignal_port=${CHECK_ONESIGNAL_PORT:-3196}
+stripe_port=${CHECK_STRIPE_PORT:-3197} paypal_port=${CHECK_PAYPAL_PORT:-3198}
+export STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port
+export NOTIFICATIONS_SMTP_URL=smtp://127.0.0.1:$smtp_port
+export ONESIGNAL_API_URL=http://127.0.0.1:$onesignal_port
+export PAYMENTS_STRIPE_API_URL=http://127.0.0.1:$stripe_port
+export PAYMENTS_PAYPAL_API_URL=http://127.0.0.1:$paypal_port
 export LOG_LEVEL=warn MARKET_PROVIDER=none
 log=$(mktemp)
 
@@ -30,6 +34,15 @@ node dist/apps/cli/apps/cli/src/main.js db:migrate >/dev/null
 ready() {
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health/ready")" = 200 ]
 }
+# A simulator is ready once it accepts connections (SMTP is not HTTP); signalled while still
+# loading, it would die of the signal rather than stop (a start-up race, not the shutdown this checks).
+listening() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+all_ready() {
+  ready "$API_PORT" && ready "$WORKER_PORT" && listening "$s3_port" && listening "$smtp_port" &&
+    listening "$onesignal_port" && listening "$stripe_port" && listening "$paypal_port"
+}
 
 for case in TERM:npm INT:npm INT:group; do
   signal=${case%:*} target=${case#*:}
@@ -37,11 +50,11 @@ for case in TERM:npm INT:npm INT:group; do
   setsid npm run start:all >"$log" 2>&1 &
   group=$!
   for _ in $(seq 1 120); do
-    if ready "$API_PORT" && ready "$WORKER_PORT"; then break; fi
+    if all_ready; then break; fi
     sleep 0.5
   done
-  if ! ready "$API_PORT" || ! ready "$WORKER_PORT"; then
-    echo "api and worker never became ready; the log:" >&2
+  if ! all_ready; then
+    echo "api, worker and simulators never became ready; the log:" >&2
     cat "$log" >&2
     exit 1
   fi

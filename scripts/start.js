@@ -1,8 +1,8 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3, SMTP and OneSignal simulators until SIGINT or SIGTERM, on which all shut down
- * gracefully. With `apps` (`npm run start:all`) it only runs those processes.
+ * local S3, SMTP, OneSignal, Stripe and PayPal simulators until SIGINT or SIGTERM, on which all
+ * shut down gracefully. With `apps` (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
  * npm hands a signal to the shell running its script, and the shell dies without passing it on,
@@ -23,6 +23,9 @@ const APPS = {
   smtp: ['dist/apps/cli/apps/cli/src/main.js', 'smtp:capture'],
   // Where ONESIGNAL_API_URL points by default; push notifications go to it.
   onesignal: ['dist/apps/cli/apps/cli/src/main.js', 'onesignal:simulator'],
+  // Where PAYMENTS_STRIPE_API_URL points by default; it sends its webhooks to the api (libs/payments).
+  stripe: ['dist/apps/cli/apps/cli/src/main.js', 'stripe:simulator'],
+  paypal: ['dist/apps/cli/apps/cli/src/main.js', 'paypal:simulator'],
 };
 
 const children = new Set();

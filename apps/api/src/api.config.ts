@@ -2,6 +2,7 @@ import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
+import { PAYMENTS_CONFIG } from '@bourse/payments';
 import type { AppConfig, SectionsConfig } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
 import { TRADING_CONFIG } from '@bourse/trading';
@@ -14,6 +15,7 @@ export const API_CONFIG_SECTIONS = [
   NOTIFICATIONS_CONFIG,
   TRADING_CONFIG,
   KYC_CONFIG,
+  PAYMENTS_CONFIG,
 ] as const;
 
 export type ApiConfig = AppConfig & SectionsConfig<typeof API_CONFIG_SECTIONS>;

@@ -19,6 +19,7 @@ import {
 import { KycModule } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
+import { PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { TradingModule } from '@bourse/trading';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -42,6 +43,9 @@ import { PricesGateway } from './market/prices.gateway';
 import { NotificationsController } from './notifications/notifications.controller';
 import { NotificationsGateway } from './notifications/notifications.gateway';
 import { WebhookEndpointsController } from './notifications/webhook-endpoints.controller';
+import { PaymentsController } from './payments/payments.controller';
+import { PayPalWebhookController } from './payments/paypal-webhook.controller';
+import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
 import { TradingController } from './trading/trading.controller';
 
@@ -70,6 +74,9 @@ export class ApiModule {
         KycController,
         KycReviewController,
         SumsubWebhookController,
+        PaymentsController,
+        StripeWebhookController,
+        PayPalWebhookController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -102,6 +109,7 @@ export class ApiModule {
         ]),
         TradingModule,
         KycModule,
+        PaymentsModule,
         ...extra,
       ],
       providers: [PricesGateway, NotificationsGateway],

@@ -9,9 +9,11 @@ import { openapi } from './openapi.command';
 import { runS3Simulator } from './s3-simulator.command';
 import { seed, seedHistory } from './seed.command';
 import { runSmtpCapture } from './smtp-capture.command';
+import { runStripeSimulator } from './stripe-simulator.command';
+import { runPayPalSimulator } from './paypal-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -45,6 +47,10 @@ async function main(argv: string[]): Promise<string> {
       return runSmtpCapture(config);
     case 'onesignal:simulator':
       return runOneSignalSimulator(config);
+    case 'stripe:simulator':
+      return runStripeSimulator(config);
+    case 'paypal:simulator':
+      return runPayPalSimulator(config);
     default:
       throw new Error(USAGE);
   }

@@ -18,6 +18,7 @@ import {
 import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
 import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
+import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -74,6 +75,7 @@ export class WorkerModule {
         StorageModule,
         NotificationsModule,
         KycModule,
+        PaymentsWorkerModule,
         ...extra,
       ],
       providers: [

@@ -1360,6 +1360,118 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payments, newest first.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Payments_list"];
+        put?: never;
+        /**
+         * Start a payment.
+         * @description Creates the intent here and at the provider. The payer authorises with what is returned (Stripe: `clientSecret` for Stripe.js); the provider confirms by webhook, and the capture is settled in the ledger (`wallet_deposit`: the wallet is credited). Idempotent by `Idempotency-Key`.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users pay (not API keys).
+         *     - 409: `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `payments.unknown_purpose` or `ledger.asset_not_found` (naming the field); `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `payments.provider_unavailable`: the provider did not answer; retry with the key.
+         */
+        post: operations["Payments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One payment.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `payments.payment_not_found`: no such payment, or you may not see it (the same answer for both).
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Payments_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/payments/{id}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refund a payment.
+         * @description Partially or fully; the sum of refunds never exceeds what was captured. The settlement account (the wallet, for deposits) is debited in the same transaction as the provider is asked. Recorded in the audit log. Idempotent by `Idempotency-Key`.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `payments.payment_not_found`.
+         *     - 409: `payments.provider_refused`: the provider disagrees; `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `payments.amount_too_large`: more than is captured and not refunded; `ledger.insufficient_funds`: the wallet no longer holds it; `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `payments.provider_unavailable`: nothing was refunded; retry with the key.
+         */
+        post: operations["Payments_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trading/holdings": {
         parameters: {
             query?: never;
@@ -2092,7 +2204,7 @@ export interface components {
              * @description What: `<kind>.<verb>`.
              * @enum {string}
              */
-            action: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
+            action: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
             /**
              * @description Who: `user:<id>` or `apikey:<id>`.
              * @example user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80
@@ -2366,6 +2478,34 @@ export interface components {
              * @description The quote to execute, exactly at its amounts.
              */
             quoteId: string;
+        };
+        CreatePaymentDto: {
+            /**
+             * @description Minor units of the asset to pay, as a decimal string ("1250" is 12.50 USD).
+             * @example 1250
+             */
+            amount: string;
+            /**
+             * @description Ledger asset (and currency) of the payment.
+             * @example USD
+             */
+            asset: string;
+            /**
+             * @description `automatic`: captured as soon as the payer authorises; `manual`: authorised only, captured later (partially, possibly several times) or cancelled.
+             * @default automatic
+             * @enum {string}
+             */
+            captureMode: "automatic" | "manual";
+            /**
+             * @description Who processes the payment.
+             * @enum {string}
+             */
+            provider: "stripe" | "paypal";
+            /**
+             * @description What is paid for, as declared by the lib that settles it: `wallet_deposit` credits the payer's wallet.
+             * @example wallet_deposit
+             */
+            purpose: string;
         };
         CreateQuoteDto: {
             /**
@@ -2891,6 +3031,62 @@ export interface components {
             /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
             nextCursor?: string;
         };
+        PaymentDto: {
+            /**
+             * @description Authorised amount, minor units.
+             * @example 1250
+             */
+            amount: string;
+            /** @description Where the payer approves a PayPal order (the order's `approve` link). Shown to the payer only. */
+            approvalUrl: Record<string, never> | null;
+            /** @example USD */
+            asset: string;
+            /**
+             * @description Captured and settled in the ledger so far.
+             * @example 1250
+             */
+            captured: string;
+            /** @enum {string} */
+            captureMode: "automatic" | "manual";
+            /** @description What the payer's client needs to authorise: the Stripe PaymentIntent's client secret (Stripe.js `confirmPayment`). Shown to the payer only. */
+            clientSecret: Record<string, never> | null;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * @description The provider's last decline, normalised.
+             * @enum {string|null}
+             */
+            declineCode: "insufficient_funds" | "card_declined" | "fraud_suspected" | "expired_card" | "authentication_required" | "processing_error" | null;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The paying user.
+             */
+            ownerId: string;
+            /** @enum {string} */
+            provider: "stripe" | "paypal";
+            /** @example wallet_deposit */
+            purpose: string;
+            /**
+             * @description Refunded so far; never more than `captured`.
+             * @example 0
+             */
+            refunded: string;
+            /**
+             * @description `requires_action` (the payer has to authorise) → `processing` → `requires_capture` (manual capture) → `succeeded` | `failed` | `cancelled` (terminal).
+             * @enum {string}
+             */
+            state: "requires_action" | "processing" | "requires_capture" | "succeeded" | "failed" | "cancelled";
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        PaymentPageDto: {
+            /** @description Pass as `cursor` for the next page; absent on the last. */
+            nextCursor?: string;
+            /** @description Newest first. */
+            payments: components["schemas"]["PaymentDto"][];
+        };
         PostTransferDto: {
             /**
              * @description Amount to move, at most the held amount; the rest is released. Absent: the whole hold.
@@ -3095,6 +3291,18 @@ export interface components {
         RefreshTokenDto: {
             /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
             refreshToken: string;
+        };
+        RefundPaymentDto: {
+            /**
+             * @description Minor units to refund; absent: everything captured and not yet refunded.
+             * @example 1000
+             */
+            amount?: string;
+            /**
+             * @description Why: kept with the change in the audit trail (`GET /v1/admin/audit-events`).
+             * @example chargeback fraud, ticket 4711
+             */
+            reason?: string;
         };
         RegisterDto: {
             /**
@@ -3768,7 +3976,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only the events of this action (those the loaded libs declared). */
-                action?: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "user.disable" | "user.enable";
+                action?: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
@@ -7862,6 +8070,435 @@ export interface operations {
                 };
             };
             /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Payments_list: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+                /** @description Staff only (`support`, `admin`): one user's payments; without it, everyone's. */
+                ownerId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's payments; `support` and admins see everyone's (or `ownerId`'s). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Payments_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePaymentDto"];
+            };
+        };
+        responses: {
+            /** @description The payment, `requires_action`. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users pay (not API keys). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `idempotency.request_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payments.unknown_purpose` or `ledger.asset_not_found` (naming the field); `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payments.provider_unavailable`: the provider did not answer; retry with the key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Payments_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The payment, to its payer, `support` or admins. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payments.payment_not_found`: no such payment, or you may not see it (the same answer for both). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Payments_refund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundPaymentDto"];
+            };
+        };
+        responses: {
+            /** @description The payment with its new total. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaymentDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payments.payment_not_found`. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payments.provider_refused`: the provider disagrees; `idempotency.request_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payments.amount_too_large`: more than is captured and not refunded; `ledger.insufficient_funds`: the wallet no longer holds it; `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `payments.provider_unavailable`: nothing was refunded; retry with the key. */
             503: {
                 headers: {
                     [name: string]: unknown;
