@@ -29,6 +29,12 @@ export async function runHttpProcess<const Sections extends readonly AnyConfigSe
     throw error;
   }
   const logger = createLogger(config, service);
+  // Node prints process warnings (a dependency's deprecation or Node-version notice) as plain text
+  // on stderr; here they become JSON log lines like everything else the process writes.
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) =>
+    logger.warn({ warning: { name: warning.name, message: warning.message } }, 'process warning'),
+  );
   try {
     const app = await build(config);
     closeOnSignals(app, config, logger, async () => telemetry?.shutdown());
