@@ -8,12 +8,11 @@ import {
 import { Database, dataSourceOptions, OutboxService, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { LedgerViolationsError, verifyLedger } from '../../apps/cli/src/ledger-verify.command';
 import { testConfig, type TestServer } from '../setup/apps';
-import { ADMIN_DATABASE_URL, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
+import { adminQuery, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
 import { startWorker } from '../setup/worker';
 
 const CHECKS = Object.keys(INVARIANT_CHECKS).length;
@@ -28,16 +27,6 @@ const WORKER_ENV = {
   LEDGER_PENDING_SWEEP_INTERVAL_SECONDS: '1',
   LEDGER_VERIFY_INTERVAL_SECONDS: '3600',
 };
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
 
 async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 15_000;

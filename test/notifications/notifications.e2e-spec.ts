@@ -10,14 +10,13 @@ import {
 import { ApiKeyService, Database, dataSourceOptions, rows } from '@bourse/platform';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Socket } from 'socket.io-client';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { OneSignalSimulator } from '../../simulators/onesignal/onesignal.simulator';
 import { SmtpCapture, type CapturedEmail } from '../../simulators/smtp/smtp-capture';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
-import { ADMIN_DATABASE_URL, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
+import { adminQuery, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
 import { startWorker } from '../setup/worker';
 
 // The worker's relay takes every outbox row: this file's api and worker get a database and
@@ -35,16 +34,6 @@ const ALERT_TEMPLATE: EmailTemplate = {
     html: `<p><b>${escapeHtml(String(n.data.symbol))}</b> crossed ${escapeHtml(String(n.data.price))}.</p>`,
   }),
 };
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
 
 async function waitFor<T>(probe: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 15_000;

@@ -3,14 +3,13 @@ import { ApiKeyService, Database, dataSourceOptions, rows } from '@bourse/platfo
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { DataSource } from 'typeorm';
 import { WebhookSender } from '../../libs/notifications/src/webhooks/webhook-sender';
 import { MIGRATIONS } from '../../migrations';
 import { signedInUser } from '../factories/users';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
-import { ADMIN_DATABASE_URL, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
+import { adminQuery, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
 import { startWorker } from '../setup/worker';
 
 // The relay takes every outbox row: this file's api and worker get a database of their own.
@@ -56,16 +55,6 @@ class Receiver {
 
   stop(): Promise<void> {
     return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
   }
 }
 

@@ -3,13 +3,12 @@ import { PaymentsService } from '@bourse/payments';
 import { dataSourceOptions, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { PayPalSimulator } from '../../simulators/paypal/paypal.simulator';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
-import { ADMIN_DATABASE_URL, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
+import { adminQuery, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
 import { startWorker } from '../setup/worker';
 
 // The worker applies every PayPal event of its database's inbox: a database of this file's own.
@@ -21,16 +20,6 @@ interface PaymentBody {
   captured: string;
   refunded: string;
   approvalUrl: string | null;
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
 }
 
 async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {

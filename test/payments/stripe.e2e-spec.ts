@@ -3,14 +3,13 @@ import { PaymentsService } from '@bourse/payments';
 import { dataSourceOptions, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { StripeSimulator, type StripeEvent } from '../../simulators/stripe/stripe.simulator';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
-import { ADMIN_DATABASE_URL, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
+import { adminQuery, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
 import { startWorker } from '../setup/worker';
 
 // The worker relays every outbox row of its database and applies every Stripe event in the inbox:
@@ -27,16 +26,6 @@ interface PaymentBody {
   refunded: string;
   clientSecret: string | null;
   declineCode: string | null;
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
 }
 
 async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {

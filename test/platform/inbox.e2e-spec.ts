@@ -13,7 +13,6 @@ import {
 import { Body, Controller, Injectable, Module, Post } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { SweepInboxProcessor } from '../../apps/worker/src/processors/sweep-inbox.processor';
@@ -25,7 +24,7 @@ import {
   TestWebhookApiModule,
 } from '../factories/webhooks';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
-import { ADMIN_DATABASE_URL, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
+import { adminQuery, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
 import { startWorker } from '../setup/worker';
 
 // Every worker relays the whole outbox of its database: the test provider's events get a
@@ -73,16 +72,6 @@ class TestEventHandler implements InboxEventHandler {
 
 @Module({ providers: [TestEventHandler] })
 class TestProviderWorkerModule {}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
-}
 
 async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 15_000;

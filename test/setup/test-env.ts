@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+
 /** Names shared by global setup, teardown and the specs (passed through the environment). */
 export const TEST_DB_ENV = 'BOURSE_TEST_DATABASE';
 export const TEST_PREFIX_ENV = 'BOURSE_TEST_REDIS_PREFIX';
@@ -9,4 +11,15 @@ export function testDatabaseUrl(database: string): string {
   url.pathname = `/${database}`;
 
   return url.toString();
+}
+
+/** Runs one statement as the admin (CREATE or DROP a spec's own DATABASE). */
+export async function adminQuery(sql: string): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
 }

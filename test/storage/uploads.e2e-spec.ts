@@ -10,14 +10,13 @@ import {
 } from '@bourse/storage';
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client } from 'pg';
 import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { S3Simulator } from '../../simulators/s3/s3.simulator';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
-import { ADMIN_DATABASE_URL, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
+import { adminQuery, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
 import { startWorker } from '../setup/worker';
 
 const BUCKET = 'bourse-test-uploads';
@@ -40,16 +39,6 @@ interface Presigned {
   url: string;
   fields: Record<string, string>;
   expiresAt: string;
-}
-
-async function adminQuery(sql: string): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_DATABASE_URL });
-  await admin.connect();
-  try {
-    await admin.query(sql);
-  } finally {
-    await admin.end();
-  }
 }
 
 async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
