@@ -17,7 +17,11 @@ import {
 } from '@bourse/platform';
 import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
-import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
+import {
+  NOTIFICATIONS_QUEUE,
+  NotificationsWorkerModule,
+  WEBHOOKS_QUEUE,
+} from '@bourse/notifications';
 import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
@@ -73,7 +77,7 @@ export class WorkerModule {
         ...(config.market.provider === 'none' ? [] : [MarketUpstreamModule]),
         CandlesModule,
         StorageModule,
-        NotificationsModule,
+        NotificationsWorkerModule,
         KycModule,
         PaymentsWorkerModule,
         ...extra,

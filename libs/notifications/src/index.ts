@@ -5,7 +5,7 @@ export {
 } from './notifications.config';
 export { PushNotDeliveredError } from './push-sender';
 export { NOTIFICATION_EVENT, NOTIFICATIONS_NAMESPACE } from './live';
-export { NotificationsModule } from './notifications.module';
+export { NotificationsModule, NotificationsWorkerModule } from './notifications.module';
 export { NotificationsService, type SendOutcome } from './notifications.service';
 export {
   DEFAULT_TEMPLATE,

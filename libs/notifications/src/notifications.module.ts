@@ -8,7 +8,7 @@ import { NotificationsMetrics } from './notifications.metrics';
 import { NotificationsService } from './notifications.service';
 import { PushSender } from './push-sender';
 import { WebhookSender } from './webhooks/webhook-sender';
-import { WebhookMetrics } from './webhooks/webhook.metrics';
+import { WebhookBacklogMetrics, WebhookMetrics } from './webhooks/webhook.metrics';
 import { WebhookRepository } from './webhooks/webhook.repository';
 import { WebhooksService } from './webhooks/webhooks.service';
 
@@ -58,3 +58,11 @@ export class NotificationsModule {
     };
   }
 }
+
+/** The worker's part: NotificationsModule and the webhook backlog gauge (worker pods only). */
+@Module({
+  imports: [NotificationsModule],
+  providers: [WebhookBacklogMetrics, WebhookRepository],
+  exports: [NotificationsModule],
+})
+export class NotificationsWorkerModule {}

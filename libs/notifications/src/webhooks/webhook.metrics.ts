@@ -1,15 +1,15 @@
 import { Database, MetricsService } from '@bourse/platform';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { WebhookRepository } from './webhook.repository';
 
-/** Partner webhook deliveries: outcomes, the pending backlog and first-attempt latency. */
+/** Partner webhook deliveries: outcomes and first-attempt latency. */
 @Injectable()
 export class WebhookMetrics {
   private readonly attempts: Counter<'outcome'>;
   private readonly firstAttempt: Histogram;
 
-  constructor(metrics: MetricsService, db: Database, repo: WebhookRepository) {
+  constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
     this.attempts = new Counter({
       name: 'bourse_webhook_attempts_total',
@@ -23,14 +23,6 @@ export class WebhookMetrics {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    new Gauge({
-      name: 'bourse_webhook_backlog',
-      help: 'Deliveries still pending (first attempt or a retry due).',
-      registers,
-      async collect() {
-        this.set(await repo.backlog(db.manager));
-      },
-    });
   }
 
   recordAttempt(ok: boolean): void {
@@ -39,5 +31,29 @@ export class WebhookMetrics {
 
   recordFirstAttempt(seconds: number): void {
     this.firstAttempt.observe(seconds);
+  }
+}
+
+/**
+ * The pending backlog, read from Postgres on scrape: the worker's only (like the outbox gauges),
+ * so one figure per worker pod rather than the same count from every api pod, and an api scrape
+ * never queues on its own pool. A failing read keeps the last value.
+ */
+@Injectable()
+export class WebhookBacklogMetrics {
+  constructor(metrics: MetricsService, db: Database, repo: WebhookRepository) {
+    const logger = new Logger('WebhookBacklogMetrics');
+    new Gauge({
+      name: 'bourse_webhook_backlog',
+      help: 'Deliveries still pending (first attempt or a retry due).',
+      registers: [metrics.registry],
+      async collect() {
+        try {
+          this.set(await repo.backlog(db.manager));
+        } catch (error) {
+          logger.warn({ msg: 'bourse_webhook_backlog not collected', err: error });
+        }
+      },
+    });
   }
 }
