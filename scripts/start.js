@@ -48,7 +48,9 @@ function run(command, args, name) {
   return new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       children.delete(child);
-      resolve(code ?? (signal ? 1 : 0));
+      // A child ended by the SIGTERM this process sent while stopping stopped as asked: after
+      // Ctrl-C it may have finished its own shutdown and be past its handlers when that lands.
+      resolve(code ?? (signal === 'SIGTERM' && stopping ? 0 : 1));
     });
     child.on('error', (error) => {
       children.delete(child);
