@@ -27,6 +27,9 @@ const HOST = '127.0.0.1';
 const API_PORTS = [3110, 3111];
 const BARE_PORTS = [3112, 3113];
 const WORKER_PORT = 3114;
+// Each process serves /metrics on a port of its own; two api nodes on the default would collide.
+const API_METRICS_PORTS = [3115, 3116];
+const WORKER_METRICS_PORT = 3117;
 const CLIENT_COUNTS = (process.env.FANOUT_CLIENTS ?? '1000,5000').split(',').map(Number);
 const SECONDS = Number(process.env.FANOUT_SECONDS ?? 15);
 const WARMUP_SECONDS = 3;
@@ -196,7 +199,7 @@ async function main() {
     track(
       spawn(process.execPath, [API_MAIN], {
         cwd: ROOT,
-        env: { ...env, API_PORT: String(port) },
+        env: { ...env, API_PORT: String(port), API_METRICS_PORT: String(API_METRICS_PORTS[i]) },
         stdio: ['ignore', 'ignore', 'pipe'],
       }),
       `api${i + 1}`,
@@ -224,6 +227,7 @@ async function main() {
       env: {
         ...env,
         WORKER_PORT: String(WORKER_PORT),
+        WORKER_METRICS_PORT: String(WORKER_METRICS_PORT),
         MARKET_PROVIDER: 'simulated',
         MARKET_SIM_TICKS_PER_SECOND: String(TICKS_PER_SYMBOL),
       },
