@@ -131,11 +131,12 @@ async function main() {
         platform.DatabaseModule,
         platform.RedisModule,
         platform.QueueModule,
-        platform.ObservabilityModule.forRoot(),
+        platform.ObservabilityModule.forRoot(() => 0), // /metrics on any free port
+        platform.SocketsModule,
         notifications.NotificationsModule,
       ],
     },
-    { logger: false },
+    { logger: false, abortOnError: false },
   );
   const db = app.get(platform.Database);
   const webhooks = app.get(notifications.WebhooksService);
