@@ -53,7 +53,7 @@ const FUNDING = 1_000_000_000n;
 const LEDGER_DB = `bourse_bench_ledger_${process.pid}`;
 const PGBENCH_DB = `bourse_bench_pgbench_${process.pid}`;
 const HOST = '127.0.0.1';
-const API_PORT = 3110;
+const API_PORT = Number(process.env.BENCH_API_PORT ?? 3110);
 const BOOT_TIMEOUT_MS = 30_000;
 const TARGETS = { transfer: 0.7, hot: 0.8, http: 0.5, batch: 3 };
 
