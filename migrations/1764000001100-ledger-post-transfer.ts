@@ -88,7 +88,7 @@ const LEDGER_POST_TRANSFER_V1 = `
 /**
  * Two measured changes to the single-transfer path (libs/ledger/README.md has the figures).
  *
- * One transfer in one statement (LedgerService.transfer): the batch path's seven statements
+ * One transfer in one statement (TransfersService.transfer): the batch path's seven statements
  * inside BEGIN/COMMIT were nine round trips, and round trips were most of a transfer's cost on a
  * shared 2-core machine (libs/ledger/README.md has the figures). Same checks, same lock order:
  * the transfer row first (ON CONFLICT waits on a concurrent duplicate), then both balance rows

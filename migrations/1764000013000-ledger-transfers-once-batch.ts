@@ -3,7 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Many keyed transfers (POST /v1/ledger/transfers with an Idempotency-Key, from any callers) in
  * one statement and one commit: the api queues those that arrive while others are in flight and
- * sends them together (LedgerService.transferOnce). Each element is ledger_post_transfer_once
+ * sends them together (KeyedTransfersService.transferKeyed). Each element is ledger_post_transfer_once
  * (1764000011000), answered in input order (`ord`, from 1) as if it had been sent alone.
  *
  * Lock order: every balance row the batch may change is locked first, in (account_id, shard)

@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * One wallet per user and asset: `LedgerService.ensureWallet` derives a wallet's id from both, and
+ * One wallet per user and asset: `AccountsService.ensureWallet` derives a wallet's id from both, and
  * an admin creating a second one under another id is refused by this index. A database holding
  * two already fails here: which one the user keeps is a decision for a person, not a migration.
  */

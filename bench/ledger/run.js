@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Ledger throughput on this machine, against the issue's targets, in one run:
- *   1. LedgerService.transfer() in-process (built dist, a pool of 20 connections), 16 clients,
+ *   1. TransfersService.transfer() in-process (built dist, a pool of 20 connections), 16 clients,
  *      simple transfers between 10,000 funded user wallets;
  *   2. the same with the house account (sharded) on one side of every transfer, taking turns with
  *      phase 1 (four slices each), so the two compare under the same machine conditions;
@@ -53,7 +53,7 @@ const FUNDING = 1_000_000_000n;
 const LEDGER_DB = `bourse_bench_ledger_${process.pid}`;
 const PGBENCH_DB = `bourse_bench_pgbench_${process.pid}`;
 const HOST = '127.0.0.1';
-const API_PORT = 3110;
+const API_PORT = Number(process.env.BENCH_API_PORT ?? 3110);
 const BOOT_TIMEOUT_MS = 30_000;
 const TARGETS = { transfer: 0.7, hot: 0.8, http: 0.5, batch: 3 };
 
@@ -138,9 +138,13 @@ async function bootLedger() {
   const { loadConfig, dataSourceOptions, ConfigModule, DatabaseModule } = require(
     path.join(DIST, 'platform/src/index.js'),
   );
-  const { LEDGER_CONFIG, LedgerModule, LedgerService } = require(
-    path.join(DIST, 'ledger/src/index.js'),
-  );
+  const {
+    AccountsService,
+    LEDGER_CONFIG,
+    LedgerModule,
+    StatementsService,
+    TransfersService,
+  } = require(path.join(DIST, 'ledger/src/index.js'));
   const { MIGRATIONS } = require(path.join(DIST, '../migrations/index.js'));
   const { NestFactory } = require('@nestjs/core');
   const { DataSource } = require('typeorm');
@@ -159,7 +163,13 @@ async function bootLedger() {
     { logger: false },
   );
 
-  return { app, ledger: app.get(LedgerService), config };
+  return {
+    app,
+    accounts: app.get(AccountsService),
+    transfers: app.get(TransfersService),
+    statements: app.get(StatementsService),
+    config,
+  };
 }
 
 const simple = (debitAccountId, creditAccountId) => ({
@@ -382,11 +392,11 @@ async function main() {
   console.log(`preparing ${PGBENCH_DB} (pgbench -i -s ${CLIENTS})`);
   await made.recreate(PGBENCH_DB);
   pgbenchInit();
-  const { app, ledger } = await bootLedger();
+  const { app, accounts, transfers, statements } = await bootLedger();
   const verified = [];
   /** The invariant checker after a phase; the summary prints every outcome. */
   const verify = async (phase) => {
-    const report = await ledger.verifyInvariants();
+    const report = await statements.verifyInvariants();
     const violations = Object.entries(report)
       .filter(([, v]) => Array.isArray(v) && v.length)
       .map(([k, v]) => `${k}: ${v.length}`);
@@ -399,18 +409,18 @@ async function main() {
   const yardsticks = {};
   let apiCpuUs = NaN;
   try {
-    const house = await ledger.ensureSystemAccount('house', 'USD');
+    const house = await accounts.ensureSystemAccount('house', 'USD');
     const setupStart = Date.now();
     const wallets = [];
     for (let i = 0; i < USERS; i += BATCH) {
-      const accounts = await Promise.all(
+      const opened = await Promise.all(
         Array.from({ length: Math.min(BATCH, USERS - i) }, () =>
-          ledger.createAccount({ asset: 'USD', owner: randomUUID(), kind: 'user_wallet' }),
+          accounts.createAccount({ asset: 'USD', owner: randomUUID(), kind: 'user_wallet' }),
         ),
       );
-      wallets.push(...accounts.map((a) => a.id));
-      const funded = await ledger.transferMany(
-        accounts.map((a) => ({ ...simple(house.id, a.id), amount: FUNDING, code: 'bench.fund' })),
+      wallets.push(...opened.map((a) => a.id));
+      const funded = await transfers.transferMany(
+        opened.map((a) => ({ ...simple(house.id, a.id), amount: FUNDING, code: 'bench.fund' })),
       );
       if (funded.some((r) => !r.ok)) {
         throw new Error(`funding failed: ${JSON.stringify(funded.find((r) => !r.ok))}`);
@@ -423,15 +433,15 @@ async function main() {
     console.log(`${CLIENTS} clients, ${SECONDS} s each phase`);
     await quiesce();
     [results.transfer, results.hot] = await loadInTurns(CLIENTS, [
-      () => ledger.transfer(simple(...pair(wallets))),
-      () => ledger.transfer(simple(house.id, wallets[randomInt(wallets.length)])),
+      () => transfers.transfer(simple(...pair(wallets))),
+      () => transfers.transfer(simple(house.id, wallets[randomInt(wallets.length)])),
     ]);
     await verify('transfer(), user -> user and hot, in turns');
     // The yardstick runs right after each phase it is compared with: this shared machine's speed
     // drifts over minutes, and a ratio should compare two runs made under the same conditions.
     yardsticks.transfer = await pgbench();
     const batchOf = (size) => async () => {
-      const done = await ledger.transferMany(
+      const done = await transfers.transferMany(
         Array.from({ length: size }, () => simple(...pair(wallets))),
       );
       if (done.some((r) => !r.ok)) {

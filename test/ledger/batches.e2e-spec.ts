@@ -1,12 +1,12 @@
-import { LedgerService, type BatchTransferInput } from '@bourse/ledger';
+import { type BatchTransferInput } from '@bourse/ledger';
 import { Database, rows } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
+import { LedgerFactory, startLedger, usdTransfer, type LedgerServices } from '../factories/ledger';
 
 describe('ledger batches', () => {
   let app: INestApplicationContext;
-  let ledger: LedgerService;
+  let ledger: LedgerServices;
   let db: Database;
   let make: LedgerFactory;
 
@@ -25,7 +25,7 @@ describe('ledger batches', () => {
     const fees = await make.system('fees');
     const price = move(buyer, house, 900n, { linked: true });
     const fee = move(buyer, fees, 50n);
-    const ok = await ledger.transferMany([price, fee]);
+    const ok = await ledger.transfers.transferMany([price, fee]);
     expect(ok.map((r) => r.result)).toEqual(['created', 'created']);
     expect(await make.posted(buyer.id)).toBe(50n);
 
@@ -36,7 +36,7 @@ describe('ledger batches', () => {
     const fee2 = move(buyer, fees, 100n, { linked: true });
     const tail = move(buyer, fees, 1n);
     const after = move(buyer, house, 5n);
-    const results = await ledger.transferMany([before, price2, fee2, tail, after]);
+    const results = await ledger.transfers.transferMany([before, price2, fee2, tail, after]);
     expect(results.map((r) => r.result)).toEqual([
       'created',
       'ledger.linked_failed',
@@ -45,9 +45,9 @@ describe('ledger batches', () => {
       'created',
     ]);
     expect(await make.posted(buyer.id)).toBe(50n + 10n - 5n);
-    expect(await ledger.getTransfer(price2.id)).toBeUndefined();
+    expect(await ledger.transfers.getTransfer(price2.id)).toBeUndefined();
     // The failed ids are free: a corrected retry of the chain goes through.
-    const retried = await ledger.transferMany([
+    const retried = await ledger.transfers.transferMany([
       { ...price2 },
       { ...fee2, amount: 10n },
       { ...tail },
@@ -60,8 +60,8 @@ describe('ledger batches', () => {
     const eur = await make.wallet({ asset: 'EUR' });
     const house = await make.system('house');
     const existing = move(wallet, house, 1n);
-    await ledger.transfer(existing);
-    const results = await ledger.transferMany([
+    await ledger.transfers.transfer(existing);
+    const results = await ledger.transfers.transferMany([
       move(wallet, house, 10n),
       move(wallet, eur, 10n),
       move(wallet, { id: randomUUID() }, 10n),
@@ -88,7 +88,7 @@ describe('ledger batches', () => {
     const max = 9_223_372_036_854_775_807n;
     const wallet = await make.wallet({ balance: max - 10n });
     const house = await make.system('house');
-    const results = await ledger.transferMany([
+    const results = await ledger.transfers.transferMany([
       move(house, wallet, 10n),
       move(house, wallet, 1n, { linked: true }),
       move(wallet, house, 5n),
@@ -106,13 +106,13 @@ describe('ledger batches', () => {
   it('checks a user balance against every earlier debit of the same batch', async () => {
     const wallet = await make.wallet({ balance: 100n });
     const house = await make.system('house');
-    const results = await ledger.transferMany(
+    const results = await ledger.transfers.transferMany(
       Array.from({ length: 15 }, () => move(wallet, house, 10n)),
     );
     expect(results.filter((r) => r.ok)).toHaveLength(10);
     expect(results.slice(10).every((r) => r.result === 'ledger.insufficient_funds')).toBe(true);
     expect(await make.posted(wallet.id)).toBe(0n);
-    const page = await ledger.statement(wallet.id, { limit: 11 });
+    const page = await ledger.statements.statement(wallet.id, { limit: 11 });
     expect(page.entries.map((e) => e.balanceAfter)).toEqual([
       0n,
       10n,
@@ -131,13 +131,13 @@ describe('ledger batches', () => {
   it('answers a linked chain that never closes with linked_chain_open', async () => {
     const wallet = await make.wallet({ balance: 100n });
     const house = await make.system('house');
-    const results = await ledger.transferMany([
+    const results = await ledger.transfers.transferMany([
       move(wallet, house, 1n),
       move(wallet, house, 1n, { linked: true }),
     ]);
     expect(results.map((r) => r.result)).toEqual(['created', 'ledger.linked_chain_open']);
     await expect(
-      ledger.transferMany(Array.from({ length: 1001 }, () => move(wallet, house, 1n))),
+      ledger.transfers.transferMany(Array.from({ length: 1001 }, () => move(wallet, house, 1n))),
     ).rejects.toMatchObject({ code: 'ledger.batch_too_large' });
   });
 
@@ -146,10 +146,13 @@ describe('ledger batches', () => {
     const house = await make.system('house');
     const fees = await make.system('fees');
     await expect(
-      ledger.transferLinked([move(wallet, house, 90n), move(wallet, fees, 20n)]),
+      ledger.transfers.transferLinked([move(wallet, house, 90n), move(wallet, fees, 20n)]),
     ).rejects.toMatchObject({ code: 'ledger.insufficient_funds' });
     expect(await make.posted(wallet.id)).toBe(100n);
-    const legs = await ledger.transferLinked([move(wallet, house, 90n), move(wallet, fees, 10n)]);
+    const legs = await ledger.transfers.transferLinked([
+      move(wallet, house, 90n),
+      move(wallet, fees, 10n),
+    ]);
     expect(legs.map((t) => t.status)).toEqual(['posted', 'posted']);
   });
 
@@ -174,7 +177,7 @@ describe('ledger batches', () => {
         return query(sql, params);
       }) as typeof tx.query;
 
-      return ledger.transferMany(inputs, tx);
+      return ledger.transfers.transferMany(inputs, tx);
     });
     // accounts, insert transfers, lock balances, delete refused, update balances, insert entries
     expect(queries.length).toBeLessThanOrEqual(7);
@@ -183,11 +186,11 @@ describe('ledger batches', () => {
       wallets.length * 2,
     );
     for (const wallet of wallets) {
-      expect((await ledger.getAccount(wallet.id))!.balance.available).toBe(10n);
+      expect((await ledger.accounts.getAccount(wallet.id))!.balance.available).toBe(10n);
     }
 
     // The same batch again: every transfer answers already_exists (or its failure again).
-    const again = await ledger.transferMany(inputs);
+    const again = await ledger.transfers.transferMany(inputs);
     expect(again.filter((r) => r.result === 'already_exists')).toHaveLength(wallets.length * 18);
     const [{ count }] = await rows<{ count: number }>(
       db.manager,
@@ -195,7 +198,7 @@ describe('ledger batches', () => {
       [inputs.map((i) => i.id)],
     );
     expect(count).toBe(wallets.length * 18);
-    expect((await ledger.verifyInvariants()).ok).toBe(true);
+    expect((await ledger.statements.verifyInvariants()).ok).toBe(true);
   });
 
   it('commits a business change and its transfers together in the caller transaction', async () => {
@@ -204,11 +207,11 @@ describe('ledger batches', () => {
     const input = move(wallet, house, 60n);
     await expect(
       db.transaction(undefined, async (tx) => {
-        await ledger.transfer(input, tx);
+        await ledger.transfers.transfer(input, tx);
         throw new Error('the business change failed');
       }),
     ).rejects.toThrow('the business change failed');
-    expect(await ledger.getTransfer(input.id)).toBeUndefined();
+    expect(await ledger.transfers.getTransfer(input.id)).toBeUndefined();
     expect(await make.posted(wallet.id)).toBe(100n);
   });
 
@@ -242,7 +245,7 @@ describe('ledger batches', () => {
         return stats?.seqScans ?? 0;
       };
       const before = await scans();
-      const results = await ledger.transferMany(
+      const results = await ledger.transfers.transferMany(
         credited.map((wallet) => move(clearing, wallet, 7n)),
         tx,
       );
@@ -254,6 +257,6 @@ describe('ledger batches', () => {
     for (const wallet of credited.slice(0, 5)) {
       expect(await make.posted(wallet.id)).toBe(7n);
     }
-    expect((await ledger.verifyInvariants()).ok).toBe(true);
+    expect((await ledger.statements.verifyInvariants()).ok).toBe(true);
   });
 });

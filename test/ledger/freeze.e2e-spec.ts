@@ -1,13 +1,13 @@
-import { LedgerService, type Account } from '@bourse/ledger';
+import { type Account } from '@bourse/ledger';
 import { Database } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
+import { LedgerFactory, startLedger, usdTransfer, type LedgerServices } from '../factories/ledger';
 import { holdOpen, lockWaitSeen } from '../setup/locks';
 
 describe('frozen accounts', () => {
   let app: INestApplicationContext;
-  let ledger: LedgerService;
+  let ledger: LedgerServices;
   let db: Database;
   let make: LedgerFactory;
 
@@ -30,20 +30,20 @@ describe('frozen accounts', () => {
     const wallet = await make.wallet({ balance: 1_000n });
     const house = await make.system('house');
 
-    const frozen = await ledger.setFrozen(wallet.id, true);
-    const out = ledger.transfer(move(wallet, house, 100n));
+    const frozen = await ledger.accounts.setFrozen(wallet.id, true);
+    const out = ledger.transfers.transfer(move(wallet, house, 100n));
     const into = move(house, wallet, 100n);
 
     expect(frozen.frozenAt).toEqual(expect.any(Date));
     await expect(out).rejects.toMatchObject(frozenError(wallet));
-    await expect(ledger.transfer(into)).rejects.toMatchObject(frozenError(wallet));
-    expect(await ledger.getTransfer(into.id)).toBeUndefined();
-    expect((await ledger.getAccount(wallet.id))!.balance.posted).toBe(1_000n);
+    await expect(ledger.transfers.transfer(into)).rejects.toMatchObject(frozenError(wallet));
+    expect(await ledger.transfers.getTransfer(into.id)).toBeUndefined();
+    expect((await ledger.accounts.getAccount(wallet.id))!.balance.posted).toBe(1_000n);
 
     // Freezing again keeps the first time; unfreezing lets money move again.
-    expect((await ledger.setFrozen(wallet.id, true)).frozenAt).toEqual(frozen.frozenAt);
-    expect((await ledger.setFrozen(wallet.id, false)).frozenAt).toBeNull();
-    await ledger.transfer(into);
+    expect((await ledger.accounts.setFrozen(wallet.id, true)).frozenAt).toEqual(frozen.frozenAt);
+    expect((await ledger.accounts.setFrozen(wallet.id, false)).frozenAt).toBeNull();
+    await ledger.transfers.transfer(into);
     expect(await make.posted(wallet.id)).toBe(1_100n);
   });
 
@@ -51,9 +51,9 @@ describe('frozen accounts', () => {
     const wallet = await make.wallet({ balance: 1_000n });
     const other = await make.wallet({ balance: 1_000n });
     const house = await make.system('house');
-    await ledger.setFrozen(wallet.id, true);
+    await ledger.accounts.setFrozen(wallet.id, true);
 
-    const results = await ledger.transferMany([
+    const results = await ledger.transfers.transferMany([
       move(wallet, house, 10n),
       { ...move(other, house, 20n), linked: true },
       move(house, wallet, 30n),
@@ -73,27 +73,31 @@ describe('frozen accounts', () => {
   it('freezes every shard of a hot system account', async () => {
     const house = await make.system('house');
     const wallet = await make.wallet({ balance: 100n });
-    await ledger.setFrozen(house.id, true);
+    await ledger.accounts.setFrozen(house.id, true);
 
     for (let i = 0; i < 5; i++) {
-      await expect(ledger.transfer(move(house, wallet, 1n))).rejects.toMatchObject(
+      await expect(ledger.transfers.transfer(move(house, wallet, 1n))).rejects.toMatchObject(
         frozenError(house),
       );
     }
-    const [batch] = await ledger.transferMany([move(wallet, house, 1n)]);
+    const [batch] = await ledger.transfers.transferMany([move(wallet, house, 1n)]);
     expect(batch!.result).toBe('ledger.account_frozen');
   });
 
   it('lets a hold placed before the freeze be posted or voided', async () => {
     const wallet = await make.wallet({ balance: 1_000n });
     const merchant = await make.system('psp_clearing');
-    const posting = await ledger.transfer(move(wallet, merchant, 300n, { pending: true }));
-    const voiding = await ledger.transfer(move(wallet, merchant, 200n, { pending: true }));
-    await ledger.setFrozen(wallet.id, true);
+    const posting = await ledger.transfers.transfer(
+      move(wallet, merchant, 300n, { pending: true }),
+    );
+    const voiding = await ledger.transfers.transfer(
+      move(wallet, merchant, 200n, { pending: true }),
+    );
+    await ledger.accounts.setFrozen(wallet.id, true);
 
-    expect((await ledger.post(posting.id)).status).toBe('posted');
-    expect((await ledger.void(voiding.id)).status).toBe('voided');
-    expect((await ledger.getAccount(wallet.id))!.balance).toMatchObject({
+    expect((await ledger.transfers.postPending(posting.id)).status).toBe('posted');
+    expect((await ledger.transfers.voidPending(voiding.id)).status).toBe('voided');
+    expect((await ledger.accounts.getAccount(wallet.id))!.balance).toMatchObject({
       posted: 700n,
       available: 700n,
     });
@@ -105,18 +109,18 @@ describe('frozen accounts', () => {
 
     // A transfer not yet committed holds the wallet's balance row: the freeze waits for it.
     const inFlight = move(wallet, house, 100n);
-    const commitTransfer = await holdOpen(db, (tx) => ledger.transfer(inFlight, tx));
-    const freezing = ledger.setFrozen(wallet.id, true);
+    const commitTransfer = await holdOpen(db, (tx) => ledger.transfers.transfer(inFlight, tx));
+    const freezing = ledger.accounts.setFrozen(wallet.id, true);
     await balanceLockWaited();
     await commitTransfer();
     await freezing;
-    expect((await ledger.getTransfer(inFlight.id))?.status).toBe('posted');
+    expect((await ledger.transfers.getTransfer(inFlight.id))?.status).toBe('posted');
 
     // A freeze not yet committed: transfers arriving now wait, then see it.
-    await ledger.setFrozen(wallet.id, false);
-    const commitFreeze = await holdOpen(db, (tx) => ledger.setFrozen(wallet.id, true, tx));
-    const single = ledger.transfer(move(wallet, house, 1n));
-    const batch = ledger.transferMany([move(house, wallet, 1n)]);
+    await ledger.accounts.setFrozen(wallet.id, false);
+    const commitFreeze = await holdOpen(db, (tx) => ledger.accounts.setFrozen(wallet.id, true, tx));
+    const single = ledger.transfers.transfer(move(wallet, house, 1n));
+    const batch = ledger.transfers.transferMany([move(house, wallet, 1n)]);
     await balanceLockWaited();
     await commitFreeze();
 
@@ -126,7 +130,7 @@ describe('frozen accounts', () => {
   });
 
   it('answers an unknown account with ledger.account_not_found', async () => {
-    await expect(ledger.setFrozen(randomUUID(), true)).rejects.toMatchObject({
+    await expect(ledger.accounts.setFrozen(randomUUID(), true)).rejects.toMatchObject({
       code: 'ledger.account_not_found',
     });
   });

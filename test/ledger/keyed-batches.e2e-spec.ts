@@ -1,9 +1,9 @@
-import { LedgerService, type TransferInput } from '@bourse/ledger';
+import { type TransferInput } from '@bourse/ledger';
 import { Database, IdempotentResponse, rows, type IdempotentRequest } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
+import { LedgerFactory, startLedger, usdTransfer, type LedgerServices } from '../factories/ledger';
 import { testConfig } from '../setup/apps';
 import { holdOpen, keyLockSeen, lockWaitSeen } from '../setup/locks';
 
@@ -15,7 +15,7 @@ import { holdOpen, keyLockSeen, lockWaitSeen } from '../setup/locks';
 describe('keyed transfers posted together', () => {
   const scope = `user:${randomUUID()}`;
   let app: INestApplicationContext;
-  let ledger: LedgerService;
+  let ledger: LedgerServices;
   let db: Database;
   let make: LedgerFactory;
 
@@ -30,7 +30,7 @@ describe('keyed transfers posted together', () => {
 
   /** A keyed transfer's answer with a first answer unwrapped to its transfer; replays as they are. */
   const keyed = (input: TransferInput, call: IdempotentRequest) =>
-    ledger
+    ledger.keyed
       .transferKeyed(input, call)
       .then((answer) =>
         answer instanceof IdempotentResponse && !answer.replayed ? answer.value : answer,
@@ -78,7 +78,7 @@ describe('keyed transfers posted together', () => {
     const a = await make.wallet({ balance: 1000n });
     const b = await make.wallet({ balance: 100n });
     const c = await make.wallet();
-    const house = await ledger.ensureSystemAccount('house', 'USD');
+    const house = await ledger.accounts.ensureSystemAccount('house', 'USD');
     const stored = usdTransfer(a, c, 1n);
     const storedCall = callFor(stored);
     await keyed(stored, storedCall);
@@ -182,7 +182,7 @@ describe('keyed transfers posted together', () => {
         members[9]![1].key,
       ].sort(),
     );
-    expect((await ledger.verifyInvariants()).ok).toBe(true);
+    expect((await ledger.statements.verifyInvariants()).ok).toBe(true);
   });
 
   it('posts every member alone when the batch fails: a key stored without its lock refuses only its own', async () => {
@@ -199,7 +199,7 @@ describe('keyed transfers posted together', () => {
     const claimedCall = callFor(claimed);
     const inserting = holdOpen(
       db,
-      (tx) => ledger.transfer({ ...usdTransfer(other, otherTo, 1n), id: claimed.id }, tx),
+      (tx) => ledger.transfers.transfer({ ...usdTransfer(other, otherTo, 1n), id: claimed.id }, tx),
       () => Promise.reject(new Error('rolled back by the test')),
     );
     const release = await inserting;
@@ -223,7 +223,7 @@ describe('keyed transfers posted together', () => {
       status: 'rejected',
       reason: { code: 'idempotency.key_mismatch' },
     });
-    expect(await ledger.getTransfer(claimed.id)).toBeUndefined();
+    expect(await ledger.transfers.getTransfer(claimed.id)).toBeUndefined();
     posted.forEach((result, i) =>
       expect(result).toMatchObject({ status: 'fulfilled', value: { id: fine[i]!.id } }),
     );
@@ -232,7 +232,7 @@ describe('keyed transfers posted together', () => {
     expect(xmins.get(fine[0]!.id)).not.toBe(xmins.get(fine[1]!.id));
     expect(await make.posted(from.id)).toBe(97n);
     expect(await make.posted(other.id)).toBe(100n);
-    expect((await ledger.verifyInvariants()).ok).toBe(true);
+    expect((await ledger.statements.verifyInvariants()).ok).toBe(true);
   });
 
   it('posts every member alone when the batch deadlocks with a transaction inserting one of its ids', async () => {
@@ -245,8 +245,8 @@ describe('keyed transfers posted together', () => {
     const other = usdTransfer(r, u, 9n);
     const release = await holdOpen(
       db,
-      (tx) => ledger.transfer(taken, tx),
-      (tx) => ledger.transfer(usdTransfer(p, r, 1n), tx),
+      (tx) => ledger.transfers.transfer(taken, tx),
+      (tx) => ledger.transfers.transfer(usdTransfer(p, r, 1n), tx),
     );
     const batch = Promise.allSettled(
       [clashing, other].map((input) => keyed(input, callFor(input))),
@@ -267,7 +267,7 @@ describe('keyed transfers posted together', () => {
         ? { status: 'rejected', reason: { code: 'ledger.id_conflict' } }
         : { status: 'fulfilled', value: { id: taken.id, debitAccountId: r.id } },
     );
-    expect((await ledger.verifyInvariants()).ok).toBe(true);
+    expect((await ledger.statements.verifyInvariants()).ok).toBe(true);
   });
 
   it('looks keys up by index on a fresh connection even when the table was analyzed empty', async () => {

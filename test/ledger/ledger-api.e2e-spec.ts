@@ -1,4 +1,4 @@
-import { LedgerService } from '@bourse/ledger';
+import { AccountsService } from '@bourse/ledger';
 import { randomUUID } from 'node:crypto';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
@@ -62,7 +62,7 @@ describe('ledger over HTTP', () => {
       signedInUser(api),
       signedInUser(api),
     ]);
-    houseId = (await api.app.get(LedgerService).ensureSystemAccount('house', 'USD')).id;
+    houseId = (await api.app.get(AccountsService).ensureSystemAccount('house', 'USD')).id;
   });
   afterAll(() => api.close());
 

@@ -2,13 +2,13 @@ import {
   INVARIANT_CHECKS,
   LEDGER_QUEUE,
   LedgerJob,
-  LedgerService,
   type VerifyInvariantsJob,
 } from '@bourse/ledger';
 import { Database, dataSourceOptions, OutboxService, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import { ledgerOf, type LedgerServices } from '../factories/ledger';
 import { MIGRATIONS } from '../../migrations';
 import { LedgerViolationsError, verifyLedger } from '../../apps/cli/src/ledger-verify.command';
 import { testConfig, type TestServer } from '../setup/apps';
@@ -41,18 +41,18 @@ async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean):
 
 describe('ledger worker jobs', () => {
   let worker: TestServer;
-  let ledger: LedgerService;
+  let ledger: LedgerServices;
   let db: Database;
 
   /** A user wallet holding `amount` USD minor units, funded from the house. */
   async function fundedWallet(amount: bigint): Promise<string> {
-    const house = await ledger.ensureSystemAccount('house', 'USD');
-    const wallet = await ledger.createAccount({
+    const house = await ledger.accounts.ensureSystemAccount('house', 'USD');
+    const wallet = await ledger.accounts.createAccount({
       asset: 'USD',
       owner: randomUUID(),
       kind: 'user_wallet',
     });
-    await ledger.transfer({
+    await ledger.transfers.transfer({
       id: randomUUID(),
       debitAccountId: house.id,
       creditAccountId: wallet.id,
@@ -96,7 +96,7 @@ describe('ledger worker jobs', () => {
     await source.runMigrations();
     await source.destroy();
     worker = await startWorker(WORKER_ENV);
-    ledger = worker.app.get(LedgerService);
+    ledger = ledgerOf(worker.app);
     db = worker.app.get(Database);
   });
   afterAll(async () => {
@@ -106,8 +106,8 @@ describe('ledger worker jobs', () => {
 
   it('voids an expired hold on its own, releasing the funds', async () => {
     const wallet = await fundedWallet(1000n);
-    const house = await ledger.ensureSystemAccount('house', 'USD');
-    const hold = await ledger.transfer({
+    const house = await ledger.accounts.ensureSystemAccount('house', 'USD');
+    const hold = await ledger.transfers.transfer({
       id: randomUUID(),
       debitAccountId: wallet,
       creditAccountId: house.id,
@@ -117,15 +117,15 @@ describe('ledger worker jobs', () => {
       pending: true,
       timeoutSeconds: 1,
     });
-    expect((await ledger.getAccount(wallet))!.balance.available).toBe(600n);
+    expect((await ledger.accounts.getAccount(wallet))!.balance.available).toBe(600n);
 
     const swept = await waitFor(
-      () => ledger.getTransfer(hold.id),
+      () => ledger.transfers.getTransfer(hold.id),
       (t) => t?.status === 'voided',
     );
 
     expect(swept?.status).toBe('voided');
-    expect((await ledger.getAccount(wallet))!.balance).toMatchObject({
+    expect((await ledger.accounts.getAccount(wallet))!.balance).toMatchObject({
       posted: 1000n,
       available: 1000n,
       debitsPending: 0n,

@@ -1,8 +1,8 @@
-import { LedgerService, type Account, type BatchTransferInput } from '@bourse/ledger';
+import { type Account, type BatchTransferInput } from '@bourse/ledger';
 import type { INestApplicationContext } from '@nestjs/common';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger } from '../factories/ledger';
+import { LedgerFactory, startLedger, type LedgerServices } from '../factories/ledger';
 
 type Op =
   | { kind: 'transfer'; from: number; to: number; amount: bigint; pending: boolean }
@@ -58,7 +58,7 @@ class Model {
 
 describe('ledger properties', () => {
   let app: INestApplicationContext;
-  let ledger: LedgerService;
+  let ledger: LedgerServices;
   let make: LedgerFactory;
 
   beforeAll(async () => {
@@ -81,7 +81,7 @@ describe('ledger properties', () => {
         // Seed the wallets from the system account so users have something to spend.
         for (const user of [0, 1, 2]) {
           const seed = input(4, user, 500n, false);
-          await ledger.transfer(seed);
+          await ledger.transfers.transfer(seed);
           model.apply(4, user, 500n, false);
         }
 
@@ -107,7 +107,7 @@ describe('ledger properties', () => {
             case 'transfer': {
               const t = input(o.from, o.to, o.amount, o.pending);
               const ok = model.canDebit(o.from, o.amount);
-              const result = ledger.transfer(t);
+              const result = ledger.transfers.transfer(t);
               if (ok) {
                 await result;
                 model.apply(o.from, o.to, o.amount, o.pending);
@@ -125,7 +125,7 @@ describe('ledger properties', () => {
                 ...input(l.from, l.to, l.amount, false),
                 linked: l.linked && i < o.legs.length - 1,
               }));
-              const results = await ledger.transferMany(inputs);
+              const results = await ledger.transfers.transferMany(inputs);
               // Model the chains: apply tentatively, keep a chain only if every leg could debit.
               let start = 0;
               for (let i = 0; i < inputs.length; i++) {
@@ -165,18 +165,18 @@ describe('ledger properties', () => {
               model.held[p.from]! -= p.amount;
               if (o.kind === 'post') {
                 const amount = (p.amount * o.part + 3n) / 4n; // a quarter to all of it, at least 1
-                await ledger.post(p.id, { amount });
+                await ledger.transfers.postPending(p.id, { amount });
                 model.posted[p.from]! -= amount;
                 model.posted[p.to]! += amount;
               } else {
-                await ledger.void(p.id);
+                await ledger.transfers.voidPending(p.id);
               }
               break;
             }
             case 'retry': {
               const again = done[o.nth % Math.max(done.length, 1)];
               if (again) {
-                const [result] = await ledger.transferMany([{ ...again, linked: false }]);
+                const [result] = await ledger.transfers.transferMany([{ ...again, linked: false }]);
                 expect(result!.result).toBe('already_exists');
               }
               break;
@@ -185,14 +185,14 @@ describe('ledger properties', () => {
         }
 
         for (let i = 0; i < ACCOUNTS; i++) {
-          const { balance } = (await ledger.getAccount(accounts[i]!.id))!;
+          const { balance } = (await ledger.accounts.getAccount(accounts[i]!.id))!;
           expect(balance.posted).toBe(model.posted[i]);
           expect(balance.debitsPending).toBe(model.held[i]);
           if (isUser(i)) {
             expect(balance.available >= 0n).toBe(true);
           }
         }
-        const report = await ledger.verifyInvariants();
+        const report = await ledger.statements.verifyInvariants();
         expect(report).toMatchObject({ ok: true });
       }),
       { numRuns: 25 },

@@ -1,12 +1,12 @@
-import { LedgerService, type StatementEntry } from '@bourse/ledger';
+import { type StatementEntry } from '@bourse/ledger';
 import { Database, rows, type Tx } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
+import { LedgerFactory, startLedger, usdTransfer, type LedgerServices } from '../factories/ledger';
 
 describe('ledger statements and invariants', () => {
   let app: INestApplicationContext;
-  let ledger: LedgerService;
+  let ledger: LedgerServices;
   let db: Database;
   let make: LedgerFactory;
 
@@ -31,7 +31,7 @@ describe('ledger statements and invariants', () => {
       });
 
   const pay = (from: { id: string }, to: { id: string }, amount: bigint) =>
-    ledger.transfer({
+    ledger.transfers.transfer({
       id: randomUUID(),
       debitAccountId: from.id,
       creditAccountId: to.id,
@@ -45,7 +45,7 @@ describe('ledger statements and invariants', () => {
     const seen: StatementEntry[] = [];
     let cursor: string | undefined;
     do {
-      const page = await ledger.statement(accountId, { cursor, limit });
+      const page = await ledger.statements.statement(accountId, { cursor, limit });
       seen.push(...page.entries);
       cursor = page.nextCursor;
       await between?.();
@@ -87,15 +87,19 @@ describe('ledger statements and invariants', () => {
   it('rejects a cursor it did not issue and an unknown account', async () => {
     const wallet = await make.wallet();
     for (const cursor of ['abc', '0', '9223372036854775808', '9999999999999999999']) {
-      await expect(ledger.statement(wallet.id, { cursor, limit: 5 })).rejects.toMatchObject({
+      await expect(
+        ledger.statements.statement(wallet.id, { cursor, limit: 5 }),
+      ).rejects.toMatchObject({
         code: 'ledger.invalid_cursor',
       });
     }
     // The largest line id there can be is a valid (empty) page start.
-    expect(await ledger.statement(wallet.id, { cursor: '9223372036854775807', limit: 5 })).toEqual({
+    expect(
+      await ledger.statements.statement(wallet.id, { cursor: '9223372036854775807', limit: 5 }),
+    ).toEqual({
       entries: [],
     });
-    await expect(ledger.statement(randomUUID(), { limit: 5 })).rejects.toMatchObject({
+    await expect(ledger.statements.statement(randomUUID(), { limit: 5 })).rejects.toMatchObject({
       code: 'ledger.account_not_found',
     });
   });
@@ -104,19 +108,26 @@ describe('ledger statements and invariants', () => {
     const wallet = await make.wallet({ balance: 1_000n });
     const other = await make.wallet({ balance: 1_000n });
     // A batch shares one created_at: the id breaks the tie, so no page repeats or skips one.
-    const batch = await ledger.transferMany([
+    const batch = await ledger.transfers.transferMany([
       { ...usdTransfer(wallet, other, 10n), pending: true },
       usdTransfer(other, wallet, 20n),
       { ...usdTransfer(wallet, other, 30n), pending: true },
       usdTransfer(wallet, other, 40n),
     ]);
-    const later = await ledger.transfer({ ...usdTransfer(other, wallet, 50n), pending: true });
+    const later = await ledger.transfers.transfer({
+      ...usdTransfer(other, wallet, 50n),
+      pending: true,
+    });
 
     const all = async (status?: 'pending'): Promise<string[]> => {
       const ids: string[] = [];
       let cursor: string | undefined;
       do {
-        const page = await ledger.transferPage(wallet.id, { status }, { cursor, limit: 2 });
+        const page = await ledger.transfers.transferPage(
+          wallet.id,
+          { status },
+          { cursor, limit: 2 },
+        );
         expect(page.transfers.length).toBeLessThanOrEqual(2);
         ids.push(...page.transfers.map((t) => t.id));
         cursor = page.nextCursor;
@@ -128,7 +139,9 @@ describe('ledger statements and invariants', () => {
       .map((r) => r.id)
       .sort()
       .reverse();
-    const funding = (await ledger.transferPage(wallet.id, {}, { limit: 100 })).transfers.at(-1)!;
+    const funding = (
+      await ledger.transfers.transferPage(wallet.id, {}, { limit: 100 })
+    ).transfers.at(-1)!;
 
     expect(await all()).toEqual([later.id, ...batchIds, funding.id]);
     expect(await all('pending')).toEqual([
@@ -141,11 +154,15 @@ describe('ledger statements and invariants', () => {
       `12345678901234567_${randomUUID()}`,
       '1_not-a-uuid-but-thirty-six-chars-xx',
     ]) {
-      await expect(ledger.transferPage(wallet.id, {}, { cursor, limit: 5 })).rejects.toMatchObject({
+      await expect(
+        ledger.transfers.transferPage(wallet.id, {}, { cursor, limit: 5 }),
+      ).rejects.toMatchObject({
         code: 'ledger.invalid_cursor',
       });
     }
-    await expect(ledger.transferPage(randomUUID(), {}, { limit: 5 })).rejects.toMatchObject({
+    await expect(
+      ledger.transfers.transferPage(randomUUID(), {}, { limit: 5 }),
+    ).rejects.toMatchObject({
       code: 'ledger.account_not_found',
     });
   });
@@ -153,7 +170,7 @@ describe('ledger statements and invariants', () => {
   it("pages an owner's accounts and rejects a cursor that is not an account id", async () => {
     const wallet = await make.wallet({ balance: 700n });
 
-    expect(await ledger.accountPage({ owner: wallet.owner }, { limit: 5 })).toEqual({
+    expect(await ledger.accounts.accountPage({ owner: wallet.owner }, { limit: 5 })).toEqual({
       accounts: [
         expect.objectContaining({
           id: wallet.id,
@@ -162,12 +179,12 @@ describe('ledger statements and invariants', () => {
       ],
     });
     expect(
-      await ledger.accountPage({ owner: wallet.owner }, { cursor: wallet.id, limit: 5 }),
+      await ledger.accounts.accountPage({ owner: wallet.owner }, { cursor: wallet.id, limit: 5 }),
     ).toEqual({
       accounts: [],
     });
     await expect(
-      ledger.accountPage({ owner: wallet.owner }, { cursor: 'abc', limit: 5 }),
+      ledger.accounts.accountPage({ owner: wallet.owner }, { cursor: 'abc', limit: 5 }),
     ).rejects.toMatchObject({ code: 'ledger.invalid_cursor' });
   });
 
@@ -175,7 +192,7 @@ describe('ledger statements and invariants', () => {
     const wallet = await make.wallet({ balance: 500n });
     const house = await make.system('house');
     await pay(wallet, house, 200n);
-    const healthy = await ledger.verifyInvariants();
+    const healthy = await ledger.statements.verifyInvariants();
     expect(healthy).toMatchObject({
       ok: true,
       unbalancedAssets: [],
@@ -194,7 +211,7 @@ describe('ledger statements and invariants', () => {
         `UPDATE ledger_balances SET credits_posted = credits_posted + 7 WHERE account_id = $1`,
         [wallet.id],
       );
-      const report = await ledger.verifyInvariants(tx);
+      const report = await ledger.statements.verifyInvariants(tx);
       expect(report.ok).toBe(false);
       expect(report.unbalancedAssets).toEqual([
         expect.objectContaining({ asset: 'USD', posted: 7n, entries: 0n }),
@@ -215,7 +232,7 @@ describe('ledger statements and invariants', () => {
         WHERE account_id = $1`,
         [wallet.id],
       );
-      const worse = await ledger.verifyInvariants(tx);
+      const worse = await ledger.statements.verifyInvariants(tx);
       expect(worse.pendingMismatches).toEqual([
         expect.objectContaining({
           accountId: wallet.id,
@@ -227,7 +244,7 @@ describe('ledger statements and invariants', () => {
         { accountId: wallet.id, posted: 307n - 1000n, available: 307n - 1000n - 1n },
       ]);
     });
-    expect((await ledger.verifyInvariants()).ok).toBe(true);
+    expect((await ledger.statements.verifyInvariants()).ok).toBe(true);
   });
 
   it('catches journal lines that do not match their transfer', async () => {
@@ -244,7 +261,7 @@ describe('ledger statements and invariants', () => {
          VALUES ($1, $2, 'USD', 1), ($1, $3, 'USD', -1), ($3, $4, 'USD', 1), ($1, $4, 'EUR', -1)`,
         [t.id, other.id, ghost, wallet.id],
       );
-      const report = await ledger.verifyInvariants(tx);
+      const report = await ledger.statements.verifyInvariants(tx);
       expect(report.ok).toBe(false);
       expect(report.misfiledEntries.map((e) => [e.transferId, e.accountId])).toEqual([
         [t.id, other.id],
@@ -253,7 +270,7 @@ describe('ledger statements and invariants', () => {
         [t.id, wallet.id],
       ]);
     });
-    expect((await ledger.verifyInvariants()).ok).toBe(true);
+    expect((await ledger.statements.verifyInvariants()).ok).toBe(true);
   });
 
   it('catches transfers whose account is missing or holds another asset', async () => {
@@ -271,14 +288,14 @@ describe('ledger statements and invariants', () => {
                 ($2, $3, $5, 'USD', 1, 1, 'test', 'posted', false, now())`,
         [unknown, mismatched, wallet.id, ghost, euros.id],
       );
-      const report = await ledger.verifyInvariants(tx);
+      const report = await ledger.statements.verifyInvariants(tx);
       expect(report.ok).toBe(false);
       expect(report.orphanTransfers).toEqual([
         { transferId: unknown, debitAccountId: wallet.id, creditAccountId: ghost },
         { transferId: mismatched, debitAccountId: wallet.id, creditAccountId: euros.id },
       ]);
     });
-    expect((await ledger.verifyInvariants()).ok).toBe(true);
+    expect((await ledger.statements.verifyInvariants()).ok).toBe(true);
   });
 
   it('never lets an account or an asset be deleted or change identity', async () => {
@@ -293,13 +310,16 @@ describe('ledger statements and invariants', () => {
         /rows are never deleted and never change identity/,
       );
     }
-    expect(await ledger.getAccount(wallet.id)).toMatchObject({ id: wallet.id, asset: 'USD' });
+    expect(await ledger.accounts.getAccount(wallet.id)).toMatchObject({
+      id: wallet.id,
+      asset: 'USD',
+    });
   });
 
   it('reports a pending transfer left past its timeout', async () => {
     const wallet = await make.wallet({ balance: 500n });
     const house = await make.system('house');
-    const pending = await ledger.transfer({
+    const pending = await ledger.transfers.transfer({
       id: randomUUID(),
       debitAccountId: wallet.id,
       creditAccountId: house.id,
@@ -315,10 +335,10 @@ describe('ledger statements and invariants', () => {
         `UPDATE ledger_transfers SET timeout_at = now() - interval '1 hour' WHERE id = $1`,
         [pending.id],
       );
-      const report = await ledger.verifyInvariants(tx);
+      const report = await ledger.statements.verifyInvariants(tx);
       expect(report.expiredPending.map((p) => p.transferId)).toContain(pending.id);
     });
-    await ledger.void(pending.id);
+    await ledger.transfers.voidPending(pending.id);
   });
 });
 

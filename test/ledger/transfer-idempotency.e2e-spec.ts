@@ -1,4 +1,4 @@
-import { LedgerService } from '@bourse/ledger';
+import { AccountsService } from '@bourse/ledger';
 import { Database, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { ownerId, signedInUser, type SignedInUser } from '../factories/users';
@@ -90,7 +90,7 @@ describe('ledger transfers with an Idempotency-Key', () => {
     api = await startApi();
     db = api.app.get(Database);
     admin = await signedInUser(api, { role: 'admin' });
-    houseId = (await api.app.get(LedgerService).ensureSystemAccount('house', 'USD')).id;
+    houseId = (await api.app.get(AccountsService).ensureSystemAccount('house', 'USD')).id;
   });
   afterAll(() => api.close());
 

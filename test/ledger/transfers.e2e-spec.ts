@@ -1,14 +1,13 @@
-import { LedgerService } from '@bourse/ledger';
 import { Database, rows } from '@bourse/platform';
 import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { LedgerFactory, startLedger, usdTransfer } from '../factories/ledger';
+import { LedgerFactory, startLedger, usdTransfer, type LedgerServices } from '../factories/ledger';
 
 const INT64_MAX = 9_223_372_036_854_775_807n;
 
 describe('ledger transfers', () => {
   let app: INestApplicationContext;
-  let ledger: LedgerService;
+  let ledger: LedgerServices;
   let db: Database;
   let make: LedgerFactory;
 
@@ -25,8 +24,12 @@ describe('ledger transfers', () => {
     rows(db.manager, `SELECT amount FROM ledger_entries WHERE transfer_id = $1`, [transferId]);
 
   it('seeds the common assets with their scales', async () => {
-    expect(await ledger.getAsset('USD')).toEqual({ code: 'USD', scale: 2, name: 'US dollar' });
-    expect((await ledger.getAsset('XAU'))?.scale).toBe(3);
+    expect(await ledger.accounts.getAsset('USD')).toEqual({
+      code: 'USD',
+      scale: 2,
+      name: 'US dollar',
+    });
+    expect((await ledger.accounts.getAsset('XAU'))?.scale).toBe(3);
   });
 
   it('creates accounts idempotently by id and refuses a different account under the same id', async () => {
@@ -38,24 +41,31 @@ describe('ledger transfers', () => {
       kind: 'user_wallet' as const,
       metadata: { a: 1, b: 2 },
     };
-    const first = await ledger.createAccount(input);
-    const again = await ledger.createAccount({ ...input, metadata: { b: 2, a: 1 } });
+    const first = await ledger.accounts.createAccount(input);
+    const again = await ledger.accounts.createAccount({ ...input, metadata: { b: 2, a: 1 } });
     expect(again).toEqual(first);
-    await expect(ledger.createAccount({ ...input, asset: 'USD' })).rejects.toMatchObject({
+    await expect(ledger.accounts.createAccount({ ...input, asset: 'USD' })).rejects.toMatchObject({
       code: 'ledger.account_conflict',
     });
     await expect(
-      ledger.createAccount({ asset: 'USD', owner: 'u1', kind: 'user_wallet', allowNegative: true }),
+      ledger.accounts.createAccount({
+        asset: 'USD',
+        owner: 'u1',
+        kind: 'user_wallet',
+        allowNegative: true,
+      }),
     ).rejects.toMatchObject({ code: 'ledger.invalid_account' });
     await expect(
-      ledger.createAccount({ asset: 'DOGE', owner: 'u1', kind: 'user_wallet' }),
+      ledger.accounts.createAccount({ asset: 'DOGE', owner: 'u1', kind: 'user_wallet' }),
     ).rejects.toMatchObject({ code: 'ledger.asset_not_found' });
   });
 
   it('posts a transfer: balances move, two journal lines, debits equal credits', async () => {
     const wallet = await make.wallet({ balance: 10_000n });
     const house = await make.system('house');
-    const t = await ledger.transfer(move(wallet, house, 2_500n, { metadata: { orderId: 'o-1' } }));
+    const t = await ledger.transfers.transfer(
+      move(wallet, house, 2_500n, { metadata: { orderId: 'o-1' } }),
+    );
     expect(t).toMatchObject({
       status: 'posted',
       amount: 2_500n,
@@ -63,23 +73,25 @@ describe('ledger transfers', () => {
       pending: false,
     });
     expect(t.metadata).toEqual({ orderId: 'o-1' });
-    expect((await ledger.getAccount(wallet.id))!.balance).toMatchObject({
+    expect((await ledger.accounts.getAccount(wallet.id))!.balance).toMatchObject({
       posted: 7_500n,
       available: 7_500n,
       pending: 0n,
     });
     expect(await make.posted(house.id)).toBe(2_500n);
     expect((await entriesOf(t.id)).map((e) => e.amount).sort()).toEqual(['-2500', '2500']);
-    expect(await ledger.accountsOf(wallet.owner)).toHaveLength(1);
+    expect(await ledger.accounts.accountsOf(wallet.owner)).toHaveLength(1);
   });
 
   it('rejects a transfer between accounts of different assets', async () => {
     const usd = await make.wallet({ balance: 100n });
     const eur = await make.wallet({ asset: 'EUR' });
-    await expect(ledger.transfer(move(usd, eur, 10n))).rejects.toMatchObject({
+    await expect(ledger.transfers.transfer(move(usd, eur, 10n))).rejects.toMatchObject({
       code: 'ledger.asset_mismatch',
     });
-    await expect(ledger.transfer(move(usd, eur, 10n, { asset: 'EUR' }))).rejects.toMatchObject({
+    await expect(
+      ledger.transfers.transfer(move(usd, eur, 10n, { asset: 'EUR' })),
+    ).rejects.toMatchObject({
       code: 'ledger.asset_mismatch',
     });
     expect(await make.posted(usd.id)).toBe(100n);
@@ -94,9 +106,13 @@ describe('ledger transfers', () => {
       move(wallet, wallet, 5n),
       move(wallet, house, 5n, { timeoutSeconds: 10 }),
     ]) {
-      await expect(ledger.transfer(bad)).rejects.toMatchObject({ code: 'ledger.invalid_transfer' });
+      await expect(ledger.transfers.transfer(bad)).rejects.toMatchObject({
+        code: 'ledger.invalid_transfer',
+      });
     }
-    await expect(ledger.transfer(move(wallet, { id: randomUUID() }, 5n))).rejects.toMatchObject({
+    await expect(
+      ledger.transfers.transfer(move(wallet, { id: randomUUID() }, 5n)),
+    ).rejects.toMatchObject({
       code: 'ledger.account_not_found',
     });
   });
@@ -104,11 +120,11 @@ describe('ledger transfers', () => {
   it('keeps a user wallet from going negative; an allow-negative account may', async () => {
     const wallet = await make.wallet({ balance: 100n });
     const house = await make.system('house');
-    await expect(ledger.transfer(move(wallet, house, 101n))).rejects.toMatchObject({
+    await expect(ledger.transfers.transfer(move(wallet, house, 101n))).rejects.toMatchObject({
       code: 'ledger.insufficient_funds',
       status: 422,
     });
-    await ledger.transfer(move(house, wallet, 50n));
+    await ledger.transfers.transfer(move(house, wallet, 50n));
     expect(await make.posted(house.id)).toBe(-50n);
   });
 
@@ -118,7 +134,7 @@ describe('ledger transfers', () => {
     const clearing = await new LedgerFactory(single.ledger).system('psp_clearing');
     await single.app.close();
     const wallet = await make.wallet();
-    await ledger.transfer(move(clearing, wallet, INT64_MAX));
+    await ledger.transfers.transfer(move(clearing, wallet, INT64_MAX));
     const house = await make.system('house');
     const other = await make.wallet();
     // The credit side would pass the limit, then the debit side.
@@ -126,7 +142,7 @@ describe('ledger transfers', () => {
       [house, wallet],
       [clearing, other],
     ]) {
-      await expect(ledger.transfer(move(from!, to!, 1n))).rejects.toMatchObject({
+      await expect(ledger.transfers.transfer(move(from!, to!, 1n))).rejects.toMatchObject({
         code: 'ledger.balance_overflow',
         status: 422,
       });
@@ -134,17 +150,17 @@ describe('ledger transfers', () => {
     expect(await make.posted(wallet.id)).toBe(INT64_MAX);
     expect(await make.posted(clearing.id)).toBe(-INT64_MAX);
     expect(await make.posted(other.id)).toBe(0n);
-    await ledger.transfer(move(wallet, house, 1n)); // the wallet still works
+    await ledger.transfers.transfer(move(wallet, house, 1n)); // the wallet still works
   });
 
   it('leaves a caller transaction usable after an overflow refusal', async () => {
     const wallet = await make.wallet({ balance: INT64_MAX });
     const house = await make.system('house');
     await db.transaction(undefined, async (tx) => {
-      await expect(ledger.transfer(move(house, wallet, 1n), tx)).rejects.toMatchObject({
+      await expect(ledger.transfers.transfer(move(house, wallet, 1n), tx)).rejects.toMatchObject({
         code: 'ledger.balance_overflow',
       });
-      await ledger.transfer(move(wallet, house, 5n), tx);
+      await ledger.transfers.transfer(move(wallet, house, 5n), tx);
     });
     expect(await make.posted(wallet.id)).toBe(INT64_MAX - 5n);
   });
@@ -154,7 +170,7 @@ describe('ledger transfers', () => {
     const psp = await make.system('psp_clearing');
     const results = await Promise.allSettled(
       Array.from({ length: 100 }, () =>
-        ledger.transfer(move(wallet, psp, 100n, { code: 'withdrawal' })),
+        ledger.transfers.transfer(move(wallet, psp, 100n, { code: 'withdrawal' })),
       ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(10);
@@ -171,7 +187,7 @@ describe('ledger transfers', () => {
     const house = await make.system('house');
     const input = move(wallet, house, 300n, { metadata: { orderId: 'same' } });
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => ledger.transfer({ ...input })),
+      Array.from({ length: 20 }, () => ledger.transfers.transfer({ ...input })),
     );
     expect(new Set(results.map((t) => t.id))).toEqual(new Set([input.id]));
     expect(await entriesOf(input.id)).toHaveLength(2);
@@ -182,14 +198,14 @@ describe('ledger transfers', () => {
     const wallet = await make.wallet({ balance: 1_000n });
     const house = await make.system('house');
     const input = move(wallet, house, 300n);
-    await ledger.transfer(input);
+    await ledger.transfers.transfer(input);
     for (const changed of [
       { amount: 301n },
       { code: 'other' },
       { metadata: { x: 1 } },
       { pending: true },
     ]) {
-      await expect(ledger.transfer({ ...input, ...changed })).rejects.toMatchObject({
+      await expect(ledger.transfers.transfer({ ...input, ...changed })).rejects.toMatchObject({
         code: 'ledger.id_conflict',
         status: 409,
       });
@@ -208,8 +224,8 @@ describe('ledger transfers', () => {
       return query(sql, params);
     });
     try {
-      await ledger.transfer(move(wallet, house, 10n));
-      await expect(ledger.transfer(move(wallet, house, 91n))).rejects.toMatchObject({
+      await ledger.transfers.transfer(move(wallet, house, 10n));
+      await expect(ledger.transfers.transfer(move(wallet, house, 91n))).rejects.toMatchObject({
         code: 'ledger.insufficient_funds',
       });
     } finally {
@@ -224,23 +240,23 @@ describe('ledger transfers', () => {
     const house = await make.system('house');
     const refused = move(wallet, house, 71n);
     await db.transaction(undefined, async (tx) => {
-      await ledger.transfer(move(wallet, house, 30n), tx);
-      await expect(ledger.transfer(refused, tx)).rejects.toMatchObject({
+      await ledger.transfers.transfer(move(wallet, house, 30n), tx);
+      await expect(ledger.transfers.transfer(refused, tx)).rejects.toMatchObject({
         code: 'ledger.insufficient_funds',
       });
-      expect((await ledger.getAccount(wallet.id, tx))!.balance.available).toBe(70n);
+      expect((await ledger.accounts.getAccount(wallet.id, tx))!.balance.available).toBe(70n);
     });
     const undone = move(wallet, house, 20n);
     await expect(
       db.transaction(undefined, async (tx) => {
-        await ledger.transfer(undone, tx);
+        await ledger.transfers.transfer(undone, tx);
         throw new Error('the business change failed');
       }),
     ).rejects.toThrow('the business change failed');
-    expect(await ledger.getTransfer(undone.id)).toBeUndefined();
+    expect(await ledger.transfers.getTransfer(undone.id)).toBeUndefined();
     expect(await make.posted(wallet.id)).toBe(70n);
     // A refused id stays free: the corrected retry goes through.
-    await ledger.transfer({ ...refused, amount: 70n });
+    await ledger.transfers.transfer({ ...refused, amount: 70n });
     expect(await make.posted(wallet.id)).toBe(0n);
   });
 
@@ -254,7 +270,7 @@ describe('ledger transfers', () => {
       ...wallets.flatMap((w) => Array.from({ length: 5 }, () => move(w, house, 7n))),
       ...Array.from({ length: 100 }, () => move(clearing, house, 3n)),
     ];
-    const results = await Promise.allSettled(transfers.map((t) => ledger.transfer(t)));
+    const results = await Promise.allSettled(transfers.map((t) => ledger.transfers.transfer(t)));
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(await make.posted(house.id)).toBe(20n * 5n * 7n + 100n * 3n);
     const [{ shards }] = await rows<{ shards: number }>(

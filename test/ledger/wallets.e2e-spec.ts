@@ -1,6 +1,6 @@
-import { LedgerService } from '@bourse/ledger';
 import { Database, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
+import { ledgerOf, type LedgerServices } from '../factories/ledger';
 import { ownerId, signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
 
@@ -8,7 +8,7 @@ import { startApi, type TestServer } from '../setup/apps';
 describe('user wallets', () => {
   let api: TestServer;
   let db: Database;
-  let ledger: LedgerService;
+  let ledger: LedgerServices;
   let admin: SignedInUser;
 
   const open = (body: Record<string, unknown>) =>
@@ -17,7 +17,7 @@ describe('user wallets', () => {
   beforeAll(async () => {
     api = await startApi();
     db = api.app.get(Database);
-    ledger = api.app.get(LedgerService);
+    ledger = ledgerOf(api.app);
     admin = await signedInUser(api, { role: 'admin' });
   });
   afterAll(() => api.close());
@@ -25,7 +25,7 @@ describe('user wallets', () => {
   it('ensureWallet: concurrent calls for a user and asset end with one wallet, under a derived id', async () => {
     const user = await ownerId(db);
     const wallets = await Promise.all(
-      Array.from({ length: 8 }, () => ledger.ensureWallet(user, 'EUR')),
+      Array.from({ length: 8 }, () => ledger.accounts.ensureWallet(user, 'EUR')),
     );
 
     expect(new Set(wallets.map((w) => w.id)).size).toBe(1);
@@ -37,8 +37,8 @@ describe('user wallets', () => {
     );
     expect(stored).toEqual([{ id: wallets[0]!.id }]);
     // Another process derives the same id; another asset is another wallet.
-    expect((await ledger.ensureWallet(user, 'EUR')).id).toBe(wallets[0]!.id);
-    expect((await ledger.ensureWallet(user, 'USD')).id).not.toBe(wallets[0]!.id);
+    expect((await ledger.accounts.ensureWallet(user, 'EUR')).id).toBe(wallets[0]!.id);
+    expect((await ledger.accounts.ensureWallet(user, 'USD')).id).not.toBe(wallets[0]!.id);
   });
 
   it('ensureWallet returns the wallet an admin opened earlier, and refuses an unknown user', async () => {
@@ -46,8 +46,8 @@ describe('user wallets', () => {
     const opened = await open({ asset: 'GBP', owner: user, kind: 'user_wallet' });
     expect(opened.status).toBe(201);
 
-    expect((await ledger.ensureWallet(user, 'GBP')).id).toBe(opened.body.id);
-    await expect(ledger.ensureWallet(randomUUID(), 'GBP')).rejects.toMatchObject({
+    expect((await ledger.accounts.ensureWallet(user, 'GBP')).id).toBe(opened.body.id);
+    await expect(ledger.accounts.ensureWallet(randomUUID(), 'GBP')).rejects.toMatchObject({
       code: 'ledger.invalid_account',
     });
   });

@@ -1,9 +1,10 @@
-import { LedgerService } from '@bourse/ledger';
+import { StatementsService } from '@bourse/ledger';
 import { PaymentsService } from '@bourse/payments';
 import { dataSourceOptions, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource } from 'typeorm';
+import { ledgerOf } from '../factories/ledger';
 import { MIGRATIONS } from '../../migrations';
 import { PayPalSimulator } from '../../simulators/paypal/paypal.simulator';
 import { signedInUser, type SignedInUser } from '../factories/users';
@@ -72,10 +73,11 @@ describe('payments through PayPal (the simulator over HTTP, real inbox, worker a
       })
     ).body;
   const balance = async () => {
-    const ledger = api.app.get(LedgerService);
+    const ledger = ledgerOf(api.app);
 
-    return (await ledger.getAccount((await ledger.ensureWallet(payer.id, 'USD')).id))!.balance
-      .posted;
+    return (await ledger.accounts.getAccount(
+      (await ledger.accounts.ensureWallet(payer.id, 'USD')).id,
+    ))!.balance.posted;
   };
   const transfersOf = (payment: PaymentBody) =>
     query<{ code: string; amount: string }>(
@@ -128,7 +130,7 @@ describe('payments through PayPal (the simulator over HTTP, real inbox, worker a
   afterEach(async () => {
     await drained();
     // Every scenario leaves the ledger balanced, with balances equal to their entries.
-    expect((await api.app.get(LedgerService).verifyInvariants()).ok).toBe(true);
+    expect((await api.app.get(StatementsService).verifyInvariants()).ok).toBe(true);
   });
   afterAll(async () => {
     await worker?.close();

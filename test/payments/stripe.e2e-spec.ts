@@ -1,10 +1,11 @@
-import { LedgerService } from '@bourse/ledger';
+import { StatementsService } from '@bourse/ledger';
 import { PaymentsService } from '@bourse/payments';
 import { dataSourceOptions, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Stripe from 'stripe';
 import { DataSource } from 'typeorm';
+import { ledgerOf } from '../factories/ledger';
 import { MIGRATIONS } from '../../migrations';
 import { StripeSimulator, type StripeEvent } from '../../simulators/stripe/stripe.simulator';
 import { signedInUser, type SignedInUser } from '../factories/users';
@@ -85,10 +86,10 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
       })
     ).body;
   const balanceOf = async (user: SignedInUser) => {
-    const ledger = api.app.get(LedgerService);
-    const wallet = await ledger.ensureWallet(user.id, 'USD');
+    const ledger = ledgerOf(api.app);
+    const wallet = await ledger.accounts.ensureWallet(user.id, 'USD');
 
-    return (await ledger.getAccount(wallet.id))!.balance.posted;
+    return (await ledger.accounts.getAccount(wallet.id))!.balance.posted;
   };
   const transfersOf = (payment: PaymentBody) =>
     query<{ code: string; amount: string }>(
@@ -151,7 +152,7 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
   afterEach(async () => {
     await drained();
     // Every scenario leaves the ledger balanced, with balances equal to their entries.
-    expect((await api.app.get(LedgerService).verifyInvariants()).ok).toBe(true);
+    expect((await api.app.get(StatementsService).verifyInvariants()).ok).toBe(true);
   });
   afterAll(async () => {
     await worker?.close();

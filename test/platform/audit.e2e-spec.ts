@@ -1,4 +1,4 @@
-import { LedgerService } from '@bourse/ledger';
+import { AccountsService } from '@bourse/ledger';
 import {
   AUDIT_ACTIONS,
   AuditLog,
@@ -70,7 +70,7 @@ describe('admin audit trail', () => {
 
   it('records ledger freezes by admins and by ledger-scoped keys', async () => {
     const account = await api.app
-      .get(LedgerService)
+      .get(AccountsService)
       .createAccount({ asset: 'USD', owner: randomUUID(), kind: 'user_wallet' });
     const key = await asAdmin('POST', '/v1/admin/api-keys', { name: 'ops', scopes: ['ledger'] });
     await asAdmin('POST', `/v1/ledger/accounts/${account.id}/freeze`);

@@ -1,9 +1,9 @@
-import { LedgerService } from '@bourse/ledger';
 import { MarketKeys } from '@bourse/market-data';
 import { Database, REDIS, rows } from '@bourse/platform';
 import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { passKyc } from '../factories/kyc';
+import { ledgerOf, type LedgerServices } from '../factories/ledger';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
 
@@ -16,7 +16,7 @@ describe('trading: quotes and orders', () => {
   let api: TestServer;
   let db: Database;
   let redis: Redis;
-  let ledger: LedgerService;
+  let ledger: LedgerServices;
   let compliance: SignedInUser;
   let seq = 0;
 
@@ -48,9 +48,9 @@ describe('trading: quotes and orders', () => {
   /** A trader with `cents` in their USD wallet, deposited from clearing. */
   async function fundedUser(cents: bigint): Promise<SignedInUser> {
     const user = await trader();
-    const clearing = await ledger.ensureSystemAccount('psp_clearing', 'USD');
-    const wallet = await ledger.ensureWallet(user.id, 'USD');
-    await ledger.transfer({
+    const clearing = await ledger.accounts.ensureSystemAccount('psp_clearing', 'USD');
+    const wallet = await ledger.accounts.ensureWallet(user.id, 'USD');
+    await ledger.transfers.transfer({
       id: randomUUID(),
       debitAccountId: clearing.id,
       creditAccountId: wallet.id,
@@ -63,7 +63,8 @@ describe('trading: quotes and orders', () => {
   }
 
   const balance = async (userId: string, asset: string): Promise<bigint> =>
-    (await ledger.getAccount((await ledger.ensureWallet(userId, asset)).id))!.balance.posted;
+    (await ledger.accounts.getAccount((await ledger.accounts.ensureWallet(userId, asset)).id))!
+      .balance.posted;
 
   const written = async (userId: string) => {
     const [counts] = await rows<{ orders: string; transfers: string }>(
@@ -82,7 +83,7 @@ describe('trading: quotes and orders', () => {
     api = await startApi();
     db = api.app.get(Database);
     redis = api.app.get(REDIS);
-    ledger = api.app.get(LedgerService);
+    ledger = ledgerOf(api.app);
     compliance = await signedInUser(api, { role: 'compliance' });
   });
   beforeEach(async () => {
@@ -92,7 +93,7 @@ describe('trading: quotes and orders', () => {
   afterEach(() => jest.restoreAllMocks());
   afterAll(async () => {
     // Every scenario above moved money only through balanced transfers.
-    expect(await ledger.verifyInvariants()).toMatchObject({ ok: true });
+    expect(await ledger.statements.verifyInvariants()).toMatchObject({ ok: true });
     await api.close();
   });
 
@@ -294,7 +295,7 @@ describe('trading: quotes and orders', () => {
     expect(await written(user.id)).toEqual({ orders: 11, transfers: 33 });
     const holdings = await api.request('GET', '/v1/trading/holdings', { token: user.accessToken });
     expect(holdings.body).toEqual([]);
-    expect(await ledger.verifyInvariants()).toMatchObject({ ok: true });
+    expect(await ledger.statements.verifyInvariants()).toMatchObject({ ok: true });
   });
 
   it('values holdings at the live bid with cost basis and P/L, and pages order history', async () => {

@@ -1,9 +1,9 @@
-import { LedgerService } from '@bourse/ledger';
 import { MarketKeys, SYMBOLS } from '@bourse/market-data';
 import { createRedis } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { ledgerOf } from '../factories/ledger';
 import { signedInUser, uniqueEmail, type SignedInUser } from '../factories/users';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { LogCapture, startApi, testConfig, TestServer } from '../setup/apps';
@@ -65,10 +65,10 @@ afterAll(async () => {
 
 /** The user's USD wallet (one per user and asset): `amount` cents deposited, `held` of it on hold. */
 async function fundWallet(owner: string, amount: bigint, held: bigint): Promise<void> {
-  const ledger = api.app.get(LedgerService);
-  const wallet = await ledger.ensureWallet(owner, 'USD');
-  const clearing = await ledger.ensureSystemAccount('psp_clearing', 'USD');
-  await ledger.transfer({
+  const ledger = ledgerOf(api.app);
+  const wallet = await ledger.accounts.ensureWallet(owner, 'USD');
+  const clearing = await ledger.accounts.ensureSystemAccount('psp_clearing', 'USD');
+  await ledger.transfers.transfer({
     id: randomUUID(),
     debitAccountId: clearing.id,
     creditAccountId: wallet.id,
@@ -76,7 +76,7 @@ async function fundWallet(owner: string, amount: bigint, held: bigint): Promise<
     asset: 'USD',
     code: 'deposit',
   });
-  await ledger.transfer({
+  await ledger.transfers.transfer({
     id: randomUUID(),
     debitAccountId: wallet.id,
     creditAccountId: clearing.id,

@@ -1,7 +1,7 @@
 import {
   invariantReportJson,
   LedgerModule,
-  LedgerService,
+  StatementsService,
   violationsByCheck,
 } from '@bourse/ledger';
 import { ConfigModule, DatabaseModule } from '@bourse/platform';
@@ -34,7 +34,7 @@ export class LedgerViolationsError extends Error {
 export async function verifyLedger(config: CliConfig): Promise<string> {
   const app = await commandContext(LedgerVerifyModule.forConfig(config));
   try {
-    const report = await app.get(LedgerService).verifyInvariants();
+    const report = await app.get(StatementsService).verifyInvariants();
     const byCheck = violationsByCheck(report);
     const lines = [
       `ledger invariants ${report.ok ? 'hold' : 'VIOLATED'}: ${report.accountsChecked} accounts checked at ${report.checkedAt.toISOString()}`,

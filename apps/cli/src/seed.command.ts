@@ -1,4 +1,4 @@
-import { LedgerModule, LedgerService } from '@bourse/ledger';
+import { AccountsService, LedgerModule, TransfersService } from '@bourse/ledger';
 import { CandleBackfill, CandleService, SYMBOLS } from '@bourse/market-data';
 import {
   AuthModule,
@@ -45,12 +45,17 @@ class SeedModule {
  * The user's demo wallets, each funded once from the house by a transfer whose id derives from
  * the wallet: run again, the transfer is found by its id and nothing moves twice.
  */
-async function fundDemoWallets(db: Database, ledger: LedgerService, user: User): Promise<void> {
+async function fundDemoWallets(
+  db: Database,
+  accounts: AccountsService,
+  transfers: TransfersService,
+  user: User,
+): Promise<void> {
   await db.transaction(undefined, async (tx) => {
     for (const { asset, amount } of DEMO_BALANCES) {
-      const wallet = await ledger.ensureWallet(user.id, asset, tx);
-      const house = await ledger.ensureSystemAccount('house', asset, tx);
-      await ledger.transfer(
+      const wallet = await accounts.ensureWallet(user.id, asset, tx);
+      const house = await accounts.ensureSystemAccount('house', asset, tx);
+      await transfers.transfer(
         {
           id: uuidV5(`starting-balance:${wallet.id}`, SEED_TRANSFER_NAMESPACE),
           debitAccountId: house.id,
@@ -84,7 +89,12 @@ export async function seed(config: CliConfig): Promise<string> {
       role: 'user',
     });
     for (const demo of [admin, user]) {
-      await fundDemoWallets(app.get(Database), app.get(LedgerService), demo);
+      await fundDemoWallets(
+        app.get(Database),
+        app.get(AccountsService),
+        app.get(TransfersService),
+        demo,
+      );
     }
 
     return `seeded ${admin.email} (${admin.role}) and ${user.email} (${user.role}), each with ${DEMO_BALANCES.map((b) => b.asset).join(' and ')} wallets`;

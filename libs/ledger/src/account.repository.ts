@@ -1,19 +1,7 @@
 import { rows, type Tx } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
-import type { Account, AccountKind, AccountWithBalance, Asset } from './ledger.types';
+import type { Account, AccountWithBalance, Asset } from './ledger.types';
 import type { Counters } from './transfer-rules';
-
-interface AccountRow {
-  id: string;
-  asset: string;
-  owner: string;
-  kind: AccountKind;
-  allowNegative: boolean;
-  shards: number;
-  metadata: Record<string, unknown>;
-  createdAt: Date;
-  frozenAt: Date | null;
-}
 
 interface BalanceSums {
   debitsPosted: string;
@@ -42,6 +30,7 @@ export interface BalanceChange extends BalanceRow {
   tid: string;
 }
 
+// The columns of an `Account`, under its field names.
 const ACCOUNT = `a.id, a.asset, a.owner, a.kind, a.allow_negative AS "allowNegative", a.shards,
                  a.metadata, a.created_at AS "createdAt", a.frozen_at AS "frozenAt"`;
 
@@ -56,7 +45,7 @@ const WITH_BALANCE = `
              sum(credits_pending)::text AS "creditsPending"
         FROM ledger_balances WHERE account_id = a.id) b`;
 
-const withBalance = (row: AccountRow & BalanceSums): AccountWithBalance => {
+const withBalance = (row: Account & BalanceSums): AccountWithBalance => {
   const { debitsPosted, creditsPosted, debitsPending, creditsPending, ...account } = row;
   const c = {
     debitsPosted: BigInt(debitsPosted),
@@ -132,7 +121,7 @@ export class AccountRepository {
 
   /** The user's wallet in `asset`, if there is one (one at most: ledger_accounts_user_wallet_key). */
   async findWallet(tx: Tx, owner: string, asset: string): Promise<Account | undefined> {
-    const [found] = await rows<AccountRow>(
+    const [found] = await rows<Account>(
       tx,
       `SELECT ${ACCOUNT} FROM ledger_accounts a
         WHERE a.owner = $1 AND a.asset = $2 AND a.kind = 'user_wallet'`,
@@ -143,7 +132,7 @@ export class AccountRepository {
   }
 
   findMany(tx: Tx, ids: string[]): Promise<Account[]> {
-    return rows<AccountRow>(
+    return rows<Account>(
       tx,
       `SELECT ${ACCOUNT} FROM ledger_accounts a WHERE a.id = ANY($1::uuid[])`,
       [ids],
@@ -151,13 +140,13 @@ export class AccountRepository {
   }
 
   async findWithBalance(tx: Tx, id: string): Promise<AccountWithBalance | undefined> {
-    const [row] = await rows<AccountRow & BalanceSums>(tx, `${WITH_BALANCE} WHERE a.id = $1`, [id]);
+    const [row] = await rows<Account & BalanceSums>(tx, `${WITH_BALANCE} WHERE a.id = $1`, [id]);
 
     return row && withBalance(row);
   }
 
   async findByOwner(tx: Tx, owner: string): Promise<AccountWithBalance[]> {
-    const found = await rows<AccountRow & BalanceSums>(
+    const found = await rows<Account & BalanceSums>(
       tx,
       `${WITH_BALANCE} WHERE a.owner = $1 ORDER BY a.asset, a.created_at, a.id`,
       [owner],
@@ -173,7 +162,7 @@ export class AccountRepository {
     after: string | undefined,
     limit: number,
   ): Promise<AccountWithBalance[]> {
-    const found = await rows<AccountRow & BalanceSums>(
+    const found = await rows<Account & BalanceSums>(
       tx,
       `${WITH_BALANCE}
         WHERE a.owner = $1 AND ($2::text IS NULL OR a.asset = $2) AND ($3::uuid IS NULL OR a.id > $3)

@@ -1,7 +1,10 @@
 export { LEDGER_AUDIT } from './ledger.audit';
 export { LEDGER_CONFIG, type LedgerAppConfig } from './ledger.config';
 export { LedgerModule } from './ledger.module';
-export { LedgerService } from './ledger.service';
+export { AccountsService } from './accounts.service';
+export { TransfersService } from './transfers.service';
+export { KeyedTransfersService } from './keyed-transfers.service';
+export { StatementsService } from './statements.service';
 export {
   ACCOUNT_KINDS,
   MAX_BATCH_SIZE,

@@ -10,6 +10,7 @@ import {
   type Tx,
 } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
+import { AccountsService } from './accounts.service';
 import {
   toAccountDto,
   toAccountPageDto,
@@ -35,16 +36,21 @@ import {
 } from './dto/transfer.dto';
 import { AccountNotFoundError, TransferNotFoundError } from './ledger.errors';
 import { LEDGER_AUDIT } from './ledger.audit';
-import { LedgerService } from './ledger.service';
+import { KeyedTransfersService } from './keyed-transfers.service';
+import { StatementsService } from './statements.service';
+import { TransfersService } from './transfers.service';
 
 /**
- * The admin and server-to-server api over LedgerService: request DTOs in, response DTOs out
+ * The admin and server-to-server api over the ledger's services: request DTOs in, response DTOs out
  * (bigint to decimal strings), a missing resource as its 404 error. No rules of its own.
  */
 @Injectable()
 export class LedgerAdminService {
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly ledgerAccounts: AccountsService,
+    private readonly transfers: TransfersService,
+    private readonly keyed: KeyedTransfersService,
+    private readonly statements: StatementsService,
     private readonly db: Database,
     private readonly audit: AuditLog,
     private readonly idempotency: IdempotencyService,
@@ -60,15 +66,15 @@ export class LedgerAdminService {
   ): Promise<AccountDto | IdempotentResponse<AccountDto>> {
     return this.idempotency.transaction(call, async (tx) => {
       if (body.kind === 'user_wallet' && !body.owner.startsWith('system:')) {
-        await this.ledger.requireUser(tx, body.owner);
+        await this.ledgerAccounts.requireUser(tx, body.owner);
       }
 
-      return toAccountDto(await this.ledger.createAccount(body, tx));
+      return toAccountDto(await this.ledgerAccounts.createAccount(body, tx));
     });
   }
 
   async getAccount(id: string): Promise<AccountWithBalanceDto> {
-    const account = await this.ledger.getAccount(id);
+    const account = await this.ledgerAccounts.getAccount(id);
     if (!account) {
       throw new AccountNotFoundError(id);
     }
@@ -83,7 +89,7 @@ export class LedgerAdminService {
     context: AuditContext,
   ): Promise<AccountWithBalanceDto> {
     const account = await this.db.transaction(undefined, async (tx) => {
-      const changed = await this.ledger.setFrozen(id, frozen, tx);
+      const changed = await this.ledgerAccounts.setFrozen(id, frozen, tx);
       await this.audit.record(
         tx,
         context,
@@ -98,19 +104,22 @@ export class LedgerAdminService {
 
   async accounts(query: AccountsQueryDto): Promise<AccountPageDto> {
     return toAccountPageDto(
-      await this.ledger.accountPage({ owner: query.owner, asset: query.asset }, pageOf(query)),
+      await this.ledgerAccounts.accountPage(
+        { owner: query.owner, asset: query.asset },
+        pageOf(query),
+      ),
     );
   }
 
   /** Any account's statement (house, clearing, a user's wallet): reconciliation and support. */
   async statement(accountId: string, query: PageQueryDto): Promise<StatementPageDto> {
-    return toStatementPageDto(await this.ledger.statement(accountId, pageOf(query)));
+    return toStatementPageDto(await this.statements.statement(accountId, pageOf(query)));
   }
 
   /** The transfers on an account, either side, of one status when asked (`pending`: its holds). */
   async transfersOf(accountId: string, query: TransfersQueryDto): Promise<TransferPageDto> {
     return toTransferPageDto(
-      await this.ledger.transferPage(accountId, { status: query.status }, pageOf(query)),
+      await this.transfers.transferPage(accountId, { status: query.status }, pageOf(query)),
     );
   }
 
@@ -121,8 +130,8 @@ export class LedgerAdminService {
   ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
     const input = { ...body, amount: BigInt(body.amount) };
     const answer = call
-      ? await this.ledger.transferKeyed(input, call)
-      : await this.ledger.transfer(input);
+      ? await this.keyed.transferKeyed(input, call)
+      : await this.transfers.transfer(input);
 
     return answer instanceof IdempotentResponse ? answer.map(toTransferDto) : toTransferDto(answer);
   }
@@ -133,13 +142,14 @@ export class LedgerAdminService {
     call?: IdempotentRequest,
   ): Promise<TransfersBatchResultDto | IdempotentResponse<TransfersBatchResultDto>> {
     const inputs = body.transfers.map((item) => ({ ...item, amount: BigInt(item.amount) }));
-    const run = async (tx?: Tx) => toBatchResultDto(await this.ledger.transferMany(inputs, tx));
+    const run = async (tx?: Tx) => toBatchResultDto(await this.transfers.transferMany(inputs, tx));
 
     // Without a key, the batch's own transaction: the same statements, no BEGIN of ours around.
     return call ? this.idempotency.transaction(call, run) : run();
   }
 
-  post(
+  /** Posts a hold, fully or in part. */
+  postPending(
     id: string,
     body: PostTransferDto,
     call?: IdempotentRequest,
@@ -147,21 +157,22 @@ export class LedgerAdminService {
     const amount = body.amount === undefined ? undefined : BigInt(body.amount);
 
     return this.idempotency.transaction(call, async (tx) =>
-      toTransferDto(await this.ledger.post(id, { amount }, tx)),
+      toTransferDto(await this.transfers.postPending(id, { amount }, tx)),
     );
   }
 
-  void(
+  /** Voids a hold. */
+  voidPending(
     id: string,
     call?: IdempotentRequest,
   ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
     return this.idempotency.transaction(call, async (tx) =>
-      toTransferDto(await this.ledger.void(id, tx)),
+      toTransferDto(await this.transfers.voidPending(id, tx)),
     );
   }
 
   async getTransfer(id: string): Promise<TransferDto> {
-    const transfer = await this.ledger.getTransfer(id);
+    const transfer = await this.transfers.getTransfer(id);
     if (!transfer) {
       throw new TransferNotFoundError(id);
     }

@@ -1,11 +1,14 @@
 import { requireConfigSection } from '@bourse/platform';
 import { Module } from '@nestjs/common';
 import { AccountRepository } from './account.repository';
+import { AccountsService } from './accounts.service';
 import { InvariantsRepository } from './invariants.repository';
+import { KeyedTransfersService } from './keyed-transfers.service';
 import { LEDGER_CONFIG } from './ledger.config';
-import { LedgerService } from './ledger.service';
+import { StatementsService } from './statements.service';
 import { TransferEngine } from './transfer-engine';
 import { TransferRepository } from './transfer.repository';
+import { TransfersService } from './transfers.service';
 
 /**
  * The double-entry ledger. Needs only what the platform provides globally (Database, APP_CONFIG,
@@ -14,12 +17,15 @@ import { TransferRepository } from './transfer.repository';
 @Module({
   providers: [
     requireConfigSection(LEDGER_CONFIG),
-    LedgerService,
+    AccountsService,
+    TransfersService,
+    KeyedTransfersService,
+    StatementsService,
     TransferEngine,
     AccountRepository,
     TransferRepository,
     InvariantsRepository,
   ],
-  exports: [LedgerService],
+  exports: [AccountsService, TransfersService, KeyedTransfersService, StatementsService],
 })
 export class LedgerModule {}

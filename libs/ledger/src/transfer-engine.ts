@@ -36,7 +36,7 @@ const rowKey = (accountId: string, shard: number): string => `${accountId}:${sha
 const unique = <T>(items: T[]): T[] => [...new Set(items)];
 
 /**
- * The set-based core under LedgerService: applies batches of transfers and resolves holds
+ * The set-based core under TransfersService: applies batches of transfers and resolves holds
  * against balance rows it locks in (account_id, shard) order, inside the caller's transaction.
  * The rules themselves (chains, funds, overflow) are the pure functions of transfer-rules.ts.
  */

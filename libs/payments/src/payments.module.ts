@@ -1,4 +1,4 @@
-import { LedgerModule, LedgerService } from '@bourse/ledger';
+import { AccountsService, LedgerModule } from '@bourse/ledger';
 import { AuditModule, requireConfigSection } from '@bourse/platform';
 import { Module } from '@nestjs/common';
 import { PaymentPurposes } from './payment-purpose';
@@ -14,12 +14,12 @@ import { StripeEventHandler, StripeSignature } from './stripe.webhook';
 /** `wallet_deposit`: a capture credits the payer's wallet in the payment's asset. */
 const walletDeposit = {
   provide: 'payments.purpose:wallet_deposit',
-  inject: [PaymentPurposes, LedgerService],
-  useFactory: (purposes: PaymentPurposes, ledger: LedgerService) =>
+  inject: [PaymentPurposes, AccountsService],
+  useFactory: (purposes: PaymentPurposes, accounts: AccountsService) =>
     purposes.register({
       name: 'wallet_deposit',
       settlementAccount: async (payment, tx) =>
-        (await ledger.ensureWallet(payment.ownerId, payment.asset, tx)).id,
+        (await accounts.ensureWallet(payment.ownerId, payment.asset, tx)).id,
     }),
 };
 

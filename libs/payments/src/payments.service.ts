@@ -1,4 +1,4 @@
-import { AssetNotFoundError, LedgerService } from '@bourse/ledger';
+import { AccountsService, AssetNotFoundError, TransfersService } from '@bourse/ledger';
 import {
   AuditLog,
   Database,
@@ -67,7 +67,8 @@ export class PaymentsService {
     private readonly idempotency: IdempotencyService,
     private readonly repository: PaymentsRepository,
     private readonly purposes: PaymentPurposes,
-    private readonly ledger: LedgerService,
+    private readonly accounts: AccountsService,
+    private readonly transfers: TransfersService,
     stripe: StripeGateway,
     paypal: PayPalGateway,
     private readonly audit: AuditLog,
@@ -85,7 +86,7 @@ export class PaymentsService {
     this.purposes.get(body.purpose);
 
     return this.idempotency.transaction(call, async (tx) => {
-      if (!(await this.ledger.getAsset(body.asset, tx))) {
+      if (!(await this.accounts.getAsset(body.asset, tx))) {
         throw new AssetNotFoundError(body.asset);
       }
       const payment = await this.repository.insert(tx, {
@@ -299,11 +300,11 @@ export class PaymentsService {
     const settlementAccount = async () =>
       (account ??= await this.purposes.get(payment.purpose).settlementAccount(payment, tx));
     const clearing = async () =>
-      (await this.ledger.ensureSystemAccount('psp_clearing', payment.asset, tx)).id;
+      (await this.accounts.ensureSystemAccount('psp_clearing', payment.asset, tx)).id;
 
     if (report.captured !== undefined && report.captured > current.captured) {
       const raised = await this.repository.raiseCaptured(tx, payment.id, report.captured);
-      await this.ledger.transfer(
+      await this.transfers.transfer(
         {
           id: uuidV5(`${payment.id}:captured:${report.captured}`, TRANSFER_NAMESPACE),
           debitAccountId: await clearing(),
@@ -319,7 +320,7 @@ export class PaymentsService {
     }
     if (report.refunded !== undefined && report.refunded > current.refunded) {
       const raised = await this.repository.raiseRefunded(tx, payment.id, report.refunded);
-      await this.ledger.transfer(
+      await this.transfers.transfer(
         {
           id: uuidV5(`${payment.id}:refunded:${report.refunded}`, TRANSFER_NAMESPACE),
           debitAccountId: await settlementAccount(),

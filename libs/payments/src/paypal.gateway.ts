@@ -1,4 +1,4 @@
-import { LedgerService } from '@bourse/ledger';
+import { AccountsService } from '@bourse/ledger';
 import { APP_CONFIG } from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import type { PaymentGateway } from './payment-gateway';
@@ -61,7 +61,7 @@ export class PayPalGateway implements PaymentGateway {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: PaymentsAppConfig,
-    private readonly ledger: LedgerService,
+    private readonly accounts: AccountsService,
   ) {}
 
   async createIntent(input: {
@@ -234,7 +234,7 @@ export class PayPalGateway implements PaymentGateway {
   private async scale(asset: string): Promise<number> {
     let scale = this.scales.get(asset);
     if (scale === undefined) {
-      scale = (await this.ledger.getAsset(asset))?.scale ?? 2;
+      scale = (await this.accounts.getAsset(asset))?.scale ?? 2;
       this.scales.set(asset, scale);
     }
 

@@ -1,5 +1,5 @@
 import { KycGate, type KycTier } from '@bourse/kyc';
-import { LedgerService, type TransferInput } from '@bourse/ledger';
+import { AccountsService, TransfersService, type TransferInput } from '@bourse/ledger';
 import { findSymbol, NoPriceError, PricesService, type Tick } from '@bourse/market-data';
 import {
   APP_CONFIG,
@@ -73,7 +73,8 @@ export class TradingService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: TradingAppConfig,
     private readonly db: Database,
-    private readonly ledger: LedgerService,
+    private readonly accounts: AccountsService,
+    private readonly transfers: TransfersService,
     private readonly prices: PricesService,
     private readonly idempotency: IdempotencyService,
     private readonly repo: TradingRepository,
@@ -161,7 +162,7 @@ export class TradingService {
       // Counted against the tier's limits in this transaction: a refused order uses nothing.
       await this.kyc.consume(tx, userId, TRADING_TIER, quote.side, quote.total);
       const orderId = newId();
-      await this.ledger.transferLinked(await this.legs(tx, orderId, quote), tx);
+      await this.transfers.transferLinked(await this.legs(tx, orderId, quote), tx);
       const order = await this.repo.insertOrder(tx, orderId, quote);
       await this.repo.applyToPosition(tx, order);
 
@@ -247,7 +248,7 @@ export class TradingService {
 
   private scaleOf(asset: string): Promise<number> {
     return this.cached(this.scales, asset, async () => {
-      const found = await this.ledger.getAsset(asset);
+      const found = await this.accounts.getAsset(asset);
       if (!found) {
         throw new Error(`The ledger has no asset ${asset}`);
       }
@@ -258,7 +259,7 @@ export class TradingService {
 
   private systemAccount(kind: 'house' | 'fees', asset: string): Promise<string> {
     return this.cached(this.systemAccounts, `${kind}:${asset}`, async () => {
-      return (await this.ledger.ensureSystemAccount(kind, asset)).id;
+      return (await this.accounts.ensureSystemAccount(kind, asset)).id;
     });
   }
 
@@ -277,8 +278,8 @@ export class TradingService {
   /** The order's transfers: price legs both ways between the user and the house, and the fee. */
   private async legs(tx: Tx, orderId: string, q: Quote): Promise<TransferInput[]> {
     // One statement at a time on the transaction's connection.
-    const userCash = await this.ledger.ensureWallet(q.userId, CASH_ASSET, tx);
-    const userMetal = await this.ledger.ensureWallet(q.userId, q.metal, tx);
+    const userCash = await this.accounts.ensureWallet(q.userId, CASH_ASSET, tx);
+    const userMetal = await this.accounts.ensureWallet(q.userId, q.metal, tx);
     const houseCash = await this.systemAccount('house', CASH_ASSET);
     const houseMetal = await this.systemAccount('house', q.metal);
     const fees = await this.systemAccount('fees', CASH_ASSET);

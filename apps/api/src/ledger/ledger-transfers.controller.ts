@@ -103,7 +103,7 @@ export class LedgerTransfersController {
     @Body() body: PostTransferDto,
     @IdempotentCall() call?: IdempotentRequest,
   ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
-    return this.ledger.post(id, body, call);
+    return this.ledger.postPending(id, body, call);
   }
 
   @Post(':id/void')
@@ -120,7 +120,7 @@ export class LedgerTransfersController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @IdempotentCall() call?: IdempotentRequest,
   ): Promise<TransferDto | IdempotentResponse<TransferDto>> {
-    return this.ledger.void(id, call);
+    return this.ledger.voidPending(id, call);
   }
 
   @Get(':id')

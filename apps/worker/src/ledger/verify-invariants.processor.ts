@@ -3,7 +3,7 @@ import {
   LEDGER_QUEUE,
   LedgerJob,
   LedgerMetrics,
-  LedgerService,
+  StatementsService,
   violationsByCheck,
   type VerifyInvariantsJob,
 } from '@bourse/ledger';
@@ -17,7 +17,7 @@ export class VerifyInvariantsProcessor {
   private readonly logger = new Logger('LedgerInvariants');
 
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly statements: StatementsService,
     private readonly metrics: LedgerMetrics,
   ) {}
 
@@ -28,7 +28,7 @@ export class VerifyInvariantsProcessor {
   @Process(LedgerJob.VerifyInvariants)
   @TracedJob()
   async handle(_job: Job<VerifyInvariantsJob>): Promise<{ ok: boolean; violations: number }> {
-    const report = await this.ledger.verifyInvariants();
+    const report = await this.statements.verifyInvariants();
     const violations = this.metrics.invariantsChecked(report);
     if (violations > 0) {
       // The runbook greps for "invariant": ids of every offending account and transfer are here.

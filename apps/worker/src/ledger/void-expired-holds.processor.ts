@@ -1,4 +1,9 @@
-import { LEDGER_QUEUE, LedgerJob, LedgerService, type VoidExpiredHoldsJob } from '@bourse/ledger';
+import {
+  LEDGER_QUEUE,
+  LedgerJob,
+  TransfersService,
+  type VoidExpiredHoldsJob,
+} from '@bourse/ledger';
 import { TracedJob } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
@@ -11,7 +16,7 @@ const MAX_ROUNDS = 100;
 
 @Processor(LEDGER_QUEUE)
 export class VoidExpiredHoldsProcessor {
-  constructor(private readonly ledger: LedgerService) {}
+  constructor(private readonly transfers: TransfersService) {}
 
   @Process(LedgerJob.VoidExpiredHolds)
   @TracedJob()
@@ -19,7 +24,7 @@ export class VoidExpiredHoldsProcessor {
     // Delivered at least once: a repeated sweep finds those holds voided already.
     let voided = 0;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
-      const count = await this.ledger.voidExpired(new Date(), SWEEP_BATCH);
+      const count = await this.transfers.voidExpired(new Date(), SWEEP_BATCH);
       voided += count;
       if (count < SWEEP_BATCH) {
         break;

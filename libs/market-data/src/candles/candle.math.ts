@@ -1,19 +1,15 @@
 import type { Tick } from '../tick';
 import { bucketStart, TIMEFRAME_NAMES, type Timeframe } from '../timeframes';
+import type { Ohlc } from './chart-bar';
 
 /**
  * One OHLC bar. Prices are decimal strings as the ticks carried them; `firstSeq`/`lastSeq` are
  * the sequences of the opening and closing ticks, so bars built from the same ticks in any order
  * (or in separate flushes) agree: the lowest sequence opens, the highest closes.
  */
-export interface Bar {
+export interface Bar extends Ohlc {
   /** Bucket start, epoch milliseconds (UTC-aligned, see `bucketStart`). */
   bucket: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  tickCount: number;
   firstSeq: number;
   lastSeq: number;
 }

@@ -3,18 +3,12 @@ import { Injectable } from '@nestjs/common';
 import type { Tick } from '../tick';
 import { TIMEFRAME_NAMES, TIMEFRAMES, type Timeframe } from '../timeframes';
 import type { SymbolBar } from './candle.math';
+import type { ChartBar } from './chart-bar';
 
 /** A bar as stored, without the sequences (what readers and subscribers get). */
-export interface StoredBar {
+export interface StoredBar extends ChartBar {
   symbol: string;
   timeframe: Timeframe;
-  /** Bucket start, UTC epoch seconds. */
-  time: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  tickCount: number;
 }
 
 const TIMEFRAME_MS = TIMEFRAME_NAMES.map((name) => TIMEFRAMES[name]);
