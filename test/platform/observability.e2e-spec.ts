@@ -204,7 +204,8 @@ describe('observability', () => {
           api.config.database.poolSize,
         );
         expect(gauge(text, 'db_pool_connections{state="idle"}')).toBe(0);
-        expect(gauge(text, 'db_pool_waiting')).toBe(1);
+        // At least our caller: on a busy host one of the api's own periodic reads may queue too.
+        expect(gauge(text, 'db_pool_waiting')).toBeGreaterThanOrEqual(1);
       } finally {
         await Promise.all(held.map((runner) => runner.release()));
         await waiting;
