@@ -193,7 +193,7 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
   it('sends an e-mail with the type’s template, once, and honours the preferences', async () => {
     expect(
       (await api.request('GET', '/v1/notifications/preferences', { token: user.accessToken })).body,
-    ).toEqual({ in_app: true, email: true, push: true });
+    ).toEqual({ in_app: true, email: true, push: true, sms: false });
 
     const alert = await notify({
       userId: user.id,
@@ -249,7 +249,7 @@ describe('notifications (inbox, preferences, e-mail through the SMTP capture)', 
       token: user.accessToken,
       body: { in_app: true, email: false, push: false },
     });
-    expect(off.body).toEqual({ in_app: true, email: false, push: false });
+    expect(off.body).toEqual({ in_app: true, email: false, push: false, sms: false });
     const quiet = await notify({ userId: user.id, title: 'In-app only' });
     const [none] = await rows<{ count: number }>(
       db.manager,

@@ -46,6 +46,7 @@ import { WebhookEndpointsController } from './notifications/webhook-endpoints.co
 import { PaymentsController } from './payments/payments.controller';
 import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
+import { TwilioWebhookController } from './notifications/twilio-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
 import { TradingController } from './trading/trading.controller';
 
@@ -77,6 +78,7 @@ export class ApiModule {
         PaymentsController,
         StripeWebhookController,
         PayPalWebhookController,
+        TwilioWebhookController,
       ],
       imports: [
         ConfigModule.forRoot(config),

@@ -1,9 +1,18 @@
 export {
   NOTIFICATIONS_CONFIG,
   ONESIGNAL_SIMULATOR_KEY,
+  TWILIO_SIMULATOR_ACCOUNT_SID,
+  TWILIO_SIMULATOR_AUTH_TOKEN,
   type NotificationsAppConfig,
 } from './notifications.config';
 export { PushNotDeliveredError } from './push-sender';
+export { SmsSender, type SentSms } from './sms/sms-sender';
+export {
+  TWILIO_PROVIDER,
+  TwilioSignature,
+  TwilioStatusDto,
+  twilioEventId,
+} from './sms/twilio.webhook';
 export { NOTIFICATION_EVENT, NOTIFICATIONS_NAMESPACE } from './live';
 export { NotificationsModule, NotificationsWorkerModule } from './notifications.module';
 export { NotificationsService, type SendOutcome } from './notifications.service';
@@ -27,6 +36,7 @@ export {
   DuplicateTemplateError,
   InvalidNotificationError,
   NotificationNotFoundError,
+  PhoneRequiredError,
 } from './notifications.errors';
 export {
   NOTIFICATIONS_QUEUE,

@@ -104,23 +104,28 @@ export class NotificationRepository {
   }
 
   async preferences(tx: Tx, userId: string): Promise<Preferences | undefined> {
-    const [row] = await rows<Preferences>(
+    const [row] = await rows<Omit<Preferences, 'phone'> & { phone: string | null }>(
       tx,
-      `SELECT in_app, email, push FROM notification_preferences WHERE user_id = $1`,
+      `SELECT in_app, email, push, sms, phone FROM notification_preferences WHERE user_id = $1`,
       [userId],
     );
+    if (!row) {
+      return undefined;
+    }
+    const { phone, ...channels } = row;
 
-    return row;
+    return phone === null ? channels : { ...channels, phone };
   }
 
   async savePreferences(tx: Tx, userId: string, prefs: Preferences): Promise<void> {
     await rows(
       tx,
-      `INSERT INTO notification_preferences (user_id, in_app, email, push) VALUES ($1, $2, $3, $4)
+      `INSERT INTO notification_preferences (user_id, in_app, email, push, sms, phone)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (user_id) DO UPDATE
          SET in_app = EXCLUDED.in_app, email = EXCLUDED.email, push = EXCLUDED.push,
-             updated_at = now()`,
-      [userId, prefs.in_app, prefs.email, prefs.push],
+             sms = EXCLUDED.sms, phone = EXCLUDED.phone, updated_at = now()`,
+      [userId, prefs.in_app, prefs.email, prefs.push, prefs.sms, prefs.phone ?? null],
     );
   }
 

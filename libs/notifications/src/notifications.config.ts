@@ -11,6 +11,10 @@ import {
 /** The local OneSignal simulator's REST API key, used when none is configured. */
 export const ONESIGNAL_SIMULATOR_KEY = 'os_v2_app_simulator_local_only';
 
+/** The local Twilio simulator's account, used when none is configured. */
+export const TWILIO_SIMULATOR_ACCOUNT_SID = 'AC00000000000000000000000000000001';
+export const TWILIO_SIMULATOR_AUTH_TOKEN = 'twilio_simulator_local_only';
+
 /** Notifications' variables and settings (`config.notifications`), composed by the apps. */
 export const NOTIFICATIONS_CONFIG = configSection({
   key: 'notifications',
@@ -47,6 +51,32 @@ export const NOTIFICATIONS_CONFIG = configSection({
       description:
         'OneSignal app REST API key (`Authorization: Key …`); unset: the local simulator’s own key.',
     }),
+    TWILIO_API_URL: url(['http:', 'https:'], {
+      default: 'http://127.0.0.1:3227',
+      description:
+        'Twilio REST API SMS are sent through: `https://api.twilio.com`, or the local simulator `npm start` runs (the default).',
+    }),
+    TWILIO_ACCOUNT_SID: str({
+      default: '',
+      minLength: 0,
+      description: 'Twilio account SID (`AC…`); unset: the local simulator’s account.',
+    }),
+    TWILIO_AUTH_TOKEN: str({
+      default: '',
+      minLength: 0,
+      secret: true,
+      description:
+        'Twilio auth token: the API’s Basic auth password and the key status callbacks are signed with; unset: the simulator’s.',
+    }),
+    TWILIO_FROM: str({
+      default: '+15005550006',
+      description: 'Twilio phone number (E.164) SMS are sent from.',
+    }),
+    TWILIO_STATUS_CALLBACK_URL: url(['http:', 'https:'], {
+      default: 'http://127.0.0.1:3000/v1/webhooks/twilio',
+      description:
+        'Public URL of the api’s `POST /v1/webhooks/twilio`, given to Twilio with each SMS; its status callbacks are signed over this exact URL.',
+    }),
     WEBHOOKS_TIMEOUT_MS: int({
       default: '15000',
       min: 100,
@@ -74,6 +104,13 @@ export const NOTIFICATIONS_CONFIG = configSection({
       apiUrl: v.ONESIGNAL_API_URL,
       appId: v.ONESIGNAL_APP_ID,
       restApiKey: v.ONESIGNAL_REST_API_KEY || ONESIGNAL_SIMULATOR_KEY,
+    },
+    twilio: {
+      apiUrl: v.TWILIO_API_URL,
+      accountSid: v.TWILIO_ACCOUNT_SID || TWILIO_SIMULATOR_ACCOUNT_SID,
+      authToken: v.TWILIO_AUTH_TOKEN || TWILIO_SIMULATOR_AUTH_TOKEN,
+      from: v.TWILIO_FROM,
+      statusCallbackUrl: v.TWILIO_STATUS_CALLBACK_URL,
     },
     webhooks: {
       timeoutMs: v.WEBHOOKS_TIMEOUT_MS,

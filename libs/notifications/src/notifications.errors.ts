@@ -28,3 +28,13 @@ export class DuplicateTemplateError extends DomainError {
     super(`An e-mail template for ${type} is registered twice`);
   }
 }
+
+/** SMS chosen for a user who gave no phone number (in the preferences). */
+export class PhoneRequiredError extends DomainError {
+  readonly code = 'notifications.phone_required';
+  readonly status = 422;
+  constructor(field: string) {
+    super('SMS needs a phone number: set `phone` in the notification preferences');
+    this.extensions.field = field;
+  }
+}

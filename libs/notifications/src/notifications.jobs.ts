@@ -4,6 +4,7 @@ export const NOTIFICATIONS_QUEUE = 'notifications';
 export const NotificationsJob = {
   SendEmail: 'notifications.send-email',
   SendPush: 'notifications.send-push',
+  SendSms: 'notifications.send-sms',
   /** Publishes a new in-app notification to the api nodes, which emit it to the user's sockets. */
   PublishLive: 'notifications.publish-live',
 } as const;

@@ -7,6 +7,9 @@ import { NOTIFICATIONS_CONFIG } from './notifications.config';
 import { NotificationsMetrics } from './notifications.metrics';
 import { NotificationsService } from './notifications.service';
 import { PushSender } from './push-sender';
+import { SmsSender } from './sms/sms-sender';
+import { SmsRepository } from './sms/sms.repository';
+import { TwilioSignature, TwilioStatusHandler } from './sms/twilio.webhook';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookBacklogMetrics, WebhookMetrics } from './webhooks/webhook.metrics';
 import { WebhookRepository } from './webhooks/webhook.repository';
@@ -26,6 +29,9 @@ import { WebhooksService } from './webhooks/webhooks.service';
     EmailTemplates,
     Mailer,
     PushSender,
+    SmsSender,
+    SmsRepository,
+    TwilioSignature,
     NotificationsMetrics,
     WebhooksService,
     WebhookRepository,
@@ -59,10 +65,13 @@ export class NotificationsModule {
   }
 }
 
-/** The worker's part: NotificationsModule and the webhook backlog gauge (worker pods only). */
+/**
+ * The worker's part: NotificationsModule, the webhook backlog gauge and the handler of Twilio's
+ * status callbacks (worker pods only).
+ */
 @Module({
   imports: [NotificationsModule],
-  providers: [WebhookBacklogMetrics, WebhookRepository],
+  providers: [WebhookBacklogMetrics, WebhookRepository, TwilioStatusHandler, SmsRepository],
   exports: [NotificationsModule],
 })
 export class NotificationsWorkerModule {}

@@ -12,7 +12,11 @@ import {
 import { EmailTemplates } from './email-templates';
 import { Mailer } from './mailer';
 import { NotificationRepository } from './notification.repository';
-import { InvalidNotificationError, NotificationNotFoundError } from './notifications.errors';
+import {
+  InvalidNotificationError,
+  NotificationNotFoundError,
+  PhoneRequiredError,
+} from './notifications.errors';
 import {
   NOTIFICATIONS_QUEUE,
   NotificationsJob,
@@ -21,6 +25,8 @@ import {
 } from './notifications.jobs';
 import { NotificationsMetrics } from './notifications.metrics';
 import { PushSender } from './push-sender';
+import { SmsSender } from './sms/sms-sender';
+import { SmsRepository } from './sms/sms.repository';
 import {
   CHANNELS,
   DEFAULT_PREFERENCES,
@@ -35,6 +41,7 @@ import {
 const SEND_JOBS: Record<SentChannel, string> = {
   email: NotificationsJob.SendEmail,
   push: NotificationsJob.SendPush,
+  sms: NotificationsJob.SendSms,
 };
 
 /** What a send job found: `sent` now, `already` sent by an earlier run, `gone` (deleted). */
@@ -57,6 +64,8 @@ export class NotificationsService {
     private readonly templates: EmailTemplates,
     private readonly mailer: Mailer,
     private readonly push: PushSender,
+    private readonly sms: SmsSender,
+    private readonly smsMessages: SmsRepository,
     private readonly sockets: SocketEmitter,
     private readonly metrics: NotificationsMetrics,
   ) {}
@@ -66,7 +75,12 @@ export class NotificationsService {
       throw new InvalidNotificationError(`Type must be <lib>.<event>, got ${input.type}`, 'type');
     }
     const preferences = await this.preferencesOf(tx, input.userId);
-    const channels = CHANNELS.filter((channel) => preferences[channel]);
+    const channels = CHANNELS.filter((channel) =>
+      input.channels ? input.channels.includes(channel) : preferences[channel],
+    );
+    if (channels.includes('sms') && !preferences.phone) {
+      throw new PhoneRequiredError('channels');
+    }
     const notification = await this.repo.insert(tx, {
       id: newId(),
       userId: input.userId,
@@ -134,7 +148,12 @@ export class NotificationsService {
       in_app: preferences.in_app,
       email: preferences.email,
       push: preferences.push,
+      sms: preferences.sms ?? false,
+      phone: preferences.phone,
     };
+    if (chosen.sms && !chosen.phone) {
+      throw new PhoneRequiredError('phone');
+    }
     await this.repo.savePreferences(this.db.manager, userId, chosen);
 
     return chosen;
@@ -155,9 +174,7 @@ export class NotificationsService {
         if (!notification) {
           return 'already';
         }
-        await (channel === 'email'
-          ? this.sendEmail(tx, notification)
-          : this.push.send(notification));
+        await this.sendBy(channel, tx, notification);
         await this.repo.recordDelivery(tx, notification.id, channel, { state: 'sent' });
         this.metrics.recordSent(channel);
 
@@ -167,6 +184,32 @@ export class NotificationsService {
       await this.recordFailure(notificationId, channel, error);
       throw error;
     }
+  }
+
+  private async sendBy(channel: SentChannel, tx: Tx, notification: Notification): Promise<void> {
+    switch (channel) {
+      case 'email':
+        return this.sendEmail(tx, notification);
+      case 'push':
+        await this.push.send(notification);
+
+        return;
+      case 'sms':
+        return this.sendSms(tx, notification);
+    }
+  }
+
+  /**
+   * The title and body as one text, to the number in the user's preferences now; the message's
+   * sid is kept for Twilio's status callbacks.
+   */
+  private async sendSms(tx: Tx, notification: Notification): Promise<void> {
+    const { phone } = await this.preferencesOf(tx, notification.userId);
+    if (!phone) {
+      throw new PhoneRequiredError('phone');
+    }
+    const sent = await this.sms.send(phone, `${notification.title}: ${notification.body}`);
+    await this.smsMessages.recordSent(tx, { ...sent, notificationId: notification.id, to: phone });
   }
 
   /** With its type's template; the Message-ID is the notification's, the same on a resend. */

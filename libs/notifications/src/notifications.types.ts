@@ -2,7 +2,7 @@
  * Where a notification can reach its user: `in_app` is the inbox row itself, the others are sent
  * by the worker, one job per channel.
  */
-export const CHANNELS = ['in_app', 'email', 'push'] as const;
+export const CHANNELS = ['in_app', 'email', 'push', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Channels the worker sends through (all but the inbox, which the commit itself delivers). */
@@ -18,6 +18,11 @@ export interface NotifyInput {
   title: string;
   body: string;
   data?: Record<string, unknown>;
+  /**
+   * Sent over exactly these channels, whatever the user's preferences: for what the user asked
+   * for and cannot opt out of, such as a one-time code by `sms`. Without it the preferences choose.
+   */
+  channels?: Channel[];
 }
 
 export interface Notification {
@@ -32,7 +37,15 @@ export interface Notification {
   readAt?: Date;
 }
 
-/** A user's channels; one without a stored choice has every channel on. */
-export type Preferences = Record<Channel, boolean>;
+/**
+ * A user's channels and the number SMS go to; one without a stored choice has every channel on
+ * but SMS, which costs per message and needs a number the user gave.
+ */
+export type Preferences = Record<Channel, boolean> & { phone?: string };
 
-export const DEFAULT_PREFERENCES: Preferences = { in_app: true, email: true, push: true };
+export const DEFAULT_PREFERENCES: Preferences = {
+  in_app: true,
+  email: true,
+  push: true,
+  sms: false,
+};

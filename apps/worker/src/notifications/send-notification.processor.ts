@@ -9,7 +9,7 @@ import { TracedJob } from '@bourse/platform';
 import { Process, Processor } from '@nestjs/bull';
 import type { Job } from 'bull';
 
-/** One job per notification and channel (live in-app, e-mail, push); Bull retries a failed one. */
+/** One job per notification and channel (live in-app, e-mail, push, SMS); Bull retries a failed one. */
 @Processor(NOTIFICATIONS_QUEUE)
 export class SendNotificationProcessor {
   constructor(private readonly notifications: NotificationsService) {}
@@ -30,5 +30,11 @@ export class SendNotificationProcessor {
   @TracedJob()
   push({ data }: Job<SendJob>): Promise<SendOutcome> {
     return this.notifications.send('push', data.notificationId);
+  }
+
+  @Process(NotificationsJob.SendSms)
+  @TracedJob()
+  sms({ data }: Job<SendJob>): Promise<SendOutcome> {
+    return this.notifications.send('sms', data.notificationId);
   }
 }

@@ -1,7 +1,7 @@
 import { PageQueryDto } from '@bourse/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
-import type { Channel, Notification } from '../notifications.types';
+import { IsBoolean, IsIn, IsOptional, IsPhoneNumber, IsUUID, Matches } from 'class-validator';
+import type { Notification } from '../notifications.types';
 
 export class NotificationQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
@@ -85,8 +85,8 @@ export class MarkAllReadDto {
   marked!: number;
 }
 
-/** Every channel, each on or off; GET returns it and PUT replaces it whole. */
-export class PreferencesDto implements Record<Channel, boolean> {
+/** Every channel, each on or off, and the SMS number; GET returns it and PUT replaces it whole. */
+export class PreferencesDto {
   @ApiProperty({ description: 'Keep notifications in the in-app inbox (and live on the socket).' })
   @IsBoolean()
   in_app!: boolean;
@@ -98,4 +98,24 @@ export class PreferencesDto implements Record<Channel, boolean> {
   @ApiProperty({ description: 'Push notifications to the devices signed in to the app.' })
   @IsBoolean()
   push!: boolean;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Send notifications by SMS to `phone` (off unless chosen; needs `phone`).',
+  })
+  @IsOptional()
+  @IsBoolean()
+  sms?: boolean;
+
+  @ApiPropertyOptional({
+    example: '+14155550123',
+    description:
+      'The number SMS go to, in E.164 (`+`, country code, number); also where one-time codes are sent. Absent: none.',
+  })
+  @IsOptional()
+  @IsPhoneNumber(undefined, {
+    message: 'phone must be a valid phone number in E.164 (+14155550123)',
+  })
+  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 (+14155550123)' })
+  phone?: string;
 }

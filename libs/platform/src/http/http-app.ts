@@ -20,7 +20,7 @@ import { buildOpenApiDocument } from './openapi';
 import { CorsPolicy } from './cors';
 import { jsonBodyProblems } from './json-body-limits';
 import { malformedPathParameters, parameterProblems } from './request-text';
-import { useJsonParserKeepingRawBody } from './raw-body';
+import { useBodyParsersKeepingRawBody } from './raw-body';
 import { requestIdFor } from './request-id';
 import { isOperationalPath, pathOf } from './request-path';
 import {
@@ -160,7 +160,7 @@ export async function configureHttpApp(
     route.preValidation = [[route.preValidation ?? []].flat(), refuseUnstorableText].flat();
   });
 
-  useJsonParserKeepingRawBody(app);
+  useBodyParsersKeepingRawBody(app);
   app.useGlobalPipes(createValidationPipe());
   if (tracingEnabled()) {
     app.useGlobalInterceptors(new SocketTraceInterceptor());

@@ -1,7 +1,8 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyRequest, RawServerDefault } from 'fastify';
+import { parse as parseQuery } from 'node:querystring';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -9,7 +10,7 @@ declare module 'fastify' {
     keepRawBody?: boolean;
   }
   interface FastifyRequest {
-    /** The JSON body's bytes, on `@KeepRawBody()` routes only. */
+    /** The JSON or form body's bytes, on `@KeepRawBody()` routes only. */
     rawBody?: Buffer;
   }
 }
@@ -21,7 +22,7 @@ type JsonParser = (
 ) => void;
 
 /**
- * The route keeps its JSON body's exact bytes (for a provider's signature check), readable with
+ * The route keeps its JSON or form body's exact bytes (for a provider's signature check), readable with
  * `@RawBody()`. Other routes do not hold a second copy of every body.
  */
 export const KeepRawBody = (): MethodDecorator => RouteConfig({ keepRawBody: true });
@@ -33,11 +34,12 @@ export const RawBody = createParamDecorator(
 );
 
 /**
- * Replaces the JSON parser Nest would register with the same one (Fastify's, refusing prototype
- * poisoning, under the configured body limit) that also keeps the bytes for routes that asked.
+ * Replaces the JSON and form parsers Nest would register with the same ones (Fastify's JSON
+ * parser, refusing prototype poisoning, under the configured body limit) that also keep the bytes
+ * for routes that asked.
  * Must run before the app initializes, which is when Nest registers its own.
  */
-export function useJsonParserKeepingRawBody(app: NestFastifyApplication): void {
+export function useBodyParsersKeepingRawBody(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const { bodyLimit } = fastify.initialConfig;
   // Typed for a string, but it parses a Buffer too (Nest's own parser hands it one).
@@ -48,4 +50,22 @@ export function useJsonParserKeepingRawBody(app: NestFastifyApplication): void {
     }
     parseJson(request, body, done);
   });
+  // Form bodies too (Twilio signs its form-encoded callbacks), parsed as Nest's default parser
+  // does: repeated names become arrays, and a `__proto__` name is refused.
+  app.useBodyParser<RawServerDefault>(
+    'application/x-www-form-urlencoded',
+    { bodyLimit },
+    (request, body, done) => {
+      if (request.routeOptions.config.keepRawBody === true) {
+        request.rawBody = body;
+      }
+      const parsed = parseQuery(body.toString('utf8'));
+      if (Object.hasOwn(parsed, '__proto__')) {
+        done(new BadRequestException('Object contains forbidden prototype property'));
+
+        return;
+      }
+      done(null, parsed);
+    },
+  );
 }

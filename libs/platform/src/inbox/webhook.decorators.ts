@@ -44,7 +44,7 @@ export class WebhookSignatureGuard implements CanActivate {
     const route = this.reflector.get<WebhookRouteOptions>(WEBHOOK_ROUTE, context.getHandler());
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const verifier = this.moduleRef.get(route.verifier, { strict: false });
-    // No raw body: nothing JSON was sent, so nothing can carry a valid signature.
+    // No raw body: nothing JSON or form-encoded was sent, so nothing can carry a valid signature.
     if (!request.rawBody || !(await verifier.verify(request.rawBody, request.headers))) {
       this.inbox.refuseSignature(route.provider);
     }
