@@ -1320,6 +1320,7 @@ export interface paths {
          *     - 403: `auth.forbidden`: only users have notifications.
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `notifications.phone_required`: `sms` is on without a `phone`.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
          *     - 500: `internal`: unexpected; quote the requestId when reporting it.
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
@@ -3099,8 +3100,18 @@ export interface components {
             email: boolean;
             /** @description Keep notifications in the in-app inbox (and live on the socket). */
             in_app: boolean;
+            /**
+             * @description The number SMS go to, in E.164 (`+`, country code, number); also where one-time codes are sent. Absent: none.
+             * @example +14155550123
+             */
+            phone?: string;
             /** @description Push notifications to the devices signed in to the app. */
             push: boolean;
+            /**
+             * @description Send notifications by SMS to `phone` (off unless chosen; needs `phone`).
+             * @default false
+             */
+            sms: boolean;
         };
         PresignedUploadDto: {
             /**
@@ -7970,6 +7981,15 @@ export interface operations {
             };
             /** @description `http.unsupported_media_type`: the body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `notifications.phone_required`: `sms` is on without a `phone`. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,6 +26,7 @@ import {
   ApiOperation,
   ApiTags,
   ApiUnauthorizedResponse,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 
 /** A user's own notifications; API keys have no inbox (the guard refuses them already). */
@@ -81,6 +82,9 @@ export class NotificationsController {
   @ApiOkResponse({
     type: PreferencesDto,
     description: 'Replaces your channel choices; notifications sent from now on follow them.',
+  })
+  @ApiUnprocessableEntityResponse({
+    description: '`notifications.phone_required`: `sms` is on without a `phone`.',
   })
   setPreferences(
     @CurrentPrincipal() principal: Principal | undefined,
