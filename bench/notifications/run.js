@@ -11,17 +11,24 @@
  *     (a duplicate is a 2xx answered twice for one id), and none lost after the retries.
  * Publishing runs in this process (the built libs, a Nest context with NotificationsModule);
  * every request's signature is checked by the receiver with the `standardwebhooks` package.
- * Run `npm run build` first; needs local Postgres and Redis (database bourse_bench_notif_<pid>
- * and a Redis prefix of its own, removed at the end).
+ * BENCH_RATE (events/s, default unlimited) paces the publishing: unlimited measures the backlog
+ * a burst builds when publishing outruns the worker, a rate below its capacity the latency
+ * itself. The worker's and this process's CPU seconds are printed beside the wall time, to show
+ * where the time goes. Run `npm run build` first; needs local Postgres and Redis (database bourse_bench_notif_<pid>
+ * and a Redis prefix of its own, removed at the end). The worker's health port is
+ * BENCH_WORKER_PORT (default 3221, which must be free: another process answering there would
+ * pass for the worker) and its metrics port any free one. While the deliveries drain it prints
+ * their progress, and stops early if the worker exits or nothing is delivered for a minute.
  */
 const { Buffer } = require('node:buffer');
 const { spawn } = require('node:child_process');
 const { createServer } = require('node:http');
+const net = require('node:net');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { setTimeout: delay } = require('node:timers/promises');
 const { Webhook } = require('standardwebhooks');
-const { stopAll, track, waitForOk } = require('../lib/processes');
+const { cpuSeconds, stopAll, track, waitForOk } = require('../lib/processes');
 const { databaseUrl, scratch } = require('../lib/scratch');
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -31,10 +38,34 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000);
 const ENDPOINTS = 100;
 const FAILURE_RATE = 0.05;
 const PUBLISHERS = 8; // concurrent publishing transactions
+const RATE = Number(process.env.BENCH_RATE ?? 0); // events/s, 0: as fast as the publishers go
+// Attempts the worker makes at once; each holds one of its database connections meanwhile.
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const WORKER_PORT = Number(process.env.BENCH_WORKER_PORT ?? 3221);
 const DRAIN_TIMEOUT_MS = 10 * 60_000;
+const STALL_MS = 60_000; // no delivery for this long: the worker is stuck, stop waiting
 const DB = `bourse_bench_notif_${process.pid}`;
 const made = scratch('notif', [DB]);
+
+/** Refuses a port something already listens on (it would answer the readiness probe). */
+function assertFree(port) {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', () => reject(new Error(`port ${port} is taken: set BENCH_WORKER_PORT`)));
+    probe.listen(port, '127.0.0.1', () => probe.close(resolve));
+  });
+}
+
+/** The last lines a child wrote on `stream` (its JSON logs), for when it dies. */
+function keepTail(stream, lines = 20) {
+  const tail = [];
+  stream.on('data', (chunk) => {
+    tail.push(...chunk.toString().split('\n').filter(Boolean));
+    tail.splice(0, Math.max(0, tail.length - lines));
+  });
+
+  return tail;
+}
 
 const percentile = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -80,14 +111,16 @@ async function main() {
     NODE_ENV: 'development',
     LOG_LEVEL: 'warn',
     DATABASE_URL: databaseUrl(DB),
-    DATABASE_POOL_SIZE: '24',
+    DATABASE_POOL_SIZE: '12',
     REDIS_KEY_PREFIX: made.prefix,
     MARKET_PROVIDER: 'none',
     OUTBOX_RELAY_INTERVAL_MS: '50',
     WEBHOOKS_ALLOW_LOOPBACK: 'true',
-    WEBHOOKS_CONCURRENCY: '16',
+    WEBHOOKS_CONCURRENCY: String(CONCURRENCY),
     WORKER_PORT: String(WORKER_PORT),
+    WORKER_METRICS_PORT: '0',
   };
+  await assertFree(WORKER_PORT);
   const platform = require(path.join(DIST, 'platform/src/index.js'));
   const notifications = require(path.join(DIST, 'notifications/src/index.js'));
   const { MIGRATIONS } = require(path.join(DIST, '../migrations/index.js'));
@@ -117,10 +150,17 @@ async function main() {
   await source.destroy();
 
   const worker = track(
-    spawn(process.execPath, [WORKER_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] }),
+    spawn(process.execPath, [WORKER_MAIN], {
+      cwd: ROOT,
+      env: { ...env, DATABASE_POOL_SIZE: String(CONCURRENCY + 8) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
     'worker',
   );
-  await waitForOk(`http://127.0.0.1:${WORKER_PORT}/health/ready`, worker, 60_000);
+  const workerLog = keepTail(worker.stdout);
+  await waitForOk(`http://127.0.0.1:${WORKER_PORT}/health/ready`, worker, 60_000).catch((error) => {
+    throw new Error(`${error.message}\n${workerLog.join('\n')}`);
+  });
 
   class BenchModule {}
   const app = await NestFactory.createApplicationContext(
@@ -141,14 +181,21 @@ async function main() {
   const db = app.get(platform.Database);
   const webhooks = app.get(notifications.WebhooksService);
 
-  console.log(`publishing ${EVENTS} events to ${ENDPOINTS} endpoints (${PUBLISHERS} publishers)`);
+  console.log(
+    `publishing ${EVENTS} events to ${ENDPOINTS} endpoints (${PUBLISHERS} publishers, ${RATE ? `${RATE} events/s` : 'unpaced'})`,
+  );
   const committedAt = new Map(); // webhook-id -> ms of the commit
   let next = 0;
   const started = Date.now();
+  const workerCpuBefore = cpuSeconds(worker.pid);
+  const ownCpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: PUBLISHERS }, async () => {
       while (next < EVENTS) {
         const n = next++;
+        if (RATE) {
+          await delay(Math.max(0, started + (n * 1000) / RATE - Date.now()));
+        }
         const id = await db.transaction(undefined, (tx) =>
           webhooks.publish(tx, 'bench.event', { n }, `apikey:partner-${n % ENDPOINTS}`),
         );
@@ -157,11 +204,36 @@ async function main() {
     }),
   );
   const publishSeconds = (Date.now() - started) / 1000;
+  console.log(
+    `published in ${publishSeconds.toFixed(1)} s (${Math.round(EVENTS / publishSeconds)} events/s)`,
+  );
 
+  // Drains, saying how far it got, so a stuck worker shows as one and not as a silent wait.
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+  let lastCount = -1;
+  let lastProgress = Date.now();
+  let lastReport = Date.now();
   while (recv.succeeded.size < EVENTS && Date.now() < deadline) {
+    if (worker.exitCode !== null || worker.signalCode !== null) {
+      throw new Error(`the worker exited while delivering:\n${workerLog.join('\n')}`);
+    }
+    if (recv.succeeded.size !== lastCount) {
+      lastCount = recv.succeeded.size;
+      lastProgress = Date.now();
+    } else if (Date.now() - lastProgress > STALL_MS) {
+      console.log(`no delivery for ${STALL_MS / 1000} s; the worker's last lines:`);
+      console.log(workerLog.join('\n'));
+      break;
+    }
+    if (Date.now() - lastReport >= 10_000) {
+      lastReport = Date.now();
+      console.log(`  delivered ${recv.succeeded.size}/${EVENTS}`);
+    }
     await delay(200);
   }
+  const drainedSeconds = (Date.now() - started) / 1000;
+  const workerCpu = cpuSeconds(worker.pid) - workerCpuBefore;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
   // Let stray duplicates, if any, arrive before counting.
   await delay(2000);
   const [{ pending }] = await db.manager.query(
@@ -178,10 +250,10 @@ async function main() {
   const { requests, badSignatures } = recv.stats();
   recv.server.close();
   console.log(
-    `published in ${publishSeconds.toFixed(1)} s (${Math.round(EVENTS / publishSeconds)} events/s)`,
+    `first attempt after commit: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms (target p99 <= 1000 ms)`,
   );
   console.log(
-    `first attempt after commit: p50 ${percentile(latencies, 50).toFixed(0)} ms, p99 ${percentile(latencies, 99).toFixed(0)} ms (target p99 <= 1000 ms)`,
+    `all delivered after ${drainedSeconds.toFixed(1)} s; CPU seconds meanwhile: worker ${workerCpu.toFixed(1)}, publishers and receiver ${((ownCpu.user + ownCpu.system) / 1e6).toFixed(1)}`,
   );
   console.log(
     `requests ${requests} (${requests - EVENTS} retries), bad signatures ${badSignatures}`,

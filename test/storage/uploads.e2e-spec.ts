@@ -339,6 +339,40 @@ describe('uploads to S3 (the signature-checking simulator)', () => {
       expect(read.body.code).toBe('storage.not_verified');
     });
 
+    it('rejects an object of another size or stored type, written around the policy', async () => {
+      // Whoever holds the bucket's credentials can write the key without the policy's checks.
+      const client = new S3Client({
+        endpoint: s3.url,
+        region: REGION,
+        forcePathStyle: true,
+        credentials: SIMULATOR_CREDENTIALS,
+      });
+      try {
+        const cases = [
+          { body: Buffer.concat([png, Buffer.alloc(10)]), type: 'image/png' },
+          { body: png, type: 'image/jpeg' },
+        ];
+        const reasons = [];
+        for (const { body, type } of cases) {
+          const presigned = await pngUpload();
+          const key = presigned.fields.key!;
+          await client.send(
+            new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body, ContentType: type }),
+          );
+          const res = await api.request('POST', `/v1/uploads/${presigned.uploadId}/complete`, {
+            token: owner.accessToken,
+          });
+          expect(res.status).toBe(200);
+          expect(res.body.state).toBe('rejected');
+          expect(s3.object(BUCKET, key)).toBeUndefined();
+          reasons.push(res.body.rejectReason);
+        }
+        expect(reasons).toEqual(['storage.size_mismatch', 'storage.content_type_mismatch']);
+      } finally {
+        client.destroy();
+      }
+    });
+
     it('settles once when completed twice at the same time', async () => {
       const presigned = await pngUpload();
       await postForm(presigned, png);

@@ -124,14 +124,26 @@ export class WebhookRepository {
     );
   }
 
-  /** Success clears the failure clock; a failure starts it if it is not running. */
-  async markHealth(tx: Tx, id: string, ok: boolean): Promise<WebhookEndpoint> {
+  /**
+   * A success stops the failure clock. An endpoint that was not failing is left as it is: no
+   * write and no row lock, so concurrent successes to one endpoint do not queue on its row.
+   */
+  async markSucceeded(tx: Tx, id: string): Promise<void> {
+    await rows(
+      tx,
+      `UPDATE webhook_endpoints SET failing_since = NULL
+        WHERE id = $1 AND failing_since IS NOT NULL`,
+      [id],
+    );
+  }
+
+  /** A failure starts the failure clock if it is not running; returns the endpoint. */
+  async markFailed(tx: Tx, id: string): Promise<WebhookEndpoint> {
     const [row] = await rows<EndpointRow>(
       tx,
-      `UPDATE webhook_endpoints
-          SET failing_since = CASE WHEN $2 THEN NULL ELSE coalesce(failing_since, now()) END
+      `UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now())
         WHERE id = $1 RETURNING *`,
-      [id, ok],
+      [id],
     );
 
     return toEndpoint(row!);

@@ -243,7 +243,7 @@ export class WebhooksService {
     ok: boolean,
   ): Promise<DeliveryState> {
     if (ok) {
-      await this.repo.markHealth(tx, endpoint.id, true);
+      await this.repo.markSucceeded(tx, endpoint.id);
 
       return 'succeeded';
     }
@@ -252,7 +252,7 @@ export class WebhooksService {
 
       return 'failed';
     }
-    const health = await this.repo.markHealth(tx, endpoint.id, false);
+    const health = await this.repo.markFailed(tx, endpoint.id);
     if (failingTooLong(health)) {
       await this.repo.disable(tx, endpoint.id, 'failing for 5 days');
 
