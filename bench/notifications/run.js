@@ -26,6 +26,7 @@ const { createServer } = require('node:http');
 const net = require('node:net');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { clearInterval, setInterval } = require('node:timers');
 const { setTimeout: delay } = require('node:timers/promises');
 const { Webhook } = require('standardwebhooks');
 const { cpuSeconds, stopAll, track, waitForOk } = require('../lib/processes');
@@ -187,6 +188,11 @@ async function main() {
   const committedAt = new Map(); // webhook-id -> ms of the commit
   let next = 0;
   const started = Date.now();
+  // Says how far publishing got, so a stall there shows as one.
+  const publishing = setInterval(
+    () => console.log(`  published ${committedAt.size}/${EVENTS}`),
+    10_000,
+  );
   const workerCpuBefore = cpuSeconds(worker.pid);
   const ownCpuBefore = process.cpuUsage();
   await Promise.all(
@@ -203,6 +209,7 @@ async function main() {
       }
     }),
   );
+  clearInterval(publishing);
   const publishSeconds = (Date.now() - started) / 1000;
   console.log(
     `published in ${publishSeconds.toFixed(1)} s (${Math.round(EVENTS / publishSeconds)} events/s)`,
@@ -263,12 +270,20 @@ async function main() {
   );
 }
 
+/** Stops the worker and removes the scratch database and keys, once, however the run ends. */
+let cleaning;
+const cleanUp = () => (cleaning ??= stopAll().then(() => made.cleanUp()));
+// Ctrl-C or a `timeout` mid-run would otherwise leave the database and the worker behind.
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    console.error(`${signal}: stopping`);
+    void cleanUp().finally(() => process.exit(130));
+  });
+}
+
 main()
   .catch((error) => {
     console.error(error);
     process.exitCode = 1;
   })
-  .finally(async () => {
-    await stopAll();
-    await made.cleanUp();
-  });
+  .finally(cleanUp);
