@@ -191,7 +191,7 @@ async function main() {
   // Says how far publishing got, so a stall there shows as one.
   const publishing = setInterval(
     () => console.log(`  published ${committedAt.size}/${EVENTS}`),
-    10_000,
+    30_000,
   );
   const workerCpuBefore = cpuSeconds(worker.pid);
   const ownCpuBefore = process.cpuUsage();
