@@ -52,7 +52,8 @@ for case in TERM:npm INT:npm INT:group; do
   # Its own process group, so that what is left behind can be found (and killed) afterwards.
   setsid npm run start:all >"$log" 2>&1 &
   group=$!
-  for _ in $(seq 1 120); do
+  # Up to two minutes: nine Node processes booting at once take over a minute on a loaded 2-core machine.
+  for _ in $(seq 1 240); do
     if all_ready; then break; fi
     sleep 0.5
   done
