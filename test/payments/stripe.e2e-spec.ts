@@ -91,11 +91,41 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
 
     return (await ledger.accounts.getAccount(wallet.id))!.balance.posted;
   };
+  /** The payment's own movements (captures, refunds); fees and disputes have their helpers. */
   const transfersOf = (payment: PaymentBody) =>
     query<{ code: string; amount: string }>(
-      `SELECT code, amount FROM ledger_transfers WHERE metadata->>'paymentId' = $1 ORDER BY created_at, id`,
+      `SELECT code, amount FROM ledger_transfers
+        WHERE metadata->>'paymentId' = $1 AND code IN ('payment.capture', 'payment.refund')
+        ORDER BY created_at, id`,
       [payment.id],
     );
+  const feesOf = (payment: PaymentBody) =>
+    query<{ code: string; amount: string }>(
+      `SELECT code, amount FROM ledger_transfers
+        WHERE metadata->>'paymentId' = $1 AND code = 'payment.fee' ORDER BY created_at, id`,
+      [payment.id],
+    );
+  const disputeTransfersOf = (payment: PaymentBody) =>
+    query<{ code: string; amount: string }>(
+      `SELECT code, amount FROM ledger_transfers
+        WHERE metadata->>'paymentId' = $1 AND code LIKE 'payment.dispute%' ORDER BY created_at, code`,
+      [payment.id],
+    );
+  const disputesOf = (payment: PaymentBody) =>
+    query<{ status: string; amount: string; reason: string; due: boolean; alerted: boolean }>(
+      `SELECT status, amount::text, reason, evidence_due_by > now() AS due, alerted_at IS NOT NULL AS alerted
+         FROM payment_disputes WHERE payment_id = $1`,
+      [payment.id],
+    );
+  /** Balance of one of payments' system accounts (`system:payments_<name>`), in USD. */
+  const systemBalance = async (name: string) => {
+    const [row] = await query<{ id: string }>(
+      `SELECT id FROM ledger_accounts WHERE owner = $1 AND asset = 'USD'`,
+      [`system:payments_${name}`],
+    );
+
+    return row ? (await ledgerOf(api.app).accounts.getAccount(row.id))!.balance.posted : 0n;
+  };
   /** Every event the simulator sent has been answered and applied by the worker. */
   const drained = async () => {
     await stripeSim.settled();
@@ -124,6 +154,10 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
       PAYMENTS_STRIPE_API_URL: stripeSim.url,
       PAYMENTS_STRIPE_SECRET_KEY: SECRET_KEY,
       PAYMENTS_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      // The deadline check runs every second and alerts on disputes due within 200 hours
+      // (Stripe's 7 days are inside the window; a dispute given 30 days is not).
+      PAYMENTS_DISPUTE_CHECK_INTERVAL_SECONDS: '1',
+      PAYMENTS_DISPUTE_ALERT_HOURS: '200',
     };
     db = new DataSource(
       dataSourceOptions({ ...testConfig(env).database, poolSize: 2 }, { migrations: MIGRATIONS }),
@@ -244,6 +278,8 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
 
     expect((await balanceOf(payer)) - before).toBe(700n);
     expect(await transfersOf(created)).toEqual([{ code: 'payment.capture', amount: '700' }]);
+    // 2.9 % + 30 cents, booked once too.
+    expect(await feesOf(created)).toEqual([{ code: 'payment.fee', amount: '50' }]);
     const stored = await query<{ n: number }>(
       `SELECT count(*)::int AS n FROM inbox WHERE payload->'data'->'object'->>'id' = $1`,
       [intentOf(created)],
@@ -446,5 +482,141 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
       ),
     ).toEqual([{ outcome: 'declined', decline_code: 'insufficient_funds', retryable: false }]);
     expect(await transfersOf(created)).toEqual([]);
+  });
+
+  it("books Stripe's fee from the charge's balance transactions as its own leg", async () => {
+    const feesBefore = await systemBalance('psp_fees');
+    const before = await balanceOf(payer);
+
+    const created = await pay(payer, { amount: '1250' });
+    await confirm(created);
+    await waitState(created, 'succeeded');
+    await drained();
+
+    // The payer is credited the gross; the fee is the platform's expense, out of psp_clearing.
+    expect((await balanceOf(payer)) - before).toBe(1250n);
+    expect(await read(created)).toMatchObject({ captured: '1250', fee: '66' });
+    expect(await feesOf(created)).toEqual([{ code: 'payment.fee', amount: '66' }]);
+    expect((await systemBalance('psp_fees')) - feesBefore).toBe(-66n);
+    const charge = stripeSim.charges.get(stripeSim.intents.get(intentOf(created))!.latest_charge!)!;
+    const transaction = stripeSim.balanceTransactions.find((t) => t.source === charge.id)!;
+    expect(transaction).toMatchObject({ amount: 1250, fee: 66, net: 1184, type: 'charge' });
+  });
+
+  it('moves a disputed amount to the reserve, then writes it off when the dispute is lost', async () => {
+    const reserveBefore = await systemBalance('dispute_reserve');
+    const lossesBefore = await systemBalance('dispute_losses');
+    const created = await pay(payer, { amount: '800' });
+    await confirm(created, 'pm_card_createDispute');
+    await waitState(created, 'succeeded');
+    await drained();
+
+    expect(await disputesOf(created)).toEqual([
+      {
+        status: 'open',
+        amount: '800',
+        reason: 'fraudulent',
+        due: true,
+        alerted: expect.any(Boolean),
+      },
+    ]);
+    expect(await disputeTransfersOf(created)).toEqual([
+      { code: 'payment.dispute_opened', amount: '800' },
+    ]);
+    expect((await systemBalance('dispute_reserve')) - reserveBefore).toBe(-800n);
+
+    const dispute = [...stripeSim.disputes.values()].find(
+      (d) => d.payment_intent === intentOf(created),
+    )!;
+    await client.disputes.update(dispute.id, {
+      evidence: { uncategorized_text: 'losing_evidence' },
+    });
+    await drained();
+
+    expect((await disputesOf(created))[0]!.status).toBe('lost');
+    expect(await disputeTransfersOf(created)).toEqual([
+      { code: 'payment.dispute_opened', amount: '800' },
+      { code: 'payment.dispute_lost', amount: '800' },
+    ]);
+    expect((await systemBalance('dispute_reserve')) - reserveBefore).toBe(0n);
+    expect((await systemBalance('dispute_losses')) - lossesBefore).toBe(-800n);
+    // The payment itself is unchanged: still captured, the deposit still in the wallet.
+    expect(await read(created)).toMatchObject({ state: 'succeeded', captured: '800' });
+  });
+
+  it('settles a won dispute once whatever the order and copies of its events', async () => {
+    const reserveBefore = await systemBalance('dispute_reserve');
+    const created = await pay(payer, { amount: '650' });
+    await confirm(created);
+    await waitState(created, 'succeeded');
+    await drained();
+    stripeSim.delivery = { copies: 3, delayMs: 0, hold: true };
+    const dispute = stripeSim.openDispute(intentOf(created), 'product_not_received');
+    await client.disputes.update(dispute.id, {
+      evidence: { uncategorized_text: 'winning_evidence' },
+    });
+    expect(stripeSim.held.map((event) => event.type)).toEqual([
+      'charge.dispute.created',
+      'charge.dispute.closed',
+    ]);
+
+    // The closing event first, each three times.
+    stripeSim.release([1, 0]);
+    await drained();
+
+    expect(await disputesOf(created)).toEqual([
+      {
+        status: 'won',
+        amount: '650',
+        reason: 'product_not_received',
+        due: true,
+        alerted: expect.any(Boolean),
+      },
+    ]);
+    expect(await disputeTransfersOf(created)).toEqual([
+      { code: 'payment.dispute_opened', amount: '650' },
+      { code: 'payment.dispute_won', amount: '650' },
+    ]);
+    expect((await systemBalance('dispute_reserve')) - reserveBefore).toBe(0n);
+  });
+
+  it('alerts staff ahead of an evidence deadline once: metric, log and in-app notification', async () => {
+    const soon = await pay(payer, { amount: '300' });
+    const later = await pay(payer, { amount: '310' });
+    await Promise.all([confirm(soon), confirm(later)]);
+    await Promise.all([waitState(soon, 'succeeded'), waitState(later, 'succeeded')]);
+    await drained();
+    const dueSoon = stripeSim.openDispute(intentOf(soon));
+    stripeSim.evidenceWindowSeconds = 30 * 24 * 3600;
+    const dueLater = stripeSim.openDispute(intentOf(later));
+    stripeSim.evidenceWindowSeconds = 7 * 24 * 3600;
+    await drained();
+
+    const [alerted] = await waitFor(
+      () => disputesOf(soon),
+      ([row]) => row?.alerted === true,
+    );
+    expect(alerted).toMatchObject({ status: 'open', alerted: true });
+    const notifications = () =>
+      query<{ user_id: string; type: string; data: Record<string, string> }>(
+        `SELECT n.user_id, n.type, n.data FROM notifications n
+          JOIN payment_disputes d ON d.id::text = n.data->>'disputeId'
+         WHERE d.provider_ref = ANY($1)`,
+        [[dueSoon.id, dueLater.id]],
+      );
+    const [notified] = await waitFor(notifications, (rows) => rows.length > 0);
+    expect(notified).toEqual({
+      user_id: admin.id,
+      type: 'payments.dispute_due',
+      data: { disputeId: expect.any(String), paymentId: soon.id },
+    });
+    // A few more checks run: the dispute due in 30 days is not alerted, the other not twice.
+    await sleep(2500);
+    expect((await disputesOf(later))[0]!.alerted).toBe(false);
+    expect(await notifications()).toHaveLength(1);
+    const metrics = (await worker!.metrics()).body as string;
+    expect(metrics).toMatch(
+      /^bourse_payments_dispute_deadline_alerts_total\{provider="stripe"\} [1-9]/m,
+    );
   });
 });

@@ -44,6 +44,7 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { NotificationsGateway } from './notifications/notifications.gateway';
 import { WebhookEndpointsController } from './notifications/webhook-endpoints.controller';
 import { PaymentsController } from './payments/payments.controller';
+import { PayoutsController } from './payments/payouts.controller';
 import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
@@ -75,6 +76,7 @@ export class ApiModule {
         KycReviewController,
         SumsubWebhookController,
         PaymentsController,
+        PayoutsController,
         StripeWebhookController,
         PayPalWebhookController,
       ],

@@ -2,6 +2,14 @@ export { PAYMENTS_AUDIT } from './payments.audit';
 export { PAYMENTS_CONFIG, type PaymentsAppConfig } from './payments.config';
 export { PaymentsModule, PaymentsWorkerModule } from './payments.module';
 export { PaymentsService } from './payments.service';
+export { DisputeAlerts } from './dispute-alerts';
+export { PayoutsService } from './payouts.service';
+export {
+  PAYMENTS_QUEUE,
+  PaymentsJob,
+  type DisputeDeadlinesJob,
+  type SendPayoutJob,
+} from './payments.jobs';
 export { PaymentPurposes, type PaymentPurpose } from './payment-purpose';
 export {
   CAPTURE_MODES,
@@ -10,7 +18,13 @@ export {
   PAYMENT_STATES,
   RETRYABLE_DECLINES,
   TERMINAL_STATES,
+  DISPUTE_STATUSES,
+  PAYOUT_STATES,
   statesBefore,
+  type Dispute,
+  type DisputeStatus,
+  type Payout,
+  type PayoutState,
   type CaptureMode,
   type DeclineCode,
   type Payment,
@@ -23,6 +37,7 @@ export {
   AmountTooLargeError,
   PaymentDeclinedError,
   PaymentNotFoundError,
+  PayoutNotFoundError,
   PaymentStateError,
   ProviderRefusedError,
   ProviderUnavailableError,
@@ -37,3 +52,4 @@ export {
   PaymentsQueryDto,
   RefundPaymentDto,
 } from './dto/payment.dto';
+export { CreatePayoutDto, PayoutDto, PayoutPageDto, PayoutsQueryDto } from './dto/payout.dto';

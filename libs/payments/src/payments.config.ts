@@ -46,6 +46,19 @@ export const PAYMENTS_CONFIG = configSection({
       description:
         'How old a signed webhook may be (its signature timestamp) before it is refused as a replay.',
     }),
+    PAYMENTS_DISPUTE_ALERT_HOURS: int({
+      default: '48',
+      min: 1,
+      max: 720,
+      description:
+        'How many hours before the evidence deadline of a dispute staff are alerted (metric, log, in-app notification).',
+    }),
+    PAYMENTS_DISPUTE_CHECK_INTERVAL_SECONDS: int({
+      default: '900',
+      min: 1,
+      max: 86400,
+      description: 'How often the worker looks for disputes whose evidence deadline is near.',
+    }),
   },
   read: (v) => ({
     stripe: {
@@ -60,6 +73,8 @@ export const PAYMENTS_CONFIG = configSection({
       webhookId: v.PAYMENTS_PAYPAL_WEBHOOK_ID,
     },
     webhookToleranceSeconds: v.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+    disputeAlertHours: v.PAYMENTS_DISPUTE_ALERT_HOURS,
+    disputeCheckIntervalSeconds: v.PAYMENTS_DISPUTE_CHECK_INTERVAL_SECONDS,
   }),
 });
 

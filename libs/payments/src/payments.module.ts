@@ -1,7 +1,14 @@
 import { AccountsService, LedgerModule } from '@bourse/ledger';
+import { NotificationsModule } from '@bourse/notifications';
 import { AuditModule, requireConfigSection } from '@bourse/platform';
 import { Module } from '@nestjs/common';
+import { DisputeAlerts } from './dispute-alerts';
+import { DisputesRepository } from './disputes.repository';
+import { DisputesService } from './disputes.service';
+import { PaymentAccounts } from './payment-accounts';
 import { PaymentPurposes } from './payment-purpose';
+import { PayoutsRepository } from './payouts.repository';
+import { PayoutsService } from './payouts.service';
 import { PAYMENTS_CONFIG } from './payments.config';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentsRepository } from './payments.repository';
@@ -35,19 +42,44 @@ const walletDeposit = {
     PaymentsService,
     PaymentsRepository,
     PaymentPurposes,
+    PaymentAccounts,
+    DisputesService,
+    DisputesRepository,
+    PayoutsService,
+    PayoutsRepository,
     StripeGateway,
     StripeSignature,
     PayPalGateway,
     PayPalSignature,
     walletDeposit,
   ],
-  exports: [PaymentsService, PaymentPurposes, StripeSignature, PayPalGateway, PayPalSignature],
+  exports: [
+    PaymentsService,
+    PayoutsService,
+    DisputesService,
+    DisputesRepository,
+    PaymentPurposes,
+    StripeGateway,
+    StripeSignature,
+    PayPalGateway,
+    PayPalSignature,
+  ],
 })
 export class PaymentsModule {}
 
-/** The worker's part: the providers' events applied from the inbox, and the payments gauge. */
+/**
+ * The worker's part: the providers' events applied from the inbox, the payments gauge and the
+ * dispute deadline check (its alerts go through notifications).
+ */
 @Module({
-  imports: [PaymentsModule],
-  providers: [StripeEventHandler, PayPalEventHandler, PaymentsMetrics, PaymentsRepository],
+  imports: [PaymentsModule, NotificationsModule],
+  providers: [
+    StripeEventHandler,
+    PayPalEventHandler,
+    PaymentsMetrics,
+    PaymentsRepository,
+    DisputeAlerts,
+  ],
+  exports: [DisputeAlerts, PaymentsModule],
 })
 export class PaymentsWorkerModule {}

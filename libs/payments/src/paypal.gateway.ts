@@ -4,7 +4,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { PaymentGateway } from './payment-gateway';
 import type { PaymentsAppConfig } from './payments.config';
 import { ProviderRefusedError, ProviderUnavailableError } from './payments.errors';
-import type { CaptureMode, PaymentState, ProviderReport } from './payments.types';
+import type {
+  CaptureMode,
+  PaymentState,
+  PayoutReport,
+  PayoutState,
+  ProviderReport,
+} from './payments.types';
 
 interface Money {
   currency_code: string;
@@ -16,6 +22,8 @@ interface Movement {
   status: string;
   amount: Money;
   links?: { href: string; rel: string }[];
+  /** Captures: what PayPal keeps (`paypal_fee`) and pays out of the gross. */
+  seller_receivable_breakdown?: { paypal_fee?: Money };
 }
 
 /** What we read of an Orders v2 order. */
@@ -31,6 +39,38 @@ export interface PayPalOrder {
 }
 
 const CAPTURED = ['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+
+/** A Payouts item's `transaction_status` in our payout states (anything else: still on its way). */
+const PAYOUT_ITEM_STATES: Record<string, PayoutState> = {
+  SUCCESS: 'paid',
+  FAILED: 'failed',
+  BLOCKED: 'failed',
+  DENIED: 'failed',
+  REVERSED: 'failed',
+  CANCELED: 'failed',
+  RETURNED: 'returned',
+  REFUNDED: 'returned',
+};
+
+/** What we read of a Payouts item. */
+export interface PayPalPayoutItem {
+  payout_item_id: string;
+  payout_batch_id: string;
+  transaction_status: string;
+  payout_item: {
+    sender_item_id?: string;
+    receiver: string;
+    amount: { value: string; currency: string };
+  };
+}
+
+export function reportOfPayoutItem(item: PayPalPayoutItem): PayoutReport {
+  return {
+    itemId: item.payout_item_id,
+    state: PAYOUT_ITEM_STATES[item.transaction_status] ?? 'in_transit',
+    providerStatus: item.transaction_status,
+  };
+}
 
 /** A decimal amount string in minor units of `scale` decimals, and back; exact (no floats). */
 export function toMinor(value: string, scale: number): bigint {
@@ -97,6 +137,53 @@ export class PayPalGateway implements PaymentGateway {
 
   order(ref: string): Promise<PayPalOrder> {
     return this.request<PayPalOrder>('GET', `/v2/checkout/orders/${ref}`);
+  }
+
+  /**
+   * Sends a payout to a PayPal account (Payouts API, one item, batch and item keyed by our id);
+   * answers PayPal's batch id. PayPal pays asynchronously: the item's events say how it ended.
+   */
+  async createPayout(input: {
+    payoutId: string;
+    amount: bigint;
+    asset: string;
+    receiver: string;
+  }): Promise<string> {
+    const answer = await this.request<{ batch_header: { payout_batch_id: string } }>(
+      'POST',
+      '/v1/payments/payouts',
+      {
+        sender_batch_header: {
+          sender_batch_id: input.payoutId,
+          recipient_type: 'EMAIL',
+          email_subject: 'You have a payout',
+        },
+        items: [
+          {
+            recipient_type: 'EMAIL',
+            amount: { value: await this.decimal(input.amount, input.asset), currency: input.asset },
+            receiver: input.receiver,
+            sender_item_id: input.payoutId,
+          },
+        ],
+      },
+      `payout:${input.payoutId}`,
+    );
+
+    return answer.batch_header.payout_batch_id;
+  }
+
+  payoutItem(itemId: string): Promise<PayPalPayoutItem> {
+    return this.request<PayPalPayoutItem>('GET', `/v1/payments/payouts-item/${itemId}`);
+  }
+
+  /** The order a capture belongs to (a dispute names the capture only). */
+  async orderOfCapture(captureId: string): Promise<string | undefined> {
+    const capture = await this.request<{
+      supplementary_data?: { related_ids?: { order_id?: string } };
+    }>('GET', `/v2/payments/captures/${captureId}`);
+
+    return capture.supplementary_data?.related_ids?.order_id;
   }
 
   /** After the payer approved: captures the order, or authorizes it for a manual capture. */
@@ -196,7 +283,15 @@ export class PayPalGateway implements PaymentGateway {
       (movements ?? [])
         .filter((movement) => statuses.includes(movement.status))
         .reduce((total, movement) => total + toMinor(movement.amount.value, scale), 0n);
-    const captured = sum(unit.payments?.captures, CAPTURED);
+    const captures = (unit.payments?.captures ?? []).filter((capture) =>
+      CAPTURED.includes(capture.status),
+    );
+    const captured = sum(captures, CAPTURED);
+    const fee = captures.reduce(
+      (total, capture) =>
+        total + toMinor(capture.seller_receivable_breakdown?.paypal_fee?.value ?? '0', scale),
+      0n,
+    );
     const authorization = unit.payments?.authorizations?.[0];
     const attempt = authorization ?? unit.payments?.captures?.[0];
 
@@ -205,6 +300,7 @@ export class PayPalGateway implements PaymentGateway {
       state: stateOf(order, captured, authorization?.status),
       captured,
       refunded: sum(unit.payments?.refunds, ['COMPLETED']),
+      fee,
       attempt: attempt && {
         providerRef: attempt.id,
         outcome: captured > 0n ? 'captured' : 'authorized',
@@ -229,6 +325,11 @@ export class PayPalGateway implements PaymentGateway {
     );
 
     return answer.verification_status === 'SUCCESS';
+  }
+
+  /** Minor units of a PayPal amount in its currency. */
+  async minor(amount: Money): Promise<bigint> {
+    return toMinor(amount.value, await this.scale(amount.currency_code));
   }
 
   private async scale(asset: string): Promise<number> {

@@ -152,6 +152,19 @@ export class StripeGateway implements PaymentGateway {
     );
   }
 
+  /** Stripe's fee on a charge so far: the sum over the balance transactions it caused. */
+  async feeOfCharge(charge: string): Promise<bigint> {
+    let fee = 0n;
+    for await (const transaction of this.stripe.balanceTransactions.list({
+      source: charge,
+      limit: 100,
+    })) {
+      fee += BigInt(transaction.fee);
+    }
+
+    return fee;
+  }
+
   /** Stripe's errors as ours: a decline normalised, a refusal, or the provider unreachable. */
   private async call<T>(request: () => Promise<T>): Promise<T> {
     try {
