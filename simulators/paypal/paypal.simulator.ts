@@ -128,6 +128,19 @@ function payoutOutcome(receiver: string): 'SUCCESS' | 'FAILED' | 'UNCLAIMED' | '
 /** PayPal's fee on a domestic checkout payment: 3.49 % + 49 cents. */
 const checkoutFee = (amount: number): number => Math.round(amount * 0.0349) + 49;
 
+/** One line of Transaction Search (`transaction_info`). */
+export interface TransactionInfo {
+  transaction_id: string;
+  /** T0006 checkout payment, T1107 refund, T0001 payout. */
+  transaction_event_code: string;
+  transaction_initiation_date: string;
+  transaction_updated_date: string;
+  transaction_amount: Money;
+  fee_amount?: Money;
+  transaction_status: 'S' | 'P' | 'V' | 'D';
+  custom_field?: string;
+}
+
 /** A Payouts request's body. */
 interface PayoutsRequest {
   sender_batch_header?: { sender_batch_id?: string; email_subject?: string };
@@ -182,6 +195,8 @@ export class PayPalSimulator {
   readonly events: PayPalEvent[] = [];
   readonly disputes = new Map<string, PayPalDispute>();
   readonly payoutBatches = new Map<string, PayoutBatch>();
+  /** The account's transactions, oldest first (what Transaction Search reports). */
+  readonly transactions: TransactionInfo[] = [];
   /** Each event is sent this many times. */
   copies = 1;
   private server?: Server;
@@ -334,6 +349,7 @@ export class PayPalSimulator {
         req.method ?? 'GET',
         url.pathname,
         text ? JSON.parse(text) : {},
+        url.searchParams,
       );
       const json = JSON.stringify(body);
       if (replayKey && req.method === 'POST') {
@@ -378,8 +394,16 @@ export class PayPalSimulator {
     };
   }
 
-  private route(method: string, path: string, body: RequestBody): [number, unknown] {
+  private route(
+    method: string,
+    path: string,
+    body: RequestBody,
+    query: URLSearchParams,
+  ): [number, unknown] {
     const parts = path.split('/').filter(Boolean);
+    if (method === 'GET' && path === '/v1/reporting/transactions') {
+      return [200, this.searchTransactions(query)];
+    }
     if (method === 'POST' && path === '/v1/notifications/verify-webhook-signature') {
       return [200, { verification_status: this.verifies(body) ? 'SUCCESS' : 'FAILURE' }];
     }
@@ -558,6 +582,13 @@ export class PayPalSimulator {
     item.time_processed = new Date().toISOString();
     if (status === 'SUCCESS') {
       item.transaction_id = randomBytes(8).toString('hex').toUpperCase();
+      const { amount } = item.payout_item;
+      this.record(
+        item.transaction_id,
+        'T0001',
+        money(amount.currency, -cents(amount.value)),
+        item.payout_item.sender_item_id,
+      );
     }
     if (status === 'FAILED') {
       item.errors = {
@@ -572,6 +603,63 @@ export class PayPalSimulator {
       RETURNED: 'PAYMENT.PAYOUTS-ITEM.RETURNED',
     };
     this.emit(events[status], 'payouts_item', item);
+  }
+
+  private record(
+    id: string,
+    code: string,
+    amount: Money,
+    customField: string | undefined,
+    fee?: number,
+  ): void {
+    const now = new Date().toISOString();
+    this.transactions.push({
+      transaction_id: id,
+      transaction_event_code: code,
+      transaction_initiation_date: now,
+      transaction_updated_date: now,
+      transaction_amount: amount,
+      ...(fee === undefined ? {} : { fee_amount: money(amount.currency_code, -fee) }),
+      transaction_status: 'S',
+      custom_field: customField,
+    });
+  }
+
+  /**
+   * `GET /v1/reporting/transactions`: the transactions initiated in [start_date, end_date], paged
+   * by `page` and `page_size` (PayPal refuses a window over 31 days; so does this).
+   */
+  private searchTransactions(query: URLSearchParams) {
+    const start = Date.parse(query.get('start_date') ?? '');
+    const end = Date.parse(query.get('end_date') ?? '');
+    if (!(start <= end) || end - start > 31 * 86_400_000) {
+      throw new PayPalError(
+        400,
+        'INVALID_REQUEST',
+        'Request is not well-formed, syntactically incorrect, or violates schema.',
+        'INVALID_DATE_RANGE',
+      );
+    }
+    const size = Math.min(Number(query.get('page_size') ?? 100), 500);
+    const page = Number(query.get('page') ?? 1);
+    const matching = this.transactions.filter((t) => {
+      const at = Date.parse(t.transaction_initiation_date);
+
+      return at >= start && at <= end;
+    });
+
+    return {
+      transaction_details: matching
+        .slice((page - 1) * size, page * size)
+        .map((info) => ({ transaction_info: info })),
+      account_number: 'SIMULATOR',
+      start_date: new Date(start).toISOString(),
+      end_date: new Date(end).toISOString(),
+      last_refreshed_datetime: new Date().toISOString(),
+      page,
+      total_items: matching.length,
+      total_pages: Math.max(1, Math.ceil(matching.length / size)),
+    };
   }
 
   /** An unclaimed payout's 30 days have passed: PayPal returns it to the sender. */
@@ -738,9 +826,11 @@ export class PayPalSimulator {
   private captureOf(order: Order, amount: number): Movement {
     const currency = this.unit(order).amount.currency_code;
     const fee = checkoutFee(amount);
+    const capture = this.movement(order, 'CAP', amount, 'COMPLETED');
+    this.record(capture.id, 'T0006', money(currency, amount), this.unit(order).custom_id, fee);
 
     return {
-      ...this.movement(order, 'CAP', amount, 'COMPLETED'),
+      ...capture,
       seller_receivable_breakdown: {
         gross_amount: money(currency, amount),
         paypal_fee: money(currency, fee),
@@ -930,6 +1020,12 @@ export class PayPalSimulator {
       links: [{ href: `${this.url}/v2/payments/captures/${capture.id}`, rel: 'up', method: 'GET' }],
     };
     payments.refunds.push(refund);
+    this.record(
+      refund.id,
+      'T1107',
+      money(capture.amount.currency_code, -amount),
+      this.unit(order).custom_id,
+    );
     capture.status = amount === left ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
     this.emit('PAYMENT.CAPTURE.REFUNDED', 'refund', refund);
 

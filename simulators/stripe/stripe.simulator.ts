@@ -184,6 +184,7 @@ export class StripeSimulator {
   readonly intents = new Map<string, PaymentIntent>();
   readonly charges = new Map<string, Charge>();
   readonly disputes = new Map<string, Dispute>();
+  readonly refunds = new Map<string, Record<string, unknown>>();
   /** Every balance transaction, oldest first (the settlement report Stripe exports). */
   readonly balanceTransactions: BalanceTransaction[] = [];
   /** Intents paid with a disputing test card: disputed once captured. */
@@ -631,6 +632,7 @@ export class StripeSimulator {
       status: 'succeeded',
       created: this.now(),
     };
+    this.refunds.set(refund.id, refund);
     this.book(refund.id, 'refund', 'refund', -amount, 0, charge.currency);
     this.emit('charge.refunded', charge);
     this.emit('refund.created', refund);
@@ -767,6 +769,11 @@ export class StripeSimulator {
     return transaction;
   }
 
+  /** What `expand: ['data.source']` puts in place of a balance transaction's source id. */
+  private sourceOf(id: string): unknown {
+    return this.charges.get(id) ?? this.refunds.get(id) ?? this.disputes.get(id) ?? id;
+  }
+
   private balanceTransaction(id: string): BalanceTransaction {
     const transaction = this.balanceTransactions.find((t) => t.id === id);
     if (!transaction) {
@@ -781,8 +788,9 @@ export class StripeSimulator {
   }
 
   /**
-   * `GET /v1/balance_transactions`, newest first, filtered by `source`, `type` and `created[gte]`
-   * / `created[lt]`, paged by `starting_after` and `limit` as Stripe's lists are.
+   * `GET /v1/balance_transactions` (the settlement report), newest first, filtered by `source`,
+   * `type` and `created[gte]` / `created[lt]`, paged by `starting_after` and `limit` as Stripe's
+   * lists are; `expand[]=data.source` inlines each charge, refund or dispute.
    */
   private listBalanceTransactions(form: Record<string, unknown>) {
     const created = (form.created ?? {}) as Record<string, string>;
@@ -799,7 +807,10 @@ export class StripeSimulator {
       ? matching.findIndex((t) => t.id === form.starting_after) + 1
       : 0;
     const limit = Math.min(Number(form.limit ?? 10), 100);
-    const data = matching.slice(after, after + limit);
+    const expand = Object.values((form.expand ?? {}) as Record<string, string>);
+    const data = matching
+      .slice(after, after + limit)
+      .map((t) => (expand.includes('data.source') ? { ...t, source: this.sourceOf(t.source) } : t));
 
     return {
       object: 'list',

@@ -1,5 +1,5 @@
 import { StatementsService } from '@bourse/ledger';
-import { PaymentsService } from '@bourse/payments';
+import { PaymentsService, ReconciliationService } from '@bourse/payments';
 import { dataSourceOptions, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -475,5 +475,59 @@ describe('payments through PayPal (the simulator over HTTP, real inbox, worker a
     expect(
       await query(`SELECT 1 FROM payouts WHERE owner_id = $1 AND state = 'pending'`, [payer.id]),
     ).toEqual([]);
+  });
+
+  it("reconciles PayPal's transaction search: matched, in transit, and money we never booked", async () => {
+    const from = new Date();
+    const deposited = await deposit('1500');
+    const paid = await withdraw(payer, { amount: '600', receiver: 'payee@example.com' });
+    const held = await withdraw(payer, { amount: '250', receiver: 'slow+hold@example.com' });
+    await waitPayout(paid.body.id, 'paid');
+    await waitPayout(held.body.id, 'in_transit');
+    await drained();
+    // A payment someone took with PayPal outside Bourse.
+    paypal.transactions.push({
+      transaction_id: 'OUTSIDE-1',
+      transaction_event_code: 'T0006',
+      transaction_initiation_date: new Date().toISOString(),
+      transaction_updated_date: new Date().toISOString(),
+      transaction_amount: { currency_code: 'USD', value: '12.34' },
+      transaction_status: 'S',
+      custom_field: 'INV-2024-001',
+    });
+
+    const run = await api.app
+      .get(ReconciliationService)
+      .run('paypal', { from, to: new Date(Date.now() + 1000) });
+    const { body } = await api.request('GET', `/v1/admin/payments/reconciliations/${run.id}`, {
+      token: admin.accessToken,
+    });
+
+    const line = (
+      kind: string,
+      status: string,
+      ids: { paymentId?: string; payoutId?: string },
+      providerAmount: string | null,
+      ledgerAmount: string | null,
+    ) => ({
+      kind,
+      status,
+      paymentId: ids.paymentId ?? null,
+      payoutId: ids.payoutId ?? null,
+      providerRef: providerAmount === null ? null : expect.any(String),
+      asset: 'USD',
+      providerAmount,
+      ledgerAmount,
+    });
+    expect(body).toMatchObject({ provider: 'paypal', lines: 5, exceptions: 1 });
+    expect(body.details).toEqual([
+      line('capture', 'missing_in_ledger', {}, '1234', null),
+      line('payout', 'expected', { payoutId: held.body.id }, null, '250'),
+      ...[
+        line('capture', 'matched', { paymentId: deposited.id }, '1500', '1500'),
+        line('fee', 'matched', { paymentId: deposited.id }, '101', '101'),
+        line('payout', 'matched', { payoutId: paid.body.id }, '600', '600'),
+      ],
+    ]);
   });
 });

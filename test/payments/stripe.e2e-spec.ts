@@ -1,5 +1,5 @@
 import { StatementsService } from '@bourse/ledger';
-import { PaymentsService } from '@bourse/payments';
+import { PaymentsService, ReconciliationService } from '@bourse/payments';
 import { dataSourceOptions, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -91,12 +91,15 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
 
     return (await ledger.accounts.getAccount(wallet.id))!.balance.posted;
   };
-  /** The payment's own movements (captures, refunds); fees and disputes have their helpers. */
+  /**
+   * The payment's own movements (captures, refunds), a capture before the refund settled in the
+   * same transaction; fees and disputes have their helpers.
+   */
   const transfersOf = (payment: PaymentBody) =>
     query<{ code: string; amount: string }>(
       `SELECT code, amount FROM ledger_transfers
         WHERE metadata->>'paymentId' = $1 AND code IN ('payment.capture', 'payment.refund')
-        ORDER BY created_at, id`,
+        ORDER BY created_at, code`,
       [payment.id],
     );
   const feesOf = (payment: PaymentBody) =>
@@ -158,6 +161,8 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
       // (Stripe's 7 days are inside the window; a dispute given 30 days is not).
       PAYMENTS_DISPUTE_CHECK_INTERVAL_SECONDS: '1',
       PAYMENTS_DISPUTE_ALERT_HOURS: '200',
+      // Whatever the report lacks is missing at once (PayPal's spec covers `expected`).
+      PAYMENTS_RECON_GRACE_SECONDS: '0',
     };
     db = new DataSource(
       dataSourceOptions({ ...testConfig(env).database, poolSize: 2 }, { migrations: MIGRATIONS }),
@@ -618,5 +623,97 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
     expect(metrics).toMatch(
       /^bourse_payments_dispute_deadline_alerts_total\{provider="stripe"\} [1-9]/m,
     );
+  });
+
+  it("reconciles Stripe's balance transactions against the ledger and finds planted mismatches", async () => {
+    // A window of this test's own: Stripe's report is in whole seconds.
+    const from = new Date(Math.ceil(Date.now() / 1000) * 1000);
+    await sleep(from.getTime() - Date.now() + 5);
+    const matched = await pay(payer, { amount: '1000' });
+    const refunded = await pay(payer, { amount: '900' });
+    const lost = await pay(payer, { amount: '700' });
+    await Promise.all([confirm(matched), confirm(refunded), confirm(lost)]);
+    await Promise.all([matched, refunded, lost].map((p) => waitState(p, 'succeeded')));
+    // Paid at Stripe outside Bourse (the dashboard): no payment of ours.
+    const foreign = await client.paymentIntents.create({ amount: 400, currency: 'usd' });
+    await client.paymentIntents.confirm(foreign.id, { payment_method: 'pm_card_visa' });
+    await client.refunds.create({ payment_intent: intentOf(refunded), amount: 300 });
+    await drained();
+    // A second refund whose events never reach us.
+    stripeSim.delivery = { copies: 1, delayMs: 0, hold: true };
+    await client.refunds.create({ payment_intent: intentOf(refunded), amount: 200 });
+    stripeSim.held.length = 0;
+    // Stripe's report loses a charge we booked.
+    const lostCharge = stripeSim.intents.get(intentOf(lost))!.latest_charge!;
+    stripeSim.balanceTransactions.splice(
+      stripeSim.balanceTransactions.findIndex((t) => t.source === lostCharge),
+      1,
+    );
+    const balanceBefore = await balanceOf(payer);
+
+    const run = await api.app
+      .get(ReconciliationService)
+      .run('stripe', { from, to: new Date(Date.now() + 1000) });
+
+    expect(run).toMatchObject({ provider: 'stripe', lines: 9, exceptions: 5 });
+    const res = await api.request('GET', `/v1/admin/payments/reconciliations/${run.id}`, {
+      token: admin.accessToken,
+    });
+    expect(res.status).toBe(200);
+    const line = (
+      kind: string,
+      status: string,
+      paymentId: string | null,
+      providerAmount: string | null,
+      ledgerAmount: string | null,
+    ) => ({
+      kind,
+      status,
+      paymentId,
+      payoutId: null,
+      providerRef: providerAmount === null ? null : expect.stringMatching(/^txn_/),
+      asset: 'USD',
+      providerAmount,
+      ledgerAmount,
+    });
+    expect(res.body).toEqual({
+      id: run.id,
+      provider: 'stripe',
+      windowFrom: from.toISOString(),
+      windowTo: expect.any(String),
+      lines: 9,
+      exceptions: 5,
+      createdAt: expect.any(String),
+      details: expect.arrayContaining([
+        line('refund', 'amount_mismatch', refunded.id, '500', '300'),
+        line('capture', 'missing_in_ledger', null, '400', null),
+        line('fee', 'missing_in_ledger', null, '42', null),
+        line('capture', 'missing_in_provider', lost.id, null, '700'),
+        line('fee', 'missing_in_provider', lost.id, null, '50'),
+        line('capture', 'matched', matched.id, '1000', '1000'),
+        line('fee', 'matched', matched.id, '59', '59'),
+        line('capture', 'matched', refunded.id, '900', '900'),
+        line('fee', 'matched', refunded.id, '56', '56'),
+      ]),
+    });
+    // Exceptions first.
+    expect(res.body.details.slice(0, 5).map((l: { status: string }) => l.status)).not.toContain(
+      'matched',
+    );
+    // Results only: nothing was corrected.
+    expect(await balanceOf(payer)).toBe(balanceBefore);
+    expect(await read(refunded)).toMatchObject({ refunded: '300' });
+
+    const listed = await api.request('GET', '/v1/admin/payments/reconciliations?limit=5', {
+      token: admin.accessToken,
+    });
+    expect(listed.body.runs[0]).toMatchObject({ id: run.id, exceptions: 5 });
+    expect(listed.body.runs[0].details).toBeUndefined();
+    const byPayer = await api.request('GET', `/v1/admin/payments/reconciliations/${run.id}`, {
+      token: payer.accessToken,
+    });
+    expect(byPayer.status).toBe(403);
+    const metrics = (await worker!.metrics()).body as string;
+    expect(metrics).toMatch(/^bourse_payments_recon_exceptions\{provider="stripe"\} 5$/m);
   });
 });

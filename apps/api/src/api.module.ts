@@ -45,6 +45,7 @@ import { NotificationsGateway } from './notifications/notifications.gateway';
 import { WebhookEndpointsController } from './notifications/webhook-endpoints.controller';
 import { PaymentsController } from './payments/payments.controller';
 import { PayoutsController } from './payments/payouts.controller';
+import { ReconciliationsController } from './payments/reconciliations.controller';
 import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
@@ -77,6 +78,7 @@ export class ApiModule {
         SumsubWebhookController,
         PaymentsController,
         PayoutsController,
+        ReconciliationsController,
         StripeWebhookController,
         PayPalWebhookController,
       ],

@@ -31,6 +31,7 @@ import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor'
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
 import { DisputeDeadlinesProcessor } from './payments/dispute-deadlines.processor';
 import { PaymentsScheduler } from './payments/payments.scheduler';
+import { ReconcileProcessor } from './payments/reconcile.processor';
 import { SendPayoutProcessor } from './payments/send-payout.processor';
 import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
@@ -105,6 +106,7 @@ export class WorkerModule {
         SumsubReviewHandler,
         DisputeDeadlinesProcessor,
         SendPayoutProcessor,
+        ReconcileProcessor,
         PaymentsScheduler,
       ],
     };

@@ -1,13 +1,15 @@
 export { PAYMENTS_AUDIT } from './payments.audit';
 export { PAYMENTS_CONFIG, type PaymentsAppConfig } from './payments.config';
-export { PaymentsModule, PaymentsWorkerModule } from './payments.module';
+export { PaymentsModule, PaymentsReconModule, PaymentsWorkerModule } from './payments.module';
 export { PaymentsService } from './payments.service';
 export { DisputeAlerts } from './dispute-alerts';
 export { PayoutsService } from './payouts.service';
+export { ReconciliationService } from './reconciliation.service';
 export {
   PAYMENTS_QUEUE,
   PaymentsJob,
   type DisputeDeadlinesJob,
+  type ReconcileJob,
   type SendPayoutJob,
 } from './payments.jobs';
 export { PaymentPurposes, type PaymentPurpose } from './payment-purpose';
@@ -20,11 +22,15 @@ export {
   TERMINAL_STATES,
   DISPUTE_STATUSES,
   PAYOUT_STATES,
+  RECON_KINDS,
+  RECON_STATUSES,
   statesBefore,
   type Dispute,
   type DisputeStatus,
   type Payout,
   type PayoutState,
+  type ReconKind,
+  type ReconStatus,
   type CaptureMode,
   type DeclineCode,
   type Payment,
@@ -38,6 +44,7 @@ export {
   PaymentDeclinedError,
   PaymentNotFoundError,
   PayoutNotFoundError,
+  ReconRunNotFoundError,
   PaymentStateError,
   ProviderRefusedError,
   ProviderUnavailableError,
@@ -53,3 +60,9 @@ export {
   RefundPaymentDto,
 } from './dto/payment.dto';
 export { CreatePayoutDto, PayoutDto, PayoutPageDto, PayoutsQueryDto } from './dto/payout.dto';
+export {
+  ReconLineDto,
+  ReconRunDto,
+  ReconRunPageDto,
+  ReconRunsQueryDto,
+} from './dto/reconciliation.dto';

@@ -82,3 +82,12 @@ export class PayoutNotFoundError extends DomainError {
     this.extensions.payoutId = payoutId;
   }
 }
+
+export class ReconRunNotFoundError extends DomainError {
+  readonly code = 'payments.reconciliation_not_found';
+  readonly status = 404;
+  constructor(runId: string) {
+    super(`Reconciliation run ${runId} does not exist`);
+    this.extensions.runId = runId;
+  }
+}

@@ -1,9 +1,10 @@
-/** Payments' queue: payouts sent to PayPal, and the periodic dispute deadline check. */
+/** Payments' queue: payouts sent to PayPal, the dispute deadline check and reconciliation. */
 export const PAYMENTS_QUEUE = 'payments';
 
 export const PaymentsJob = {
   DisputeDeadlines: 'payments.dispute-deadlines',
   SendPayout: 'payments.send-payout',
+  Reconcile: 'payments.reconcile',
 } as const;
 
 /** `bucket` is the start of the schedule's time bucket (ISO), the job id's business key. */
@@ -14,4 +15,9 @@ export interface DisputeDeadlinesJob {
 /** The payout to send; its id is the job id's business key (`payout:<id>`). */
 export interface SendPayoutJob {
   payoutId: string;
+}
+
+/** `bucket` is the start of the schedule's time bucket (ISO); the run's window ends there. */
+export interface ReconcileJob {
+  bucket: string;
 }

@@ -9,6 +9,8 @@ import { PaymentAccounts } from './payment-accounts';
 import { PaymentPurposes } from './payment-purpose';
 import { PayoutsRepository } from './payouts.repository';
 import { PayoutsService } from './payouts.service';
+import { ReconRepository } from './recon.repository';
+import { ReconciliationService } from './reconciliation.service';
 import { PAYMENTS_CONFIG } from './payments.config';
 import { PaymentsMetrics } from './payments.metrics';
 import { PaymentsRepository } from './payments.repository';
@@ -31,12 +33,29 @@ const walletDeposit = {
 };
 
 /**
+ * Reconciliation alone (the cli's `payments:reconcile` loads just this): the providers'
+ * settlement reports matched against the ledger.
+ */
+@Module({
+  imports: [LedgerModule],
+  providers: [
+    requireConfigSection(PAYMENTS_CONFIG),
+    ReconciliationService,
+    ReconRepository,
+    StripeGateway,
+    PayPalGateway,
+  ],
+  exports: [ReconciliationService, ReconRepository],
+})
+export class PaymentsReconModule {}
+
+/**
  * Payment intents, their provider adapters (Stripe, PayPal) and their settlement in the ledger. Needs what the
  * platform provides globally (Database, APP_CONFIG composing PAYMENTS_CONFIG, idempotency).
  * Other libs declare purposes by registering them with `PaymentPurposes`.
  */
 @Module({
-  imports: [LedgerModule, AuditModule],
+  imports: [LedgerModule, AuditModule, PaymentsReconModule],
   providers: [
     requireConfigSection(PAYMENTS_CONFIG),
     PaymentsService,
@@ -63,6 +82,7 @@ const walletDeposit = {
     StripeSignature,
     PayPalGateway,
     PayPalSignature,
+    PaymentsReconModule,
   ],
 })
 export class PaymentsModule {}

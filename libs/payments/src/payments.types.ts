@@ -159,3 +159,62 @@ export interface PayoutReport {
   state: PayoutState;
   providerStatus: string;
 }
+
+export const RECON_KINDS = ['capture', 'refund', 'fee', 'payout'] as const;
+export type ReconKind = (typeof RECON_KINDS)[number];
+
+export const RECON_STATUSES = [
+  'matched',
+  'missing_in_ledger',
+  'missing_in_provider',
+  'amount_mismatch',
+  'expected',
+] as const;
+/**
+ * `matched`; `missing_in_ledger` (the provider moved money we did not book); `missing_in_provider`
+ * (we booked money the provider does not report); `amount_mismatch`; `expected` (booked by us,
+ * not yet in the provider's report: in transit, within the grace period).
+ */
+export type ReconStatus = (typeof RECON_STATUSES)[number];
+
+/** Statuses that need a human. */
+export const RECON_EXCEPTIONS: readonly ReconStatus[] = [
+  'missing_in_ledger',
+  'missing_in_provider',
+  'amount_mismatch',
+];
+
+/** One line of a provider's settlement report, normalised (amounts positive, minor units). */
+export interface SettlementLine {
+  /** The provider's transaction id (Stripe balance transaction, PayPal transaction). */
+  ref: string;
+  kind: ReconKind;
+  /** The provider's id of the intent (Stripe PaymentIntent); PayPal names our payment id. */
+  paymentRef?: string;
+  paymentId?: string;
+  payoutId?: string;
+  asset: string;
+  amount: bigint;
+}
+
+export interface ReconLine {
+  kind: ReconKind;
+  status: ReconStatus;
+  paymentId: string | null;
+  payoutId: string | null;
+  /** The provider's transaction ids summed on this line, comma-separated. */
+  providerRef: string | null;
+  asset: string;
+  providerAmount: bigint | null;
+  ledgerAmount: bigint | null;
+}
+
+export interface ReconRun {
+  id: string;
+  provider: PaymentProvider;
+  windowFrom: Date;
+  windowTo: Date;
+  lines: number;
+  exceptions: number;
+  createdAt: Date;
+}

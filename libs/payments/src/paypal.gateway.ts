@@ -1,6 +1,7 @@
 import { AccountsService } from '@bourse/ledger';
 import { APP_CONFIG } from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
+import { validate as isUuid } from 'uuid';
 import type { PaymentGateway } from './payment-gateway';
 import type { PaymentsAppConfig } from './payments.config';
 import { ProviderRefusedError, ProviderUnavailableError } from './payments.errors';
@@ -10,6 +11,7 @@ import type {
   PayoutReport,
   PayoutState,
   ProviderReport,
+  SettlementLine,
 } from './payments.types';
 
 interface Money {
@@ -51,6 +53,16 @@ const PAYOUT_ITEM_STATES: Record<string, PayoutState> = {
   RETURNED: 'returned',
   REFUNDED: 'returned',
 };
+
+/** What we read of a Transaction Search line. */
+interface PayPalTransactionInfo {
+  transaction_id: string;
+  transaction_event_code: string;
+  transaction_status: string;
+  transaction_amount: Money;
+  fee_amount?: Money;
+  custom_field?: string;
+}
 
 /** What we read of a Payouts item. */
 export interface PayPalPayoutItem {
@@ -175,6 +187,58 @@ export class PayPalGateway implements PaymentGateway {
 
   payoutItem(itemId: string): Promise<PayPalPayoutItem> {
     return this.request<PayPalPayoutItem>('GET', `/v1/payments/payouts-item/${itemId}`);
+  }
+
+  /**
+   * PayPal's settlement report for [from, to) (Transaction Search, `/v1/reporting/transactions`,
+   * every page): checkout captures (T0006, with their fee), refunds (T1107) and payouts (T0001)
+   * that completed, naming our payment or payout id (the `custom_field` we set).
+   */
+  async settlementLines(from: Date, to: Date): Promise<SettlementLine[]> {
+    const lines: SettlementLine[] = [];
+    for (let page = 1, pages = 1; page <= pages; page += 1) {
+      const query = new URLSearchParams({
+        start_date: from.toISOString(),
+        end_date: to.toISOString(),
+        fields: 'transaction_info',
+        page_size: '500',
+        page: String(page),
+      });
+      const answer = await this.request<{
+        transaction_details: { transaction_info: PayPalTransactionInfo }[];
+        total_pages: number;
+      }>('GET', `/v1/reporting/transactions?${query}`);
+      pages = answer.total_pages;
+      for (const { transaction_info: info } of answer.transaction_details) {
+        if (info.transaction_status !== 'S' || !info.custom_field) {
+          continue;
+        }
+        const asset = info.transaction_amount.currency_code;
+        const amount = await this.minor(info.transaction_amount);
+        // Ours carry our id; anything else stays keyed by what the seller put there.
+        const ours = isUuid(info.custom_field);
+        const line = {
+          ref: info.transaction_id,
+          asset,
+          amount: amount < 0n ? -amount : amount,
+          ...(ours ? {} : { paymentRef: info.custom_field }),
+        };
+        const paymentId = ours ? info.custom_field : undefined;
+        if (info.transaction_event_code === 'T0006') {
+          lines.push({ ...line, kind: 'capture', paymentId });
+          const fee = info.fee_amount ? await this.minor(info.fee_amount) : 0n;
+          if (fee !== 0n) {
+            lines.push({ ...line, kind: 'fee', paymentId, amount: fee < 0n ? -fee : fee });
+          }
+        } else if (info.transaction_event_code === 'T1107') {
+          lines.push({ ...line, kind: 'refund', paymentId });
+        } else if (info.transaction_event_code === 'T0001') {
+          lines.push({ ...line, kind: 'payout', payoutId: paymentId });
+        }
+      }
+    }
+
+    return lines;
   }
 
   /** The order a capture belongs to (a dispute names the capture only). */

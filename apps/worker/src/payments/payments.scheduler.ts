@@ -2,7 +2,10 @@ import { PAYMENTS_QUEUE, PaymentsJob, type PaymentsAppConfig } from '@bourse/pay
 import { APP_CONFIG, Database, OutboxService, PeriodicJobScheduler } from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
 
-/** One dispute deadline check per `payments.disputeCheckIntervalSeconds` bucket. */
+/**
+ * One dispute deadline check per `payments.disputeCheckIntervalSeconds` bucket and one
+ * reconciliation of each provider per `payments.reconIntervalSeconds` bucket.
+ */
 @Injectable()
 export class PaymentsScheduler extends PeriodicJobScheduler {
   constructor(@Inject(APP_CONFIG) config: PaymentsAppConfig, db: Database, outbox: OutboxService) {
@@ -13,6 +16,13 @@ export class PaymentsScheduler extends PeriodicJobScheduler {
         queue: PAYMENTS_QUEUE,
         name: PaymentsJob.DisputeDeadlines,
         jobIdPrefix: 'dispute-deadlines',
+      },
+      {
+        what: 'payments reconciliation',
+        intervalSeconds: config.payments.reconIntervalSeconds,
+        queue: PAYMENTS_QUEUE,
+        name: PaymentsJob.Reconcile,
+        jobIdPrefix: 'payments-reconcile',
       },
     ]);
   }

@@ -23,6 +23,11 @@ export class CreatePayoutDto {
 }
 
 export class PayoutsQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ format: 'uuid', description: 'The last id of the previous page.' })
+  @IsOptional()
+  @IsUUID()
+  declare cursor?: string;
+
   @ApiPropertyOptional({
     format: 'uuid',
     description: "Staff only (`support`, `admin`): one user's payouts; without it, everyone's.",
