@@ -191,6 +191,8 @@ export class StripeSimulator {
   private readonly disputing = new Set<string>();
   /** Every event emitted, in order. */
   readonly events: StripeEvent[] = [];
+  /** When each event's first copy was first POSTed (ms since the epoch): benchmarks time from it. */
+  readonly sentAt = new Map<string, number>();
   /** Events waiting for `release()` while `delivery.hold` is on. */
   readonly held: StripeEvent[] = [];
   delivery: DeliveryMode = { copies: 1, delayMs: 0, hold: false };
@@ -291,6 +293,9 @@ export class StripeSimulator {
     }
     for (let attempt = 0; attempt < 5; attempt++) {
       const { body, signature } = this.signed(event);
+      if (!this.sentAt.has(event.id)) {
+        this.sentAt.set(event.id, Date.now());
+      }
       try {
         const response = await fetch(this.options.webhookUrl!, {
           method: 'POST',
