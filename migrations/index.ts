@@ -29,6 +29,8 @@ import { CreateKyc1766000001000 } from './1766000001000-create-kyc';
 import { CreateNotifications1766100000000 } from './1766100000000-create-notifications';
 import { CreateWebhooks1766100001000 } from './1766100001000-create-webhooks';
 import { NotificationsSms1766210000000 } from './1766210000000-notifications-sms';
+import { PaymentFeesDisputesPayouts1766220000000 } from './1766220000000-payment-fees-disputes-payouts';
+import { CreatePaymentReconciliations1766220001000 } from './1766220001000-create-payment-reconciliations';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -62,4 +64,6 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateNotifications1766100000000,
   CreateWebhooks1766100001000,
   NotificationsSms1766210000000,
+  PaymentFeesDisputesPayouts1766220000000,
+  CreatePaymentReconciliations1766220001000,
 ];

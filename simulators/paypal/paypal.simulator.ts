@@ -42,6 +42,8 @@ interface Movement {
   status: string;
   amount: Money;
   final_capture?: boolean;
+  /** Captures: PayPal's fee and what the seller receives. */
+  seller_receivable_breakdown?: { gross_amount: Money; paypal_fee: Money; net_amount: Money };
   supplementary_data: { related_ids: { order_id: string } };
   create_time: string;
 }
@@ -58,6 +60,95 @@ interface Order {
   }[];
   links: { href: string; rel: string; method: string }[];
   create_time: string;
+}
+
+/** A buyer's dispute (Customer Disputes API v1). */
+export interface PayPalDispute {
+  dispute_id: string;
+  create_time: string;
+  update_time: string;
+  disputed_transactions: { seller_transaction_id: string }[];
+  reason: string;
+  status: 'WAITING_FOR_SELLER_RESPONSE' | 'UNDER_REVIEW' | 'RESOLVED';
+  dispute_amount: Money;
+  seller_response_due_date: string;
+  dispute_life_cycle_stage: 'CHARGEBACK';
+  dispute_outcome?: { outcome_code: DisputeOutcome; amount_refunded?: Money };
+}
+
+export type DisputeOutcome = 'RESOLVED_BUYER_FAVOUR' | 'RESOLVED_SELLER_FAVOUR';
+
+/** One item of a Payouts batch (Payouts API v1). */
+export interface PayoutItem {
+  payout_item_id: string;
+  transaction_id: string | null;
+  transaction_status: string;
+  payout_item_fee: { currency: string; value: string };
+  payout_batch_id: string;
+  sender_batch_id: string;
+  payout_item: {
+    recipient_type: 'EMAIL';
+    amount: { currency: string; value: string };
+    receiver: string;
+    sender_item_id: string;
+  };
+  time_processed: string | null;
+  errors?: { name: string; message: string };
+}
+
+interface PayoutBatch {
+  batch_header: {
+    payout_batch_id: string;
+    batch_status: 'PENDING' | 'PROCESSING' | 'SUCCESS';
+    time_created: string;
+    sender_batch_header: { sender_batch_id: string; email_subject?: string };
+    amount: { currency: string; value: string };
+  };
+  items: PayoutItem[];
+}
+
+/**
+ * What happens to a payout, by its receiver (the simulator's test accounts, as Stripe has test
+ * cards): `…+fail@…` is refused by the receiving account (FAILED), `…+unclaimed@…` has no PayPal
+ * account (UNCLAIMED, then RETURNED at `returnUnclaimed`), `…+hold@…` stays PENDING until
+ * `completePayoutItem`; anyone else is paid (SUCCESS).
+ */
+function payoutOutcome(receiver: string): 'SUCCESS' | 'FAILED' | 'UNCLAIMED' | 'PENDING' {
+  const tag = /\+(\w+)@/.exec(receiver)?.[1];
+
+  return tag === 'fail'
+    ? 'FAILED'
+    : tag === 'unclaimed'
+      ? 'UNCLAIMED'
+      : tag === 'hold'
+        ? 'PENDING'
+        : 'SUCCESS';
+}
+
+/** PayPal's fee on a domestic checkout payment: 3.49 % + 49 cents. */
+const checkoutFee = (amount: number): number => Math.round(amount * 0.0349) + 49;
+
+/** One line of Transaction Search (`transaction_info`). */
+export interface TransactionInfo {
+  transaction_id: string;
+  /** T0006 checkout payment, T1107 refund, T0001 payout. */
+  transaction_event_code: string;
+  transaction_initiation_date: string;
+  transaction_updated_date: string;
+  transaction_amount: Money;
+  fee_amount?: Money;
+  transaction_status: 'S' | 'P' | 'V' | 'D';
+  custom_field?: string;
+}
+
+/** A Payouts request's body. */
+interface PayoutsRequest {
+  sender_batch_header?: { sender_batch_id?: string; email_subject?: string };
+  items?: {
+    receiver?: string;
+    amount?: { value?: string; currency?: string };
+    sender_item_id?: string;
+  }[];
 }
 
 /** The fields of the simulated requests' JSON bodies. */
@@ -102,6 +193,10 @@ const money = (currency: string, amount: number): Money => ({
 export class PayPalSimulator {
   readonly orders = new Map<string, Order>();
   readonly events: PayPalEvent[] = [];
+  readonly disputes = new Map<string, PayPalDispute>();
+  readonly payoutBatches = new Map<string, PayoutBatch>();
+  /** The account's transactions, oldest first (what Transaction Search reports). */
+  readonly transactions: TransactionInfo[] = [];
   /** Each event is sent this many times. */
   copies = 1;
   private server?: Server;
@@ -254,6 +349,7 @@ export class PayPalSimulator {
         req.method ?? 'GET',
         url.pathname,
         text ? JSON.parse(text) : {},
+        url.searchParams,
       );
       const json = JSON.stringify(body);
       if (replayKey && req.method === 'POST') {
@@ -298,8 +394,16 @@ export class PayPalSimulator {
     };
   }
 
-  private route(method: string, path: string, body: RequestBody): [number, unknown] {
+  private route(
+    method: string,
+    path: string,
+    body: RequestBody,
+    query: URLSearchParams,
+  ): [number, unknown] {
     const parts = path.split('/').filter(Boolean);
+    if (method === 'GET' && path === '/v1/reporting/transactions') {
+      return [200, this.searchTransactions(query)];
+    }
     if (method === 'POST' && path === '/v1/notifications/verify-webhook-signature') {
       return [200, { verification_status: this.verifies(body) ? 'SUCCESS' : 'FAILURE' }];
     }
@@ -316,6 +420,36 @@ export class PayPalSimulator {
       }
       if (method === 'POST' && parts[4] === 'authorize') {
         return [201, this.authorizeOrder(order)];
+      }
+    }
+    if (method === 'GET' && parts[0] === 'v2' && parts[2] === 'captures' && parts.length === 4) {
+      return [200, this.find('captures', parts[3]!).movement];
+    }
+    if (parts[0] === 'v1' && parts[1] === 'payments' && parts[2] === 'payouts') {
+      if (method === 'POST' && parts.length === 3) {
+        return [201, this.createPayouts(body as PayoutsRequest)];
+      }
+      if (method === 'GET' && parts.length === 4) {
+        return [200, this.payoutBatch(parts[3]!)];
+      }
+    }
+    if (
+      method === 'GET' &&
+      parts[0] === 'v1' &&
+      parts[2] === 'payouts-item' &&
+      parts.length === 4
+    ) {
+      return [200, this.payoutItem(parts[3]!)];
+    }
+    if (parts[0] === 'v1' && parts[1] === 'customer' && parts[2] === 'disputes') {
+      if (method === 'GET' && parts.length === 4) {
+        return [200, this.dispute(parts[3]!)];
+      }
+      if (method === 'POST' && parts[4] === 'accept-claim') {
+        // The seller accepts the claim: the buyer keeps the money.
+        this.resolveDispute(this.dispute(parts[3]!).dispute_id, 'RESOLVED_BUYER_FAVOUR');
+
+        return [200, { links: [] }];
       }
     }
     if (parts[0] === 'v2' && parts[1] === 'payments' && method === 'POST') {
@@ -342,6 +476,264 @@ export class PayPalSimulator {
     );
 
     return verifier.verify(this.keys.publicKey, String(body.transmission_sig ?? ''), 'base64');
+  }
+
+  /**
+   * `POST /v1/payments/payouts`: a batch of items to PayPal accounts, answered PENDING; each item
+   * is then processed (see `payoutOutcome`) and its event sent. A `sender_batch_id` used before
+   * is refused, as PayPal does.
+   */
+  private createPayouts(body: PayoutsRequest) {
+    const senderBatchId = body.sender_batch_header?.sender_batch_id;
+    const items = body.items ?? [];
+    const valid = items.every(
+      (item) =>
+        typeof item.receiver === 'string' &&
+        /^[^@\s]+@[^@\s]+$/.test(item.receiver) &&
+        /^\d+(\.\d{2})?$/.test(item.amount?.value ?? '') &&
+        /^[A-Z]{3}$/.test(item.amount?.currency ?? ''),
+    );
+    if (!senderBatchId || items.length === 0 || !valid) {
+      throw new PayPalError(
+        400,
+        'VALIDATION_ERROR',
+        'Invalid request - see details.',
+        'INVALID_PARAMETER_VALUE',
+      );
+    }
+    if (
+      [...this.payoutBatches.values()].some(
+        (b) => b.batch_header.sender_batch_header.sender_batch_id === senderBatchId,
+      )
+    ) {
+      throw new PayPalError(
+        400,
+        'USER_BUSINESS_ERROR',
+        'Batch with given sender_batch_id already exists',
+        'DUPLICATE_REQUEST_ID',
+      );
+    }
+    const batchId = randomBytes(7).toString('hex').toUpperCase();
+    const currency = items[0]!.amount!.currency!;
+    const total = items.reduce((sum, item) => sum + cents(item.amount!.value!), 0);
+    const batch: PayoutBatch = {
+      batch_header: {
+        payout_batch_id: batchId,
+        batch_status: 'PENDING',
+        time_created: new Date().toISOString(),
+        sender_batch_header: {
+          sender_batch_id: senderBatchId,
+          email_subject: body.sender_batch_header?.email_subject,
+        },
+        amount: { currency, value: money(currency, total).value },
+      },
+      items: items.map((item) => ({
+        payout_item_id: randomBytes(7).toString('hex').toUpperCase(),
+        transaction_id: null,
+        transaction_status: 'PENDING',
+        payout_item_fee: { currency, value: '0.00' },
+        payout_batch_id: batchId,
+        sender_batch_id: senderBatchId,
+        payout_item: {
+          recipient_type: 'EMAIL',
+          amount: { currency: item.amount!.currency!, value: item.amount!.value! },
+          receiver: item.receiver!,
+          sender_item_id: item.sender_item_id ?? '',
+        },
+        time_processed: null,
+      })),
+    };
+    this.payoutBatches.set(batchId, batch);
+    // PayPal processes the batch after answering.
+    setImmediate(() => this.processPayouts(batch));
+
+    return {
+      batch_header: {
+        payout_batch_id: batchId,
+        batch_status: 'PENDING',
+        sender_batch_header: batch.batch_header.sender_batch_header,
+      },
+      links: [
+        {
+          href: `${this.url}/v1/payments/payouts/${batchId}`,
+          rel: 'self',
+          method: 'GET',
+        },
+      ],
+    };
+  }
+
+  private processPayouts(batch: PayoutBatch): void {
+    batch.batch_header.batch_status = 'SUCCESS';
+    this.emit('PAYMENT.PAYOUTSBATCH.SUCCESS', 'payouts', { batch_header: batch.batch_header });
+    for (const item of batch.items) {
+      const outcome = payoutOutcome(item.payout_item.receiver);
+      if (outcome !== 'PENDING') {
+        this.settlePayoutItem(item, outcome);
+      }
+    }
+  }
+
+  private settlePayoutItem(
+    item: PayoutItem,
+    status: 'SUCCESS' | 'FAILED' | 'UNCLAIMED' | 'RETURNED',
+  ): void {
+    item.transaction_status = status;
+    item.time_processed = new Date().toISOString();
+    if (status === 'SUCCESS') {
+      item.transaction_id = randomBytes(8).toString('hex').toUpperCase();
+      const { amount } = item.payout_item;
+      this.record(
+        item.transaction_id,
+        'T0001',
+        money(amount.currency, -cents(amount.value)),
+        item.payout_item.sender_item_id,
+      );
+    }
+    if (status === 'FAILED') {
+      item.errors = {
+        name: 'RECEIVER_ACCOUNT_LOCKED',
+        message: 'Receiver account is locked or inactive',
+      };
+    }
+    const events = {
+      SUCCESS: 'PAYMENT.PAYOUTS-ITEM.SUCCEEDED',
+      FAILED: 'PAYMENT.PAYOUTS-ITEM.FAILED',
+      UNCLAIMED: 'PAYMENT.PAYOUTS-ITEM.UNCLAIMED',
+      RETURNED: 'PAYMENT.PAYOUTS-ITEM.RETURNED',
+    };
+    this.emit(events[status], 'payouts_item', item);
+  }
+
+  private record(
+    id: string,
+    code: string,
+    amount: Money,
+    customField: string | undefined,
+    fee?: number,
+  ): void {
+    const now = new Date().toISOString();
+    this.transactions.push({
+      transaction_id: id,
+      transaction_event_code: code,
+      transaction_initiation_date: now,
+      transaction_updated_date: now,
+      transaction_amount: amount,
+      ...(fee === undefined ? {} : { fee_amount: money(amount.currency_code, -fee) }),
+      transaction_status: 'S',
+      custom_field: customField,
+    });
+  }
+
+  /**
+   * `GET /v1/reporting/transactions`: the transactions initiated in [start_date, end_date], paged
+   * by `page` and `page_size` (PayPal refuses a window over 31 days; so does this).
+   */
+  private searchTransactions(query: URLSearchParams) {
+    const start = Date.parse(query.get('start_date') ?? '');
+    const end = Date.parse(query.get('end_date') ?? '');
+    if (!(start <= end) || end - start > 31 * 86_400_000) {
+      throw new PayPalError(
+        400,
+        'INVALID_REQUEST',
+        'Request is not well-formed, syntactically incorrect, or violates schema.',
+        'INVALID_DATE_RANGE',
+      );
+    }
+    const size = Math.min(Number(query.get('page_size') ?? 100), 500);
+    const page = Number(query.get('page') ?? 1);
+    const matching = this.transactions.filter((t) => {
+      const at = Date.parse(t.transaction_initiation_date);
+
+      return at >= start && at <= end;
+    });
+
+    return {
+      transaction_details: matching
+        .slice((page - 1) * size, page * size)
+        .map((info) => ({ transaction_info: info })),
+      account_number: 'SIMULATOR',
+      start_date: new Date(start).toISOString(),
+      end_date: new Date(end).toISOString(),
+      last_refreshed_datetime: new Date().toISOString(),
+      page,
+      total_items: matching.length,
+      total_pages: Math.max(1, Math.ceil(matching.length / size)),
+    };
+  }
+
+  /** An unclaimed payout's 30 days have passed: PayPal returns it to the sender. */
+  returnUnclaimed(itemId: string): PayoutItem {
+    const item = this.payoutItem(itemId);
+    if (item.transaction_status !== 'UNCLAIMED') {
+      throw new Error(`payout item ${itemId} is ${item.transaction_status}, not UNCLAIMED`);
+    }
+    this.settlePayoutItem(item, 'RETURNED');
+
+    return item;
+  }
+
+  /** Completes a held (`+hold@`) item as PayPal would: paid, or failed. */
+  completePayoutItem(itemId: string, status: 'SUCCESS' | 'FAILED'): PayoutItem {
+    const item = this.payoutItem(itemId);
+    this.settlePayoutItem(item, status);
+
+    return item;
+  }
+
+  /** The item PayPal made of our payout (`sender_item_id`). */
+  payoutItemOf(senderItemId: string): PayoutItem | undefined {
+    for (const batch of this.payoutBatches.values()) {
+      const item = batch.items.find((i) => i.payout_item.sender_item_id === senderItemId);
+      if (item) {
+        return item;
+      }
+    }
+
+    return undefined;
+  }
+
+  private payoutBatch(id: string): PayoutBatch {
+    const batch = this.payoutBatches.get(id);
+    if (!batch) {
+      throw new PayPalError(
+        404,
+        'INVALID_RESOURCE_ID',
+        'Requested resource ID was not found.',
+        'INVALID_RESOURCE_ID',
+      );
+    }
+
+    return batch;
+  }
+
+  private payoutItem(id: string): PayoutItem {
+    for (const batch of this.payoutBatches.values()) {
+      const item = batch.items.find((i) => i.payout_item_id === id);
+      if (item) {
+        return item;
+      }
+    }
+    throw new PayPalError(
+      404,
+      'INVALID_RESOURCE_ID',
+      'Requested resource ID was not found.',
+      'INVALID_RESOURCE_ID',
+    );
+  }
+
+  private dispute(id: string): PayPalDispute {
+    const dispute = this.disputes.get(id);
+    if (!dispute) {
+      throw new PayPalError(
+        404,
+        'RESOURCE_NOT_FOUND',
+        'The specified resource does not exist.',
+        'INVALID_RESOURCE_ID',
+      );
+    }
+
+    return dispute;
   }
 
   private order(id: string): Order {
@@ -430,6 +822,76 @@ export class PayPalSimulator {
     };
   }
 
+  /** A completed capture of `amount`, with PayPal's fee on it. */
+  private captureOf(order: Order, amount: number): Movement {
+    const currency = this.unit(order).amount.currency_code;
+    const fee = checkoutFee(amount);
+    const capture = this.movement(order, 'CAP', amount, 'COMPLETED');
+    this.record(capture.id, 'T0006', money(currency, amount), this.unit(order).custom_id, fee);
+
+    return {
+      ...capture,
+      seller_receivable_breakdown: {
+        gross_amount: money(currency, amount),
+        paypal_fee: money(currency, fee),
+        net_amount: money(currency, amount - fee),
+      },
+    };
+  }
+
+  /**
+   * The buyer disputes the order's first capture (what a test, or the sandbox's buyer UI, does):
+   * a chargeback-stage dispute for what is captured and not refunded, the seller's answer due
+   * in 10 days.
+   */
+  openDispute(orderId: string, reason = 'UNAUTHORISED'): PayPalDispute {
+    const payments = this.unit(this.order(orderId)).payments;
+    const capture = payments.captures[0];
+    if (!capture) {
+      throw new Error(`order ${orderId} has no capture to dispute`);
+    }
+    const refunded = payments.refunds.reduce((sum, r) => sum + cents(r.amount.value), 0);
+    const captured = payments.captures.reduce((sum, c) => sum + cents(c.amount.value), 0);
+    const now = new Date();
+    const dispute: PayPalDispute = {
+      dispute_id: `PP-D-${randomBytes(4).readUInt32BE()}`,
+      create_time: now.toISOString(),
+      update_time: now.toISOString(),
+      disputed_transactions: [{ seller_transaction_id: capture.id }],
+      reason,
+      status: 'WAITING_FOR_SELLER_RESPONSE',
+      dispute_amount: money(capture.amount.currency_code, captured - refunded),
+      seller_response_due_date: new Date(now.getTime() + 10 * 86_400_000).toISOString(),
+      dispute_life_cycle_stage: 'CHARGEBACK',
+    };
+    this.disputes.set(dispute.dispute_id, dispute);
+    this.emit('CUSTOMER.DISPUTE.CREATED', 'dispute', dispute);
+
+    return dispute;
+  }
+
+  /** PayPal decides the dispute: for the buyer (the seller loses it) or for the seller. */
+  resolveDispute(id: string, outcome: DisputeOutcome): PayPalDispute {
+    const dispute = this.disputes.get(id);
+    if (!dispute || dispute.status === 'RESOLVED') {
+      throw new PayPalError(
+        422,
+        'UNPROCESSABLE_ENTITY',
+        'The dispute is not open.',
+        'DISPUTE_NOT_OPEN',
+      );
+    }
+    dispute.status = 'RESOLVED';
+    dispute.update_time = new Date().toISOString();
+    dispute.dispute_outcome = {
+      outcome_code: outcome,
+      ...(outcome === 'RESOLVED_BUYER_FAVOUR' ? { amount_refunded: dispute.dispute_amount } : {}),
+    };
+    this.emit('CUSTOMER.DISPUTE.RESOLVED', 'dispute', dispute);
+
+    return dispute;
+  }
+
   private captureOrder(order: Order): Order {
     if (order.intent !== 'CAPTURE' || order.status !== 'APPROVED') {
       throw new PayPalError(
@@ -439,7 +901,7 @@ export class PayPalSimulator {
         order.status === 'COMPLETED' ? 'ORDER_ALREADY_CAPTURED' : 'ORDER_NOT_APPROVED',
       );
     }
-    const capture = this.movement(order, 'CAP', cents(this.unit(order).amount.value), 'COMPLETED');
+    const capture = this.captureOf(order, cents(this.unit(order).amount.value));
     this.unit(order).payments.captures.push(capture);
     order.status = 'COMPLETED';
     this.emit('PAYMENT.CAPTURE.COMPLETED', 'capture', capture);
@@ -512,7 +974,7 @@ export class PayPalSimulator {
       );
     }
     const final = body.final_capture !== false || amount === left;
-    const capture = { ...this.movement(order, 'CAP', amount, 'COMPLETED'), final_capture: final };
+    const capture = { ...this.captureOf(order, amount), final_capture: final };
     this.unit(order).payments.captures.push(capture);
     authorization.status = final ? 'CAPTURED' : 'PARTIALLY_CAPTURED';
     this.emit('PAYMENT.CAPTURE.COMPLETED', 'capture', capture);
@@ -558,6 +1020,12 @@ export class PayPalSimulator {
       links: [{ href: `${this.url}/v2/payments/captures/${capture.id}`, rel: 'up', method: 'GET' }],
     };
     payments.refunds.push(refund);
+    this.record(
+      refund.id,
+      'T1107',
+      money(capture.amount.currency_code, -amount),
+      this.unit(order).custom_id,
+    );
     capture.status = amount === left ? 'REFUNDED' : 'PARTIALLY_REFUNDED';
     this.emit('PAYMENT.CAPTURE.REFUNDED', 'refund', refund);
 

@@ -63,9 +63,53 @@ interface Charge {
   currency: string;
   payment_intent: string;
   status: string;
+  /** The balance transaction of the latest capture. */
+  balance_transaction: string | null;
+  disputed: boolean;
   created: number;
   livemode: false;
 }
+
+/** A movement of the account's balance, with Stripe's fee on it. */
+interface BalanceTransaction {
+  id: string;
+  object: 'balance_transaction';
+  amount: number;
+  currency: string;
+  fee: number;
+  net: number;
+  /** The charge, refund or dispute that caused it. */
+  source: string;
+  type: 'charge' | 'refund' | 'adjustment';
+  reporting_category: 'charge' | 'refund' | 'dispute' | 'dispute_reversal';
+  status: 'available';
+  created: number;
+  available_on: number;
+}
+
+interface Dispute {
+  id: string;
+  object: 'dispute';
+  amount: number;
+  currency: string;
+  charge: string;
+  payment_intent: string;
+  reason: string;
+  status: 'needs_response' | 'under_review' | 'won' | 'lost';
+  evidence: Record<string, string>;
+  evidence_details: {
+    due_by: number;
+    has_evidence: boolean;
+    past_due: boolean;
+    submission_count: number;
+  };
+  balance_transactions: BalanceTransaction[];
+  created: number;
+  livemode: false;
+}
+
+/** Stripe's fee on a card charge in the US: 2.9 % + 30 cents. */
+const cardFee = (amount: number): number => Math.round(amount * 0.029) + 30;
 
 /**
  * The SDK's form encoding: `a=1&metadata[k]=v`, one level of brackets (all the simulated
@@ -114,7 +158,11 @@ const TEST_CARDS: Record<string, { code: string; decline_code?: string } | null>
   pm_card_chargeDeclinedFraudulent: { code: 'card_declined', decline_code: 'fraudulent' },
   pm_card_chargeDeclinedExpiredCard: { code: 'expired_card' },
   pm_card_chargeDeclinedProcessingError: { code: 'processing_error' },
+  pm_card_createDispute: null,
 };
+
+/** Test methods whose payment the cardholder disputes once it is captured (Stripe's 4000 0000 0000 0259). */
+const DISPUTING_CARDS = ['pm_card_createDispute'];
 
 const API_VERSION = '2025-01-27.acacia';
 
@@ -135,11 +183,21 @@ export function stripeSignature(body: string, secret: string, timestamp: number)
 export class StripeSimulator {
   readonly intents = new Map<string, PaymentIntent>();
   readonly charges = new Map<string, Charge>();
+  readonly disputes = new Map<string, Dispute>();
+  readonly refunds = new Map<string, Record<string, unknown>>();
+  /** Every balance transaction, oldest first (the settlement report Stripe exports). */
+  readonly balanceTransactions: BalanceTransaction[] = [];
+  /** Intents paid with a disputing test card: disputed once captured. */
+  private readonly disputing = new Set<string>();
   /** Every event emitted, in order. */
   readonly events: StripeEvent[] = [];
+  /** When each event's first copy was first POSTed (ms since the epoch): benchmarks time from it. */
+  readonly sentAt = new Map<string, number>();
   /** Events waiting for `release()` while `delivery.hold` is on. */
   readonly held: StripeEvent[] = [];
   delivery: DeliveryMode = { copies: 1, delayMs: 0, hold: false };
+  /** How long a merchant has to answer a dispute with evidence (Stripe: 7 days, or more). */
+  evidenceWindowSeconds = 7 * 24 * 3600;
   /** The simulator's clock, in Unix seconds (event `created`, signature timestamps). */
   now: () => number = () => Math.floor(Date.now() / 1000);
   private server?: Server;
@@ -196,7 +254,10 @@ export class StripeSimulator {
     return { body, signature: stripeSignature(body, secret, timestamp) };
   }
 
-  private emit(type: string, object: PaymentIntent | Charge | Record<string, unknown>): void {
+  private emit(
+    type: string,
+    object: PaymentIntent | Charge | Dispute | Record<string, unknown>,
+  ): void {
     const event: StripeEvent = {
       id: `evt_${randomBytes(12).toString('hex')}`,
       object: 'event',
@@ -232,6 +293,9 @@ export class StripeSimulator {
     }
     for (let attempt = 0; attempt < 5; attempt++) {
       const { body, signature } = this.signed(event);
+      if (!this.sentAt.has(event.id)) {
+        this.sentAt.set(event.id, Date.now());
+      }
       try {
         const response = await fetch(this.options.webhookUrl!, {
           method: 'POST',
@@ -286,10 +350,13 @@ export class StripeSimulator {
     let status = 200;
     let body: unknown;
     try {
+      const url = new URL(req.url ?? '/', 'http://stripe');
       body = this.route(
         req.method ?? 'GET',
-        new URL(req.url ?? '/', 'http://stripe').pathname,
-        parseForm(Buffer.concat(chunks).toString('utf8')),
+        url.pathname,
+        parseForm(
+          req.method === 'GET' ? url.search.slice(1) : Buffer.concat(chunks).toString('utf8'),
+        ),
       );
     } catch (error) {
       if (!(error instanceof StripeError)) {
@@ -333,6 +400,21 @@ export class StripeSimulator {
     }
     if (resource === 'refunds' && method === 'POST' && !id) {
       return this.refund(form);
+    }
+    if (resource === 'balance_transactions' && method === 'GET') {
+      return id ? this.balanceTransaction(id) : this.listBalanceTransactions(form);
+    }
+    if (resource === 'disputes' && id) {
+      const dispute = this.dispute(id);
+      if (method === 'GET' && !action) {
+        return dispute;
+      }
+      if (method === 'POST' && !action) {
+        return this.submitEvidence(dispute, form);
+      }
+      if (method === 'POST' && action === 'close') {
+        return this.closeDispute(dispute, 'lost');
+      }
     }
     throw new StripeError(404, {
       type: 'invalid_request_error',
@@ -429,10 +511,15 @@ export class StripeSimulator {
       currency: intent.currency,
       payment_intent: intent.id,
       status: 'succeeded',
+      balance_transaction: null,
+      disputed: false,
       created: this.now(),
       livemode: false,
     };
     this.charges.set(charge.id, charge);
+    if (DISPUTING_CARDS.includes(method)) {
+      this.disputing.add(intent.id);
+    }
     intent.latest_charge = charge.id;
     intent.last_payment_error = null;
     if (intent.capture_method === 'manual') {
@@ -485,11 +572,22 @@ export class StripeSimulator {
     intent.amount_received += amount;
     charge.amount_captured += amount;
     charge.captured = true;
+    charge.balance_transaction = this.book(
+      charge.id,
+      'charge',
+      'charge',
+      amount,
+      cardFee(amount),
+      charge.currency,
+    ).id;
     if (final) {
       intent.amount_capturable = 0;
       intent.status = 'succeeded';
       this.emit('charge.succeeded', charge);
       this.emit('payment_intent.succeeded', intent);
+      if (this.disputing.delete(intent.id)) {
+        this.openDispute(intent.id);
+      }
     } else {
       intent.amount_capturable -= amount;
       this.emit('charge.captured', charge);
@@ -539,9 +637,191 @@ export class StripeSimulator {
       status: 'succeeded',
       created: this.now(),
     };
+    this.refunds.set(refund.id, refund);
+    this.book(refund.id, 'refund', 'refund', -amount, 0, charge.currency);
     this.emit('charge.refunded', charge);
     this.emit('refund.created', refund);
 
     return refund;
+  }
+
+  /**
+   * The cardholder disputes the intent's charge (what its disputing test card, or a test,
+   * triggers): Stripe withdraws the disputed amount and asks for evidence (`evidenceWindowSeconds`).
+   */
+  openDispute(intentId: string, reason = 'fraudulent'): Dispute {
+    const intent = this.intent(intentId);
+    const charge = this.charges.get(intent.latest_charge ?? '');
+    if (!charge || charge.amount_captured === 0) {
+      throw new Error(`payment intent ${intentId} has no captured charge to dispute`);
+    }
+    const amount = charge.amount_captured - charge.amount_refunded;
+    const id = `dp_${randomBytes(12).toString('hex')}`;
+    const dispute: Dispute = {
+      id,
+      object: 'dispute',
+      amount,
+      currency: charge.currency,
+      charge: charge.id,
+      payment_intent: intent.id,
+      reason,
+      status: 'needs_response',
+      evidence: {},
+      evidence_details: {
+        due_by: this.now() + this.evidenceWindowSeconds,
+        has_evidence: false,
+        past_due: false,
+        submission_count: 0,
+      },
+      balance_transactions: [this.book(id, 'adjustment', 'dispute', -amount, 0, charge.currency)],
+      created: this.now(),
+      livemode: false,
+    };
+    charge.disputed = true;
+    this.disputes.set(id, dispute);
+    this.emit('charge.dispute.created', dispute);
+
+    return dispute;
+  }
+
+  private dispute(id: string): Dispute {
+    const dispute = this.disputes.get(id);
+    if (!dispute) {
+      throw new StripeError(404, {
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        message: `No such dispute: '${id}'`,
+      });
+    }
+
+    return dispute;
+  }
+
+  /**
+   * Evidence submitted (`submit` defaults to true). As in Stripe's test mode, the text
+   * `winning_evidence` wins the dispute and `losing_evidence` loses it.
+   */
+  private submitEvidence(dispute: Dispute, form: Record<string, unknown>): Dispute {
+    if (dispute.status === 'won' || dispute.status === 'lost') {
+      throw invalidRequest('This dispute is already closed', undefined, 'dispute_already_closed');
+    }
+    Object.assign(dispute.evidence, (form.evidence ?? {}) as Record<string, string>);
+    dispute.evidence_details.has_evidence = true;
+    if (form.submit === 'false') {
+      this.emit('charge.dispute.updated', dispute);
+
+      return dispute;
+    }
+    dispute.evidence_details.submission_count += 1;
+    const text = dispute.evidence.uncategorized_text;
+    if (text === 'winning_evidence' || text === 'losing_evidence') {
+      return this.closeDispute(dispute, text === 'winning_evidence' ? 'won' : 'lost');
+    }
+    dispute.status = 'under_review';
+    this.emit('charge.dispute.updated', dispute);
+
+    return dispute;
+  }
+
+  /** Closes a dispute; won, the withdrawn amount comes back. */
+  closeDispute(dispute: Dispute, status: 'won' | 'lost'): Dispute {
+    if (dispute.status === 'won' || dispute.status === 'lost') {
+      throw invalidRequest('This dispute is already closed', undefined, 'dispute_already_closed');
+    }
+    dispute.status = status;
+    if (status === 'won') {
+      dispute.balance_transactions.push(
+        this.book(
+          dispute.id,
+          'adjustment',
+          'dispute_reversal',
+          dispute.amount,
+          0,
+          dispute.currency,
+        ),
+      );
+    }
+    this.emit('charge.dispute.closed', dispute);
+
+    return dispute;
+  }
+
+  /** Records a movement of the balance (and the fee Stripe takes on it). */
+  private book(
+    source: string,
+    type: BalanceTransaction['type'],
+    category: BalanceTransaction['reporting_category'],
+    amount: number,
+    fee: number,
+    currency: string,
+  ): BalanceTransaction {
+    const transaction: BalanceTransaction = {
+      id: `txn_${randomBytes(12).toString('hex')}`,
+      object: 'balance_transaction',
+      amount,
+      currency,
+      fee,
+      net: amount - fee,
+      source,
+      type,
+      reporting_category: category,
+      status: 'available',
+      created: this.now(),
+      available_on: this.now(),
+    };
+    this.balanceTransactions.push(transaction);
+
+    return transaction;
+  }
+
+  /** What `expand: ['data.source']` puts in place of a balance transaction's source id. */
+  private sourceOf(id: string): unknown {
+    return this.charges.get(id) ?? this.refunds.get(id) ?? this.disputes.get(id) ?? id;
+  }
+
+  private balanceTransaction(id: string): BalanceTransaction {
+    const transaction = this.balanceTransactions.find((t) => t.id === id);
+    if (!transaction) {
+      throw new StripeError(404, {
+        type: 'invalid_request_error',
+        code: 'resource_missing',
+        message: `No such balance transaction: '${id}'`,
+      });
+    }
+
+    return transaction;
+  }
+
+  /**
+   * `GET /v1/balance_transactions` (the settlement report), newest first, filtered by `source`,
+   * `type` and `created[gte]` / `created[lt]`, paged by `starting_after` and `limit` as Stripe's
+   * lists are; `expand[]=data.source` inlines each charge, refund or dispute.
+   */
+  private listBalanceTransactions(form: Record<string, unknown>) {
+    const created = (form.created ?? {}) as Record<string, string>;
+    const matching = this.balanceTransactions
+      .filter(
+        (t) =>
+          (form.source === undefined || t.source === form.source) &&
+          (form.type === undefined || t.type === form.type) &&
+          (created.gte === undefined || t.created >= Number(created.gte)) &&
+          (created.lt === undefined || t.created < Number(created.lt)),
+      )
+      .reverse();
+    const after = form.starting_after
+      ? matching.findIndex((t) => t.id === form.starting_after) + 1
+      : 0;
+    const limit = Math.min(Number(form.limit ?? 10), 100);
+    const expand = Object.values((form.expand ?? {}) as Record<string, string>);
+    const data = matching
+      .slice(after, after + limit)
+      .map((t) => (expand.includes('data.source') ? { ...t, source: this.sourceOf(t.source) } : t));
+
+    return {
+      object: 'list',
+      url: '/v1/balance_transactions',
+      has_more: after + limit < matching.length,
+      data,
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { StatementsService } from '@bourse/ledger';
-import { PaymentsService } from '@bourse/payments';
+import { PaymentsService, ReconciliationService } from '@bourse/payments';
 import { dataSourceOptions, rows } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -91,11 +91,44 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
 
     return (await ledger.accounts.getAccount(wallet.id))!.balance.posted;
   };
+  /**
+   * The payment's own movements (captures, refunds), a capture before the refund settled in the
+   * same transaction; fees and disputes have their helpers.
+   */
   const transfersOf = (payment: PaymentBody) =>
     query<{ code: string; amount: string }>(
-      `SELECT code, amount FROM ledger_transfers WHERE metadata->>'paymentId' = $1 ORDER BY created_at, id`,
+      `SELECT code, amount FROM ledger_transfers
+        WHERE metadata->>'paymentId' = $1 AND code IN ('payment.capture', 'payment.refund')
+        ORDER BY created_at, code`,
       [payment.id],
     );
+  const feesOf = (payment: PaymentBody) =>
+    query<{ code: string; amount: string }>(
+      `SELECT code, amount FROM ledger_transfers
+        WHERE metadata->>'paymentId' = $1 AND code = 'payment.fee' ORDER BY created_at, id`,
+      [payment.id],
+    );
+  const disputeTransfersOf = (payment: PaymentBody) =>
+    query<{ code: string; amount: string }>(
+      `SELECT code, amount FROM ledger_transfers
+        WHERE metadata->>'paymentId' = $1 AND code LIKE 'payment.dispute%' ORDER BY created_at, code`,
+      [payment.id],
+    );
+  const disputesOf = (payment: PaymentBody) =>
+    query<{ status: string; amount: string; reason: string; due: boolean; alerted: boolean }>(
+      `SELECT status, amount::text, reason, evidence_due_by > now() AS due, alerted_at IS NOT NULL AS alerted
+         FROM payment_disputes WHERE payment_id = $1`,
+      [payment.id],
+    );
+  /** Balance of one of payments' system accounts (`system:payments_<name>`), in USD. */
+  const systemBalance = async (name: string) => {
+    const [row] = await query<{ id: string }>(
+      `SELECT id FROM ledger_accounts WHERE owner = $1 AND asset = 'USD'`,
+      [`system:payments_${name}`],
+    );
+
+    return row ? (await ledgerOf(api.app).accounts.getAccount(row.id))!.balance.posted : 0n;
+  };
   /** Every event the simulator sent has been answered and applied by the worker. */
   const drained = async () => {
     await stripeSim.settled();
@@ -124,6 +157,12 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
       PAYMENTS_STRIPE_API_URL: stripeSim.url,
       PAYMENTS_STRIPE_SECRET_KEY: SECRET_KEY,
       PAYMENTS_STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+      // The deadline check runs every second and alerts on disputes due within 200 hours
+      // (Stripe's 7 days are inside the window; a dispute given 30 days is not).
+      PAYMENTS_DISPUTE_CHECK_INTERVAL_SECONDS: '1',
+      PAYMENTS_DISPUTE_ALERT_HOURS: '200',
+      // Whatever the report lacks is missing at once (PayPal's spec covers `expected`).
+      PAYMENTS_RECON_GRACE_SECONDS: '0',
     };
     db = new DataSource(
       dataSourceOptions({ ...testConfig(env).database, poolSize: 2 }, { migrations: MIGRATIONS }),
@@ -244,6 +283,8 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
 
     expect((await balanceOf(payer)) - before).toBe(700n);
     expect(await transfersOf(created)).toEqual([{ code: 'payment.capture', amount: '700' }]);
+    // 2.9 % + 30 cents, booked once too.
+    expect(await feesOf(created)).toEqual([{ code: 'payment.fee', amount: '50' }]);
     const stored = await query<{ n: number }>(
       `SELECT count(*)::int AS n FROM inbox WHERE payload->'data'->'object'->>'id' = $1`,
       [intentOf(created)],
@@ -446,5 +487,233 @@ describe('payments through Stripe (the simulator over HTTP, real inbox, worker a
       ),
     ).toEqual([{ outcome: 'declined', decline_code: 'insufficient_funds', retryable: false }]);
     expect(await transfersOf(created)).toEqual([]);
+  });
+
+  it("books Stripe's fee from the charge's balance transactions as its own leg", async () => {
+    const feesBefore = await systemBalance('psp_fees');
+    const before = await balanceOf(payer);
+
+    const created = await pay(payer, { amount: '1250' });
+    await confirm(created);
+    await waitState(created, 'succeeded');
+    await drained();
+
+    // The payer is credited the gross; the fee is the platform's expense, out of psp_clearing.
+    expect((await balanceOf(payer)) - before).toBe(1250n);
+    expect(await read(created)).toMatchObject({ captured: '1250', fee: '66' });
+    expect(await feesOf(created)).toEqual([{ code: 'payment.fee', amount: '66' }]);
+    expect((await systemBalance('psp_fees')) - feesBefore).toBe(-66n);
+    const charge = stripeSim.charges.get(stripeSim.intents.get(intentOf(created))!.latest_charge!)!;
+    const transaction = stripeSim.balanceTransactions.find((t) => t.source === charge.id)!;
+    expect(transaction).toMatchObject({ amount: 1250, fee: 66, net: 1184, type: 'charge' });
+  });
+
+  it('moves a disputed amount to the reserve, then writes it off when the dispute is lost', async () => {
+    const reserveBefore = await systemBalance('dispute_reserve');
+    const lossesBefore = await systemBalance('dispute_losses');
+    const created = await pay(payer, { amount: '800' });
+    await confirm(created, 'pm_card_createDispute');
+    await waitState(created, 'succeeded');
+    await drained();
+
+    expect(await disputesOf(created)).toEqual([
+      {
+        status: 'open',
+        amount: '800',
+        reason: 'fraudulent',
+        due: true,
+        alerted: expect.any(Boolean),
+      },
+    ]);
+    expect(await disputeTransfersOf(created)).toEqual([
+      { code: 'payment.dispute_opened', amount: '800' },
+    ]);
+    expect((await systemBalance('dispute_reserve')) - reserveBefore).toBe(-800n);
+
+    const dispute = [...stripeSim.disputes.values()].find(
+      (d) => d.payment_intent === intentOf(created),
+    )!;
+    await client.disputes.update(dispute.id, {
+      evidence: { uncategorized_text: 'losing_evidence' },
+    });
+    await drained();
+
+    expect((await disputesOf(created))[0]!.status).toBe('lost');
+    expect(await disputeTransfersOf(created)).toEqual([
+      { code: 'payment.dispute_opened', amount: '800' },
+      { code: 'payment.dispute_lost', amount: '800' },
+    ]);
+    expect((await systemBalance('dispute_reserve')) - reserveBefore).toBe(0n);
+    expect((await systemBalance('dispute_losses')) - lossesBefore).toBe(-800n);
+    // The payment itself is unchanged: still captured, the deposit still in the wallet.
+    expect(await read(created)).toMatchObject({ state: 'succeeded', captured: '800' });
+  });
+
+  it('settles a won dispute once whatever the order and copies of its events', async () => {
+    const reserveBefore = await systemBalance('dispute_reserve');
+    const created = await pay(payer, { amount: '650' });
+    await confirm(created);
+    await waitState(created, 'succeeded');
+    await drained();
+    stripeSim.delivery = { copies: 3, delayMs: 0, hold: true };
+    const dispute = stripeSim.openDispute(intentOf(created), 'product_not_received');
+    await client.disputes.update(dispute.id, {
+      evidence: { uncategorized_text: 'winning_evidence' },
+    });
+    expect(stripeSim.held.map((event) => event.type)).toEqual([
+      'charge.dispute.created',
+      'charge.dispute.closed',
+    ]);
+
+    // The closing event first, each three times.
+    stripeSim.release([1, 0]);
+    await drained();
+
+    expect(await disputesOf(created)).toEqual([
+      {
+        status: 'won',
+        amount: '650',
+        reason: 'product_not_received',
+        due: true,
+        alerted: expect.any(Boolean),
+      },
+    ]);
+    expect(await disputeTransfersOf(created)).toEqual([
+      { code: 'payment.dispute_opened', amount: '650' },
+      { code: 'payment.dispute_won', amount: '650' },
+    ]);
+    expect((await systemBalance('dispute_reserve')) - reserveBefore).toBe(0n);
+  });
+
+  it('alerts staff ahead of an evidence deadline once: metric, log and in-app notification', async () => {
+    const soon = await pay(payer, { amount: '300' });
+    const later = await pay(payer, { amount: '310' });
+    await Promise.all([confirm(soon), confirm(later)]);
+    await Promise.all([waitState(soon, 'succeeded'), waitState(later, 'succeeded')]);
+    await drained();
+    const dueSoon = stripeSim.openDispute(intentOf(soon));
+    stripeSim.evidenceWindowSeconds = 30 * 24 * 3600;
+    const dueLater = stripeSim.openDispute(intentOf(later));
+    stripeSim.evidenceWindowSeconds = 7 * 24 * 3600;
+    await drained();
+
+    const [alerted] = await waitFor(
+      () => disputesOf(soon),
+      ([row]) => row?.alerted === true,
+    );
+    expect(alerted).toMatchObject({ status: 'open', alerted: true });
+    const notifications = () =>
+      query<{ user_id: string; type: string; data: Record<string, string> }>(
+        `SELECT n.user_id, n.type, n.data FROM notifications n
+          JOIN payment_disputes d ON d.id::text = n.data->>'disputeId'
+         WHERE d.provider_ref = ANY($1)`,
+        [[dueSoon.id, dueLater.id]],
+      );
+    const [notified] = await waitFor(notifications, (rows) => rows.length > 0);
+    expect(notified).toEqual({
+      user_id: admin.id,
+      type: 'payments.dispute_due',
+      data: { disputeId: expect.any(String), paymentId: soon.id },
+    });
+    // A few more checks run: the dispute due in 30 days is not alerted, the other not twice.
+    await sleep(2500);
+    expect((await disputesOf(later))[0]!.alerted).toBe(false);
+    expect(await notifications()).toHaveLength(1);
+    const metrics = (await worker!.metrics()).body as string;
+    expect(metrics).toMatch(
+      /^bourse_payments_dispute_deadline_alerts_total\{provider="stripe"\} [1-9]/m,
+    );
+  });
+
+  it("reconciles Stripe's balance transactions against the ledger and finds planted mismatches", async () => {
+    // A window of this test's own: Stripe's report is in whole seconds.
+    const from = new Date(Math.ceil(Date.now() / 1000) * 1000);
+    await sleep(from.getTime() - Date.now() + 5);
+    const matched = await pay(payer, { amount: '1000' });
+    const refunded = await pay(payer, { amount: '900' });
+    const lost = await pay(payer, { amount: '700' });
+    await Promise.all([confirm(matched), confirm(refunded), confirm(lost)]);
+    await Promise.all([matched, refunded, lost].map((p) => waitState(p, 'succeeded')));
+    // Paid at Stripe outside Bourse (the dashboard): no payment of ours.
+    const foreign = await client.paymentIntents.create({ amount: 400, currency: 'usd' });
+    await client.paymentIntents.confirm(foreign.id, { payment_method: 'pm_card_visa' });
+    await client.refunds.create({ payment_intent: intentOf(refunded), amount: 300 });
+    await drained();
+    // A second refund whose events never reach us.
+    stripeSim.delivery = { copies: 1, delayMs: 0, hold: true };
+    await client.refunds.create({ payment_intent: intentOf(refunded), amount: 200 });
+    stripeSim.held.length = 0;
+    // Stripe's report loses a charge we booked.
+    const lostCharge = stripeSim.intents.get(intentOf(lost))!.latest_charge!;
+    stripeSim.balanceTransactions.splice(
+      stripeSim.balanceTransactions.findIndex((t) => t.source === lostCharge),
+      1,
+    );
+    const balanceBefore = await balanceOf(payer);
+
+    const run = await api.app
+      .get(ReconciliationService)
+      .run('stripe', { from, to: new Date(Date.now() + 1000) });
+
+    expect(run).toMatchObject({ provider: 'stripe', lines: 9, exceptions: 5 });
+    const res = await api.request('GET', `/v1/admin/payments/reconciliations/${run.id}`, {
+      token: admin.accessToken,
+    });
+    expect(res.status).toBe(200);
+    const line = (
+      kind: string,
+      status: string,
+      paymentId: string | null,
+      providerAmount: string | null,
+      ledgerAmount: string | null,
+    ) => ({
+      kind,
+      status,
+      paymentId,
+      payoutId: null,
+      providerRef: providerAmount === null ? null : expect.stringMatching(/^txn_/),
+      asset: 'USD',
+      providerAmount,
+      ledgerAmount,
+    });
+    expect(res.body).toEqual({
+      id: run.id,
+      provider: 'stripe',
+      windowFrom: from.toISOString(),
+      windowTo: expect.any(String),
+      lines: 9,
+      exceptions: 5,
+      createdAt: expect.any(String),
+      details: expect.arrayContaining([
+        line('refund', 'amount_mismatch', refunded.id, '500', '300'),
+        line('capture', 'missing_in_ledger', null, '400', null),
+        line('fee', 'missing_in_ledger', null, '42', null),
+        line('capture', 'missing_in_provider', lost.id, null, '700'),
+        line('fee', 'missing_in_provider', lost.id, null, '50'),
+        line('capture', 'matched', matched.id, '1000', '1000'),
+        line('fee', 'matched', matched.id, '59', '59'),
+        line('capture', 'matched', refunded.id, '900', '900'),
+        line('fee', 'matched', refunded.id, '56', '56'),
+      ]),
+    });
+    // Exceptions first.
+    expect(res.body.details.slice(0, 5).map((l: { status: string }) => l.status)).not.toContain(
+      'matched',
+    );
+    // Results only: nothing was corrected.
+    expect(await balanceOf(payer)).toBe(balanceBefore);
+    expect(await read(refunded)).toMatchObject({ refunded: '300' });
+
+    const listed = await api.request('GET', '/v1/admin/payments/reconciliations?limit=5', {
+      token: admin.accessToken,
+    });
+    expect(listed.body.runs[0]).toMatchObject({ id: run.id, exceptions: 5 });
+    expect(listed.body.runs[0].details).toBeUndefined();
+    const byPayer = await api.request('GET', `/v1/admin/payments/reconciliations/${run.id}`, {
+      token: payer.accessToken,
+    });
+    expect(byPayer.status).toBe(403);
+    const metrics = (await worker!.metrics()).body as string;
+    expect(metrics).toMatch(/^bourse_payments_recon_exceptions\{provider="stripe"\} 5$/m);
   });
 });

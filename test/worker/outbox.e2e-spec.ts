@@ -185,6 +185,26 @@ describe('transactional outbox and the worker', () => {
     ]);
   });
 
+  it('relays at the commit, not at the next poll: the insert notifies the listening relay', async () => {
+    const queue = newQueue();
+    // A poll a minute apart: only the commit's notification can relay within the wait below.
+    await boot([recorder(queue)], { OUTBOX_RELAY_INTERVAL_MS: '60000' });
+    // Relayed once the relay LISTENs (a pass runs then, for rows committed before it).
+    await enqueue(job(queue, `${queue}:warm`));
+    await waitFor(
+      () => outboxRows(queue),
+      (list) => allCompleted(list, 1),
+    );
+
+    await enqueue(job(queue, `${queue}:a`));
+
+    await waitFor(
+      () => outboxRows(queue),
+      (list) => allCompleted(list, 2),
+      5_000,
+    );
+  });
+
   it('enqueues nothing when the transaction rolls back', async () => {
     const queue = newQueue();
     await boot([recorder(queue)]);

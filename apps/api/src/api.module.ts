@@ -44,6 +44,8 @@ import { NotificationsController } from './notifications/notifications.controlle
 import { NotificationsGateway } from './notifications/notifications.gateway';
 import { WebhookEndpointsController } from './notifications/webhook-endpoints.controller';
 import { PaymentsController } from './payments/payments.controller';
+import { PayoutsController } from './payments/payouts.controller';
+import { ReconciliationsController } from './payments/reconciliations.controller';
 import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { TwilioWebhookController } from './notifications/twilio-webhook.controller';
@@ -76,6 +78,8 @@ export class ApiModule {
         KycReviewController,
         SumsubWebhookController,
         PaymentsController,
+        PayoutsController,
+        ReconciliationsController,
         StripeWebhookController,
         PayPalWebhookController,
         TwilioWebhookController,

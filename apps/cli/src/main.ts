@@ -6,6 +6,7 @@ import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
 import { runOneSignalSimulator } from './onesignal-simulator.command';
 import { openapi } from './openapi.command';
+import { reconcilePayments } from './payments-reconcile.command';
 import { runS3Simulator } from './s3-simulator.command';
 import { seed, seedHistory } from './seed.command';
 import { runSmtpCapture } from './smtp-capture.command';
@@ -14,7 +15,7 @@ import { runPayPalSimulator } from './paypal-simulator.command';
 import { runTwilioSimulator } from './twilio-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | twilio:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | twilio:simulator | payments:reconcile [--provider P] [--from ISO] [--to ISO]>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -54,6 +55,8 @@ async function main(argv: string[]): Promise<string> {
       return runPayPalSimulator(config);
     case 'twilio:simulator':
       return runTwilioSimulator(config);
+    case 'payments:reconcile':
+      return reconcilePayments(config, flags);
     default:
       throw new Error(USAGE);
   }

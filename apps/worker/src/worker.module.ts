@@ -22,13 +22,17 @@ import {
   NotificationsWorkerModule,
   WEBHOOKS_QUEUE,
 } from '@bourse/notifications';
-import { PaymentsWorkerModule } from '@bourse/payments';
+import { PAYMENTS_QUEUE, PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
 import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor';
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
+import { DisputeDeadlinesProcessor } from './payments/dispute-deadlines.processor';
+import { PaymentsScheduler } from './payments/payments.scheduler';
+import { ReconcileProcessor } from './payments/reconcile.processor';
+import { SendPayoutProcessor } from './payments/send-payout.processor';
 import { PruneTicksProcessor } from './market/prune-ticks.processor';
 import { PruneTicksScheduler } from './market/prune-ticks.scheduler';
 import { DeliverWebhookProcessor } from './notifications/deliver-webhook.processor';
@@ -69,6 +73,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: STORAGE_QUEUE }),
         BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
         BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
+        BullModule.registerQueue({ name: PAYMENTS_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -99,6 +104,10 @@ export class WorkerModule {
         SendNotificationProcessor,
         DeliverWebhookProcessor,
         SumsubReviewHandler,
+        DisputeDeadlinesProcessor,
+        SendPayoutProcessor,
+        ReconcileProcessor,
+        PaymentsScheduler,
       ],
     };
   }

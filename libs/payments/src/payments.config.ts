@@ -46,6 +46,39 @@ export const PAYMENTS_CONFIG = configSection({
       description:
         'How old a signed webhook may be (its signature timestamp) before it is refused as a replay.',
     }),
+    PAYMENTS_DISPUTE_ALERT_HOURS: int({
+      default: '48',
+      min: 1,
+      max: 720,
+      description:
+        'How many hours before the evidence deadline of a dispute staff are alerted (metric, log, in-app notification).',
+    }),
+    PAYMENTS_DISPUTE_CHECK_INTERVAL_SECONDS: int({
+      default: '900',
+      min: 1,
+      max: 86400,
+      description: 'How often the worker looks for disputes whose evidence deadline is near.',
+    }),
+    PAYMENTS_RECON_INTERVAL_SECONDS: int({
+      default: '21600',
+      min: 1,
+      max: 604800,
+      description:
+        "How often the worker reconciles each provider's settlement report against the ledger.",
+    }),
+    PAYMENTS_RECON_WINDOW_HOURS: int({
+      default: '48',
+      min: 1,
+      max: 744,
+      description: 'How far back a scheduled reconciliation looks (its window ends at the run).',
+    }),
+    PAYMENTS_RECON_GRACE_SECONDS: int({
+      default: '3600',
+      min: 0,
+      max: 604800,
+      description:
+        "What we booked this recently and the provider's report lacks is `expected` (in transit), not `missing_in_provider`.",
+    }),
   },
   read: (v) => ({
     stripe: {
@@ -60,6 +93,11 @@ export const PAYMENTS_CONFIG = configSection({
       webhookId: v.PAYMENTS_PAYPAL_WEBHOOK_ID,
     },
     webhookToleranceSeconds: v.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS,
+    disputeAlertHours: v.PAYMENTS_DISPUTE_ALERT_HOURS,
+    disputeCheckIntervalSeconds: v.PAYMENTS_DISPUTE_CHECK_INTERVAL_SECONDS,
+    reconIntervalSeconds: v.PAYMENTS_RECON_INTERVAL_SECONDS,
+    reconWindowHours: v.PAYMENTS_RECON_WINDOW_HOURS,
+    reconGraceSeconds: v.PAYMENTS_RECON_GRACE_SECONDS,
   }),
 });
 

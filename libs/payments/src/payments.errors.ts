@@ -72,3 +72,22 @@ export class ProviderUnavailableError extends DomainError {
     this.extensions.provider = provider;
   }
 }
+
+/** No such payout, or the caller may not see it: the same answer, so ids cannot be probed. */
+export class PayoutNotFoundError extends DomainError {
+  readonly code = 'payments.payout_not_found';
+  readonly status = 404;
+  constructor(payoutId: string) {
+    super(`Payout ${payoutId} does not exist`);
+    this.extensions.payoutId = payoutId;
+  }
+}
+
+export class ReconRunNotFoundError extends DomainError {
+  readonly code = 'payments.reconciliation_not_found';
+  readonly status = 404;
+  constructor(runId: string) {
+    super(`Reconciliation run ${runId} does not exist`);
+    this.extensions.runId = runId;
+  }
+}

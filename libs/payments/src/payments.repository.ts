@@ -3,14 +3,15 @@ import { Injectable } from '@nestjs/common';
 import type { Payment, PaymentAttempt, PaymentState } from './payments.types';
 
 const PAYMENT = `id, owner_id AS "ownerId", purpose, provider, capture_mode AS "captureMode", asset,
-                 amount, captured, refunded, state, provider_ref AS "providerRef",
+                 amount, captured, refunded, fee, state, provider_ref AS "providerRef",
                  client_secret AS "clientSecret", approval_url AS "approvalUrl", decline_code AS "declineCode",
                  created_at AS "createdAt", updated_at AS "updatedAt"`;
 
-interface PaymentRow extends Omit<Payment, 'amount' | 'captured' | 'refunded'> {
+interface PaymentRow extends Omit<Payment, 'amount' | 'captured' | 'refunded' | 'fee'> {
   amount: string;
   captured: string;
   refunded: string;
+  fee: string;
 }
 
 const toPayment = (row: PaymentRow): Payment => ({
@@ -18,6 +19,7 @@ const toPayment = (row: PaymentRow): Payment => ({
   amount: BigInt(row.amount),
   captured: BigInt(row.captured),
   refunded: BigInt(row.refunded),
+  fee: BigInt(row.fee),
 });
 
 /** SQL of payments. Money columns only move forward, by conditional updates under the row lock. */
@@ -133,6 +135,18 @@ export class PaymentsRepository {
       `UPDATE payments SET refunded = $2, updated_at = now()
         WHERE id = $1 AND refunded < $2 RETURNING ${PAYMENT}`,
       [id, refunded.toString()],
+    );
+
+    return row && toPayment(row);
+  }
+
+  /** As raiseCaptured, for the provider's fee. */
+  async raiseFee(tx: Tx, id: string, fee: bigint): Promise<Payment | undefined> {
+    const [row] = await rows<PaymentRow>(
+      tx,
+      `UPDATE payments SET fee = $2, updated_at = now()
+        WHERE id = $1 AND fee < $2 RETURNING ${PAYMENT}`,
+      [id, fee.toString()],
     );
 
     return row && toPayment(row);

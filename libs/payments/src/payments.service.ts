@@ -19,6 +19,7 @@ import {
   type PaymentDto,
   type PaymentPageDto,
 } from './dto/payment.dto';
+import { PaymentAccounts } from './payment-accounts';
 import { PaymentPurposes } from './payment-purpose';
 import { PAYMENTS_AUDIT } from './payments.audit';
 import { AmountTooLargeError, PaymentNotFoundError, PaymentStateError } from './payments.errors';
@@ -69,6 +70,7 @@ export class PaymentsService {
     private readonly purposes: PaymentPurposes,
     private readonly accounts: AccountsService,
     private readonly transfers: TransfersService,
+    private readonly paymentAccounts: PaymentAccounts,
     stripe: StripeGateway,
     paypal: PayPalGateway,
     private readonly audit: AuditLog,
@@ -289,7 +291,7 @@ export class PaymentsService {
   }
 
   /**
-   * Raises captured and refunded to what the report says (never lowers them), each rise one
+   * Raises captured, refunded and the fee to what the report says (never lowers them), each rise one
    * ledger transfer, then moves the state forward when the report allows it. Order-independent:
    * a refund reported before the capture it refunds brings the capture with it (a charge
    * reports both totals), and the later capture report then finds nothing left to do.
@@ -299,8 +301,7 @@ export class PaymentsService {
     let account: string | undefined;
     const settlementAccount = async () =>
       (account ??= await this.purposes.get(payment.purpose).settlementAccount(payment, tx));
-    const clearing = async () =>
-      (await this.accounts.ensureSystemAccount('psp_clearing', payment.asset, tx)).id;
+    const clearing = () => this.paymentAccounts.id('psp_clearing', payment.asset, tx);
 
     if (report.captured !== undefined && report.captured > current.captured) {
       const raised = await this.repository.raiseCaptured(tx, payment.id, report.captured);
@@ -328,6 +329,23 @@ export class PaymentsService {
           amount: report.refunded - current.refunded,
           asset: payment.asset,
           code: 'payment.refund',
+          metadata: { paymentId: payment.id, provider: payment.provider },
+        },
+        tx,
+      );
+      current = raised!;
+    }
+    if (report.fee !== undefined && report.fee > current.fee) {
+      // The provider keeps its fee out of what it owes us: an expense, not the payer's money.
+      const raised = await this.repository.raiseFee(tx, payment.id, report.fee);
+      await this.transfers.transfer(
+        {
+          id: uuidV5(`${payment.id}:fee:${report.fee}`, TRANSFER_NAMESPACE),
+          debitAccountId: await this.paymentAccounts.id('psp_fees', payment.asset, tx),
+          creditAccountId: await clearing(),
+          amount: report.fee - current.fee,
+          asset: payment.asset,
+          code: 'payment.fee',
           metadata: { paymentId: payment.id, provider: payment.provider },
         },
         tx,

@@ -59,6 +59,8 @@ export interface Payment {
   /** Settled in the ledger so far (cumulative). */
   captured: bigint;
   refunded: bigint;
+  /** The provider's fee reported so far (cumulative), its own ledger leg. */
+  fee: bigint;
   state: PaymentState;
   providerRef: string | null;
   clientSecret: string | null;
@@ -86,5 +88,133 @@ export interface ProviderReport {
   state?: PaymentState;
   captured?: bigint;
   refunded?: bigint;
+  /** The provider's fee on what was captured (Stripe's balance transactions, PayPal's paypal_fee). */
+  fee?: bigint;
   attempt?: PaymentAttempt;
+}
+
+export const DISPUTE_STATUSES = ['open', 'won', 'lost'] as const;
+/** `open` until the provider decides: `won` (the money comes back) or `lost` (written off). */
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+
+/** A chargeback the provider opened on a payment. */
+export interface Dispute {
+  id: string;
+  paymentId: string;
+  provider: PaymentProvider;
+  /** The provider's dispute id. */
+  providerRef: string;
+  asset: string;
+  amount: bigint;
+  status: DisputeStatus;
+  reason: string | null;
+  /** When the provider needs our evidence by; the deadline check alerts ahead of it. */
+  evidenceDueBy: Date | null;
+  alertedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What a provider says about a dispute, normalised; any report may come first. */
+export interface DisputeReport {
+  ref: string;
+  /** The provider's id of the disputed intent (Stripe: PaymentIntent; PayPal: order). */
+  paymentRef: string;
+  amount: bigint;
+  status: DisputeStatus;
+  reason: string | null;
+  evidenceDueBy: Date | null;
+}
+
+export const PAYOUT_STATES = ['pending', 'in_transit', 'paid', 'failed', 'returned'] as const;
+/**
+ * `pending` (held in the ledger, not yet sent) → `in_transit` (PayPal has it) → `paid` (the hold
+ * posted) | `failed` | `returned` (the hold released; a payout returned after it was paid is
+ * credited back). `failed` and `returned` are terminal; `paid` may still be returned.
+ */
+export type PayoutState = (typeof PAYOUT_STATES)[number];
+
+/** A withdrawal from a user's wallet to their PayPal account. */
+export interface Payout {
+  id: string;
+  ownerId: string;
+  asset: string;
+  amount: bigint;
+  /** The PayPal account (e-mail) paid. */
+  receiver: string;
+  state: PayoutState;
+  /** The ledger hold placed at the request (wallet → payouts, pending). */
+  holdTransferId: string;
+  providerBatchId: string | null;
+  providerItemId: string | null;
+  /** PayPal's last item status (`SUCCESS`, `UNCLAIMED`, `RETURNED`, …) or its refusal. */
+  providerStatus: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What PayPal says about a payout item, normalised. */
+export interface PayoutReport {
+  itemId: string;
+  state: PayoutState;
+  providerStatus: string;
+}
+
+export const RECON_KINDS = ['capture', 'refund', 'fee', 'payout'] as const;
+export type ReconKind = (typeof RECON_KINDS)[number];
+
+export const RECON_STATUSES = [
+  'matched',
+  'missing_in_ledger',
+  'missing_in_provider',
+  'amount_mismatch',
+  'expected',
+] as const;
+/**
+ * `matched`; `missing_in_ledger` (the provider moved money we did not book); `missing_in_provider`
+ * (we booked money the provider does not report); `amount_mismatch`; `expected` (booked by us,
+ * not yet in the provider's report: in transit, within the grace period).
+ */
+export type ReconStatus = (typeof RECON_STATUSES)[number];
+
+/** Statuses that need a human. */
+export const RECON_EXCEPTIONS: readonly ReconStatus[] = [
+  'missing_in_ledger',
+  'missing_in_provider',
+  'amount_mismatch',
+];
+
+/** One line of a provider's settlement report, normalised (amounts positive, minor units). */
+export interface SettlementLine {
+  /** The provider's transaction id (Stripe balance transaction, PayPal transaction). */
+  ref: string;
+  kind: ReconKind;
+  /** The provider's id of the intent (Stripe PaymentIntent); PayPal names our payment id. */
+  paymentRef?: string;
+  paymentId?: string;
+  payoutId?: string;
+  asset: string;
+  amount: bigint;
+}
+
+export interface ReconLine {
+  kind: ReconKind;
+  status: ReconStatus;
+  paymentId: string | null;
+  payoutId: string | null;
+  /** The provider's transaction ids summed on this line, comma-separated. */
+  providerRef: string | null;
+  asset: string;
+  providerAmount: bigint | null;
+  ledgerAmount: bigint | null;
+}
+
+export interface ReconRun {
+  id: string;
+  provider: PaymentProvider;
+  windowFrom: Date;
+  windowTo: Date;
+  lines: number;
+  exceptions: number;
+  createdAt: Date;
 }

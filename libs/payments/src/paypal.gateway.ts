@@ -1,10 +1,18 @@
 import { AccountsService } from '@bourse/ledger';
 import { APP_CONFIG } from '@bourse/platform';
 import { Inject, Injectable } from '@nestjs/common';
+import { validate as isUuid } from 'uuid';
 import type { PaymentGateway } from './payment-gateway';
 import type { PaymentsAppConfig } from './payments.config';
 import { ProviderRefusedError, ProviderUnavailableError } from './payments.errors';
-import type { CaptureMode, PaymentState, ProviderReport } from './payments.types';
+import type {
+  CaptureMode,
+  PaymentState,
+  PayoutReport,
+  PayoutState,
+  ProviderReport,
+  SettlementLine,
+} from './payments.types';
 
 interface Money {
   currency_code: string;
@@ -16,6 +24,8 @@ interface Movement {
   status: string;
   amount: Money;
   links?: { href: string; rel: string }[];
+  /** Captures: what PayPal keeps (`paypal_fee`) and pays out of the gross. */
+  seller_receivable_breakdown?: { paypal_fee?: Money };
 }
 
 /** What we read of an Orders v2 order. */
@@ -31,6 +41,48 @@ export interface PayPalOrder {
 }
 
 const CAPTURED = ['COMPLETED', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+
+/** A Payouts item's `transaction_status` in our payout states (anything else: still on its way). */
+const PAYOUT_ITEM_STATES: Record<string, PayoutState> = {
+  SUCCESS: 'paid',
+  FAILED: 'failed',
+  BLOCKED: 'failed',
+  DENIED: 'failed',
+  REVERSED: 'failed',
+  CANCELED: 'failed',
+  RETURNED: 'returned',
+  REFUNDED: 'returned',
+};
+
+/** What we read of a Transaction Search line. */
+interface PayPalTransactionInfo {
+  transaction_id: string;
+  transaction_event_code: string;
+  transaction_status: string;
+  transaction_amount: Money;
+  fee_amount?: Money;
+  custom_field?: string;
+}
+
+/** What we read of a Payouts item. */
+export interface PayPalPayoutItem {
+  payout_item_id: string;
+  payout_batch_id: string;
+  transaction_status: string;
+  payout_item: {
+    sender_item_id?: string;
+    receiver: string;
+    amount: { value: string; currency: string };
+  };
+}
+
+export function reportOfPayoutItem(item: PayPalPayoutItem): PayoutReport {
+  return {
+    itemId: item.payout_item_id,
+    state: PAYOUT_ITEM_STATES[item.transaction_status] ?? 'in_transit',
+    providerStatus: item.transaction_status,
+  };
+}
 
 /** A decimal amount string in minor units of `scale` decimals, and back; exact (no floats). */
 export function toMinor(value: string, scale: number): bigint {
@@ -97,6 +149,105 @@ export class PayPalGateway implements PaymentGateway {
 
   order(ref: string): Promise<PayPalOrder> {
     return this.request<PayPalOrder>('GET', `/v2/checkout/orders/${ref}`);
+  }
+
+  /**
+   * Sends a payout to a PayPal account (Payouts API, one item, batch and item keyed by our id);
+   * answers PayPal's batch id. PayPal pays asynchronously: the item's events say how it ended.
+   */
+  async createPayout(input: {
+    payoutId: string;
+    amount: bigint;
+    asset: string;
+    receiver: string;
+  }): Promise<string> {
+    const answer = await this.request<{ batch_header: { payout_batch_id: string } }>(
+      'POST',
+      '/v1/payments/payouts',
+      {
+        sender_batch_header: {
+          sender_batch_id: input.payoutId,
+          recipient_type: 'EMAIL',
+          email_subject: 'You have a payout',
+        },
+        items: [
+          {
+            recipient_type: 'EMAIL',
+            amount: { value: await this.decimal(input.amount, input.asset), currency: input.asset },
+            receiver: input.receiver,
+            sender_item_id: input.payoutId,
+          },
+        ],
+      },
+      `payout:${input.payoutId}`,
+    );
+
+    return answer.batch_header.payout_batch_id;
+  }
+
+  payoutItem(itemId: string): Promise<PayPalPayoutItem> {
+    return this.request<PayPalPayoutItem>('GET', `/v1/payments/payouts-item/${itemId}`);
+  }
+
+  /**
+   * PayPal's settlement report for [from, to) (Transaction Search, `/v1/reporting/transactions`,
+   * every page): checkout captures (T0006, with their fee), refunds (T1107) and payouts (T0001)
+   * that completed, naming our payment or payout id (the `custom_field` we set).
+   */
+  async settlementLines(from: Date, to: Date): Promise<SettlementLine[]> {
+    const lines: SettlementLine[] = [];
+    for (let page = 1, pages = 1; page <= pages; page += 1) {
+      const query = new URLSearchParams({
+        start_date: from.toISOString(),
+        end_date: to.toISOString(),
+        fields: 'transaction_info',
+        page_size: '500',
+        page: String(page),
+      });
+      const answer = await this.request<{
+        transaction_details: { transaction_info: PayPalTransactionInfo }[];
+        total_pages: number;
+      }>('GET', `/v1/reporting/transactions?${query}`);
+      pages = answer.total_pages;
+      for (const { transaction_info: info } of answer.transaction_details) {
+        if (info.transaction_status !== 'S' || !info.custom_field) {
+          continue;
+        }
+        const asset = info.transaction_amount.currency_code;
+        const amount = await this.minor(info.transaction_amount);
+        // Ours carry our id; anything else stays keyed by what the seller put there.
+        const ours = isUuid(info.custom_field);
+        const line = {
+          ref: info.transaction_id,
+          asset,
+          amount: amount < 0n ? -amount : amount,
+          ...(ours ? {} : { paymentRef: info.custom_field }),
+        };
+        const paymentId = ours ? info.custom_field : undefined;
+        if (info.transaction_event_code === 'T0006') {
+          lines.push({ ...line, kind: 'capture', paymentId });
+          const fee = info.fee_amount ? await this.minor(info.fee_amount) : 0n;
+          if (fee !== 0n) {
+            lines.push({ ...line, kind: 'fee', paymentId, amount: fee < 0n ? -fee : fee });
+          }
+        } else if (info.transaction_event_code === 'T1107') {
+          lines.push({ ...line, kind: 'refund', paymentId });
+        } else if (info.transaction_event_code === 'T0001') {
+          lines.push({ ...line, kind: 'payout', payoutId: paymentId });
+        }
+      }
+    }
+
+    return lines;
+  }
+
+  /** The order a capture belongs to (a dispute names the capture only). */
+  async orderOfCapture(captureId: string): Promise<string | undefined> {
+    const capture = await this.request<{
+      supplementary_data?: { related_ids?: { order_id?: string } };
+    }>('GET', `/v2/payments/captures/${captureId}`);
+
+    return capture.supplementary_data?.related_ids?.order_id;
   }
 
   /** After the payer approved: captures the order, or authorizes it for a manual capture. */
@@ -196,7 +347,15 @@ export class PayPalGateway implements PaymentGateway {
       (movements ?? [])
         .filter((movement) => statuses.includes(movement.status))
         .reduce((total, movement) => total + toMinor(movement.amount.value, scale), 0n);
-    const captured = sum(unit.payments?.captures, CAPTURED);
+    const captures = (unit.payments?.captures ?? []).filter((capture) =>
+      CAPTURED.includes(capture.status),
+    );
+    const captured = sum(captures, CAPTURED);
+    const fee = captures.reduce(
+      (total, capture) =>
+        total + toMinor(capture.seller_receivable_breakdown?.paypal_fee?.value ?? '0', scale),
+      0n,
+    );
     const authorization = unit.payments?.authorizations?.[0];
     const attempt = authorization ?? unit.payments?.captures?.[0];
 
@@ -205,6 +364,7 @@ export class PayPalGateway implements PaymentGateway {
       state: stateOf(order, captured, authorization?.status),
       captured,
       refunded: sum(unit.payments?.refunds, ['COMPLETED']),
+      fee,
       attempt: attempt && {
         providerRef: attempt.id,
         outcome: captured > 0n ? 'captured' : 'authorized',
@@ -229,6 +389,11 @@ export class PayPalGateway implements PaymentGateway {
     );
 
     return answer.verification_status === 'SUCCESS';
+  }
+
+  /** Minor units of a PayPal amount in its currency. */
+  async minor(amount: Money): Promise<bigint> {
+    return toMinor(amount.value, await this.scale(amount.currency_code));
   }
 
   private async scale(asset: string): Promise<number> {

@@ -9,9 +9,13 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { IsNotEmpty, IsObject, IsString } from 'class-validator';
 import type { IncomingHttpHeaders } from 'node:http';
+import { validate as isUuid } from 'uuid';
 import type { PaymentsAppConfig } from './payments.config';
 import { PaymentsService } from './payments.service';
-import { PayPalGateway } from './paypal.gateway';
+import { DisputesService } from './disputes.service';
+import type { DisputeStatus } from './payments.types';
+import { PayoutsService } from './payouts.service';
+import { PayPalGateway, reportOfPayoutItem, type PayPalPayoutItem } from './paypal.gateway';
 
 export const PAYPAL_PROVIDER = 'paypal';
 
@@ -76,6 +80,26 @@ export function orderOfPayPalEvent(event: InboxEvent): string | undefined {
     : resource.supplementary_data?.related_ids?.order_id;
 }
 
+/** What we read of a Customer Disputes resource. */
+interface PayPalDisputeResource {
+  dispute_id: string;
+  disputed_transactions?: { seller_transaction_id?: string }[];
+  reason?: string;
+  status: string;
+  dispute_amount: { currency_code: string; value: string };
+  seller_response_due_date?: string;
+  dispute_outcome?: { outcome_code?: string };
+}
+
+/** A resolved dispute's outcome in ours: only a decision for the buyer costs us the money. */
+function disputeStatusOf(resource: PayPalDisputeResource): DisputeStatus {
+  if (resource.status !== 'RESOLVED') {
+    return 'open';
+  }
+
+  return resource.dispute_outcome?.outcome_code === 'RESOLVED_BUYER_FAVOUR' ? 'lost' : 'won';
+}
+
 /**
  * Applies PayPal's events in the worker. An event only says that an order changed, so the
  * handler reads the whole order (cumulative captures and refunds) while the payment is locked,
@@ -86,10 +110,29 @@ export function orderOfPayPalEvent(event: InboxEvent): string | undefined {
 export class PayPalEventHandler implements InboxEventHandler {
   constructor(
     private readonly payments: PaymentsService,
+    private readonly disputes: DisputesService,
+    private readonly payouts: PayoutsService,
     private readonly paypal: PayPalGateway,
   ) {}
 
   async handle(event: InboxEvent, tx: Tx): Promise<void> {
+    if (event.type.startsWith('PAYMENT.PAYOUTS-ITEM.')) {
+      const item = event.payload.resource as unknown as PayPalPayoutItem;
+      const payoutId = item.payout_item?.sender_item_id;
+      if (payoutId && isUuid(payoutId)) {
+        // The event may be old: the item's current status is what counts.
+        await this.payouts.applyItem(payoutId, item.payout_batch_id, tx, async () =>
+          reportOfPayoutItem(await this.paypal.payoutItem(item.payout_item_id)),
+        );
+      }
+
+      return;
+    }
+    if (event.type.startsWith('CUSTOMER.DISPUTE.')) {
+      await this.applyDispute(event.payload.resource as unknown as PayPalDisputeResource, tx);
+
+      return;
+    }
     const orderId = orderOfPayPalEvent(event);
     if (!orderId) {
       return;
@@ -103,5 +146,28 @@ export class PayPalEventHandler implements InboxEventHandler {
           : order,
       );
     });
+  }
+
+  /** A dispute names the disputed capture: its order is the payment's provider ref. */
+  private async applyDispute(resource: PayPalDisputeResource, tx: Tx): Promise<void> {
+    const capture = resource.disputed_transactions?.[0]?.seller_transaction_id;
+    const orderId = capture && (await this.paypal.orderOfCapture(capture));
+    if (!orderId) {
+      return;
+    }
+    await this.disputes.apply(
+      PAYPAL_PROVIDER,
+      {
+        ref: resource.dispute_id,
+        paymentRef: orderId,
+        amount: await this.paypal.minor(resource.dispute_amount),
+        status: disputeStatusOf(resource),
+        reason: resource.reason ?? null,
+        evidenceDueBy: resource.seller_response_due_date
+          ? new Date(resource.seller_response_due_date)
+          : null,
+      },
+      tx,
+    );
   }
 }

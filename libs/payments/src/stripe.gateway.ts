@@ -14,6 +14,7 @@ import {
   type DeclineCode,
   type PaymentState,
   type ProviderReport,
+  type SettlementLine,
 } from './payments.types';
 
 /** Stripe's PaymentIntent statuses in ours. */
@@ -150,6 +151,72 @@ export class StripeGateway implements PaymentGateway {
         { idempotencyKey: key },
       ),
     );
+  }
+
+  /** Stripe's fee on a charge so far: the sum over the balance transactions it caused. */
+  async feeOfCharge(charge: string): Promise<bigint> {
+    let fee = 0n;
+    for await (const transaction of this.stripe.balanceTransactions.list({
+      source: charge,
+      limit: 100,
+    })) {
+      fee += BigInt(transaction.fee);
+    }
+
+    return fee;
+  }
+
+  /**
+   * Stripe's settlement report for [from, to): the balance transactions with their sources
+   * expanded, as capture (with its fee) and refund lines naming the PaymentIntent. Disputes and
+   * payouts to our bank are not lines here (their own ledgers track them).
+   */
+  async settlementLines(from: Date, to: Date): Promise<SettlementLine[]> {
+    const lines: SettlementLine[] = [];
+    const list = this.stripe.balanceTransactions.list({
+      created: { gte: Math.floor(from.getTime() / 1000), lt: Math.ceil(to.getTime() / 1000) },
+      limit: 100,
+      expand: ['data.source'],
+    });
+    for await (const transaction of list) {
+      const source = transaction.source as { payment_intent?: string | { id: string } } | null;
+      const intent =
+        typeof source?.payment_intent === 'string'
+          ? source.payment_intent
+          : source?.payment_intent?.id;
+      const asset = transaction.currency.toUpperCase();
+      if (!intent) {
+        continue;
+      }
+      if (transaction.reporting_category === 'charge') {
+        lines.push({
+          ref: transaction.id,
+          kind: 'capture',
+          paymentRef: intent,
+          asset,
+          amount: BigInt(transaction.amount),
+        });
+        if (transaction.fee > 0) {
+          lines.push({
+            ref: transaction.id,
+            kind: 'fee',
+            paymentRef: intent,
+            asset,
+            amount: BigInt(transaction.fee),
+          });
+        }
+      } else if (transaction.reporting_category === 'refund') {
+        lines.push({
+          ref: transaction.id,
+          kind: 'refund',
+          paymentRef: intent,
+          asset,
+          amount: BigInt(-transaction.amount),
+        });
+      }
+    }
+
+    return lines;
   }
 
   /** Stripe's errors as ours: a decline normalised, a refusal, or the provider unreachable. */

@@ -13,8 +13,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import Stripe from 'stripe';
 import type { PaymentsAppConfig } from './payments.config';
 import { PaymentsService } from './payments.service';
-import type { ProviderReport } from './payments.types';
-import { reportOfCharge, reportOfIntent, stripeDecline } from './stripe.gateway';
+import { DisputesService } from './disputes.service';
+import type { DisputeReport, DisputeStatus, ProviderReport } from './payments.types';
+import { reportOfCharge, reportOfIntent, StripeGateway, stripeDecline } from './stripe.gateway';
 
 export const STRIPE_PROVIDER = 'stripe';
 
@@ -84,16 +85,67 @@ export function reportOfStripeEvent(event: InboxEvent): ProviderReport | undefin
   return undefined;
 }
 
+/** Stripe's dispute statuses in ours: anything short of a decision is still open. */
+const DISPUTE_OUTCOMES: Record<string, DisputeStatus> = {
+  won: 'won',
+  warning_closed: 'won',
+  lost: 'lost',
+};
+
+/** A `charge.dispute.*` event as a normalised report; undefined for other events. */
+export function disputeOfStripeEvent(event: InboxEvent): DisputeReport | undefined {
+  if (!event.type.startsWith('charge.dispute.')) {
+    return undefined;
+  }
+  const dispute = (event.payload.data as { object: Stripe.Dispute }).object;
+  const intent =
+    typeof dispute.payment_intent === 'string'
+      ? dispute.payment_intent
+      : dispute.payment_intent?.id;
+  if (!intent) {
+    return undefined;
+  }
+  const dueBy = dispute.evidence_details?.due_by;
+
+  return {
+    ref: dispute.id,
+    paymentRef: intent,
+    amount: BigInt(dispute.amount),
+    status: DISPUTE_OUTCOMES[dispute.status] ?? 'open',
+    reason: dispute.reason ?? null,
+    evidenceDueBy: dueBy ? new Date(dueBy * 1000) : null,
+  };
+}
+
 /** Applies Stripe's events in the worker, in the transaction that marks them processed. */
 @InboxHandler(STRIPE_PROVIDER)
 @Injectable()
 export class StripeEventHandler implements InboxEventHandler {
-  constructor(private readonly payments: PaymentsService) {}
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly disputes: DisputesService,
+    private readonly stripe: StripeGateway,
+  ) {}
 
   async handle(event: InboxEvent, tx: Tx): Promise<void> {
-    const report = reportOfStripeEvent(event);
-    if (report) {
-      await this.payments.applyReport(STRIPE_PROVIDER, report, tx);
+    const dispute = disputeOfStripeEvent(event);
+    if (dispute) {
+      await this.disputes.apply(STRIPE_PROVIDER, dispute, tx);
+
+      return;
     }
+    const report = reportOfStripeEvent(event);
+    if (!report) {
+      return;
+    }
+    const charge = event.type.startsWith('charge.')
+      ? (event.payload.data as { object: Stripe.Charge }).object
+      : undefined;
+    // A charge's fee is on its balance transactions, which the event only names: read them.
+    await this.payments.applyFetched(STRIPE_PROVIDER, report.ref, tx, async () =>
+      charge?.balance_transaction
+        ? { ...report, fee: await this.stripe.feeOfCharge(charge.id) }
+        : report,
+    );
   }
 }

@@ -91,6 +91,13 @@ export class PaymentDto {
   refunded!: string;
 
   @ApiProperty({
+    example: '66',
+    description:
+      "The provider's fee on the captures, as it reported it (Stripe's balance transactions, PayPal's `paypal_fee`); booked as its own ledger leg.",
+  })
+  fee!: string;
+
+  @ApiProperty({
     enum: PAYMENT_STATES,
     description:
       '`requires_action` (the payer has to authorise) → `processing` → `requires_capture` (manual capture) → `succeeded` | `failed` | `cancelled` (terminal).',
@@ -145,6 +152,7 @@ export function toPaymentDto(payment: Payment, forPayer: boolean): PaymentDto {
     amount: payment.amount.toString(),
     captured: payment.captured.toString(),
     refunded: payment.refunded.toString(),
+    fee: payment.fee.toString(),
     state: payment.state,
     declineCode: payment.declineCode,
     clientSecret: forPayer ? payment.clientSecret : null,

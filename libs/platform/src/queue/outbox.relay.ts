@@ -11,7 +11,8 @@ import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
 import { Database, type Tx } from '../database/database';
 import { withTimeout } from '../observability/health.checks';
-import { OutboxRepository, type OutboxRow } from './outbox.repository';
+import { Client } from 'pg';
+import { OUTBOX_CHANNEL, OutboxRepository, type OutboxRow } from './outbox.repository';
 import { QueueMetrics } from './queue.metrics';
 import { QueueRegistry } from './queue.registry';
 
@@ -26,7 +27,8 @@ type Verdict = 'lost' | 'alive' | 'completed' | { failed: string };
  * Moves committed outbox rows into Bull (worker only) and keeps the two in step:
  * - relay: claims unsent rows with SKIP LOCKED (replicas never share a row), adds each with its
  *   row's job id (Bull ignores an add whose id exists) and marks them enqueued, every
- *   `outbox.relayIntervalMs`;
+ *   `outbox.relayIntervalMs`, and at once when an insert's commit notifies OUTBOX_CHANNEL (a
+ *   connection of its own LISTENs), so the poll interval is not the latency floor;
  * - outcomes: jobs this process runs mark their row completed, or failed once out of attempts;
  * - reconcile: rows enqueued and unfinished for `outbox.reconcileAfterMs` are looked up in Bull:
  *   a job Redis lost is added again, a finished one whose event was lost is recorded.
@@ -38,6 +40,7 @@ export class OutboxRelay
   private readonly logger = new Logger('OutboxRelay');
   private readonly loops: Loop[] = [];
   private readonly marking = new Set<Promise<void>>();
+  private listener?: Client;
   private stopping = false;
 
   constructor(
@@ -54,15 +57,53 @@ export class OutboxRelay
     const reconcileEveryMs = Math.min(Math.max(reconcileAfterMs / 2, relayIntervalMs), 5000);
     const onError = (pass: string) => (error: unknown) =>
       this.logger.error({ msg: `outbox ${pass} pass failed`, err: error });
+    const relayLoop = new Loop(relayIntervalMs, () => this.relay(), onError('relay'));
     this.loops.push(
-      new Loop(relayIntervalMs, () => this.relay(), onError('relay')),
+      relayLoop,
       new Loop(reconcileEveryMs, () => this.reconcile(), onError('reconcile')),
     );
+    void this.listen(() => relayLoop.kick());
+  }
+
+  /**
+   * LISTENs on OUTBOX_CHANNEL with a connection outside the pool, calling `wake` on each
+   * notification. Without it (a pooler that drops LISTEN, a lost connection) the poll still runs.
+   */
+  private async listen(wake: () => void): Promise<void> {
+    const { url, connectTimeoutMs } = this.config.database;
+    const client = new Client({
+      connectionString: url,
+      application_name: `bourse-${process.title}-outbox-listener`,
+      connectionTimeoutMillis: connectTimeoutMs,
+    });
+    client.on('notification', wake);
+    client.on('error', (error) => {
+      this.logger.warn({ msg: 'outbox listener lost; relaying by polling only', err: error });
+      this.listener = undefined;
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
+      if (this.stopping) {
+        await client.end();
+      } else {
+        this.listener = client;
+        // Rows committed before the LISTEN took effect notified nobody.
+        wake();
+      }
+    } catch (error) {
+      this.logger.warn({
+        msg: 'outbox listener not started; relaying by polling only',
+        err: error,
+      });
+      await client.end().catch(() => undefined);
+    }
   }
 
   /** Stops both loops, letting a running pass finish its current batch. */
   async onModuleDestroy(): Promise<void> {
     this.stopping = true;
+    await this.listener?.end().catch(() => undefined);
     await Promise.all(this.loops.map((loop) => loop.stop()));
   }
 
@@ -208,10 +249,14 @@ export class OutboxRelay
   }
 }
 
-/** Runs `pass` every `everyMs` after the previous one ended; `stop` waits for a running pass. */
+/**
+ * Runs `pass` every `everyMs` after the previous one ended, or at once on `kick` (after the
+ * running pass, if any); `stop` waits for a running pass.
+ */
 class Loop {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
+  private kicked = false;
   private stopped = false;
 
   constructor(
@@ -228,16 +273,37 @@ class Loop {
     await this.running;
   }
 
+  kick(): void {
+    if (this.stopped) {
+      return;
+    }
+    if (this.running) {
+      this.kicked = true;
+
+      return;
+    }
+    clearTimeout(this.timer);
+    this.run();
+  }
+
   private schedule(): void {
-    this.timer = setTimeout(() => {
-      this.running = this.pass()
-        .catch(this.onError)
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) {
-            this.schedule();
-          }
-        });
-    }, this.everyMs);
+    this.timer = setTimeout(() => this.run(), this.everyMs);
+  }
+
+  private run(): void {
+    this.running = this.pass()
+      .catch(this.onError)
+      .finally(() => {
+        this.running = undefined;
+        if (this.stopped) {
+          return;
+        }
+        if (this.kicked) {
+          this.kicked = false;
+          this.run();
+        } else {
+          this.schedule();
+        }
+      });
   }
 }

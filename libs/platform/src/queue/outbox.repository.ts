@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { rows, type Tx } from '../database/database';
 import { JOB_TRACE_KEY, type TraceCarrier } from '../telemetry/trace-context';
 
+/** The channel an outbox insert notifies on commit; the relays LISTEN on it. */
+export const OUTBOX_CHANNEL = 'bourse_outbox';
+
 export interface OutboxJob<T extends object = object> {
   queue: string;
   /** Job name, `<lib>.<verb-noun>`. */
@@ -42,13 +45,21 @@ const ROW = `id, queue, name, job_id AS "jobId",
 @Injectable()
 export class OutboxRepository {
   /** True when the row is new; false when a row with this job id already exists. */
+  /**
+   * Inserts the job once per job id and, when inserted, notifies OUTBOX_CHANNEL: Postgres sends
+   * the notification at commit (one per transaction), so the relays listening run a pass then
+   * instead of at their next poll.
+   */
   async insert(tx: Tx, job: OutboxInsert): Promise<boolean> {
     const inserted = await rows(
       tx,
-      `INSERT INTO outbox (queue, name, job_id, payload, delay_ms, trace_context)
-       VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb)
-       ON CONFLICT (job_id) DO NOTHING
-       RETURNING id`,
+      `WITH inserted AS (
+         INSERT INTO outbox (queue, name, job_id, payload, delay_ms, trace_context)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb)
+         ON CONFLICT (job_id) DO NOTHING
+         RETURNING id
+       )
+       SELECT id, pg_notify('${OUTBOX_CHANNEL}', '') FROM inserted`,
       [
         job.queue,
         job.name,
