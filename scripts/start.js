@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3, SMTP, OneSignal, Stripe and PayPal simulators until SIGINT or SIGTERM, on which all
+ * local S3, SMTP, OneSignal, Stripe, PayPal and Sumsub simulators until SIGINT or SIGTERM, on which all
  * shut down gracefully. With `apps` (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
@@ -26,6 +26,8 @@ const APPS = {
   // Where PAYMENTS_STRIPE_API_URL points by default; it sends its webhooks to the api (libs/payments).
   stripe: ['dist/apps/cli/apps/cli/src/main.js', 'stripe:simulator'],
   paypal: ['dist/apps/cli/apps/cli/src/main.js', 'paypal:simulator'],
+  // Where KYC_SUMSUB_API_URL points by default; it sends its review results to the api (libs/kyc).
+  sumsub: ['dist/apps/cli/apps/cli/src/main.js', 'sumsub:simulator'],
 };
 
 const children = new Set();

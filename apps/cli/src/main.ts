@@ -3,6 +3,7 @@ import { asyncapi } from './asyncapi.command';
 import { backfill } from './backfill.command';
 import { CLI_CONFIG_SECTIONS } from './cli.config';
 import { createDatabase, migrate, revert } from './database.commands';
+import { reencryptKyc } from './kyc-reencrypt.command';
 import { verifyLedger } from './ledger-verify.command';
 import { runOneSignalSimulator } from './onesignal-simulator.command';
 import { openapi } from './openapi.command';
@@ -11,9 +12,10 @@ import { seed, seedHistory } from './seed.command';
 import { runSmtpCapture } from './smtp-capture.command';
 import { runStripeSimulator } from './stripe-simulator.command';
 import { runPayPalSimulator } from './paypal-simulator.command';
+import { runSumsubSimulator } from './sumsub-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | sumsub:simulator | kyc:reencrypt>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -51,6 +53,10 @@ async function main(argv: string[]): Promise<string> {
       return runStripeSimulator(config);
     case 'paypal:simulator':
       return runPayPalSimulator(config);
+    case 'kyc:reencrypt':
+      return reencryptKyc(config);
+    case 'sumsub:simulator':
+      return runSumsubSimulator(config);
     default:
       throw new Error(USAGE);
   }

@@ -15,7 +15,7 @@ import {
   SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
-import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
+import { KYC_QUEUE, KycModule, SumsubReviewHandler } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
 import {
   NOTIFICATIONS_QUEUE,
@@ -26,6 +26,9 @@ import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { EraseExpiredProcessor } from './kyc/erase-expired.processor';
+import { KycScheduler } from './kyc/kyc.scheduler';
+import { SumsubSubmitProcessor } from './kyc/sumsub-submit.processor';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
 import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor';
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
@@ -69,6 +72,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: STORAGE_QUEUE }),
         BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
         BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
+        BullModule.registerQueue({ name: KYC_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -99,6 +103,9 @@ export class WorkerModule {
         SendNotificationProcessor,
         DeliverWebhookProcessor,
         SumsubReviewHandler,
+        SumsubSubmitProcessor,
+        EraseExpiredProcessor,
+        KycScheduler,
       ],
     };
   }
