@@ -21,7 +21,7 @@ import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
 import { PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
-import { TradingModule } from '@bourse/trading';
+import { CustodyModule, TradingModule } from '@bourse/trading';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminQueuesModule } from './admin/admin-queues.module';
 import type { ApiConfig } from './api.config';
@@ -47,6 +47,7 @@ import { PaymentsController } from './payments/payments.controller';
 import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
+import { CustodyAdminController } from './trading/custody-admin.controller';
 import { TradingController } from './trading/trading.controller';
 
 @Module({})
@@ -71,6 +72,7 @@ export class ApiModule {
         NotificationsController,
         WebhookEndpointsController,
         TradingController,
+        CustodyAdminController,
         KycController,
         KycReviewController,
         SumsubWebhookController,
@@ -108,6 +110,7 @@ export class ApiModule {
           WEBHOOKS_QUEUE,
         ]),
         TradingModule,
+        CustodyModule,
         KycModule,
         PaymentsModule,
         ...extra,

@@ -2,6 +2,7 @@ import { ConfigError, configTable, loadConfig } from '@bourse/platform';
 import { asyncapi } from './asyncapi.command';
 import { backfill } from './backfill.command';
 import { CLI_CONFIG_SECTIONS } from './cli.config';
+import { runCustodySimulator } from './custody-simulator.command';
 import { createDatabase, migrate, revert } from './database.commands';
 import { reencryptKyc } from './kyc-reencrypt.command';
 import { verifyLedger } from './ledger-verify.command';
@@ -15,7 +16,7 @@ import { runPayPalSimulator } from './paypal-simulator.command';
 import { runSumsubSimulator } from './sumsub-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | sumsub:simulator | kyc:reencrypt>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | sumsub:simulator | custody:simulator | kyc:reencrypt>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -57,6 +58,8 @@ async function main(argv: string[]): Promise<string> {
       return reencryptKyc(config);
     case 'sumsub:simulator':
       return runSumsubSimulator(config);
+    case 'custody:simulator':
+      return runCustodySimulator(config);
     default:
       throw new Error(USAGE);
   }

@@ -24,6 +24,7 @@ import {
 } from '@bourse/notifications';
 import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
+import { CustodyWorkerModule, TRADING_QUEUE } from '@bourse/trading';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EraseExpiredProcessor } from './kyc/erase-expired.processor';
@@ -44,6 +45,9 @@ import { PlatformScheduler } from './schedulers/platform.scheduler';
 import { StorageScheduler } from './storage/storage.scheduler';
 import { SweepUploadsProcessor } from './storage/sweep-uploads.processor';
 import { ThumbnailProcessor } from './storage/thumbnail.processor';
+import { CustodyInstructionProcessor } from './trading/custody-instruction.processor';
+import { CustodyScheduler } from './trading/custody.scheduler';
+import { ReconcileCustodyProcessor } from './trading/reconcile-custody.processor';
 import type { WorkerConfig } from './worker.config';
 
 /**
@@ -73,6 +77,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
         BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
         BullModule.registerQueue({ name: KYC_QUEUE }),
+        BullModule.registerQueue({ name: TRADING_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -84,6 +89,7 @@ export class WorkerModule {
         NotificationsWorkerModule,
         KycModule,
         PaymentsWorkerModule,
+        CustodyWorkerModule,
         ...extra,
       ],
       providers: [
@@ -106,6 +112,9 @@ export class WorkerModule {
         SumsubSubmitProcessor,
         EraseExpiredProcessor,
         KycScheduler,
+        CustodyInstructionProcessor,
+        ReconcileCustodyProcessor,
+        CustodyScheduler,
       ],
     };
   }
