@@ -130,6 +130,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/trading/custody/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent custody reconciliations.
+         * @description Per metal and run: what the ledger owes users, what the custodian’s statement holds, and the difference (never corrected automatically).
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["CustodyAdmin_reconciliations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users": {
         parameters: {
             query?: never;
@@ -438,6 +468,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/kyc/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an identity document to your case.
+         * @description Links a verified upload of purpose `kyc.document` (POST /v1/uploads, then complete it) with its type and side; it replaces the document of the same type and side. After a resubmission request it reopens the case (`collecting`).
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 409: `kyc.documents_closed`: the case is submitted, in review or decided.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `kyc.upload_not_usable` (`field: uploadId`): not a verified `kyc.document` upload of yours.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Kyc_attachDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export everything KYC holds about you.
+         * @description Your case, personal data (decrypted), documents and every change of the case, as JSON. The export is recorded in the audit trail.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Kyc_export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/kyc/review/cases": {
         parameters: {
             query?: never;
@@ -563,6 +657,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/kyc/review/cases/{id}/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A short-lived URL to read one document of a case.
+         * @description The read is recorded in the audit trail (`kyc_document.read`) before the URL is made.
+         *
+         *     **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `kyc.case_not_found`, `kyc.document_not_found` (also once erased).
+         *     - 409: `storage.not_verified`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`.
+         */
+        get: operations["KycReview_document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/kyc/review/cases/{id}/hold": {
         parameters: {
             query?: never;
@@ -642,7 +769,9 @@ export interface paths {
         put?: never;
         /**
          * Ask the applicant to correct and resubmit, with a reason code.
-         * @description **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         * @description `documents` lists the current documents to redo: the applicant cannot submit again before replacing each with one of the same type and side.
+         *
+         *     **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
@@ -653,6 +782,7 @@ export interface paths {
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `kyc.unknown_documents` (`field: documents`): not current documents of the case.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
          *     - 500: `internal`: unexpected; quote the requestId when reporting it.
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
@@ -2199,12 +2329,29 @@ export interface components {
              */
             scale: number;
         };
+        AttachDocumentDto: {
+            /**
+             * @description The side the file shows; `single` for a one-sided document.
+             * @enum {string}
+             */
+            side: "front" | "back" | "single";
+            /**
+             * @description What the document is.
+             * @enum {string}
+             */
+            type: "PASSPORT" | "ID_CARD" | "DRIVERS" | "RESIDENCE_PERMIT" | "UTILITY_BILL" | "SELFIE";
+            /**
+             * Format: uuid
+             * @description A verified upload of yours with purpose `kyc.document` (POST /v1/uploads).
+             */
+            uploadId: string;
+        };
         AuditEventDto: {
             /**
              * @description What: `<kind>.<verb>`.
              * @enum {string}
              */
-            action: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
+            action: "api_key.create" | "api_key.revoke" | "kyc_case.erase" | "kyc_case.export" | "kyc_case.read_pii" | "kyc_case.reencrypt" | "kyc_case.transition" | "kyc_document.read" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
             /**
              * @description Who: `user:<id>` or `apikey:<id>`.
              * @example user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80
@@ -2738,6 +2885,8 @@ export interface components {
              * @example GB
              */
             country?: string;
+            /** @description Current documents; each read (…/documents/{documentId}) is audited. */
+            documents: components["schemas"]["KycDocumentDto"][];
             /** @description Every change of the case, oldest first. */
             events: components["schemas"]["KycEventDto"][];
             /**
@@ -2818,6 +2967,35 @@ export interface components {
              */
             userId: string;
         };
+        KycDocumentDto: {
+            /**
+             * Format: date-time
+             * @description When it was added.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The document (in this case).
+             */
+            id: string;
+            /** @description A reviewer asked for it again: add a document of the same type and side before submitting. */
+            redo: boolean;
+            /**
+             * @description Which side.
+             * @enum {string}
+             */
+            side: "front" | "back" | "single";
+            /**
+             * @description What the document is.
+             * @enum {string}
+             */
+            type: "PASSPORT" | "ID_CARD" | "DRIVERS" | "RESIDENCE_PERMIT" | "UTILITY_BILL" | "SELFIE";
+            /**
+             * Format: uuid
+             * @description Its upload (libs/storage).
+             */
+            uploadId: string;
+        };
         KycDto: {
             /** @description Your personal data, once sent. */
             applicant?: components["schemas"]["KycApplicantViewDto"];
@@ -2826,6 +3004,8 @@ export interface components {
              * @description Your case.
              */
             caseId: string;
+            /** @description Your current documents, oldest first. */
+            documents: components["schemas"]["KycDocumentDto"][];
             /** @description Your tier’s limits and what is left of them. */
             limits: components["schemas"]["LimitDto"][];
             /**
@@ -2869,6 +3049,53 @@ export interface components {
              * @enum {string}
              */
             toState: "not_started" | "collecting" | "submitted" | "in_review" | "approved" | "rejected" | "resubmission_requested" | "on_hold" | "expired";
+        };
+        KycExportCaseDto: {
+            /**
+             * Format: uuid
+             * @description Your case.
+             */
+            caseId: string;
+            /**
+             * Format: date-time
+             * @description When the case was opened.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When your personal data was erased.
+             */
+            erasedAt?: string;
+            /**
+             * Format: date-time
+             * @description After this date your personal data is erased (set once the case has ended).
+             */
+            retainUntil?: string;
+            /**
+             * @description Where it stands.
+             * @enum {string}
+             */
+            state: "not_started" | "collecting" | "submitted" | "in_review" | "approved" | "rejected" | "resubmission_requested" | "on_hold" | "expired";
+            /**
+             * @description Your tier.
+             * @enum {string}
+             */
+            tier: "none" | "basic" | "full";
+        };
+        KycExportDto: {
+            /** @description Your personal data, decrypted (absent before it was sent or once erased). */
+            applicant?: components["schemas"]["KycApplicantViewDto"];
+            /** @description The case. */
+            case: components["schemas"]["KycExportCaseDto"];
+            /** @description Every document you added, replaced ones too (the files: GET /v1/uploads/{id}/url). */
+            documents: components["schemas"]["KycDocumentDto"][];
+            /** @description Every change of the case, oldest first. */
+            events: components["schemas"]["KycEventDto"][];
+            /**
+             * Format: date-time
+             * @description When this export was made.
+             */
+            exportedAt: string;
         };
         KycQueueDto: {
             /** @description Cases to review, oldest first. */
@@ -3288,6 +3515,54 @@ export interface components {
             /** @description A presigned GET of the object; anyone holding it can read until it expires. */
             url: string;
         };
+        ReconciliationDto: {
+            /**
+             * Format: date-time
+             * @description The schedule’s bucket the run belongs to (one run per bucket).
+             */
+            bucket: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            createdAt: string;
+            /**
+             * @description What the custodian’s statement holds, milligrams.
+             * @example 1250000
+             */
+            custodian: string;
+            /**
+             * @description custodian − ledger, milligrams: anything but 0 is a break to investigate.
+             * @example 0
+             */
+            difference: string;
+            /**
+             * Format: uuid
+             * @description The result.
+             */
+            id: string;
+            /**
+             * @description What the ledger owes users: their wallets’ posted balances, milligrams.
+             * @example 1250000
+             */
+            ledger: string;
+            /**
+             * @description The metal compared.
+             * @enum {string}
+             */
+            metal: "XAU" | "XAG" | "XPT";
+            /**
+             * Format: date-time
+             * @description The statement’s as-of time.
+             */
+            statementAt: string;
+            /** @description The custodian’s statement id. */
+            statementId: string;
+        };
+        ReconciliationListDto: {
+            /** @description Newest first. */
+            items: components["schemas"]["ReconciliationDto"][];
+        };
         RefreshTokenDto: {
             /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
             refreshToken: string;
@@ -3331,6 +3606,15 @@ export interface components {
              * @example 42
              */
             queued: number;
+        };
+        ResubmissionDto: {
+            /** @description Current documents of the case the applicant must replace before submitting again. */
+            documents?: string[];
+            /**
+             * @description Reason code (snake_case), kept in the case’s events.
+             * @example document_unreadable
+             */
+            reasonCode: string;
         };
         SessionDto: {
             /** @description JWT to send as `Authorization: Bearer <token>`. */
@@ -3976,7 +4260,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only the events of this action (those the loaded libs declared). */
-                action?: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
+                action?: "api_key.create" | "api_key.revoke" | "kyc_case.erase" | "kyc_case.export" | "kyc_case.read_pii" | "kyc_case.reencrypt" | "kyc_case.transition" | "kyc_document.read" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
@@ -4092,6 +4376,85 @@ export interface operations {
                 };
             };
             /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    CustodyAdmin_reconciliations: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first, `limit` of them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationListDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5049,6 +5412,194 @@ export interface operations {
             };
         };
     };
+    Kyc_attachDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachDocumentDto"];
+            };
+        };
+        responses: {
+            /** @description The case with its current documents. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have a KYC case. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.documents_closed`: the case is submitted, in review or decided. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.upload_not_usable` (`field: uploadId`): not a verified `kyc.document` upload of yours. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Kyc_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your KYC data. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycExportDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have a KYC case. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     KycReview_queue: {
         parameters: {
             query?: {
@@ -5459,6 +6010,110 @@ export interface operations {
             };
         };
     };
+    KycReview_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                documentId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A presigned GET of the file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadUrlDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.case_not_found`, `kyc.document_not_found` (also once erased). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.not_verified`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     KycReview_hold: {
         parameters: {
             query?: never;
@@ -5720,7 +6375,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DecisionDto"];
+                "application/json": components["schemas"]["ResubmissionDto"];
             };
         };
         responses: {
@@ -5798,6 +6453,15 @@ export interface operations {
             };
             /** @description `http.unsupported_media_type`: the body is not `application/json`. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.unknown_documents` (`field: documents`): not current documents of the case. */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
