@@ -31,6 +31,7 @@ import { CreateWebhooks1766100001000 } from './1766100001000-create-webhooks';
 import { NotificationsSms1766210000000 } from './1766210000000-notifications-sms';
 import { PaymentFeesDisputesPayouts1766220000000 } from './1766220000000-payment-fees-disputes-payouts';
 import { CreatePaymentReconciliations1766220001000 } from './1766220001000-create-payment-reconciliations';
+import { KycDocumentsRetentionCustody1766230000000 } from './1766230000000-kyc-documents-retention-custody';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -66,4 +67,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   NotificationsSms1766210000000,
   PaymentFeesDisputesPayouts1766220000000,
   CreatePaymentReconciliations1766220001000,
+  KycDocumentsRetentionCustody1766230000000,
 ];

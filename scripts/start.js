@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3, SMTP, OneSignal, Stripe, PayPal and Twilio simulators until SIGINT or SIGTERM, on which all
+ * local S3, SMTP, OneSignal, Stripe, PayPal, Twilio, Sumsub and custody simulators until SIGINT or SIGTERM, on which all
  * shut down gracefully. With `apps` (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
@@ -28,6 +28,10 @@ const APPS = {
   paypal: ['dist/apps/cli/apps/cli/src/main.js', 'paypal:simulator'],
   // Where TWILIO_API_URL points by default; SMS go to it, its status callbacks to the api.
   twilio: ['dist/apps/cli/apps/cli/src/main.js', 'twilio:simulator'],
+  // Where KYC_SUMSUB_API_URL points by default; it sends its review results to the api (libs/kyc).
+  sumsub: ['dist/apps/cli/apps/cli/src/main.js', 'sumsub:simulator'],
+  // Where TRADING_CUSTODY_API_URL points by default: the custodian of the users' metal (libs/trading).
+  custody: ['dist/apps/cli/apps/cli/src/main.js', 'custody:simulator'],
 };
 
 const children = new Set();

@@ -31,3 +31,39 @@ export async function passKyc(
 
   return caseId!;
 }
+
+/**
+ * A file of `contentType` uploaded as the user's `kyc.document` through the S3 simulator the api
+ * is configured with (presigned POST, then complete): answers the verified upload's id.
+ */
+export async function uploadKycDocument(
+  api: TestServer,
+  user: SignedInUser,
+  file: Buffer,
+  contentType = 'image/png',
+): Promise<string> {
+  const created = await api.request('POST', '/v1/uploads', {
+    token: user.accessToken,
+    body: { purpose: 'kyc.document', contentType, size: file.length },
+  });
+  if (created.status !== 201) {
+    throw new Error(`upload: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  const form = new FormData();
+  for (const [name, value] of Object.entries(created.body.fields as Record<string, string>)) {
+    form.append(name, value);
+  }
+  form.append('file', new Blob([new Uint8Array(file)]), 'document');
+  const posted = await fetch(created.body.url as string, { method: 'POST', body: form });
+  if (posted.status !== 204) {
+    throw new Error(`S3 POST: ${posted.status} ${await posted.text()}`);
+  }
+  const done = await api.request('POST', `/v1/uploads/${created.body.uploadId}/complete`, {
+    token: user.accessToken,
+  });
+  if (done.body.state !== 'verified') {
+    throw new Error(`complete: ${done.status} ${JSON.stringify(done.body)}`);
+  }
+
+  return created.body.uploadId as string;
+}

@@ -22,6 +22,8 @@ export function testConfig(overrides: Env = {}): CliConfig {
       WORKER_METRICS_PORT: '0',
       // Specs that need live prices opt in; others keep the shared test database free of live ticks.
       MARKET_PROVIDER: 'none',
+      // Likewise the KYC vendor: specs that send cases to the Sumsub simulator opt in.
+      KYC_VENDOR: 'none',
       ...overrides,
     },
     CLI_CONFIG_SECTIONS,

@@ -21,7 +21,7 @@ import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
 import { PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
-import { TradingModule } from '@bourse/trading';
+import { CustodyModule, TradingModule } from '@bourse/trading';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminQueuesModule } from './admin/admin-queues.module';
 import type { ApiConfig } from './api.config';
@@ -50,6 +50,7 @@ import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { TwilioWebhookController } from './notifications/twilio-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
+import { CustodyAdminController } from './trading/custody-admin.controller';
 import { TradingController } from './trading/trading.controller';
 
 @Module({})
@@ -74,6 +75,7 @@ export class ApiModule {
         NotificationsController,
         WebhookEndpointsController,
         TradingController,
+        CustodyAdminController,
         KycController,
         KycReviewController,
         SumsubWebhookController,
@@ -114,6 +116,7 @@ export class ApiModule {
           WEBHOOKS_QUEUE,
         ]),
         TradingModule,
+        CustodyModule,
         KycModule,
         PaymentsModule,
         ...extra,

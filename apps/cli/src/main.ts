@@ -2,7 +2,9 @@ import { ConfigError, configTable, loadConfig } from '@bourse/platform';
 import { asyncapi } from './asyncapi.command';
 import { backfill } from './backfill.command';
 import { CLI_CONFIG_SECTIONS } from './cli.config';
+import { runCustodySimulator } from './custody-simulator.command';
 import { createDatabase, migrate, revert } from './database.commands';
+import { reencryptKyc } from './kyc-reencrypt.command';
 import { verifyLedger } from './ledger-verify.command';
 import { runOneSignalSimulator } from './onesignal-simulator.command';
 import { openapi } from './openapi.command';
@@ -12,10 +14,11 @@ import { seed, seedHistory } from './seed.command';
 import { runSmtpCapture } from './smtp-capture.command';
 import { runStripeSimulator } from './stripe-simulator.command';
 import { runPayPalSimulator } from './paypal-simulator.command';
+import { runSumsubSimulator } from './sumsub-simulator.command';
 import { runTwilioSimulator } from './twilio-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | twilio:simulator | payments:reconcile [--provider P] [--from ISO] [--to ISO]>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | twilio:simulator | payments:reconcile [--provider P] [--from ISO] [--to ISO] | sumsub:simulator | custody:simulator | kyc:reencrypt>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -57,6 +60,12 @@ async function main(argv: string[]): Promise<string> {
       return runTwilioSimulator(config);
     case 'payments:reconcile':
       return reconcilePayments(config, flags);
+    case 'kyc:reencrypt':
+      return reencryptKyc(config);
+    case 'sumsub:simulator':
+      return runSumsubSimulator(config);
+    case 'custody:simulator':
+      return runCustodySimulator(config);
     default:
       throw new Error(USAGE);
   }

@@ -1,6 +1,6 @@
-import { configSection, url } from '@bourse/platform';
+import { configSection, int, oneOf, url } from '@bourse/platform';
 
-/** Where the payment simulators deliver their webhooks (`config.providerSimulators`): the cli's own. */
+/** Where the provider simulators deliver their webhooks, and how (`config.providerSimulators`): the cli's own. */
 export const PROVIDER_SIMULATORS_CONFIG = configSection({
   key: 'providerSimulators',
   vars: {
@@ -14,9 +14,32 @@ export const PROVIDER_SIMULATORS_CONFIG = configSection({
       description:
         "Where the local PayPal simulator (`npm start`, compose) POSTs its signed events: the api's `/v1/webhooks/paypal`.",
     }),
+    SUMSUB_SIMULATOR_WEBHOOK_URL: url(['http:', 'https:'], {
+      default: 'http://127.0.0.1:3000/webhooks/sumsub',
+      description:
+        "Where the local Sumsub simulator (`npm start`, compose) POSTs its signed review results: the api's `/webhooks/sumsub`.",
+    }),
+    SUMSUB_SIMULATOR_REVIEW_DELAY_MS: int({
+      default: '3000',
+      min: 0,
+      description: 'How long the local Sumsub simulator takes to review an applicant.',
+    }),
+    SUMSUB_SIMULATOR_DIGEST_ALG: oneOf(
+      ['HMAC_SHA1_HEX', 'HMAC_SHA256_HEX', 'HMAC_SHA512_HEX'] as const,
+      {
+        default: 'HMAC_SHA256_HEX',
+        description:
+          'The `X-Payload-Digest-Alg` the local Sumsub simulator signs its webhooks with.',
+      },
+    ),
   },
   read: (v) => ({
     stripeWebhookUrl: v.STRIPE_SIMULATOR_WEBHOOK_URL,
     paypalWebhookUrl: v.PAYPAL_SIMULATOR_WEBHOOK_URL,
+    sumsub: {
+      webhookUrl: v.SUMSUB_SIMULATOR_WEBHOOK_URL,
+      reviewDelayMs: v.SUMSUB_SIMULATOR_REVIEW_DELAY_MS,
+      digestAlgorithm: v.SUMSUB_SIMULATOR_DIGEST_ALG,
+    },
   }),
 });

@@ -5,6 +5,7 @@ import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
 import { PAYMENTS_CONFIG } from '@bourse/payments';
 import type { AppConfig, SectionsConfig } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
+import { TRADING_CONFIG } from '@bourse/trading';
 
 /** The config sections of the libs the worker loads, beside the platform's. */
 export const WORKER_CONFIG_SECTIONS = [
@@ -14,6 +15,7 @@ export const WORKER_CONFIG_SECTIONS = [
   NOTIFICATIONS_CONFIG,
   KYC_CONFIG,
   PAYMENTS_CONFIG,
+  TRADING_CONFIG,
 ] as const;
 
 export type WorkerConfig = AppConfig & SectionsConfig<typeof WORKER_CONFIG_SECTIONS>;

@@ -15,7 +15,7 @@ import {
   SocketsModule,
   type ModuleImport,
 } from '@bourse/platform';
-import { KycModule, SumsubReviewHandler } from '@bourse/kyc';
+import { KYC_QUEUE, KycModule, SumsubReviewHandler } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerMetricsModule, LedgerModule } from '@bourse/ledger';
 import {
   NOTIFICATIONS_QUEUE,
@@ -24,8 +24,12 @@ import {
 } from '@bourse/notifications';
 import { PAYMENTS_QUEUE, PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
+import { CustodyWorkerModule, TRADING_QUEUE } from '@bourse/trading';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { EraseExpiredProcessor } from './kyc/erase-expired.processor';
+import { KycScheduler } from './kyc/kyc.scheduler';
+import { SumsubSubmitProcessor } from './kyc/sumsub-submit.processor';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
 import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor';
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
@@ -45,6 +49,9 @@ import { PlatformScheduler } from './schedulers/platform.scheduler';
 import { StorageScheduler } from './storage/storage.scheduler';
 import { SweepUploadsProcessor } from './storage/sweep-uploads.processor';
 import { ThumbnailProcessor } from './storage/thumbnail.processor';
+import { CustodyInstructionProcessor } from './trading/custody-instruction.processor';
+import { CustodyScheduler } from './trading/custody.scheduler';
+import { ReconcileCustodyProcessor } from './trading/reconcile-custody.processor';
 import type { WorkerConfig } from './worker.config';
 
 /**
@@ -74,6 +81,8 @@ export class WorkerModule {
         BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
         BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
         BullModule.registerQueue({ name: PAYMENTS_QUEUE }),
+        BullModule.registerQueue({ name: KYC_QUEUE }),
+        BullModule.registerQueue({ name: TRADING_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -85,6 +94,7 @@ export class WorkerModule {
         NotificationsWorkerModule,
         KycModule,
         PaymentsWorkerModule,
+        CustodyWorkerModule,
         ...extra,
       ],
       providers: [
@@ -108,6 +118,12 @@ export class WorkerModule {
         SendPayoutProcessor,
         ReconcileProcessor,
         PaymentsScheduler,
+        SumsubSubmitProcessor,
+        EraseExpiredProcessor,
+        KycScheduler,
+        CustodyInstructionProcessor,
+        ReconcileCustodyProcessor,
+        CustodyScheduler,
       ],
     };
   }

@@ -1,6 +1,16 @@
 export { KYC_AUDIT } from './kyc.audit';
 export { KYC_CONFIG, type KycAppConfig } from './kyc.config';
-export { KYC_DOCUMENT } from './kyc.documents';
+export {
+  KYC_DOCUMENT,
+  KYC_DOCUMENT_SIDES,
+  KYC_DOCUMENT_TYPES,
+  type KycDocument,
+  type KycDocumentSide,
+  type KycDocumentType,
+} from './kyc.documents';
+export { KycDocumentsService } from './kyc-documents.service';
+export { KycRetentionService } from './kyc-retention.service';
+export { KYC_QUEUE, KycJob, type EraseExpiredJob, type SumsubSubmitJob } from './kyc.jobs';
 export { KycModule } from './kyc.module';
 export { KycService, type TransitionInput, type VendorReview } from './kyc.service';
 export { KycGate } from './kyc-gate.service';
@@ -27,6 +37,12 @@ export type { KycCase, KycEvent } from './kyc.types';
 export {
   KycCaseNotFoundError,
   KycClaimedError,
+  KycDocumentNotFoundError,
+  KycDocumentsClosedError,
+  KycDocumentsToRedoError,
+  KycUnknownDocumentsError,
+  KycUploadNotUsableError,
+  KycVendorError,
   KycIncompleteError,
   KycLimitExceededError,
   KycRequiredError,
@@ -34,14 +50,19 @@ export {
 export {
   ApplicantDto,
   ApproveDto,
+  AttachDocumentDto,
   DecisionDto,
   KycApplicantViewDto,
   KycCaseDetailDto,
   KycCaseSummaryDto,
+  KycDocumentDto,
   KycDto,
   KycEventDto,
+  KycExportCaseDto,
+  KycExportDto,
   KycQueueDto,
   LimitDto,
+  ResubmissionDto,
 } from './dto/kyc.dto';
 export {
   SUMSUB_DIGEST_ALGORITHMS,
@@ -57,3 +78,11 @@ export {
   sumsubEventId,
 } from './sumsub/sumsub.webhook';
 export { SumsubReviewHandler } from './sumsub/sumsub.handler';
+export {
+  SumsubClient,
+  sumsubRequestSignature,
+  type SumsubApplicant,
+  type SumsubApplicantInfo,
+  type SumsubDocument,
+} from './sumsub/sumsub.client';
+export { SumsubSubmissionService } from './sumsub/sumsub-submission.service';

@@ -60,3 +60,65 @@ export class KycIncompleteError extends DomainError {
     this.extensions.field = 'applicant';
   }
 }
+
+/** Documents can be added while collecting data or after a resubmission request, not later. */
+export class KycDocumentsClosedError extends DomainError {
+  readonly code = 'kyc.documents_closed';
+  readonly status = 409;
+  constructor(state: string) {
+    super(`Documents cannot be added to a case that is ${state}`);
+    this.extensions.state = state;
+  }
+}
+
+/** The upload is not a verified `kyc.document` upload of the caller. */
+export class KycUploadNotUsableError extends DomainError {
+  readonly code = 'kyc.upload_not_usable';
+  readonly status = 422;
+  constructor(uploadId: string, why: string) {
+    super(`Upload ${uploadId} cannot be a KYC document: ${why}`);
+    this.extensions.field = 'uploadId';
+    this.extensions.uploadId = uploadId;
+  }
+}
+
+export class KycDocumentNotFoundError extends DomainError {
+  readonly code = 'kyc.document_not_found';
+  readonly status = 404;
+  constructor(documentId: string) {
+    super(`KYC document ${documentId} does not exist in this case`);
+    this.extensions.documentId = documentId;
+  }
+}
+
+/** A resubmission request named documents that are not the case's current ones. */
+export class KycUnknownDocumentsError extends DomainError {
+  readonly code = 'kyc.unknown_documents';
+  readonly status = 422;
+  constructor(ids: string[]) {
+    super(`Not current documents of this case: ${ids.join(', ')}`);
+    this.extensions.field = 'documents';
+    this.extensions.documents = ids;
+  }
+}
+
+/** Submitting while documents a reviewer asked to redo have not been replaced. */
+export class KycDocumentsToRedoError extends DomainError {
+  readonly code = 'kyc.documents_to_redo';
+  readonly status = 422;
+  constructor(ids: string[]) {
+    super(`Replace the documents asked for again before submitting: ${ids.join(', ')}`);
+    this.extensions.field = 'documents';
+    this.extensions.documents = ids;
+  }
+}
+
+/** The identity vendor could not be reached or refused a call; the job retries. */
+export class KycVendorError extends DomainError {
+  readonly code = 'kyc.vendor_unavailable';
+  readonly status = 503;
+  constructor(vendor: string, detail: string) {
+    super(`${vendor}: ${detail}`);
+    this.extensions.vendor = vendor;
+  }
+}

@@ -16,6 +16,9 @@ interface CaseRow {
   national_id: string | null;
   national_id_fp: string | null;
   birth_date: string | null;
+  vendor_applicant_id: string | null;
+  retain_until: Date | null;
+  erased_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -32,6 +35,9 @@ const toCase = (r: CaseRow): KycCase => ({
   nationalId: r.national_id ?? undefined,
   nationalIdFingerprint: r.national_id_fp ?? undefined,
   birthDate: r.birth_date ?? undefined,
+  vendorApplicantId: r.vendor_applicant_id ?? undefined,
+  retainUntil: r.retain_until ?? undefined,
+  erasedAt: r.erased_at ?? undefined,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -108,7 +114,8 @@ export class KycRepository {
         | 'nationalId'
         | 'nationalIdFingerprint'
         | 'birthDate'
-      > & { reviewerId: string | null }
+        | 'vendorApplicantId'
+      > & { reviewerId: string | null; retainUntil: Date | null }
     >,
   ): Promise<KycCase> {
     const columns: Record<string, string> = {
@@ -121,6 +128,8 @@ export class KycRepository {
       nationalId: 'national_id',
       nationalIdFingerprint: 'national_id_fp',
       birthDate: 'birth_date',
+      vendorApplicantId: 'vendor_applicant_id',
+      retainUntil: 'retain_until',
     };
     const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
     const sets = entries.map(([k], i) => `${columns[k]} = $${i + 2}`);
@@ -180,6 +189,48 @@ export class KycRepository {
       tx,
       `SELECT * FROM kyc_cases WHERE state = ANY($1) ORDER BY updated_at, id LIMIT $2`,
       [states, limit],
+    );
+
+    return found.map(toCase);
+  }
+
+  /** Up to `limit` cases past their retention date whose PII is not erased yet, locked. */
+  async lockErasable(tx: Tx, limit: number): Promise<KycCase[]> {
+    const found = await rows<CaseRow>(
+      tx,
+      `SELECT * FROM kyc_cases
+        WHERE erased_at IS NULL AND retain_until IS NOT NULL AND retain_until <= now()
+        ORDER BY retain_until LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+
+    return found.map(toCase);
+  }
+
+  /** Redacts the PII of a case; the national id's fingerprint, the state and events stay. */
+  async erase(tx: Tx, caseId: string): Promise<void> {
+    await rows(
+      tx,
+      `UPDATE kyc_cases
+          SET first_name = NULL, last_name = NULL, national_id = NULL, birth_date = NULL,
+              erased_at = now(), updated_at = now()
+        WHERE id = $1`,
+      [caseId],
+    );
+  }
+
+  /**
+   * Up to `limit` cases with a ciphertext sealed under another key than `keyId`, locked; the
+   * caller re-seals them.
+   */
+  async lockSealedUnder(tx: Tx, keyId: string, limit: number): Promise<KycCase[]> {
+    const found = await rows<CaseRow>(
+      tx,
+      `SELECT * FROM kyc_cases
+        WHERE (national_id IS NOT NULL AND split_part(national_id, '.', 1) <> $1)
+           OR (birth_date IS NOT NULL AND split_part(birth_date, '.', 1) <> $1)
+        ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [keyId, limit],
     );
 
     return found.map(toCase);

@@ -6,6 +6,7 @@ import {
   IdempotencyService,
   IdempotentResponse,
   newId,
+  OutboxService,
   principalKey,
   type IdempotentRequest,
   type Principal,
@@ -17,20 +18,31 @@ import type {
   KycApplicantViewDto,
   KycCaseDetailDto,
   KycCaseSummaryDto,
+  KycDocumentDto,
   KycDto,
+  KycExportDto,
   KycQueueDto,
 } from './dto/kyc.dto';
+import { KycDocumentsRepository } from './kyc-documents.repository';
+import type { KycDocument } from './kyc.documents';
 import { KYC_AUDIT } from './kyc.audit';
 import type { KycAppConfig } from './kyc.config';
 import { KycGate } from './kyc-gate.service';
-import { KycCaseNotFoundError, KycClaimedError, KycIncompleteError } from './kyc.errors';
+import {
+  KycCaseNotFoundError,
+  KycClaimedError,
+  KycDocumentsToRedoError,
+  KycIncompleteError,
+  KycUnknownDocumentsError,
+} from './kyc.errors';
+import { KYC_QUEUE, KycJob, type SumsubSubmitJob } from './kyc.jobs';
 import { KycRepository } from './kyc.repository';
 import { assertTransition, type KycState } from './kyc.states';
 import { LIMIT_KINDS, type KycTier } from './kyc.tiers';
 import type { KycCase } from './kyc.types';
 import { PiiCipher } from './pii-cipher';
 
-function userIdOf(principal: Principal | undefined): string {
+export function userIdOf(principal: Principal | undefined): string {
   if (principal?.kind !== 'user') {
     throw new ForbiddenError('Only users have a KYC case');
   }
@@ -50,6 +62,18 @@ export interface VendorReview {
 }
 
 const QUEUE_STATES: readonly KycState[] = ['submitted', 'in_review', 'on_hold'];
+/** States a case ends in: its retention period starts. */
+const ENDED_STATES: readonly KycState[] = ['rejected', 'expired'];
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export const toDocumentDto = (doc: KycDocument): KycDocumentDto => ({
+  id: doc.id,
+  uploadId: doc.uploadId,
+  type: doc.type,
+  side: doc.side,
+  redo: doc.redo,
+  createdAt: doc.createdAt,
+});
 
 export interface TransitionInput {
   to: KycState;
@@ -68,6 +92,8 @@ export class KycService {
   constructor(
     private readonly db: Database,
     private readonly repo: KycRepository,
+    private readonly documents: KycDocumentsRepository,
+    private readonly outbox: OutboxService,
     private readonly gate: KycGate,
     private readonly cipher: PiiCipher,
     private readonly audit: AuditLog,
@@ -81,11 +107,42 @@ export class KycService {
 
   async mine(principal: Principal | undefined): Promise<KycDto> {
     const userId = userIdOf(principal);
-    const found = await this.db.transaction(undefined, (tx) =>
-      this.repo.lockByUser(tx, userId, newId()),
-    );
 
-    return this.toKycDto(found);
+    return this.db.transaction(undefined, async (tx) =>
+      this.toKycDto(await this.repo.lockByUser(tx, userId, newId()), tx),
+    );
+  }
+
+  /**
+   * Everything KYC holds about the caller, decrypted for them (data portability); the export is
+   * an audit event.
+   */
+  export(principal: Principal | undefined): Promise<KycExportDto> {
+    const userId = userIdOf(principal);
+
+    return this.db.transaction(undefined, async (tx) => {
+      const found = await this.repo.lockByUser(tx, userId, newId());
+      await this.audit.record(
+        tx,
+        { actor: principal },
+        KYC_AUDIT.event('kyc_case.export', found.id, { userId }),
+      );
+
+      return {
+        exportedAt: new Date(),
+        case: {
+          caseId: found.id,
+          state: found.state,
+          tier: found.tier,
+          retainUntil: found.retainUntil,
+          erasedAt: found.erasedAt,
+          createdAt: found.createdAt,
+        },
+        applicant: this.applicantOf(found),
+        documents: (await this.documents.all(tx, found.id)).map(toDocumentDto),
+        events: await this.repo.events(tx, found.id),
+      };
+    });
   }
 
   /** Personal data, sealed; moves the case to `collecting` (sending it again corrects it). */
@@ -125,11 +182,22 @@ export class KycService {
       if (current.state === 'collecting' && !current.nationalId) {
         throw new KycIncompleteError();
       }
+      const toRedo = (await this.documents.current(tx, current.id)).filter((d) => d.redo);
+      if (current.state === 'collecting' && toRedo.length > 0) {
+        throw new KycDocumentsToRedoError(toRedo.map((d) => d.id));
+      }
+      const submitted = await this.transition(tx, current, { to: 'submitted', actor: principal });
+      if (this.config.kyc.vendor === 'sumsub') {
+        // Sent by the worker, never in this request: the vendor's latency and outages stay there.
+        await this.outbox.enqueue<SumsubSubmitJob>(tx, {
+          queue: KYC_QUEUE,
+          name: KycJob.SumsubSubmit,
+          jobId: `sumsub-submit:${submitted.id}:${submitted.updatedAt.getTime()}`,
+          payload: { caseId: submitted.id },
+        });
+      }
 
-      return this.toKycDto(
-        await this.transition(tx, current, { to: 'submitted', actor: principal }),
-        tx,
-      );
+      return this.toKycDto(submitted, tx);
     });
   }
 
@@ -156,6 +224,7 @@ export class KycService {
         ...toSummary(found),
         applicant: this.applicantOf(found),
         events: await this.repo.events(tx, found.id),
+        documents: (await this.documents.current(tx, found.id)).map(toDocumentDto),
       };
     });
   }
@@ -191,6 +260,8 @@ export class KycService {
       to: 'approved' | 'rejected' | 'resubmission_requested' | 'on_hold';
       tier?: 'basic' | 'full';
       reasonCode?: string;
+      /** For a resubmission: the current documents to redo. */
+      documents?: string[];
     },
   ): Promise<KycCaseSummaryDto> {
     const reviewer = userIdOf(principal);
@@ -199,6 +270,10 @@ export class KycService {
       const found = await this.lockCase(tx, caseId);
       if (found.state === 'in_review' && found.reviewerId !== reviewer) {
         throw new KycClaimedError(caseId);
+      }
+      const unknown = await this.documents.markRedo(tx, found.id, decision.documents ?? []);
+      if (unknown.length > 0) {
+        throw new KycUnknownDocumentsError(unknown);
       }
 
       return toSummary(
@@ -267,6 +342,9 @@ export class KycService {
       state: input.to,
       tier,
       reviewerId: input.reviewerId,
+      retainUntil: ENDED_STATES.includes(input.to)
+        ? new Date(Date.now() + this.config.kyc.retentionDays * DAY_MS)
+        : null,
     });
     await this.repo.appendEvent(tx, current.id, {
       fromState: current.state,
@@ -314,7 +392,8 @@ export class KycService {
     };
   }
 
-  private async toKycDto(found: KycCase, tx?: Tx): Promise<KycDto> {
+  /** The owner's view of their case (limits, documents) in `tx`. */
+  async toKycDto(found: KycCase, tx: Tx): Promise<KycDto> {
     // One statement at a time: `tx` is one connection.
     const limits = [];
     for (const kind of LIMIT_KINDS) {
@@ -327,6 +406,7 @@ export class KycService {
         remainingToday: (left.daily < left.monthly ? left.daily : left.monthly).toString(),
       });
     }
+    const documents = await this.documents.current(tx, found.id);
 
     return {
       caseId: found.id,
@@ -334,6 +414,7 @@ export class KycService {
       tier: found.tier,
       applicant: this.applicantOf(found),
       limits,
+      documents: documents.map(toDocumentDto),
     };
   }
 }

@@ -15,6 +15,11 @@ export interface KycCase {
   nationalIdFingerprint?: string;
   /** Sealed ISO date. */
   birthDate?: string;
+  /** Sumsub's applicant id, once the case was sent there. */
+  vendorApplicantId?: string;
+  /** Set when the case ends (rejected, expired): the erase job redacts the PII after it. */
+  retainUntil?: Date;
+  erasedAt?: Date;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -8,7 +8,7 @@ import {
 } from '@bourse/platform';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import sharp from 'sharp';
-import { matchesContentType, SNIFF_BYTES } from './content-types';
+import { matchesContentType, SNIFF_BYTES, type UploadContentType } from './content-types';
 import {
   toUploadDto,
   type CreateUploadDto,
@@ -188,6 +188,40 @@ export class UploadsService {
   }
 
   /**
+   * A read URL for a lib that decides and records who reads its files itself (KYC audits each
+   * document read): no principal check here, so its purpose lists no other readers.
+   */
+  async readUrlFor(id: string): Promise<ReadUrlDto> {
+    const upload = await this.verified(id);
+    const ttl = this.config.storage.readUrlTtlSeconds;
+
+    return {
+      url: await this.store.presignGet(upload.objectKey, ttl),
+      expiresAt: new Date(Date.now() + ttl * 1000),
+    };
+  }
+
+  /** The verified bytes and their type, for a worker job that hands them on (a KYC vendor). */
+  async readContent(id: string): Promise<{ content: Buffer; contentType: UploadContentType }> {
+    const upload = await this.verified(id);
+    const content = await this.store.read(upload.objectKey);
+    if (!content) {
+      throw new ObjectMissingError(id);
+    }
+
+    return { content, contentType: upload.contentType };
+  }
+
+  /** Deletes the stored bytes and thumbnail of an upload (erasure); the row and hash stay. */
+  async deleteObjects(id: string): Promise<void> {
+    const upload = await this.uploads.find(this.db.manager, id);
+    if (upload) {
+      await this.store.delete(upload.objectKey);
+      await this.store.delete(thumbnailKeyOf(upload));
+    }
+  }
+
+  /**
    * Expires up to `limit` uploads pending since before `before` and deletes whatever was posted
    * for them; returns how many. Each row stays locked while its object is deleted, so a
    * complete racing the sweep either settled it first or finds it expired.
@@ -286,6 +320,18 @@ export class UploadsService {
     } catch (error) {
       this.logger.warn({ msg: 'object not deleted', key, err: error });
     }
+  }
+
+  private async verified(id: string): Promise<Upload> {
+    const upload = await this.uploads.find(this.db.manager, id);
+    if (!upload) {
+      throw new UploadNotFoundError(id);
+    }
+    if (upload.state !== 'verified') {
+      throw new UploadNotVerifiedError(id, upload.state);
+    }
+
+    return upload;
   }
 
   private async readable(principal: Principal | undefined, id: string): Promise<Upload> {

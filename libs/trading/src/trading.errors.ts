@@ -76,3 +76,12 @@ export class InvalidOrderCursorError extends DomainError {
     this.extensions.field = 'cursor';
   }
 }
+
+/** The custodian's API could not be reached or refused a call; the job retries. */
+export class CustodianError extends DomainError {
+  readonly code = 'trading.custodian_unavailable';
+  readonly status = 503;
+  constructor(detail: string) {
+    super(`Custodian: ${detail}`);
+  }
+}

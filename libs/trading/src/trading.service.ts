@@ -8,6 +8,7 @@ import {
   IdempotencyService,
   IdempotentResponse,
   newId,
+  OutboxService,
   pageOf,
   type IdempotentRequest,
   type PageQueryDto,
@@ -44,6 +45,7 @@ import {
   QuoteNotFoundError,
   QuoteUsedError,
 } from './trading.errors';
+import { TRADING_QUEUE, TradingJob, type CustodyInstructionJob } from './custody/custody.jobs';
 import { TradingRepository } from './trading.repository';
 import { CASH_ASSET, type Metal, type Quote } from './trading.types';
 
@@ -78,6 +80,7 @@ export class TradingService {
     private readonly prices: PricesService,
     private readonly idempotency: IdempotencyService,
     private readonly repo: TradingRepository,
+    private readonly outbox: OutboxService,
     private readonly kyc: KycGate,
   ) {}
 
@@ -165,6 +168,18 @@ export class TradingService {
       await this.transfers.transferLinked(await this.legs(tx, orderId, quote), tx);
       const order = await this.repo.insertOrder(tx, orderId, quote);
       await this.repo.applyToPosition(tx, order);
+      // The metal moves in or out of custody after the commit, by the worker.
+      await this.outbox.enqueue<CustodyInstructionJob>(tx, {
+        queue: TRADING_QUEUE,
+        name: TradingJob.CustodyInstruction,
+        jobId: `custody:${order.id}`,
+        payload: {
+          orderId: order.id,
+          metal: order.metal,
+          side: order.side,
+          weight: order.weight.toString(),
+        },
+      });
 
       return toOrderDto(order);
     });

@@ -3,9 +3,12 @@ import {
   DecisionDto,
   KycCaseDetailDto,
   KycCaseSummaryDto,
+  KycDocumentsService,
   KycQueueDto,
   KycService,
+  ResubmissionDto,
 } from '@bourse/kyc';
+import { ReadUrlDto } from '@bourse/storage';
 import { CurrentPrincipal, pageOf, PageQueryDto, Roles, type Principal } from '@bourse/platform';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
@@ -13,7 +16,9 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 
 const CONFLICT =
@@ -24,7 +29,10 @@ const CONFLICT =
 @ApiNotFoundResponse({ description: '`kyc.case_not_found`.' })
 @Controller('v1/kyc/review/cases')
 export class KycReviewController {
-  constructor(private readonly kyc: KycService) {}
+  constructor(
+    private readonly kyc: KycService,
+    private readonly documents: KycDocumentsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The review queue.' })
@@ -48,6 +56,26 @@ export class KycReviewController {
     @Param('id', new ParseUUIDPipe()) id: string,
   ): Promise<KycCaseDetailDto> {
     return this.kyc.detail(principal, id);
+  }
+
+  @Get(':id/documents/:documentId')
+  @ApiOperation({
+    summary: 'A short-lived URL to read one document of a case.',
+    description:
+      'The read is recorded in the audit trail (`kyc_document.read`) before the URL is made.',
+  })
+  @ApiOkResponse({ type: ReadUrlDto, description: 'A presigned GET of the file.' })
+  @ApiNotFoundResponse({
+    description: '`kyc.case_not_found`, `kyc.document_not_found` (also once erased).',
+  })
+  @ApiConflictResponse({ description: '`storage.not_verified`.' })
+  @ApiServiceUnavailableResponse({ description: '`storage.unavailable`.' })
+  document(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('documentId', new ParseUUIDPipe()) documentId: string,
+  ): Promise<ReadUrlDto> {
+    return this.documents.readForReview(principal, id, documentId);
   }
 
   @Post(':id/claim')
@@ -93,17 +121,25 @@ export class KycReviewController {
 
   @Post(':id/request-resubmission')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Ask the applicant to correct and resubmit, with a reason code.' })
+  @ApiOperation({
+    summary: 'Ask the applicant to correct and resubmit, with a reason code.',
+    description:
+      '`documents` lists the current documents to redo: the applicant cannot submit again before replacing each with one of the same type and side.',
+  })
   @ApiOkResponse({ type: KycCaseSummaryDto, description: 'The case, `resubmission_requested`.' })
   @ApiConflictResponse({ description: CONFLICT })
+  @ApiUnprocessableEntityResponse({
+    description: '`kyc.unknown_documents` (`field: documents`): not current documents of the case.',
+  })
   requestResubmission(
     @CurrentPrincipal() principal: Principal | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Body() body: DecisionDto,
+    @Body() body: ResubmissionDto,
   ): Promise<KycCaseSummaryDto> {
     return this.kyc.decide(principal, id, {
       to: 'resubmission_requested',
       reasonCode: body.reasonCode,
+      documents: body.documents,
     });
   }
 

@@ -1,4 +1,11 @@
-import { ApplicantDto, KycDto, KycService } from '@bourse/kyc';
+import {
+  ApplicantDto,
+  AttachDocumentDto,
+  KycDocumentsService,
+  KycDto,
+  KycExportDto,
+  KycService,
+} from '@bourse/kyc';
 import {
   CurrentPrincipal,
   Idempotent,
@@ -21,7 +28,10 @@ import {
 @ApiForbiddenResponse({ description: '`auth.forbidden`: only users have a KYC case.' })
 @Controller('v1/kyc')
 export class KycController {
-  constructor(private readonly kyc: KycService) {}
+  constructor(
+    private readonly kyc: KycService,
+    private readonly documents: KycDocumentsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'Your KYC case, tier and limits.' })
@@ -71,5 +81,38 @@ export class KycController {
     @IdempotentCall() call?: IdempotentRequest,
   ): Promise<KycDto | IdempotentResponse<KycDto>> {
     return this.kyc.submit(principal, call);
+  }
+
+  @Post('documents')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Add an identity document to your case.',
+    description:
+      'Links a verified upload of purpose `kyc.document` (POST /v1/uploads, then complete it) with its type and side; it replaces the document of the same type and side. After a resubmission request it reopens the case (`collecting`).',
+  })
+  @ApiOkResponse({ type: KycDto, description: 'The case with its current documents.' })
+  @ApiConflictResponse({
+    description: '`kyc.documents_closed`: the case is submitted, in review or decided.',
+  })
+  @ApiUnprocessableEntityResponse({
+    description:
+      '`kyc.upload_not_usable` (`field: uploadId`): not a verified `kyc.document` upload of yours.',
+  })
+  attachDocument(
+    @CurrentPrincipal() principal: Principal | undefined,
+    @Body() body: AttachDocumentDto,
+  ): Promise<KycDto> {
+    return this.documents.attach(principal, body);
+  }
+
+  @Get('export')
+  @ApiOperation({
+    summary: 'Export everything KYC holds about you.',
+    description:
+      'Your case, personal data (decrypted), documents and every change of the case, as JSON. The export is recorded in the audit trail.',
+  })
+  @ApiOkResponse({ type: KycExportDto, description: 'Your KYC data.' })
+  export(@CurrentPrincipal() principal: Principal | undefined): Promise<KycExportDto> {
+    return this.kyc.export(principal);
   }
 }

@@ -1,5 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, Length, Matches, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsISO8601,
+  IsOptional,
+  IsUUID,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import {
+  KYC_DOCUMENT_SIDES,
+  KYC_DOCUMENT_TYPES,
+  type KycDocumentSide,
+  type KycDocumentType,
+} from '../kyc.documents';
 import { KYC_STATES, type KycState } from '../kyc.states';
 import { KYC_TIERS, LIMIT_KINDS, type KycTier, type LimitKind } from '../kyc.tiers';
 
@@ -66,6 +82,49 @@ export class KycApplicantViewDto {
   birthDate!: string;
 }
 
+export class AttachDocumentDto {
+  @ApiProperty({
+    format: 'uuid',
+    description: 'A verified upload of yours with purpose `kyc.document` (POST /v1/uploads).',
+  })
+  @IsUUID()
+  uploadId!: string;
+
+  @ApiProperty({ enum: KYC_DOCUMENT_TYPES, description: 'What the document is.' })
+  @IsIn(KYC_DOCUMENT_TYPES)
+  type!: KycDocumentType;
+
+  @ApiProperty({
+    enum: KYC_DOCUMENT_SIDES,
+    description: 'The side the file shows; `single` for a one-sided document.',
+  })
+  @IsIn(KYC_DOCUMENT_SIDES)
+  side!: KycDocumentSide;
+}
+
+export class KycDocumentDto {
+  @ApiProperty({ format: 'uuid', description: 'The document (in this case).' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid', description: 'Its upload (libs/storage).' })
+  uploadId!: string;
+
+  @ApiProperty({ enum: KYC_DOCUMENT_TYPES, description: 'What the document is.' })
+  type!: KycDocumentType;
+
+  @ApiProperty({ enum: KYC_DOCUMENT_SIDES, description: 'Which side.' })
+  side!: KycDocumentSide;
+
+  @ApiProperty({
+    description:
+      'A reviewer asked for it again: add a document of the same type and side before submitting.',
+  })
+  redo!: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When it was added.' })
+  createdAt!: Date;
+}
+
 export class KycDto {
   @ApiProperty({ format: 'uuid', description: 'Your case.' })
   caseId!: string;
@@ -81,6 +140,9 @@ export class KycDto {
 
   @ApiProperty({ type: [LimitDto], description: 'Your tier’s limits and what is left of them.' })
   limits!: LimitDto[];
+
+  @ApiProperty({ type: [KycDocumentDto], description: 'Your current documents, oldest first.' })
+  documents!: KycDocumentDto[];
 }
 
 export class KycEventDto {
@@ -140,6 +202,12 @@ export class KycCaseDetailDto extends KycCaseSummaryDto {
 
   @ApiProperty({ type: [KycEventDto], description: 'Every change of the case, oldest first.' })
   events!: KycEventDto[];
+
+  @ApiProperty({
+    type: [KycDocumentDto],
+    description: 'Current documents; each read (…/documents/{documentId}) is audited.',
+  })
+  documents!: KycDocumentDto[];
 }
 
 export class KycQueueDto {
@@ -161,4 +229,71 @@ export class DecisionDto {
   @Matches(/^[a-z][a-z0-9_]{1,63}$/)
   @MaxLength(64)
   reasonCode!: string;
+}
+
+export class ResubmissionDto extends DecisionDto {
+  @ApiPropertyOptional({
+    type: [String],
+    format: 'uuid',
+    description:
+      'Current documents of the case the applicant must replace before submitting again.',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsUUID('all', { each: true })
+  documents?: string[];
+}
+
+export class KycExportCaseDto {
+  @ApiProperty({ format: 'uuid', description: 'Your case.' })
+  caseId!: string;
+
+  @ApiProperty({ enum: KYC_STATES, description: 'Where it stands.' })
+  state!: KycState;
+
+  @ApiProperty({ enum: KYC_TIERS, description: 'Your tier.' })
+  tier!: KycTier;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'After this date your personal data is erased (set once the case has ended).',
+  })
+  retainUntil?: Date;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    description: 'When your personal data was erased.',
+  })
+  erasedAt?: Date;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the case was opened.' })
+  createdAt!: Date;
+}
+
+/** Everything KYC holds about the caller (data portability). */
+export class KycExportDto {
+  @ApiProperty({ type: String, format: 'date-time', description: 'When this export was made.' })
+  exportedAt!: Date;
+
+  @ApiProperty({ type: KycExportCaseDto, description: 'The case.' })
+  case!: KycExportCaseDto;
+
+  @ApiPropertyOptional({
+    type: KycApplicantViewDto,
+    description: 'Your personal data, decrypted (absent before it was sent or once erased).',
+  })
+  applicant?: KycApplicantViewDto;
+
+  @ApiProperty({
+    type: [KycDocumentDto],
+    description:
+      'Every document you added, replaced ones too (the files: GET /v1/uploads/{id}/url).',
+  })
+  documents!: KycDocumentDto[];
+
+  @ApiProperty({ type: [KycEventDto], description: 'Every change of the case, oldest first.' })
+  events!: KycEventDto[];
 }
