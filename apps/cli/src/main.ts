@@ -4,6 +4,7 @@ import { backfill } from './backfill.command';
 import { CLI_CONFIG_SECTIONS } from './cli.config';
 import { createDatabase, migrate, revert } from './database.commands';
 import { verifyLedger } from './ledger-verify.command';
+import { runOidcSimulator } from './oidc-simulator.command';
 import { runOneSignalSimulator } from './onesignal-simulator.command';
 import { openapi } from './openapi.command';
 import { runS3Simulator } from './s3-simulator.command';
@@ -13,7 +14,7 @@ import { runStripeSimulator } from './stripe-simulator.command';
 import { runPayPalSimulator } from './paypal-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | oidc:simulator [--port N]>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -51,6 +52,8 @@ async function main(argv: string[]): Promise<string> {
       return runStripeSimulator(config);
     case 'paypal:simulator':
       return runPayPalSimulator(config);
+    case 'oidc:simulator':
+      return runOidcSimulator(flags);
     default:
       throw new Error(USAGE);
   }

@@ -1,5 +1,6 @@
 import { CandlesModule, MARKET_QUEUE, MarketUpstreamModule } from '@bourse/market-data';
 import {
+  AccountEmailsModule,
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
@@ -26,6 +27,7 @@ import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { SendAccountEmailProcessor } from './auth/send-account-email.processor';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
 import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor';
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
@@ -78,6 +80,7 @@ export class WorkerModule {
         CandlesModule,
         StorageModule,
         NotificationsWorkerModule,
+        AccountEmailsModule,
         KycModule,
         PaymentsWorkerModule,
         ...extra,
@@ -97,6 +100,7 @@ export class WorkerModule {
         ThumbnailProcessor,
         StorageScheduler,
         SendNotificationProcessor,
+        SendAccountEmailProcessor,
         DeliverWebhookProcessor,
         SumsubReviewHandler,
       ],

@@ -4,6 +4,7 @@ export {
   type NotificationsAppConfig,
 } from './notifications.config';
 export { PushNotDeliveredError } from './push-sender';
+export { Mailer } from './mailer';
 export { NOTIFICATION_EVENT, NOTIFICATIONS_NAMESPACE } from './live';
 export { NotificationsModule, NotificationsWorkerModule } from './notifications.module';
 export { NotificationsService, type SendOutcome } from './notifications.service';

@@ -4,6 +4,7 @@ import {
   Idempotent,
   IdempotentCall,
   IdempotentResponse,
+  RequireVerifiedEmail,
   type IdempotentRequest,
   type Principal,
 } from '@bourse/platform';
@@ -18,7 +19,10 @@ import {
 } from '@nestjs/swagger';
 
 @ApiTags('kyc')
-@ApiForbiddenResponse({ description: '`auth.forbidden`: only users have a KYC case.' })
+@ApiForbiddenResponse({
+  description:
+    '`auth.forbidden`: only users have a KYC case; `auth.email_unverified` (sending data or submitting).',
+})
 @Controller('v1/kyc')
 export class KycController {
   constructor(private readonly kyc: KycService) {}
@@ -36,6 +40,7 @@ export class KycController {
   @Post('applicant')
   @HttpCode(200)
   @Idempotent()
+  @RequireVerifiedEmail()
   @ApiOperation({
     summary: 'Send or correct your personal data.',
     description:
@@ -58,6 +63,7 @@ export class KycController {
   @Post('submit')
   @HttpCode(200)
   @Idempotent()
+  @RequireVerifiedEmail()
   @ApiOperation({ summary: 'Submit your case for review.' })
   @ApiOkResponse({ type: KycDto, description: 'The case, now `submitted`.' })
   @ApiConflictResponse({
