@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { OidcSimulator } from '../../simulators/oidc/oidc.simulator';
 import { SmtpCapture, type CapturedEmail } from '../../simulators/smtp/smtp-capture';
+import { base32Decode, enrolTwoFactor } from '../factories/two-factor';
 import { signedInUser, uniqueEmail, type SignedInUser } from '../factories/users';
 import { startApi, testConfig, type HttpResult, type TestServer } from '../setup/apps';
 import { adminQuery, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
@@ -15,24 +16,6 @@ const DATABASE = `${process.env[TEST_DB_ENV]}_identity`;
 const PASSWORD = 'a long enough password';
 const AUDIENCE = 'bourse-test';
 const ROLES_CLAIM = 'https://bourse.test/roles';
-
-/** What an authenticator app does with the secret it scanned. */
-function base32Decode(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0;
-  let value = 0;
-  const out: number[] = [];
-  for (const char of text) {
-    value = (value << 5) | alphabet.indexOf(char);
-    bits += 5;
-    if (bits >= 8) {
-      out.push((value >>> (bits - 8)) & 0xff);
-      bits -= 8;
-    }
-  }
-
-  return Buffer.from(out);
-}
 
 async function waitFor<T>(probe: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 20_000;
@@ -315,28 +298,17 @@ describe('identity: e-mail verification, password reset, two-factor, sessions, e
   });
 
   describe('two-factor (TOTP)', () => {
-    /** Enrols `user`, confirming with the code of `step`; answers the secret and recovery codes. */
-    const enrol = async (user: SignedInUser, step: number) => {
-      const started = await post('/v1/me/two-factor', undefined, user.accessToken);
-      expect(started.status).toBe(201);
-      expect(started.body.otpauthUri).toBe(
-        `otpauth://totp/Bourse:${encodeURIComponent(user.email)}?secret=${started.body.secret}&issuer=Bourse&algorithm=SHA1&digits=6&period=30`,
-      );
-      const secret = base32Decode(started.body.secret as string);
-      const confirmed = await post(
-        '/v1/me/two-factor/confirm',
-        { code: hotp(secret, step) },
-        user.accessToken,
-      );
-      expect(confirmed.status).toBe(200);
-
-      return { secret, recoveryCodes: confirmed.body.recoveryCodes as string[] };
-    };
+    const enrol = (user: SignedInUser, step: number) => enrolTwoFactor(api, user, step);
 
     it('enrols with an otpauth URI and a first code, then asks for a code at sign-in; a code works once', async () => {
       const step = await awayFromStepEdge();
       const user = await signedInUser(api);
       const started = await post('/v1/me/two-factor', undefined, user.accessToken);
+      expect(started.status).toBe(201);
+      expect(started.body).toEqual({
+        secret: expect.stringMatching(/^[A-Z2-7]{32}$/),
+        otpauthUri: `otpauth://totp/Bourse:${encodeURIComponent(user.email)}?secret=${started.body.secret}&issuer=Bourse&algorithm=SHA1&digits=6&period=30`,
+      });
       const secret = base32Decode(started.body.secret as string);
       problem(
         await post(

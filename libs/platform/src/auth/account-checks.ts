@@ -24,8 +24,17 @@ interface AccountState {
  * calls `require` itself. API keys pass: they are servers, with no e-mail and no second factor,
  * and reach only what their scopes open.
  */
+/** Verified users remembered per process; past it the set starts again (a cache, not a ledger). */
+const MAX_REMEMBERED = 100_000;
+
 @Injectable()
 export class AccountChecks {
+  /**
+   * Users seen verified: nothing un-verifies an address, so the e-mail half of a check is then
+   * answered without a query (a route under load, such as placing orders, asks it every time).
+   */
+  private readonly verified = new Set<string>();
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly db: Database,
@@ -45,13 +54,25 @@ export class AccountChecks {
     if (principal.kind !== 'user') {
       return;
     }
+    if (!needs.stepUp && this.verified.has(principal.userId)) {
+      return;
+    }
     const state = await this.stateOf(tx, principal);
-    if (needs.verifiedEmail && !state.emailVerified) {
+    if (state.emailVerified) {
+      this.rememberVerified(principal.userId);
+    } else if (needs.verifiedEmail) {
       throw new EmailUnverifiedError();
     }
     if (needs.stepUp) {
       this.checkStepUp(principal, state);
     }
+  }
+
+  private rememberVerified(userId: string): void {
+    if (this.verified.size >= MAX_REMEMBERED) {
+      this.verified.clear();
+    }
+    this.verified.add(userId);
   }
 
   /**
