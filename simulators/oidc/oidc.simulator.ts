@@ -82,8 +82,17 @@ export class OidcSimulator {
     this.keys = keepPrevious ? [next, ...this.keys.slice(0, 1)] : [next];
   }
 
-  /** Signs with the current key, or with `key: 'unpublished'` one the JWKS never lists. */
-  async issue(request: TokenRequest, { key = 'current' } = {}): Promise<string> {
+  /**
+   * Signs with the current key, or with `key: 'unpublished'` one the JWKS never lists; `issuer`
+   * stands in for another provider's `iss`.
+   */
+  async issue(
+    request: TokenRequest,
+    {
+      key = 'current',
+      issuer = this.issuer,
+    }: { key?: 'current' | 'unpublished'; issuer?: string } = {},
+  ): Promise<string> {
     const signer = key === 'unpublished' ? await newKey() : this.keys[0]!;
     const now = Math.floor(Date.now() / 1000);
 
@@ -93,7 +102,7 @@ export class OidcSimulator {
       ...(request.email_verified === undefined ? {} : { email_verified: request.email_verified }),
     })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: signer.kid })
-      .setIssuer(this.issuer)
+      .setIssuer(issuer)
       .setSubject(request.sub)
       .setAudience(request.audience)
       .setIssuedAt(now)

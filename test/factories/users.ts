@@ -1,4 +1,4 @@
-import { AuthService, rows, type Database, type Role } from '@bourse/platform';
+import { AuthService, NO_PASSWORD, rows, type Database, type Role } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import type { TestServer } from '../setup/apps';
 
@@ -45,8 +45,8 @@ export async function ownerId(db: Database): Promise<string> {
   const id = randomUUID();
   await rows(
     db.manager,
-    `INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, '-', 'user')`,
-    [id, uniqueEmail()],
+    `INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, $3, 'user')`,
+    [id, uniqueEmail(), NO_PASSWORD],
   );
 
   return id;

@@ -16,6 +16,7 @@ const DATABASE = `${process.env[TEST_DB_ENV]}_identity`;
 const PASSWORD = 'a long enough password';
 const AUDIENCE = 'bourse-test';
 const ROLES_CLAIM = 'https://bourse.test/roles';
+const DOWN_ISSUER = 'https://down.bourse.test/';
 
 async function waitFor<T>(probe: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 20_000;
@@ -92,6 +93,8 @@ describe('identity: e-mail verification, password reset, two-factor, sessions, e
       AUTH_EMAIL_LINK_URL: 'https://app.bourse.test/app/',
       AUTH_OIDC_PROVIDERS: JSON.stringify([
         { issuer: oidc.issuer, audience: AUDIENCE, jwksUrl: oidc.jwksUrl, rolesClaim: ROLES_CLAIM },
+        // A provider whose key set cannot be fetched (nothing listens on port 1).
+        { issuer: DOWN_ISSUER, audience: AUDIENCE, jwksUrl: 'http://127.0.0.1:1/jwks.json' },
       ]),
       AUTH_OIDC_JWKS_COOLDOWN_SECONDS: '0',
     };
@@ -267,6 +270,17 @@ describe('identity: e-mail verification, password reset, two-factor, sessions, e
     });
 
     it('refuses an expired or tampered reset link, and a verification link as one', async () => {
+      const unverified = uniqueEmail();
+      await post('/v1/auth/register', { email: unverified, password: PASSWORD });
+      const verification = tokenIn(await mailTo(unverified, 'auth.verify-email'));
+      problem(
+        await post('/v1/auth/password/reset', {
+          token: verification,
+          newPassword: 'a brand new password',
+        }),
+        400,
+        'auth.invalid_email_token',
+      );
       const user = await signedInUser(api);
       await post('/v1/auth/password/forgot', { email: user.email });
       const token = tokenIn(await mailTo(user.email, 'auth.reset-password'));
@@ -527,8 +541,10 @@ describe('identity: e-mail verification, password reset, two-factor, sessions, e
   });
 
   describe('external identity providers (OIDC)', () => {
-    const external = (claims: Partial<Parameters<OidcSimulator['issue']>[0]> = {}, options = {}) =>
-      oidc.issue({ sub: 'auth0|ada', audience: AUDIENCE, ...claims }, options);
+    const external = (
+      claims: Partial<Parameters<OidcSimulator['issue']>[0]> = {},
+      options: Parameters<OidcSimulator['issue']>[1] = {},
+    ) => oidc.issue({ sub: 'auth0|ada', audience: AUDIENCE, ...claims }, options);
 
     it('maps the subject to one local user, made on first use, verified per the provider', async () => {
       const sub = `auth0|${uniqueEmail()}`;
@@ -549,12 +565,14 @@ describe('identity: e-mail verification, password reset, two-factor, sessions, e
       });
       expect(second.body).toEqual(first.body);
       expect(await auditOf(`user:${first.body.id}`)).toEqual(['user.external_link']);
-      // No password signs in to it.
+      // No password signs in to it, and a reset does not give it one.
       problem(
         await post('/v1/auth/login', { email, password: '-' }),
         401,
         'auth.invalid_credentials',
       );
+      expect((await post('/v1/auth/password/forgot', { email })).status).toBe(202);
+      expect((await mailTo(email, 'auth.reset-unknown')).text).not.toContain('token=');
     });
 
     it('takes the role from the configured claim, and an unverified address stays unverified', async () => {
@@ -591,6 +609,13 @@ describe('identity: e-mail verification, password reset, two-factor, sessions, e
       );
       // Expired 30 s ago by the provider's clock: within the 60 s skew allowed.
       expect((await get('/v1/me', await external({ sub, expiresIn: -30 }))).status).toBe(200);
+    });
+
+    it("answers 503 while a provider's key set cannot be fetched", async () => {
+      const res = await get('/v1/me', await external({}, { issuer: DOWN_ISSUER }));
+
+      problem(res, 503, 'auth.provider_unavailable');
+      expect(res.headers.get('retry-after')).toBe('1');
     });
 
     it('picks up a rotated key by fetching the JWKS again', async () => {

@@ -128,10 +128,10 @@ export class EmailTokens {
         messageId,
         template: 'auth.reset-unknown',
         subject: 'Password reset requested',
-        text: 'Someone asked to reset the password of a Bourse account with this address, but no account uses it. If it was not you, ignore this message.\n',
+        text: 'Someone asked to reset the password of a Bourse account with this address, but no account signing in with a password uses it. If it was not you, ignore this message.\n',
         html: page(
           'Password reset requested',
-          '<p>Someone asked to reset the password of a Bourse account with this address, but no account uses it. If it was not you, ignore this message.</p>',
+          '<p>Someone asked to reset the password of a Bourse account with this address, but no account signing in with a password uses it. If it was not you, ignore this message.</p>',
         ),
       };
     }

@@ -22,6 +22,7 @@ import {
   TokenExpiredError,
 } from './auth.errors';
 import { ExternalIdentityRepository } from './external-identity.repository';
+import { NO_PASSWORD } from './password';
 import type { Principal } from './principal';
 import { isRole, type Role } from './roles';
 import { normalizeEmail, UserRepository, type User } from './user.repository';
@@ -132,10 +133,13 @@ export class ExternalTokens {
       if (error instanceof joseErrors.JWKSNoMatchingKey) {
         throw new InvalidTokenError('The token is signed by a key the provider does not publish');
       }
+      // The key set could not be had: a timeout, a network failure (fetch's TypeError, not a
+      // JOSE error), an answer that is not a key set or not 200 OK. The token may be good.
       if (
         error instanceof joseErrors.JWKSTimeout ||
         error instanceof joseErrors.JWKSInvalid ||
-        (error instanceof Error && error.name === 'TypeError')
+        !(error instanceof joseErrors.JOSEError) ||
+        /^Expected 200 OK/.test(error.message)
       ) {
         throw new IdentityProviderUnavailableError();
       }
@@ -175,8 +179,7 @@ export class ExternalTokens {
     let user = await this.users.insert(tx, {
       id: newId(),
       email,
-      // No password signs in to it: verifyPassword refuses a hash it cannot read.
-      passwordHash: '-',
+      passwordHash: NO_PASSWORD,
       role,
       emailVerified,
     });

@@ -29,6 +29,7 @@ export { TwoFactorService, type SecondFactorProof } from './two-factor.service';
 export { SessionsService, type AuthSession } from './sessions.service';
 export type { ClientInfo } from './session.repository';
 export { hotp, matchTotp, totpStep } from './totp';
+export { NO_PASSWORD } from './password';
 export { AuthModule } from './auth.module';
 export { AuthService, type Credentials, type NewUser, type Session } from './auth.service';
 export { ApiKeyService, type CreatedApiKey, type NewApiKey } from './api-key.service';

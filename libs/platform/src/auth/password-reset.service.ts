@@ -5,7 +5,7 @@ import { AUTH_AUDIT } from './auth.audit';
 import { AccountDisabledError } from './auth.errors';
 import { EmailTokens } from './email-tokens';
 import { LoginAttempts } from './login-attempts';
-import { hashPassword } from './password';
+import { hashPassword, NO_PASSWORD } from './password';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { RevokedSessions } from './revoked-sessions';
 import { normalizeEmail, UserRepository } from './user.repository';
@@ -26,7 +26,8 @@ export class PasswordResetService {
   /**
    * Answers the same, and does the same work, whether or not an account uses the address: the
    * same statements run (a token row and an outbox job), and the e-mail is the reset link or a
-   * notice that no account uses the address. At most one e-mail per address per
+   * notice that no account with a password uses the address (none, or one that signs in at an
+   * external provider). At most one e-mail per address per
    * AUTH_EMAIL_RESEND_SECONDS; requests within it are answered alike and send nothing.
    */
   async request(input: { email: string }): Promise<void> {
@@ -36,11 +37,9 @@ export class PasswordResetService {
         return;
       }
       const user = await this.users.findByEmail(tx, email);
-      await this.emailTokens.send(tx, {
-        purpose: 'reset_password',
-        userId: user?.id ?? null,
-        email,
-      });
+      // An account of an external provider signs in there: a reset would give it a second way in.
+      const resettable = user && user.passwordHash !== NO_PASSWORD ? user.id : null;
+      await this.emailTokens.send(tx, { purpose: 'reset_password', userId: resettable, email });
     });
   }
 
