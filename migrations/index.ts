@@ -32,6 +32,7 @@ import { NotificationsSms1766210000000 } from './1766210000000-notifications-sms
 import { PaymentFeesDisputesPayouts1766220000000 } from './1766220000000-payment-fees-disputes-payouts';
 import { CreatePaymentReconciliations1766220001000 } from './1766220001000-create-payment-reconciliations';
 import { KycDocumentsRetentionCustody1766230000000 } from './1766230000000-kyc-documents-retention-custody';
+import { CreateIdentity1766240000000 } from './1766240000000-create-identity';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -68,4 +69,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   PaymentFeesDisputesPayouts1766220000000,
   CreatePaymentReconciliations1766220001000,
   KycDocumentsRetentionCustody1766230000000,
+  CreateIdentity1766240000000,
 ];

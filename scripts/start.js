@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3, SMTP, OneSignal, Stripe, PayPal, Twilio, Sumsub and custody simulators until SIGINT or SIGTERM, on which all
+ * local S3, SMTP, OneSignal, Stripe, PayPal, Twilio, Sumsub, custody and OIDC simulators until SIGINT or SIGTERM, on which all
  * shut down gracefully. With `apps` (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
@@ -13,6 +13,17 @@ const readline = require('node:readline');
 const { setInterval } = require('node:timers');
 
 const SETUP = ['build', 'db:create', 'db:migrate', 'db:seed'];
+// The local OpenID Connect provider: unless AUTH_OIDC_PROVIDERS names others, the api accepts its
+// tokens (audience `bourse-local`, roles from the `roles` claim).
+const OIDC_PORT = process.env.OIDC_SIMULATOR_PORT || '3231';
+process.env.AUTH_OIDC_PROVIDERS ||= JSON.stringify([
+  {
+    issuer: `http://127.0.0.1:${OIDC_PORT}`,
+    audience: 'bourse-local',
+    jwksUrl: `http://127.0.0.1:${OIDC_PORT}/.well-known/jwks.json`,
+    rolesClaim: 'roles',
+  },
+]);
 /** The long-running processes, by the name their output lines are prefixed with: Node arguments. */
 const APPS = {
   api: ['dist/apps/api/apps/api/src/main.js'],
@@ -32,6 +43,8 @@ const APPS = {
   sumsub: ['dist/apps/cli/apps/cli/src/main.js', 'sumsub:simulator'],
   // Where TRADING_CUSTODY_API_URL points by default: the custodian of the users' metal (libs/trading).
   custody: ['dist/apps/cli/apps/cli/src/main.js', 'custody:simulator'],
+  // Signs the external access tokens the api accepts (AUTH_OIDC_PROVIDERS, set above).
+  oidc: ['dist/apps/cli/apps/cli/src/main.js', 'oidc:simulator', '--port', OIDC_PORT],
 };
 
 const children = new Set();

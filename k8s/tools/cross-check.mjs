@@ -69,7 +69,7 @@ const METRICS_PORT_VAR = { api: 'API_METRICS_PORT', worker: 'WORKER_METRICS_PORT
 // The platform's CONFIG_VARS (libs/platform/src/config/config.schema.ts) and every lib's or app's
 // config section (`configSection({ vars: { ... } })` in a `*.config.ts` under libs/ or apps/):
 // each UPPER_CASE property built by one of the VarSpec builders, parsed with the TypeScript compiler.
-const BUILDERS = new Set(['str', 'int', 'oneOf', 'url', 'list', 'trustProxy']);
+const BUILDERS = new Set(['str', 'int', 'oneOf', 'url', 'list', 'trustProxy', 'oidcProviders']);
 const sourceFiles = (dir, keep) =>
   readdirSync(join(root, dir), { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);

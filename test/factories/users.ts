@@ -1,4 +1,4 @@
-import { AuthService, rows, type Database, type Role } from '@bourse/platform';
+import { AuthService, NO_PASSWORD, rows, type Database, type Role } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import type { TestServer } from '../setup/apps';
 
@@ -12,14 +12,18 @@ export interface SignedInUser {
 
 export const uniqueEmail = (): string => `u-${randomUUID()}@example.com`;
 
-/** A user made through the real service (admins cannot register) and signed in over HTTP. */
+/**
+ * A user made through the real service (admins cannot register) and signed in over HTTP. Its
+ * e-mail is verified (`emailVerified: false` for one that has not followed the link yet), as
+ * moving value and starting KYC need.
+ */
 export async function signedInUser(
   api: TestServer,
-  { role = 'user' }: { role?: Role } = {},
+  { role = 'user', emailVerified = true }: { role?: Role; emailVerified?: boolean } = {},
 ): Promise<SignedInUser> {
   const email = uniqueEmail();
   const password = 'a long enough password';
-  const user = await api.app.get(AuthService).createUser({ email, password, role });
+  const user = await api.app.get(AuthService).createUser({ email, password, role, emailVerified });
   const res = await api.request('POST', '/v1/auth/login', { body: { email, password } });
   if (res.status !== 200) {
     throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
@@ -41,8 +45,8 @@ export async function ownerId(db: Database): Promise<string> {
   const id = randomUUID();
   await rows(
     db.manager,
-    `INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, '-', 'user')`,
-    [id, uniqueEmail()],
+    `INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, $3, 'user')`,
+    [id, uniqueEmail(), NO_PASSWORD],
   );
 
   return id;

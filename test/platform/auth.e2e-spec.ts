@@ -77,6 +77,8 @@ describe('auth', () => {
           role: 'user',
           createdAt: expect.any(String),
           disabledAt: null,
+          emailVerifiedAt: null,
+          twoFactorEnabled: false,
         },
         accessToken: expect.any(String),
         expiresIn: 900,
@@ -594,6 +596,8 @@ describe('auth', () => {
         role: 'user',
         createdAt: expect.any(String),
         disabledAt: null,
+        emailVerifiedAt: expect.any(String),
+        twoFactorEnabled: false,
       });
       expect(disabled.status).toBe(200);
       expect(disabled.body.disabledAt).toEqual(expect.any(String));

@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { passKyc } from '../factories/kyc';
 import { ledgerOf, type LedgerServices } from '../factories/ledger';
+import { enrolTwoFactor } from '../factories/two-factor';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, type TestServer } from '../setup/apps';
 
@@ -306,6 +307,36 @@ describe('trading: quotes and orders', () => {
     expect(await written(user.id)).toEqual({ orders: 11, transfers: 33 });
     const holdings = await api.request('GET', '/v1/trading/holdings', { token: user.accessToken });
     expect(holdings.body).toEqual([]);
+    expect(await ledger.statements.verifyInvariants()).toMatchObject({ ok: true });
+  });
+
+  it('asks a seller who turned two-factor on for a recent step-up; a buy asks none', async () => {
+    const user = await fundedUser(1_000_000n);
+    const { recoveryCodes } = await enrolTwoFactor(api, user);
+    // Confirming the enrolment proved the factor; let that proof age past the limit.
+    await rows(
+      api.app.get(Database).manager,
+      `UPDATE auth_sessions SET stepped_up_at = now() - interval '1 hour' WHERE user_id = $1`,
+      [user.id],
+    );
+    await freshPrices();
+    const buy = await quote(user, { metal: 'XAU', side: 'buy', weight: '1000' });
+    expect((await post(user, 'orders', { quoteId: buy.body.id })).status).toBe(201);
+    const sell = await quote(user, { metal: 'XAU', side: 'sell', weight: '1000' });
+
+    const refused = await post(user, 'orders', { quoteId: sell.body.id });
+    const stepUp = await api.request('POST', '/v1/me/step-up', {
+      token: user.accessToken,
+      body: { recoveryCode: recoveryCodes[0] },
+    });
+    const sold = await post(user, 'orders', { quoteId: sell.body.id });
+
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('auth.step_up_required');
+    expect(stepUp.status).toBe(200);
+    expect(sold.status).toBe(201);
+    expect(sold.body).toMatchObject({ side: 'sell', weight: '1000' });
+    expect(await balance(user.id, 'XAU')).toBe(0n);
     expect(await ledger.statements.verifyInvariants()).toMatchObject({ ok: true });
   });
 

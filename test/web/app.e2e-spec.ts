@@ -1,9 +1,10 @@
 import { MarketKeys, SYMBOLS } from '@bourse/market-data';
-import { createRedis } from '@bourse/platform';
+import { createRedis, hotp, totpStep } from '@bourse/platform';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { ledgerOf } from '../factories/ledger';
+import { base32Decode } from '../factories/two-factor';
 import { signedInUser, uniqueEmail, type SignedInUser } from '../factories/users';
 import { createApiApp } from '../../apps/api/src/api.app';
 import { LogCapture, startApi, testConfig, TestServer } from '../setup/apps';
@@ -265,6 +266,32 @@ it('sends a user whose session was revoked to sign in', async () => {
   await page.getByRole('link', { name: 'Wallet' }).click();
   await page.getByText('Your session has ended. Please sign in again.').waitFor();
   expect(new URL(page.url()).pathname).toBe('/app/sign-in');
+});
+
+it('turns two-factor on from the Security page, then signs in with a recovery code', async () => {
+  const owner = await signedInUser(api);
+  await signIn(owner);
+  await page.getByTestId('user-email').waitFor();
+  await page.getByRole('link', { name: 'Security' }).click();
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  const secret = base32Decode((await page.getByTestId('totp-secret').textContent())!);
+  await page.getByLabel('Code from the authenticator app').fill(hotp(secret, totpStep(Date.now())));
+  await page.getByRole('button', { name: 'Confirm' }).click();
+  const codes = page.getByTestId('recovery-codes').locator('code');
+  await codes.first().waitFor();
+  expect(await codes.count()).toBe(10);
+  await shot('two-factor');
+  const recoveryCode = (await codes.first().textContent())!;
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
+  expectedErrors.push(refused(403, '/v1/auth/login'));
+
+  await signIn(owner);
+  await page.getByLabel('Code from the authenticator app (or a recovery code)').fill(recoveryCode);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+
+  await page.getByTestId('user-email').waitFor();
+  expect(await page.getByTestId('user-email').textContent()).toBe(owner.email);
 });
 
 it('logged no console errors but the failures the tests caused', () => {

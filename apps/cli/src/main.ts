@@ -6,6 +6,7 @@ import { runCustodySimulator } from './custody-simulator.command';
 import { createDatabase, migrate, revert } from './database.commands';
 import { reencryptKyc } from './kyc-reencrypt.command';
 import { verifyLedger } from './ledger-verify.command';
+import { runOidcSimulator } from './oidc-simulator.command';
 import { runOneSignalSimulator } from './onesignal-simulator.command';
 import { openapi } from './openapi.command';
 import { reconcilePayments } from './payments-reconcile.command';
@@ -18,7 +19,7 @@ import { runSumsubSimulator } from './sumsub-simulator.command';
 import { runTwilioSimulator } from './twilio-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | twilio:simulator | payments:reconcile [--provider P] [--from ISO] [--to ISO] | sumsub:simulator | custody:simulator | kyc:reencrypt>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | twilio:simulator | payments:reconcile [--provider P] [--from ISO] [--to ISO] | sumsub:simulator | custody:simulator | kyc:reencrypt | oidc:simulator [--port N]>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -66,6 +67,8 @@ async function main(argv: string[]): Promise<string> {
       return runSumsubSimulator(config);
     case 'custody:simulator':
       return runCustodySimulator(config);
+    case 'oidc:simulator':
+      return runOidcSimulator(flags);
     default:
       throw new Error(USAGE);
   }

@@ -6,6 +6,7 @@ import {
   ConfigModule,
   Database,
   DatabaseModule,
+  QueueModule,
   RedisModule,
   type User,
 } from '@bourse/platform';
@@ -29,11 +30,13 @@ class SeedModule {
   static forConfig(config: CliConfig): DynamicModule {
     return {
       module: SeedModule,
-      // Redis: sign-in counts failed attempts there (AuthModule needs it).
+      // Redis: sign-in counts failed attempts there; the outbox: sign-up queues e-mail (AuthModule
+      // needs both).
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
         RedisModule,
+        QueueModule,
         AuthModule,
         LedgerModule,
       ],
@@ -82,11 +85,13 @@ export async function seed(config: CliConfig): Promise<string> {
       email: config.seed.adminEmail,
       password: config.seed.adminPassword,
       role: 'admin',
+      emailVerified: true,
     });
     const user = await auth.ensureUser({
       email: config.seed.userEmail,
       password: config.seed.userPassword,
       role: 'user',
+      emailVerified: true,
     });
     for (const demo of [admin, user]) {
       await fundDemoWallets(

@@ -5,6 +5,9 @@ import type { SignOutReason } from './lib/session';
 import { AdminPage } from './pages/AdminPage';
 import { AuthPage } from './pages/AuthPage';
 import { MarketsPage } from './pages/MarketsPage';
+import { ResetPasswordPage } from './pages/ResetPasswordPage';
+import { TwoFactorPage } from './pages/TwoFactorPage';
+import { VerifyEmailPage } from './pages/VerifyEmailPage';
 import { WalletPage } from './pages/WalletPage';
 
 /** Markets are public; the wallet and operations need a session (operations: an admin). */
@@ -26,7 +29,7 @@ export function App({ services }: { services: AppServices }) {
     [session],
   );
 
-  const needsUser = route === 'wallet' || route === 'admin';
+  const needsUser = route === 'wallet' || route === 'admin' || route === 'two-factor';
   useEffect(() => {
     if (needsUser && !user) {
       navigate('sign-in');
@@ -41,6 +44,12 @@ export function App({ services }: { services: AppServices }) {
         return <AuthPage mode="register" />;
       case 'wallet':
         return user && <WalletPage />;
+      case 'verify-email':
+        return <VerifyEmailPage />;
+      case 'reset-password':
+        return <ResetPasswordPage />;
+      case 'two-factor':
+        return user && <TwoFactorPage />;
       case 'admin':
         return user?.role === 'admin' ? <AdminPage /> : <p>Operations are for admins.</p>;
       default:
@@ -55,6 +64,7 @@ export function App({ services }: { services: AppServices }) {
         <nav>
           <Link to="markets">Markets</Link>
           {user && <Link to="wallet">Wallet</Link>}
+          {user && <Link to="two-factor">Security</Link>}
           {user?.role === 'admin' && <Link to="admin">Operations</Link>}
         </nav>
         <span className="user">

@@ -1,5 +1,6 @@
 import { CandlesModule, MARKET_QUEUE, MarketUpstreamModule } from '@bourse/market-data';
 import {
+  AccountEmailsModule,
   ConfigModule,
   DatabaseModule,
   IdempotencyModule,
@@ -30,6 +31,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { EraseExpiredProcessor } from './kyc/erase-expired.processor';
 import { KycScheduler } from './kyc/kyc.scheduler';
 import { SumsubSubmitProcessor } from './kyc/sumsub-submit.processor';
+import { SendAccountEmailProcessor } from './auth/send-account-email.processor';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
 import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor';
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
@@ -92,6 +94,7 @@ export class WorkerModule {
         CandlesModule,
         StorageModule,
         NotificationsWorkerModule,
+        AccountEmailsModule,
         KycModule,
         PaymentsWorkerModule,
         CustodyWorkerModule,
@@ -112,6 +115,7 @@ export class WorkerModule {
         ThumbnailProcessor,
         StorageScheduler,
         SendNotificationProcessor,
+        SendAccountEmailProcessor,
         DeliverWebhookProcessor,
         SumsubReviewHandler,
         DisputeDeadlinesProcessor,

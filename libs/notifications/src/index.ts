@@ -13,6 +13,7 @@ export {
   TwilioStatusDto,
   twilioEventId,
 } from './sms/twilio.webhook';
+export { Mailer } from './mailer';
 export { NOTIFICATION_EVENT, NOTIFICATIONS_NAMESPACE } from './live';
 export { NotificationsModule, NotificationsWorkerModule } from './notifications.module';
 export { NotificationsService, type SendOutcome } from './notifications.service';

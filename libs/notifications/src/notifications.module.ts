@@ -38,7 +38,7 @@ import { WebhooksService } from './webhooks/webhooks.service';
     WebhookSender,
     WebhookMetrics,
   ],
-  exports: [NotificationsService, EmailTemplates, WebhooksService],
+  exports: [NotificationsService, EmailTemplates, WebhooksService, Mailer],
 })
 export class NotificationsModule {
   /**

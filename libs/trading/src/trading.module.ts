@@ -1,7 +1,7 @@
 import { KycModule } from '@bourse/kyc';
 import { LedgerModule } from '@bourse/ledger';
 import { CandlesModule } from '@bourse/market-data';
-import { requireConfigSection } from '@bourse/platform';
+import { AccountChecksModule, requireConfigSection } from '@bourse/platform';
 import { Module } from '@nestjs/common';
 import { TRADING_CONFIG } from './trading.config';
 import { TradingRepository } from './trading.repository';
@@ -13,7 +13,7 @@ import { TradingService } from './trading.service';
  * PricesService, settlement through the ledger, the tier and limits from KYC's gate.
  */
 @Module({
-  imports: [LedgerModule, CandlesModule, KycModule],
+  imports: [LedgerModule, CandlesModule, KycModule, AccountChecksModule],
   providers: [requireConfigSection(TRADING_CONFIG), TradingService, TradingRepository],
   exports: [TradingService],
 })

@@ -2,6 +2,7 @@ import { KycGate, type KycTier } from '@bourse/kyc';
 import { AccountsService, TransfersService, type TransferInput } from '@bourse/ledger';
 import { findSymbol, NoPriceError, PricesService, type Tick } from '@bourse/market-data';
 import {
+  AccountChecks,
   APP_CONFIG,
   Database,
   ForbiddenError,
@@ -82,6 +83,7 @@ export class TradingService {
     private readonly repo: TradingRepository,
     private readonly outbox: OutboxService,
     private readonly kyc: KycGate,
+    private readonly checks: AccountChecks,
   ) {}
 
   /**
@@ -161,6 +163,10 @@ export class TradingService {
       const executed = await this.repo.orderOfQuote(tx, quote.id);
       if (executed) {
         throw new QuoteUsedError(quote.id, executed);
+      }
+      // A sell turns metal into cash the user can take out: a recent second factor, by policy.
+      if (quote.side === 'sell') {
+        await this.checks.require(principal, { stepUp: true }, tx);
       }
       // Counted against the tier's limits in this transaction: a refused order uses nothing.
       await this.kyc.consume(tx, userId, TRADING_TIER, quote.side, quote.total);

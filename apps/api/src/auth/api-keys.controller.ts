@@ -4,6 +4,7 @@ import {
   CreateApiKeyDto,
   CreatedApiKeyDto,
   CurrentPrincipal,
+  RequireStepUp,
   type Principal,
 } from '@bourse/platform';
 import {
@@ -32,6 +33,7 @@ export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeyService) {}
 
   @Post()
+  @RequireStepUp()
   @ApiOperation({
     summary: 'Create an API key for a server client.',
     description: 'A key reaches only the routes opened to its scopes.',

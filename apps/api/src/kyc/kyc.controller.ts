@@ -11,6 +11,7 @@ import {
   Idempotent,
   IdempotentCall,
   IdempotentResponse,
+  RequireVerifiedEmail,
   type IdempotentRequest,
   type Principal,
 } from '@bourse/platform';
@@ -25,7 +26,10 @@ import {
 } from '@nestjs/swagger';
 
 @ApiTags('kyc')
-@ApiForbiddenResponse({ description: '`auth.forbidden`: only users have a KYC case.' })
+@ApiForbiddenResponse({
+  description:
+    '`auth.forbidden`: only users have a KYC case; `auth.email_unverified` (sending data or submitting).',
+})
 @Controller('v1/kyc')
 export class KycController {
   constructor(
@@ -46,6 +50,7 @@ export class KycController {
   @Post('applicant')
   @HttpCode(200)
   @Idempotent()
+  @RequireVerifiedEmail()
   @ApiOperation({
     summary: 'Send or correct your personal data.',
     description:
@@ -68,6 +73,7 @@ export class KycController {
   @Post('submit')
   @HttpCode(200)
   @Idempotent()
+  @RequireVerifiedEmail()
   @ApiOperation({ summary: 'Submit your case for review.' })
   @ApiOkResponse({ type: KycDto, description: 'The case, now `submitted`.' })
   @ApiConflictResponse({

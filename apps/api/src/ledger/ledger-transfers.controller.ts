@@ -2,6 +2,7 @@ import {
   Idempotent,
   IdempotentCall,
   IdempotentResponse,
+  RequireStepUp,
   type IdempotentRequest,
 } from '@bourse/platform';
 import {
@@ -30,6 +31,7 @@ export class LedgerTransfersController {
   constructor(private readonly ledger: LedgerAdminService) {}
 
   @Post()
+  @RequireStepUp()
   @ApiOperation({
     summary: 'Move money: one balanced transfer.',
     description:
@@ -59,6 +61,7 @@ export class LedgerTransfersController {
   }
 
   @Post('batch')
+  @RequireStepUp()
   @ApiOperation({
     summary: 'Move money: up to 1000 transfers at once.',
     description:

@@ -12,6 +12,7 @@ import {
   IdempotentCall,
   IdempotentResponse,
   pageOf,
+  RequireVerifiedEmail,
   Roles,
   type IdempotentRequest,
   type Principal,
@@ -44,13 +45,16 @@ export class PaymentsController {
 
   @Post()
   @Idempotent()
+  @RequireVerifiedEmail()
   @ApiOperation({
     summary: 'Start a payment.',
     description:
       'Creates the intent here and at the provider. The payer authorises with what is returned (Stripe: `clientSecret` for Stripe.js); the provider confirms by webhook, and the capture is settled in the ledger (`wallet_deposit`: the wallet is credited). Idempotent by `Idempotency-Key`.',
   })
   @ApiCreatedResponse({ type: PaymentDto, description: 'The payment, `requires_action`.' })
-  @ApiForbiddenResponse({ description: '`auth.forbidden`: only users pay (not API keys).' })
+  @ApiForbiddenResponse({
+    description: '`auth.forbidden`: only users pay (not API keys); `auth.email_unverified`.',
+  })
   @ApiConflictResponse({ description: '`idempotency.request_in_progress`.' })
   @ApiUnprocessableEntityResponse({
     description:

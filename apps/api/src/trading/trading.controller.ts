@@ -13,6 +13,7 @@ import {
   IdempotentCall,
   IdempotentResponse,
   PageQueryDto,
+  RequireVerifiedEmail,
   type IdempotentRequest,
   type Principal,
 } from '@bourse/platform';
@@ -31,7 +32,11 @@ import {
 } from '@nestjs/swagger';
 
 @ApiTags('trading')
-@ApiForbiddenResponse({ description: '`auth.forbidden`: only users trade (not API keys).' })
+@ApiForbiddenResponse({
+  description:
+    '`auth.forbidden`: only users trade (not API keys); `auth.email_unverified`; on a sell, `auth.step_up_required` (or `auth.two_factor_required`): prove the second factor at /v1/me/step-up first.',
+})
+@RequireVerifiedEmail()
 @Controller('v1/trading')
 export class TradingController {
   constructor(private readonly trading: TradingService) {}

@@ -4,7 +4,10 @@ import { describeProblem } from '../lib/problem';
 import { Link, navigate } from '../lib/router';
 import type { SignOutReason } from '../lib/session';
 
-/** Sign in or register: both answer a session, so one form serves both. */
+/**
+ * Sign in or register: both answer a session, so one form serves both. With two-factor on, a
+ * right password asks for the code next (the sign-in's challenge and a TOTP or recovery code).
+ */
 export function AuthPage({
   mode,
   reason,
@@ -17,6 +20,8 @@ export function AuthPage({
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [challengeToken, setChallengeToken] = useState<string>();
+  const [code, setCode] = useState('');
   const registering = mode === 'register';
 
   const submit = async (event: FormEvent) => {
@@ -24,13 +29,21 @@ export function AuthPage({
     setBusy(true);
     setError(undefined);
     const body = { email, password };
-    const { data, error: problem } = registering
-      ? await session.client.POST('/v1/auth/register', { body })
-      : await session.client.POST('/v1/auth/login', { body });
+    const secondFactor = /^\d{6}$/.test(code) ? { code } : { recoveryCode: code };
+    const { data, error: problem } = challengeToken
+      ? await session.client.POST('/v1/auth/login/second-factor', {
+          body: { challengeToken, ...secondFactor },
+        })
+      : registering
+        ? await session.client.POST('/v1/auth/register', { body })
+        : await session.client.POST('/v1/auth/login', { body });
     setBusy(false);
     if (data) {
       session.start(data);
       navigate('markets');
+    } else if (problem?.code === 'auth.second_factor_required') {
+      // An extension of this problem: the token that carries the sign-in to its second step.
+      setChallengeToken(String((problem as { challengeToken?: unknown }).challengeToken));
     } else {
       setError(describeProblem(problem, 'The server could not be reached; try again.'));
     }
@@ -66,6 +79,18 @@ export function AuthPage({
             onChange={(e) => setPassword(e.target.value)}
           />
         </label>
+        {challengeToken && (
+          <label>
+            Code from the authenticator app (or a recovery code)
+            <input
+              name="code"
+              autoComplete="one-time-code"
+              required
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          </label>
+        )}
         {error && (
           <p role="alert" className="error">
             {error}
@@ -82,7 +107,8 @@ export function AuthPage({
           </>
         ) : (
           <>
-            New here? <Link to="register">Create an account</Link>
+            New here? <Link to="register">Create an account</Link> ·{' '}
+            <Link to="reset-password">Forgot your password?</Link>
           </>
         )}
       </p>

@@ -1,6 +1,7 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { Principal } from './principal';
+import type { ClientInfo } from './session.repository';
 import { isRole, type Role } from './roles';
 
 export const ROLES = 'bourse:roles';
@@ -33,4 +34,34 @@ export const ApiKeyScopes = (...scopes: string[]): ClassDecorator & MethodDecora
 export const CurrentPrincipal = createParamDecorator(
   (_data: unknown, context: ExecutionContext): Principal | undefined =>
     context.switchToHttp().getRequest<FastifyRequest>().principal,
+);
+
+export const REQUIRE_VERIFIED_EMAIL = 'bourse:require-verified-email';
+export const REQUIRE_STEP_UP = 'bourse:require-step-up';
+
+/**
+ * Users whose e-mail is not verified get 403 `auth.email_unverified` (for routes that move value
+ * or start an identity check). API keys are unaffected.
+ */
+export const RequireVerifiedEmail = (): ClassDecorator & MethodDecorator =>
+  SetMetadata(REQUIRE_VERIFIED_EMAIL, true);
+
+/**
+ * Value leaving the user: the caller must have proved a second factor recently, as
+ * AUTH_STEP_UP and AUTH_STEP_UP_MAX_AGE_SECONDS say (403 `auth.step_up_required`, or
+ * `auth.two_factor_required` under `always` without two-factor). Implies a verified e-mail. API
+ * keys are unaffected. Where the rule depends on the request's data, call
+ * `AccountChecks.require(principal, { stepUp: true })` in the service instead.
+ */
+export const RequireStepUp = (): ClassDecorator & MethodDecorator =>
+  SetMetadata(REQUIRE_STEP_UP, true);
+
+/** Where the request comes from (the address as TRUST_PROXY resolves it, and the User-Agent). */
+export const RequestClient = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): ClientInfo => {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const agent = request.headers['user-agent'];
+
+    return { ip: request.ip, userAgent: typeof agent === 'string' ? agent : undefined };
+  },
 );

@@ -99,6 +99,18 @@ export class UserDto {
       'When an admin disabled the account (no sign-in, no refresh); null while it works.',
   })
   disabledAt!: Date | null;
+
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description:
+      'When the e-mail was verified (the e-mailed link, a password reset, or a provider vouching); until then no value moves and no identity check starts.',
+  })
+  emailVerifiedAt!: Date | null;
+
+  @ApiProperty({ description: 'Two-factor (TOTP) is on: sign-in and step-ups ask for a code.' })
+  twoFactorEnabled!: boolean;
 }
 
 export class SessionDto {

@@ -1,17 +1,23 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { API_KEY_SCOPES, ROLES } from './auth.decorators';
+import { AccountChecks } from './account-checks';
+import { API_KEY_SCOPES, REQUIRE_STEP_UP, REQUIRE_VERIFIED_EMAIL, ROLES } from './auth.decorators';
 import { ForbiddenError, UnauthenticatedError } from './auth.errors';
 import { AuthService } from './auth.service';
 import type { Principal, Role } from './principal';
 import { IS_PUBLIC } from './public.decorator';
 
-/** What a route asks of its caller, read from @Public, @Roles and @ApiKeyScopes. */
+/**
+ * What a route asks of its caller, read from @Public, @Roles, @ApiKeyScopes, and of users,
+ * @RequireVerifiedEmail and @RequireStepUp.
+ */
 export interface AccessRules {
   isPublic: boolean;
   roles?: Role[];
   scopes?: string[];
+  verifiedEmail?: boolean;
+  stepUp?: boolean;
 }
 
 /** A route's rules: the handler's decorators override its controller's. The OpenAPI document reads them too. */
@@ -26,6 +32,9 @@ export function accessRulesOf(
     isPublic: reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) ?? false,
     roles: reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets),
     scopes: reflector.getAllAndOverride<string[] | undefined>(API_KEY_SCOPES, targets),
+    verifiedEmail:
+      reflector.getAllAndOverride<boolean | undefined>(REQUIRE_VERIFIED_EMAIL, targets) ?? false,
+    stepUp: reflector.getAllAndOverride<boolean | undefined>(REQUIRE_STEP_UP, targets) ?? false,
   };
 }
 
@@ -70,6 +79,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly auth: AuthService,
+    private readonly checks: AccountChecks,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -87,9 +97,14 @@ export class AuthGuard implements CanActivate {
       return true;
     }
 
-    return this.auth.authenticate(authorization).then((principal) => {
+    return this.auth.authenticate(authorization).then(async (principal) => {
       request.principal = principal;
       authorize(principal, rules);
+      // A step-up implies a verified e-mail: value leaves only a verified account.
+      await this.checks.require(principal, {
+        verifiedEmail: rules.verifiedEmail || rules.stepUp,
+        stepUp: rules.stepUp,
+      });
 
       return true;
     });

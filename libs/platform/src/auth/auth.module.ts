@@ -5,20 +5,36 @@ import { createSecretKey } from 'node:crypto';
 import { AuditModule } from '../audit/audit.module';
 import { APP_CONFIG } from '../config/config.module';
 import type { AppConfig } from '../config/config';
+import { AccountChecksModule } from './account-checks.module';
+import { AccountEmailsModule } from './account-emails.module';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { EmailVerificationService } from './email-verification.service';
+import { ExternalIdentityRepository } from './external-identity.repository';
+import { ExternalTokens } from './external-tokens';
+import { IdentityKeys } from './identity-keys';
 import { LoginAttempts } from './login-attempts';
+import { PasswordResetService } from './password-reset.service';
+import { RecoveryCodeRepository } from './recovery-code.repository';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { RevokedSessions } from './revoked-sessions';
+import { SessionRepository } from './session.repository';
+import { SessionsService } from './sessions.service';
+import { TwoFactorService } from './two-factor.service';
 import { UserAdminService } from './user-admin.service';
 import { UserRepository } from './user.repository';
 
-/** Users, sessions and API keys; importing it puts every route behind the AuthGuard. */
+/**
+ * Users, sessions and API keys, e-mail verification, password reset, two-factor and external
+ * providers; importing it puts every route behind the AuthGuard.
+ */
 @Module({
   imports: [
     AuditModule,
+    AccountChecksModule,
+    AccountEmailsModule,
     JwtModule.registerAsync({
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => ({
@@ -40,8 +56,28 @@ import { UserRepository } from './user.repository';
     UserRepository,
     RefreshTokenRepository,
     ApiKeyRepository,
+    IdentityKeys,
+    SessionRepository,
+    RecoveryCodeRepository,
+    ExternalIdentityRepository,
+    ExternalTokens,
+    EmailVerificationService,
+    PasswordResetService,
+    TwoFactorService,
+    SessionsService,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [AuthService, ApiKeyService, UserAdminService, RevokedSessions],
+  exports: [
+    AuthService,
+    ApiKeyService,
+    UserAdminService,
+    RevokedSessions,
+    EmailVerificationService,
+    PasswordResetService,
+    TwoFactorService,
+    SessionsService,
+    AccountChecksModule,
+    AccountEmailsModule,
+  ],
 })
 export class AuthModule {}

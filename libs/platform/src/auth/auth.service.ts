@@ -12,15 +12,20 @@ import {
   InvalidCredentialsError,
   InvalidTokenError,
   RefreshTokenReusedError,
+  SecondFactorRequiredError,
   TokenExpiredError,
   WrongPasswordError,
 } from './auth.errors';
+import { EmailTokens } from './email-tokens';
+import { ExternalTokens } from './external-tokens';
+import { IdentityKeys } from './identity-keys';
 import { LoginAttempts } from './login-attempts';
 import { formatToken, hashSecret, newSecret, parseToken, secretMatches } from './opaque-token';
 import { dummyPasswordHash, hashPassword, verifyPassword } from './password';
 import { ROLE_VALUES, type Principal, type Role } from './principal';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { RevokedSessions } from './revoked-sessions';
+import { SessionRepository, type ClientInfo } from './session.repository';
 import { normalizeEmail, UserRepository, type User } from './user.repository';
 import { VerifiedTokens } from './verified-tokens';
 
@@ -31,6 +36,19 @@ export interface Credentials {
 
 export interface NewUser extends Credentials {
   role: Role;
+  /**
+   * Made verified, without the e-mailed link: for accounts an operator creates (the seed) and
+   * the test factories; sign-up always verifies by e-mail.
+   */
+  emailVerified?: boolean;
+}
+
+/** How long a sign-in challenge (password right, second factor pending) stays good. */
+const CHALLENGE_TTL_SECONDS = 300;
+
+interface ChallengeClaims {
+  sub: string;
+  purpose: 'second_factor';
 }
 
 export interface Session {
@@ -61,6 +79,10 @@ export class AuthService implements OnModuleInit {
     private readonly apiKeys: ApiKeyService,
     private readonly attempts: LoginAttempts,
     private readonly revoked: RevokedSessions,
+    private readonly sessions: SessionRepository,
+    private readonly emailTokens: EmailTokens,
+    private readonly keys: IdentityKeys,
+    private readonly external: ExternalTokens,
   ) {}
 
   // Computed at boot so the first login with an unknown email is not slower than the rest.
@@ -68,21 +90,39 @@ export class AuthService implements OnModuleInit {
     await dummyPasswordHash();
   }
 
-  /** Public sign-up: always role `user`; admins come from createUser (the seed). */
-  async register(input: Credentials): Promise<Session> {
-    return this.startSession(await this.createUser({ ...input, role: 'user' }));
+  /**
+   * Public sign-up: always role `user`, unverified; the verification e-mail is queued in the
+   * same transaction. Admins come from createUser (the seed).
+   */
+  async register(input: Credentials, client?: ClientInfo): Promise<Session> {
+    const passwordHash = await hashPassword(input.password);
+
+    return this.db.transaction(undefined, async (tx) => {
+      const user = await this.insertUser(tx, { ...input, role: 'user' }, passwordHash);
+      await this.emailTokens.send(tx, {
+        purpose: 'verify_email',
+        userId: user.id,
+        email: user.email,
+      });
+
+      return this.issue(tx, user, newId(), this.sessionEnd(), { client, steppedUp: false });
+    });
   }
 
   async createUser(input: NewUser, outer?: Tx): Promise<User> {
     const passwordHash = await hashPassword(input.password);
-    const user = await this.db.transaction(outer, (tx) =>
-      this.users.insert(tx, {
-        id: newId(),
-        email: normalizeEmail(input.email),
-        passwordHash,
-        role: input.role,
-      }),
-    );
+
+    return this.db.transaction(outer, (tx) => this.insertUser(tx, input, passwordHash));
+  }
+
+  private async insertUser(tx: Tx, input: NewUser, passwordHash: string): Promise<User> {
+    const user = await this.users.insert(tx, {
+      id: newId(),
+      email: normalizeEmail(input.email),
+      passwordHash,
+      role: input.role,
+      emailVerified: input.emailVerified,
+    });
     if (!user) {
       throw new EmailTakenError();
     }
@@ -107,7 +147,11 @@ export class AuthService implements OnModuleInit {
     }
   }
 
-  async login(input: Credentials): Promise<Session> {
+  /**
+   * Checks the password; with two-factor on, answers 403 `auth.second_factor_required` with a
+   * challenge for POST /v1/auth/login/second-factor instead of a session.
+   */
+  async login(input: Credentials, client?: ClientInfo): Promise<Session> {
     const email = normalizeEmail(input.email);
     const failures = await this.attempts.check(email);
     const found = await this.users.findByEmail(this.db.manager, email);
@@ -127,8 +171,41 @@ export class AuthService implements OnModuleInit {
       throw new AccountDisabledError();
     }
     const { passwordHash: _, ...user } = found;
+    if (user.twoFactorEnabled) {
+      const claims: ChallengeClaims = { sub: user.id, purpose: 'second_factor' };
+      throw new SecondFactorRequiredError(
+        await this.jwt.signAsync(claims, {
+          secret: this.keys.challenge,
+          expiresIn: CHALLENGE_TTL_SECONDS,
+        }),
+      );
+    }
 
-    return this.startSession(user);
+    return this.startSession(user, { client, steppedUp: false });
+  }
+
+  /** The user a sign-in challenge was issued to; 401 when forged, expired or not one. */
+  async challengedUser(challengeToken: string): Promise<User> {
+    let claims: Partial<ChallengeClaims>;
+    try {
+      claims = await this.jwt.verifyAsync<ChallengeClaims>(challengeToken, {
+        secret: this.keys.challenge,
+      });
+    } catch {
+      throw new InvalidTokenError('The sign-in challenge is invalid or expired; sign in again');
+    }
+    const user =
+      claims.purpose === 'second_factor' && typeof claims.sub === 'string'
+        ? await this.users.findById(this.db.manager, claims.sub)
+        : undefined;
+    if (!user) {
+      throw new InvalidTokenError('The sign-in challenge is invalid or expired; sign in again');
+    }
+    if (user.disabledAt) {
+      throw new AccountDisabledError();
+    }
+
+    return user;
   }
 
   /**
@@ -136,7 +213,7 @@ export class AuthService implements OnModuleInit {
    * spent, including the loser of two concurrent refreshes, means it leaked: the family is revoked
    * (that commits) and the caller gets 401.
    */
-  async refresh(refreshToken: string): Promise<Session> {
+  async refresh(refreshToken: string, client?: ClientInfo): Promise<Session> {
     const token = parseToken(refreshToken);
     if (!token) {
       throw new InvalidTokenError('Malformed refresh token');
@@ -171,6 +248,8 @@ export class AuthService implements OnModuleInit {
       const { passwordHash: _, ...user } = found;
 
       // The family keeps its first expiry: a session lasts the refresh TTL from sign-in.
+      await this.sessions.touch(tx, row.familyId, client);
+
       return this.issue(tx, user, row.familyId, row.expiresAt);
     });
     this.revoked.add(ended);
@@ -243,7 +322,8 @@ export class AuthService implements OnModuleInit {
       ended = await this.refreshTokens.revokeAllOf(tx, userId);
       const { passwordHash: _, ...user } = locked;
 
-      return this.issue(tx, user, newId(), this.sessionEnd());
+      // A fresh proof of the second factor is asked again where a route needs one.
+      return this.issue(tx, user, newId(), this.sessionEnd(), { steppedUp: false });
     });
     this.revoked.add(ended);
 
@@ -270,7 +350,9 @@ export class AuthService implements OnModuleInit {
     const [, scheme = '', credentials = ''] = /^(\S+)\s+(\S+)$/.exec(authorization.trim()) ?? [];
     switch (scheme.toLowerCase()) {
       case 'bearer':
-        return this.verifyAccessToken(credentials);
+        return this.external.accepts(credentials)
+          ? this.external.verify(credentials)
+          : this.verifyAccessToken(credentials);
       case 'apikey':
         return this.apiKeys.authenticate(credentials);
       default:
@@ -319,8 +401,11 @@ export class AuthService implements OnModuleInit {
     return principal.userId;
   }
 
-  private startSession(user: User): Promise<Session> {
-    return this.db.transaction(undefined, (tx) => this.issue(tx, user, newId(), this.sessionEnd()));
+  /** Opens a session; `steppedUp` when the sign-in proved a second factor. */
+  startSession(user: User, opened: { client?: ClientInfo; steppedUp: boolean }): Promise<Session> {
+    return this.db.transaction(undefined, (tx) =>
+      this.issue(tx, user, newId(), this.sessionEnd(), opened),
+    );
   }
 
   /** A new session lasts the refresh TTL from now. */
@@ -328,7 +413,17 @@ export class AuthService implements OnModuleInit {
     return new Date(Date.now() + this.config.auth.refreshTtlSeconds * 1000);
   }
 
-  private async issue(tx: Tx, user: User, familyId: string, expiresAt: Date): Promise<Session> {
+  /** A token pair in the family `familyId`; `opened` when the family is new (a sign-in). */
+  private async issue(
+    tx: Tx,
+    user: User,
+    familyId: string,
+    expiresAt: Date,
+    opened?: { client?: ClientInfo; steppedUp: boolean },
+  ): Promise<Session> {
+    if (opened) {
+      await this.sessions.open(tx, { id: familyId, userId: user.id, ...opened });
+    }
     const refresh = { id: newId(), secret: newSecret() };
     await this.refreshTokens.insert(tx, {
       id: refresh.id,

@@ -20,6 +20,12 @@ function derive(password: string, salt: Buffer, params: typeof CURRENT): Promise
   });
 }
 
+/**
+ * The stored hash of an account without a password (a user of an external provider):
+ * verifyPassword refuses it, as any hash it cannot read, and a reset does not give it one.
+ */
+export const NO_PASSWORD = '-';
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
   const key = await derive(password, salt, CURRENT);

@@ -1,4 +1,4 @@
-import { int, list, oneOf, str, trustProxy, url, type VarSpec } from './config.vars';
+import { int, list, oidcProviders, oneOf, str, trustProxy, url, type VarSpec } from './config.vars';
 
 const DEV_JWT_SECRET = 'dev-only-secret-change-me-0123456789abcdef';
 
@@ -166,6 +166,54 @@ export const CONFIG_VARS = {
     min: 100,
     description:
       'How often each process reads the sessions ended elsewhere (logout, password change, disabled user), whose access tokens it then refuses.',
+  }),
+  AUTH_STEP_UP: oneOf(['enrolled', 'always'] as const, {
+    default: 'enrolled',
+    description:
+      'Who must prove a second factor before routes marked @RequireStepUp(): `enrolled` (users who turned two-factor on) or `always` (every user; those without it must enrol first).',
+  }),
+  AUTH_STEP_UP_MAX_AGE_SECONDS: int({
+    default: '300',
+    min: 10,
+    description: 'How long a second-factor proof (sign-in or step-up) satisfies @RequireStepUp().',
+  }),
+  AUTH_EMAIL_VERIFY_TTL_SECONDS: int({
+    default: '86400',
+    min: 60,
+    description: 'Lifetime of an e-mail verification link.',
+  }),
+  AUTH_PASSWORD_RESET_TTL_SECONDS: int({
+    default: '3600',
+    min: 60,
+    description: 'Lifetime of a password reset link.',
+  }),
+  AUTH_EMAIL_RESEND_SECONDS: int({
+    default: '60',
+    min: 0,
+    description:
+      'Least time between two verification or reset e-mails to one address (a resend sooner is refused, a reset request answered alike but not sent).',
+  }),
+  AUTH_EMAIL_LINK_URL: url(['http:', 'https:'], {
+    default: 'http://127.0.0.1:3000/app',
+    description:
+      'Base of the links in verification and reset e-mails (`<url>/verify-email?token=…`, `<url>/reset-password?token=…`): the web app.',
+  }),
+  AUTH_OIDC_PROVIDERS: oidcProviders({
+    default: '[]',
+    description:
+      'External OpenID Connect providers whose RS256/ES256 access tokens are accepted: a JSON array of `{ "issuer", "audience", "jwksUrl", "rolesClaim"? }` (Auth0, Clerk, Firebase Auth, Okta; see the platform README).',
+  }),
+  AUTH_OIDC_CLOCK_SKEW_SECONDS: int({
+    default: '60',
+    min: 0,
+    max: 600,
+    description: "Clock difference tolerated on an external token's exp, nbf and iat.",
+  }),
+  AUTH_OIDC_JWKS_COOLDOWN_SECONDS: int({
+    default: '30',
+    min: 0,
+    description:
+      "Least time between two fetches of a provider's JWKS (a token with an unknown key id fetches it again, so rotated keys are picked up).",
   }),
   IDEMPOTENCY_TTL_HOURS: int({
     default: '24',

@@ -1,6 +1,6 @@
 import { CONFIG_VARS, type ConfigValues } from './config.schema';
 import type { AnyConfigSection, SectionsConfig, VarSpecs } from './config.section';
-import { isParseError } from './config.vars';
+import { isParseError, type OidcProvider } from './config.vars';
 
 export type Env = Record<string, string | undefined>;
 
@@ -41,6 +41,14 @@ export interface AppConfig {
     maxFailedLogins: number;
     lockoutSeconds: number;
     revocationPollMs: number;
+    stepUp: { policy: 'enrolled' | 'always'; maxAgeSeconds: number };
+    email: {
+      verifyTtlSeconds: number;
+      resetTtlSeconds: number;
+      resendSeconds: number;
+      linkUrl: string;
+    };
+    oidc: { providers: OidcProvider[]; clockSkewSeconds: number; jwksCooldownSeconds: number };
   };
   rateLimit: { perMinute: number; authPerMinute: number; webhookPerMinute: number };
   sockets: { eventsPerSecond: number };
@@ -183,6 +191,18 @@ function platformConfig(v: ConfigValues): AppConfig {
       maxFailedLogins: v.AUTH_MAX_FAILED_LOGINS,
       lockoutSeconds: v.AUTH_LOCKOUT_SECONDS,
       revocationPollMs: v.AUTH_REVOCATION_POLL_MS,
+      stepUp: { policy: v.AUTH_STEP_UP, maxAgeSeconds: v.AUTH_STEP_UP_MAX_AGE_SECONDS },
+      email: {
+        verifyTtlSeconds: v.AUTH_EMAIL_VERIFY_TTL_SECONDS,
+        resetTtlSeconds: v.AUTH_PASSWORD_RESET_TTL_SECONDS,
+        resendSeconds: v.AUTH_EMAIL_RESEND_SECONDS,
+        linkUrl: v.AUTH_EMAIL_LINK_URL.replace(/\/+$/, ''),
+      },
+      oidc: {
+        providers: v.AUTH_OIDC_PROVIDERS,
+        clockSkewSeconds: v.AUTH_OIDC_CLOCK_SKEW_SECONDS,
+        jwksCooldownSeconds: v.AUTH_OIDC_JWKS_COOLDOWN_SECONDS,
+      },
     },
     rateLimit: {
       perMinute: v.RATE_LIMIT_PER_MINUTE,

@@ -94,6 +94,56 @@ export const list = (spec: Omit<VarSpec<string[]>, 'parse'>): VarSpec<string[]> 
       .filter(Boolean),
 });
 
+/** An external OpenID Connect provider whose access tokens the api accepts (see the README). */
+export interface OidcProvider {
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  /** Claim holding the user's role(s), a string or an array; the first declared role wins. */
+  rolesClaim?: string;
+}
+
+const isHttpUrl = (value: unknown): boolean => {
+  try {
+    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** A JSON array of `{ issuer, audience, jwksUrl, rolesClaim? }`. */
+export const oidcProviders = (
+  spec: Omit<VarSpec<OidcProvider[]>, 'parse'>,
+): VarSpec<OidcProvider[]> => ({
+  ...spec,
+  parse: (raw) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      return fail('must be a JSON array of { issuer, audience, jwksUrl, rolesClaim? }');
+    }
+    if (!Array.isArray(parsed)) {
+      return fail('must be a JSON array of { issuer, audience, jwksUrl, rolesClaim? }');
+    }
+
+    return parsed.map((item: Record<string, unknown>, index) => {
+      const { issuer, audience, jwksUrl, rolesClaim } = item ?? {};
+      if (typeof issuer !== 'string' || !issuer || typeof audience !== 'string' || !audience) {
+        return fail(`provider ${index}: issuer and audience are required strings`);
+      }
+      if (!isHttpUrl(jwksUrl)) {
+        return fail(`provider ${index}: jwksUrl must be an http(s) URL`);
+      }
+      if (rolesClaim !== undefined && typeof rolesClaim !== 'string') {
+        return fail(`provider ${index}: rolesClaim must be a string`);
+      }
+
+      return { issuer, audience, jwksUrl: jwksUrl as string, rolesClaim };
+    });
+  },
+});
+
 // proxy-addr's named ranges, accepted by Fastify's trustProxy beside addresses and CIDRs.
 const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 

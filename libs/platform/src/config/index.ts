@@ -10,4 +10,14 @@ export {
 } from './config.section';
 export { CONFIG_VARS } from './config.schema';
 export { CONFIG_TABLE_END, CONFIG_TABLE_START, configTable } from './config.docs';
-export { int, list, oneOf, str, trustProxy, url, type VarSpec } from './config.vars';
+export {
+  int,
+  list,
+  oidcProviders,
+  oneOf,
+  str,
+  trustProxy,
+  url,
+  type OidcProvider,
+  type VarSpec,
+} from './config.vars';

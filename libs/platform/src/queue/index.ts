@@ -1,6 +1,11 @@
 export type { OutboxJob } from './outbox.repository';
 export { OutboxService } from './outbox.service';
-export { PLATFORM_QUEUE, PlatformJob, type PurgeIdempotencyKeysJob } from './platform.jobs';
+export {
+  PLATFORM_QUEUE,
+  PlatformJob,
+  type PurgeIdempotencyKeysJob,
+  type SendAccountEmailJob,
+} from './platform.jobs';
 export { OutboxRelayModule, QueueModule } from './queue.module';
 export { QueueRegistry } from './queue.registry';
 export { QueuesCheck } from './queues.check';
