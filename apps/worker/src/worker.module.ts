@@ -1,3 +1,4 @@
+import { ALERTS_QUEUE, AlertsWorkerModule } from '@bourse/alerts';
 import { CandlesModule, MARKET_QUEUE, MarketUpstreamModule } from '@bourse/market-data';
 import {
   ConfigModule,
@@ -26,6 +27,7 @@ import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { PublishAlertProcessor } from './alerts/publish-alert.processor';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
 import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor';
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
@@ -69,6 +71,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: STORAGE_QUEUE }),
         BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
         BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
+        BullModule.registerQueue({ name: ALERTS_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -80,6 +83,7 @@ export class WorkerModule {
         NotificationsWorkerModule,
         KycModule,
         PaymentsWorkerModule,
+        AlertsWorkerModule,
         ...extra,
       ],
       providers: [
@@ -99,6 +103,7 @@ export class WorkerModule {
         SendNotificationProcessor,
         DeliverWebhookProcessor,
         SumsubReviewHandler,
+        PublishAlertProcessor,
       ],
     };
   }

@@ -66,7 +66,9 @@ export class NotificationsService {
       throw new InvalidNotificationError(`Type must be <lib>.<event>, got ${input.type}`, 'type');
     }
     const preferences = await this.preferencesOf(tx, input.userId);
-    const channels = CHANNELS.filter((channel) => preferences[channel]);
+    const channels = CHANNELS.filter(
+      (channel) => preferences[channel] && (input.channels?.includes(channel) ?? true),
+    );
     const notification = await this.repo.insert(tx, {
       id: newId(),
       userId: input.userId,

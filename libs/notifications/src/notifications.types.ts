@@ -18,6 +18,8 @@ export interface NotifyInput {
   title: string;
   body: string;
   data?: Record<string, unknown>;
+  /** Only these channels (of those the user's preferences allow); every allowed one if absent. */
+  channels?: readonly Channel[];
 }
 
 export interface Notification {
