@@ -142,7 +142,7 @@ export class SymbolEvaluator {
           // ended after it (state operators: this bar).
           armed: (rule) => (isCrossing(rule) ? bar.start : end) > rule.armedAfterTs,
           key: (rule) =>
-            rule.lastFiredKey === `bar:${bar.start}` ? undefined : `bar:${bar.start}`,
+            rule.lastFiredKey === `close:${bar.start}` ? undefined : `close:${bar.start}`,
         },
       );
     }
@@ -259,7 +259,8 @@ function closeBefore(track: BarTrack | undefined, bars: number, skip: number): b
 function liveKey(rule: AlertRule, tick: PriceSample): string | undefined {
   switch (rule.frequency) {
     case 'only_once':
-      return 'once';
+      // Per revision: a fired rule re-armed by its owner may fire once more.
+      return `once:${rule.revision}`;
     case 'once_per_bar': {
       const key = `bar:${bucketStart(tick.ts, rule.timeframe)}`;
 
