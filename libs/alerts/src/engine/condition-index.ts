@@ -67,6 +67,8 @@ const movingKey = (rule: AlertRule): string => `${rule.operator}:${rule.timefram
  */
 export class ConditionIndex {
   private readonly crossed = new ThresholdIndex<AlertRule>();
+  /** Channel bounds left: a price on the bound is still inside, so the bound may equal `prev`. */
+  private readonly exited = new ThresholdIndex<AlertRule>();
   private readonly greater = new ThresholdIndex<AlertRule>();
   private readonly less = new ThresholdIndex<AlertRule>();
   private readonly insideByLower = new ThresholdIndex<AlertRule>();
@@ -90,10 +92,13 @@ export class ConditionIndex {
       case 'crossing_down':
         return this.crossed.add(units(rule.value), rule);
       case 'entering_channel':
-      case 'exiting_channel':
         this.crossed.add(units(rule.lower), rule);
 
         return this.crossed.add(units(rule.upper), rule);
+      case 'exiting_channel':
+        this.exited.add(units(rule.lower), rule);
+
+        return this.exited.add(units(rule.upper), rule);
       case 'greater_than':
         return this.greater.add(units(rule.value), rule);
       case 'less_than':
@@ -119,6 +124,7 @@ export class ConditionIndex {
     this.count -= 1;
     for (const index of [
       this.crossed,
+      this.exited,
       this.greater,
       this.less,
       this.insideByLower,
@@ -143,6 +149,7 @@ export class ConditionIndex {
     if (prev !== undefined && prev !== cur) {
       // A level is crossed when it lies between the two prices, the previous one excluded.
       add(prev < cur ? this.crossed.between(prev + 1n, cur) : this.crossed.between(cur, prev - 1n));
+      add(prev < cur ? this.exited.between(prev, cur - 1n) : this.exited.between(cur + 1n, prev));
     }
     add(this.greater.below(cur));
     add(this.less.above(cur));
