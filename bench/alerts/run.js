@@ -89,6 +89,9 @@ class Client {
       });
       socket.once('ready', resolve);
       socket.once('connect_error', reject);
+      socket.once('disconnect', (reason) =>
+        reject(new Error(`disconnected before ready: ${reason}`)),
+      );
     });
   }
 
@@ -259,6 +262,9 @@ async function main() {
   await publish(0, START - 25_00);
   await publish(0, START + 25_00);
   await publish(0, START - 25_00);
+  console.log(
+    'offline: SYM00 swept down, up and down across every level; waiting for the streams to settle',
+  );
   const db = new DataSource(platform.dataSourceOptions(platform.loadConfig(env, []).database, {}));
   await db.initialize();
   const lastSeqs = async () =>
@@ -268,21 +274,23 @@ async function main() {
         Number(r.last_seq),
       ]),
     );
-  // Settled: the stream ends stop moving.
-  let targets = await lastSeqs();
+  // Settled: the sweeps evaluated (SYM00's stored tick is the last one sent).
   for (;;) {
-    await delay(1000);
-    const again = await lastSeqs();
-    if ([...again].every(([u, seq]) => targets.get(u) === seq)) {
+    const [state] = await db.query(
+      `SELECT last_seq FROM alert_symbol_state WHERE symbol = 'SYM00'`,
+    );
+    if (Number(state?.last_seq) === seqs[0]) {
       break;
     }
-    targets = again;
+    await delay(200);
   }
+  const targets = await lastSeqs();
   const missed = clients.map((c) => (targets.get(c.userId) ?? 0) - c.lastSeq);
   const withMissed = missed.filter((n) => n > 0).length;
   const totalMissed = missed.reduce((a, b) => a + b, 0);
   const duplicatesBefore = clients.reduce((a, c) => a + c.duplicates, 0);
   const gapsBefore = clients.reduce((a, c) => a + c.gaps, 0);
+  console.log(`reconnecting ${clients.length} clients at once`);
   const t2 = Date.now();
   await Promise.all(clients.map((c) => c.connect(() => false)));
   const connectedIn = Date.now() - t2;

@@ -12,9 +12,12 @@ import type { AlertsAppConfig } from './alerts.config';
 import { AlertsChannels } from './alerts.keys';
 import type { LiveEventMessage } from './alerts.live';
 import { AlertsDeliveryMetrics } from './alerts.metrics';
+import { ConcurrencyGate } from './concurrency-gate';
 import type { AlertEventDto } from './dto/alert-event.dto';
 
 const REPLAY_PAGE = 500;
+// Stream reads one node runs at once: a few of the pool's connections, whatever the burst.
+const READ_CONCURRENCY = 4;
 const RESUBSCRIBE_DELAY_MS = 1_000;
 
 /** Where a connection's events are written: a socket or a Server-Sent Events response. */
@@ -37,7 +40,7 @@ export class StreamSession {
     readonly userId: string,
     private delivered: number,
     private readonly sink: StreamSink,
-    private readonly events: AlertEventsService,
+    private readonly read: (after: number, limit: number) => Promise<AlertEventDto[]>,
     private readonly metrics: AlertsDeliveryMetrics,
   ) {}
 
@@ -78,7 +81,7 @@ export class StreamSession {
         do {
           this.stale = false;
           for (;;) {
-            const page = await this.events.after(this.userId, this.delivered, REPLAY_PAGE);
+            const page = await this.read(this.delivered, REPLAY_PAGE);
             page.forEach((event) => this.deliver(event));
             if (page.length < REPLAY_PAGE || this.closed) {
               break;
@@ -111,6 +114,7 @@ export class AlertStreamHub implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(AlertStreamHub.name);
   private readonly sessions = new Map<string, Set<StreamSession>>();
   private readonly channel: string;
+  private readonly gate = new ConcurrencyGate(READ_CONCURRENCY);
   private resubscribeTimer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -140,7 +144,13 @@ export class AlertStreamHub implements OnModuleInit, OnApplicationShutdown {
    * session listens before it replays, so nothing fired meanwhile falls between the two.
    */
   async open(userId: string, from: number, sink: StreamSink): Promise<StreamSession> {
-    const session = new StreamSession(userId, from, sink, this.events, this.metrics);
+    const session = new StreamSession(
+      userId,
+      from,
+      sink,
+      (after, limit) => this.admit(() => this.events.after(userId, after, limit)),
+      this.metrics,
+    );
     let own = this.sessions.get(userId);
     if (!own) {
       own = new Set();
@@ -155,6 +165,11 @@ export class AlertStreamHub implements OnModuleInit, OnApplicationShutdown {
     }
 
     return session;
+  }
+
+  /** Runs a stream's database read in turn with the node's other stream reads. */
+  admit<T>(read: () => Promise<T>): Promise<T> {
+    return this.gate.run(read);
   }
 
   close(session: StreamSession): void {

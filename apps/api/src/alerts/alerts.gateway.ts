@@ -93,10 +93,12 @@ export class AlertsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   private async open(socket: AlertsSocket, userId: string): Promise<StreamSession | undefined> {
     const auth = socket.handshake.auth as { lastSeq?: unknown; lastEventId?: unknown };
     try {
-      const resume = await this.events.resume(
-        userId,
-        optionalSeq(auth.lastSeq),
-        typeof auth.lastEventId === 'string' ? auth.lastEventId : undefined,
+      const resume = await this.hub.admit(() =>
+        this.events.resume(
+          userId,
+          optionalSeq(auth.lastSeq),
+          typeof auth.lastEventId === 'string' ? auth.lastEventId : undefined,
+        ),
       );
       socket.emit(AlertsEvent.Ready, resume);
       const session = await this.hub.open(userId, resume.from, {
