@@ -15,6 +15,7 @@ export default defineConfig({
       '@bourse/client': fromRoot('./clients/typescript/src/index.ts'),
       '@bourse/market-data/contract': fromRoot('./libs/market-data/src/fanout/prices.events.ts'),
       '@bourse/market-data/timeframes': fromRoot('./libs/market-data/src/timeframes.ts'),
+      '@bourse/alerts/contract': fromRoot('./libs/alerts/src/alerts.events.ts'),
     },
   },
   build: {

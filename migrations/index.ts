@@ -33,6 +33,7 @@ import { PaymentFeesDisputesPayouts1766220000000 } from './1766220000000-payment
 import { CreatePaymentReconciliations1766220001000 } from './1766220001000-create-payment-reconciliations';
 import { KycDocumentsRetentionCustody1766230000000 } from './1766230000000-kyc-documents-retention-custody';
 import { CreateIdentity1766240000000 } from './1766240000000-create-identity';
+import { CreateAlerts1766250000000 } from './1766250000000-create-alerts';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -70,4 +71,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreatePaymentReconciliations1766220001000,
   KycDocumentsRetentionCustody1766230000000,
   CreateIdentity1766240000000,
+  CreateAlerts1766250000000,
 ];

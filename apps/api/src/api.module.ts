@@ -1,3 +1,4 @@
+import { AlertsApiModule, ALERTS_QUEUE } from '@bourse/alerts';
 import { CandlesModule, MARKET_QUEUE, MarketFanoutModule } from '@bourse/market-data';
 import {
   AuditModule,
@@ -39,6 +40,8 @@ import { LedgerTransfersController } from './ledger/ledger-transfers.controller'
 import { WalletsController } from './ledger/wallets.controller';
 import { AsyncApiController } from './market/asyncapi.controller';
 import { MarketController } from './market/market.controller';
+import { AlertsController } from './alerts/alerts.controller';
+import { AlertsGateway } from './alerts/alerts.gateway';
 import { PricesGateway } from './market/prices.gateway';
 import { NotificationsController } from './notifications/notifications.controller';
 import { NotificationsGateway } from './notifications/notifications.gateway';
@@ -85,6 +88,7 @@ export class ApiModule {
         StripeWebhookController,
         PayPalWebhookController,
         TwilioWebhookController,
+        AlertsController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -114,14 +118,16 @@ export class ApiModule {
           STORAGE_QUEUE,
           NOTIFICATIONS_QUEUE,
           WEBHOOKS_QUEUE,
+          ALERTS_QUEUE,
         ]),
         TradingModule,
         CustodyModule,
         KycModule,
         PaymentsModule,
+        AlertsApiModule,
         ...extra,
       ],
-      providers: [PricesGateway, NotificationsGateway],
+      providers: [PricesGateway, NotificationsGateway, AlertsGateway],
     };
   }
 }

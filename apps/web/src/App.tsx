@@ -3,6 +3,7 @@ import { ServicesContext, type AppServices } from './app-context';
 import { Link, navigate, useRoute } from './lib/router';
 import type { SignOutReason } from './lib/session';
 import { AdminPage } from './pages/AdminPage';
+import { AlertsPage } from './pages/AlertsPage';
 import { AuthPage } from './pages/AuthPage';
 import { MarketsPage } from './pages/MarketsPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
@@ -29,7 +30,8 @@ export function App({ services }: { services: AppServices }) {
     [session],
   );
 
-  const needsUser = route === 'wallet' || route === 'admin' || route === 'two-factor';
+  const needsUser =
+    route === 'wallet' || route === 'admin' || route === 'two-factor' || route === 'alerts';
   useEffect(() => {
     if (needsUser && !user) {
       navigate('sign-in');
@@ -50,6 +52,8 @@ export function App({ services }: { services: AppServices }) {
         return <ResetPasswordPage />;
       case 'two-factor':
         return user && <TwoFactorPage />;
+      case 'alerts':
+        return user && <AlertsPage />;
       case 'admin':
         return user?.role === 'admin' ? <AdminPage /> : <p>Operations are for admins.</p>;
       default:
@@ -65,6 +69,7 @@ export function App({ services }: { services: AppServices }) {
           <Link to="markets">Markets</Link>
           {user && <Link to="wallet">Wallet</Link>}
           {user && <Link to="two-factor">Security</Link>}
+          {user && <Link to="alerts">Alerts</Link>}
           {user?.role === 'admin' && <Link to="admin">Operations</Link>}
         </nav>
         <span className="user">

@@ -1,3 +1,4 @@
+import { ALERTS_CONFIG } from '@bourse/alerts';
 import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
@@ -16,6 +17,7 @@ export const WORKER_CONFIG_SECTIONS = [
   KYC_CONFIG,
   PAYMENTS_CONFIG,
   TRADING_CONFIG,
+  ALERTS_CONFIG,
 ] as const;
 
 export type WorkerConfig = AppConfig & SectionsConfig<typeof WORKER_CONFIG_SECTIONS>;

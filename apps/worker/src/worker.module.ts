@@ -1,3 +1,4 @@
+import { ALERTS_QUEUE, AlertsWorkerModule } from '@bourse/alerts';
 import { CandlesModule, MARKET_QUEUE, MarketUpstreamModule } from '@bourse/market-data';
 import {
   AccountEmailsModule,
@@ -32,6 +33,7 @@ import { EraseExpiredProcessor } from './kyc/erase-expired.processor';
 import { KycScheduler } from './kyc/kyc.scheduler';
 import { SumsubSubmitProcessor } from './kyc/sumsub-submit.processor';
 import { SendAccountEmailProcessor } from './auth/send-account-email.processor';
+import { PublishAlertProcessor } from './alerts/publish-alert.processor';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
 import { VerifyInvariantsProcessor } from './ledger/verify-invariants.processor';
 import { VoidExpiredHoldsProcessor } from './ledger/void-expired-holds.processor';
@@ -85,6 +87,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: PAYMENTS_QUEUE }),
         BullModule.registerQueue({ name: KYC_QUEUE }),
         BullModule.registerQueue({ name: TRADING_QUEUE }),
+        BullModule.registerQueue({ name: ALERTS_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -98,6 +101,7 @@ export class WorkerModule {
         KycModule,
         PaymentsWorkerModule,
         CustodyWorkerModule,
+        AlertsWorkerModule,
         ...extra,
       ],
       providers: [
@@ -128,6 +132,7 @@ export class WorkerModule {
         CustodyInstructionProcessor,
         ReconcileCustodyProcessor,
         CustodyScheduler,
+        PublishAlertProcessor,
       ],
     };
   }

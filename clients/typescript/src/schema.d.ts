@@ -287,6 +287,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your alerts, oldest first.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have alerts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Alerts_list"];
+        put?: never;
+        /**
+         * Create a price alert.
+         * @description Crossing operators compare each tick with the previous one and need a tick after this one was created; state operators fire on the next tick while true; the frequency limits how often.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have alerts.
+         *     - 409: `alerts.quota_exceeded` (ALERTS_MAX_ACTIVE_PER_USER); `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `alerts.invalid` (a field the operator needs is missing, bounds out of order, too many bars) or `alerts.expiry_past`, naming its `field`; `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Alerts_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One of your alerts.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have alerts.
+         *     - 404: `alerts.not_found`: no such alert of yours.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Alerts_get"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete one of your alerts (its fired events stay in your stream).
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have alerts.
+         *     - 404: `alerts.not_found`: no such alert of yours.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        delete: operations["Alerts_remove"];
+        options?: never;
+        head?: never;
+        /**
+         * Change, pause or re-arm one of your alerts.
+         * @description A changed condition or `active: true` re-arms it (crossings need a new tick).
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have alerts.
+         *     - 404: `alerts.not_found`: no such alert of yours.
+         *     - 409: `alerts.quota_exceeded` when re-activating.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `alerts.invalid` (a field the operator needs is missing, bounds out of order, too many bars) or `alerts.expiry_past`, naming its `field`; `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        patch: operations["Alerts_update"];
+        trace?: never;
+    };
+    "/v1/alerts/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your fired alerts after a seq, as JSON or as a Server-Sent Events stream.
+         * @description JSON: the events with `seq > after`, in order. With `Accept: text/event-stream`: every event after `Last-Event-ID` (else `after`), then live ones, each with `id: <seq>` and `event: alert`.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have alerts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Alerts_listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/alerts/events/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Acknowledge your events up to a seq (the stored cursor).
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: Missing, invalid or expired access token.
+         *     - 403: `auth.forbidden`: only users have alerts.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Alerts_ack"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/assets": {
         parameters: {
             query?: never;
@@ -2242,12 +2412,112 @@ export interface components {
              */
             shards: number;
         };
+        AckedDto: {
+            /** @description The stored cursor after the acknowledgement. */
+            ackedSeq: number;
+        };
+        AckEventsDto: {
+            /** @description The seq of the last event handled; the stored cursor never moves back. */
+            seq: number;
+        };
         AdminActionDto: {
             /**
              * @description Why: kept with the change in the audit trail (`GET /v1/admin/audit-events`).
              * @example chargeback fraud, ticket 4711
              */
             reason?: string;
+        };
+        AlertDto: {
+            /** @description Moving operators: bars back. */
+            bars?: number;
+            channels: ("push" | "email" | "webhook")[];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt?: string;
+            /** @description How many times it fired. */
+            fireCount: number;
+            /** @enum {string} */
+            frequency: "only_once" | "once_per_bar" | "once_per_bar_close" | "every_time";
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description Tick time of the last firing.
+             */
+            lastFiredAt?: string;
+            /** @description Channel lower bound. */
+            lower?: string;
+            message?: string;
+            /** @description `every_time`: seconds between firings. */
+            minIntervalSeconds: number;
+            /** @enum {string} */
+            operator: "crossing" | "crossing_up" | "crossing_down" | "greater_than" | "less_than" | "entering_channel" | "exiting_channel" | "inside_channel" | "outside_channel" | "moving_up_pct" | "moving_down_pct";
+            /**
+             * @description `fired`: an `only_once` alert that fired; `expired`: past `expiresAt`.
+             * @enum {string}
+             */
+            status: "active" | "paused" | "fired" | "expired";
+            /** @example XAUUSD */
+            symbol: string;
+            /** @enum {string} */
+            timeframe: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Channel upper bound. */
+            upper?: string;
+            /** @description Level or percent (see CreateAlertDto). */
+            value?: string;
+        };
+        AlertEventDto: {
+            /**
+             * Format: uuid
+             * @description The alert that fired.
+             */
+            alertId: string;
+            /**
+             * Format: date-time
+             * @description When it was stored.
+             */
+            firedAt: string;
+            /**
+             * Format: uuid
+             * @description Derived from the alert and its trigger (bar or tick): the same on every path.
+             */
+            id: string;
+            /** @description The alert’s message. */
+            message?: string;
+            /** @enum {string} */
+            operator: "crossing" | "crossing_up" | "crossing_down" | "greater_than" | "less_than" | "entering_channel" | "exiting_channel" | "inside_channel" | "outside_channel" | "moving_up_pct" | "moving_down_pct";
+            /**
+             * @description The price it fired at (the bar close, for bar-close alerts).
+             * @example 2400.15
+             */
+            price: string;
+            /** @description Position in your stream: 1, 2, 3… without gaps. Resume after the last you have. */
+            seq: number;
+            /** @example XAUUSD */
+            symbol: string;
+            /**
+             * Format: date-time
+             * @description When the condition became true (tick time, or the end of the closing bar).
+             */
+            triggeredAt: string;
+        };
+        AlertEventPageDto: {
+            /** @description In seq order. */
+            events: components["schemas"]["AlertEventDto"][];
+            /** @description The newest seq of your stream (0: none yet). */
+            lastSeq: number;
+        };
+        AlertPageDto: {
+            /** @description Oldest first. */
+            alerts: components["schemas"]["AlertDto"][];
+            /**
+             * Format: uuid
+             * @description Pass as `cursor` for the next page.
+             */
+            nextCursor?: string;
         };
         ApiKeyDto: {
             /**
@@ -2526,6 +2796,68 @@ export interface components {
              * @example system:house
              */
             owner: string;
+        };
+        CreateAlertDto: {
+            /**
+             * @description Moving operators: the change is measured from the close this many bars of `timeframe` back (at most ALERTS_MAX_BARS).
+             * @example 5
+             */
+            bars?: number;
+            /**
+             * @description Where firings go besides the in-app stream (which gets every firing): `push` and `email` (subject to your notification preferences) and `webhook` (your webhook endpoints subscribed to `alerts.fired`).
+             * @default []
+             */
+            channels: ("push" | "email" | "webhook")[];
+            /**
+             * Format: date-time
+             * @description After this instant the alert fires no more (checked at fire time); null: never.
+             */
+            expiresAt?: string | null;
+            /**
+             * @description `only_once`: fires once, then the alert is done; `once_per_bar`: at most once per bar, as soon as true; `once_per_bar_close`: judged on each bar’s close; `every_time`: whenever true, at most once per `minIntervalSeconds`.
+             * @default only_once
+             * @enum {string}
+             */
+            frequency: "only_once" | "once_per_bar" | "once_per_bar_close" | "every_time";
+            /**
+             * @description Channel operators: the lower bound (inclusive).
+             * @example 2350.00
+             */
+            lower?: string;
+            /** @description Your text, sent with every firing (push/e-mail body). */
+            message?: string;
+            /**
+             * @description `every_time`: seconds (of tick time) between two firings.
+             * @default 60
+             */
+            minIntervalSeconds: number;
+            /**
+             * @description The condition, as TradingView names it.
+             * @enum {string}
+             */
+            operator: "crossing" | "crossing_up" | "crossing_down" | "greater_than" | "less_than" | "entering_channel" | "exiting_channel" | "inside_channel" | "outside_channel" | "moving_up_pct" | "moving_down_pct";
+            /**
+             * @description The symbol watched.
+             * @example XAUUSD
+             * @enum {string}
+             */
+            symbol: "XAUUSD" | "XAGUSD" | "XPTUSD" | "BTCUSD" | "EURUSD";
+            /**
+             * @description The bars of `bars`, `once_per_bar` and `once_per_bar_close`.
+             * @default 1m
+             * @enum {string}
+             */
+            timeframe: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
+            /**
+             * @description Channel operators: the upper bound (inclusive), above `lower`.
+             * @example 2450.00
+             */
+            upper?: string;
+            /**
+             * @description The level (crossing, crossing_up, crossing_down, greater_than, less_than) or the percent (moving_up_pct, moving_down_pct, e.g. `2.5`).
+             * @example 2400.00
+             */
+            value?: string;
         };
         CreateApiKeyDto: {
             /**
@@ -3798,6 +4130,59 @@ export interface components {
             /** @description One result per submitted transfer, in submission order. */
             results: components["schemas"]["TransferResultDto"][];
         };
+        UpdateAlertDto: {
+            /** @description `false` pauses the alert, `true` re-arms it (also a fired `only_once` or an expired one, with a new expiry). */
+            active?: boolean;
+            /**
+             * @description Moving operators: the change is measured from the close this many bars of `timeframe` back (at most ALERTS_MAX_BARS).
+             * @example 5
+             */
+            bars?: number;
+            /**
+             * @description Where firings go besides the in-app stream (which gets every firing): `push` and `email` (subject to your notification preferences) and `webhook` (your webhook endpoints subscribed to `alerts.fired`).
+             * @default []
+             */
+            channels: ("push" | "email" | "webhook")[];
+            /**
+             * Format: date-time
+             * @description After this instant the alert fires no more (checked at fire time); null: never.
+             */
+            expiresAt?: string | null;
+            /**
+             * @description `only_once`: fires once, then the alert is done; `once_per_bar`: at most once per bar, as soon as true; `once_per_bar_close`: judged on each bar’s close; `every_time`: whenever true, at most once per `minIntervalSeconds`.
+             * @default only_once
+             * @enum {string}
+             */
+            frequency: "only_once" | "once_per_bar" | "once_per_bar_close" | "every_time";
+            /**
+             * @description Channel operators: the lower bound (inclusive).
+             * @example 2350.00
+             */
+            lower?: string;
+            /** @description Your text, sent with every firing (push/e-mail body). */
+            message?: string;
+            /**
+             * @description `every_time`: seconds (of tick time) between two firings.
+             * @default 60
+             */
+            minIntervalSeconds: number;
+            /**
+             * @description The bars of `bars`, `once_per_bar` and `once_per_bar_close`.
+             * @default 1m
+             * @enum {string}
+             */
+            timeframe: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
+            /**
+             * @description Channel operators: the upper bound (inclusive), above `lower`.
+             * @example 2450.00
+             */
+            upper?: string;
+            /**
+             * @description The level (crossing, crossing_up, crossing_down, greater_than, less_than) or the percent (moving_up_pct, moving_down_pct, e.g. `2.5`).
+             * @example 2400.00
+             */
+            value?: string;
+        };
         UpdateWebhookEndpointDto: {
             /** @description `false` stops deliveries; `true` starts them again and clears a disabling (410, 5 days failing). */
             enabled?: boolean;
@@ -4863,6 +5248,698 @@ export interface operations {
             };
             /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
             414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Alerts_list: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of your alerts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have alerts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Alerts_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAlertDto"];
+            };
+        };
+        responses: {
+            /** @description The alert, active. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have alerts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `alerts.quota_exceeded` (ALERTS_MAX_ACTIVE_PER_USER); `idempotency.request_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `alerts.invalid` (a field the operator needs is missing, bounds out of order, too many bars) or `alerts.expiry_past`, naming its `field`; `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Alerts_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The alert. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have alerts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `alerts.not_found`: no such alert of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Alerts_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have alerts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `alerts.not_found`: no such alert of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Alerts_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateAlertDto"];
+            };
+        };
+        responses: {
+            /** @description The alert as changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have alerts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `alerts.not_found`: no such alert of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `alerts.quota_exceeded` when re-activating. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `alerts.invalid` (a field the operator needs is missing, bounds out of order, too many bars) or `alerts.expiry_past`, naming its `field`; `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Alerts_listEvents: {
+        parameters: {
+            query?: {
+                /** @description Events with a greater seq. For SSE, `Last-Event-ID` takes precedence. */
+                after?: number;
+                /** @description Events per page (JSON only). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The events after `after`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertEventPageDto"];
+                    "text/event-stream": components["schemas"]["AlertEventPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have alerts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Alerts_ack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AckEventsDto"];
+            };
+        };
+        responses: {
+            /** @description Where the cursor stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AckedDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have alerts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,7 +19,9 @@ export { NoPriceError, UnknownSymbolError } from './candles/market.errors';
 export { PricesService } from './candles/prices.service';
 export {
   LeaderLease,
+  type LeaderLeaseOptions,
   type LeaseHandlers,
+  type LeaseKeys,
   type LeaseLossReason,
   type LeaseTimers,
 } from './upstream/leader-lease';

@@ -76,7 +76,9 @@ export class NotificationsService {
     }
     const preferences = await this.preferencesOf(tx, input.userId);
     const channels = CHANNELS.filter((channel) =>
-      input.channels ? input.channels.includes(channel) : preferences[channel],
+      input.channels
+        ? input.channels.includes(channel)
+        : preferences[channel] && (input.onlyChannels?.includes(channel) ?? true),
     );
     if (channels.includes('sms') && !preferences.phone) {
       throw new PhoneRequiredError('channels');

@@ -23,6 +23,8 @@ export interface NotifyInput {
    * for and cannot opt out of, such as a one-time code by `sms`. Without it the preferences choose.
    */
   channels?: Channel[];
+  /** Only these of the channels the user's preferences allow (an alert rule's own choice). */
+  onlyChannels?: readonly Channel[];
 }
 
 export interface Notification {

@@ -49,8 +49,17 @@ export interface LeaseHandlers {
   onLost(token: number, reason: LeaseLossReason): void | Promise<void>;
 }
 
+/** Where a lease and its fencing counter live (both in one slot on a Redis Cluster). */
+export interface LeaseKeys {
+  lease: string;
+  fence: string;
+}
+
 export interface LeaderLeaseOptions {
+  /** What the lease is for: a provider's upstream, or any other single-owner work (in logs). */
   provider: string;
+  /** Defaults to the provider's keys in MarketKeys; other owners (e.g. alert partitions) name theirs. */
+  keys?: LeaseKeys;
   /** Unique per process; the lease value is `${ownerId}:${fencingToken}`. */
   ownerId: string;
   ttlMs: number;
@@ -58,7 +67,7 @@ export interface LeaderLeaseOptions {
 }
 
 /**
- * Leader election for one provider over a Redis lease with expiry. Every ttl/3 the leader renews
+ * Leader election for one provider (or any named piece of work, given its own `keys`) over a Redis lease with expiry. Every ttl/3 the leader renews
  * and a follower tries to acquire, so a crashed leader is replaced within ttl + ttl/3. Each
  * acquisition takes a new fencing token (strictly increasing), which the tick publisher checks
  * atomically: a leader paused past its expiry cannot publish once it wakes up.
@@ -82,8 +91,8 @@ export class LeaderLease {
     private readonly redis: Redis,
     private readonly options: LeaderLeaseOptions,
   ) {
-    this.key = MarketKeys.lease(options.provider);
-    this.fenceKey = MarketKeys.fence(options.provider);
+    this.key = options.keys?.lease ?? MarketKeys.lease(options.provider);
+    this.fenceKey = options.keys?.fence ?? MarketKeys.fence(options.provider);
     this.intervalMs = Math.max(1, Math.floor(options.ttlMs / 3));
     this.timers = options.timers ?? REAL_TIMERS;
     this.acquireScript = luaScript(redis, 'bourseLeaseAcquire', 2, ACQUIRE);
