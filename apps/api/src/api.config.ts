@@ -1,3 +1,4 @@
+import { AUCTIONS_CONFIG } from '@bourse/auctions';
 import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
@@ -16,6 +17,7 @@ export const API_CONFIG_SECTIONS = [
   TRADING_CONFIG,
   KYC_CONFIG,
   PAYMENTS_CONFIG,
+  AUCTIONS_CONFIG,
 ] as const;
 
 export type ApiConfig = AppConfig & SectionsConfig<typeof API_CONFIG_SECTIONS>;

@@ -22,6 +22,7 @@ import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bours
 import { PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { TradingModule } from '@bourse/trading';
+import { AUCTIONS_QUEUE, AuctionsModule } from '@bourse/auctions';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminQueuesModule } from './admin/admin-queues.module';
 import type { ApiConfig } from './api.config';
@@ -48,6 +49,8 @@ import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
 import { TradingController } from './trading/trading.controller';
+import { AuctionsController } from './auctions/auctions.controller';
+import { AuctionsGateway } from './auctions/auctions.gateway';
 
 @Module({})
 export class ApiModule {
@@ -77,6 +80,7 @@ export class ApiModule {
         PaymentsController,
         StripeWebhookController,
         PayPalWebhookController,
+        AuctionsController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -106,13 +110,15 @@ export class ApiModule {
           STORAGE_QUEUE,
           NOTIFICATIONS_QUEUE,
           WEBHOOKS_QUEUE,
+          AUCTIONS_QUEUE,
         ]),
         TradingModule,
         KycModule,
         PaymentsModule,
+        AuctionsModule,
         ...extra,
       ],
-      providers: [PricesGateway, NotificationsGateway],
+      providers: [PricesGateway, NotificationsGateway, AuctionsGateway],
     };
   }
 }

@@ -1,3 +1,4 @@
+import { AUCTIONS_CONFIG } from '@bourse/auctions';
 import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
@@ -14,6 +15,7 @@ export const WORKER_CONFIG_SECTIONS = [
   NOTIFICATIONS_CONFIG,
   KYC_CONFIG,
   PAYMENTS_CONFIG,
+  AUCTIONS_CONFIG,
 ] as const;
 
 export type WorkerConfig = AppConfig & SectionsConfig<typeof WORKER_CONFIG_SECTIONS>;

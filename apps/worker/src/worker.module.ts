@@ -24,6 +24,7 @@ import {
 } from '@bourse/notifications';
 import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
+import { AUCTIONS_QUEUE, AuctionsModule } from '@bourse/auctions';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LedgerScheduler } from './ledger/ledger.scheduler';
@@ -42,6 +43,8 @@ import { StorageScheduler } from './storage/storage.scheduler';
 import { SweepUploadsProcessor } from './storage/sweep-uploads.processor';
 import { ThumbnailProcessor } from './storage/thumbnail.processor';
 import type { WorkerConfig } from './worker.config';
+import { AuctionJobsProcessor } from './auctions/auction-jobs.processor';
+import { AuctionsScheduler } from './auctions/auctions.scheduler';
 
 /**
  * The worker: outbox relay, processors and schedulers. On close the relay and schedulers stop
@@ -69,6 +72,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: STORAGE_QUEUE }),
         BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
         BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
+        BullModule.registerQueue({ name: AUCTIONS_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -80,6 +84,7 @@ export class WorkerModule {
         NotificationsWorkerModule,
         KycModule,
         PaymentsWorkerModule,
+        AuctionsModule,
         ...extra,
       ],
       providers: [
@@ -99,6 +104,8 @@ export class WorkerModule {
         SendNotificationProcessor,
         DeliverWebhookProcessor,
         SumsubReviewHandler,
+        AuctionJobsProcessor,
+        AuctionsScheduler,
       ],
     };
   }
