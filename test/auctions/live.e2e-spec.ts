@@ -7,11 +7,14 @@ import {
   type ExtendedEvent,
 } from '@bourse/auctions';
 import { Database, dataSourceOptions, rows } from '@bourse/platform';
+import { SIMULATOR_CREDENTIALS } from '@bourse/storage';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect, type Socket } from 'socket.io-client';
+import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
+import { S3Simulator } from '../../simulators/s3/s3.simulator';
 import { createAuction, fund } from '../factories/auctions';
 import { ledgerOf } from '../factories/ledger';
 import { signedInUser, type SignedInUser } from '../factories/users';
@@ -22,6 +25,8 @@ import { startWorker } from '../setup/worker';
 // The worker's relay takes every outbox row: this file's nodes and worker get a database and
 // Redis prefix of their own.
 const DATABASE = `${process.env[TEST_DB_ENV]}_auctions_live`;
+const BUCKET = 'bourse-test-auctions';
+const REGION = 'eu-west-1';
 const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/);
 
 async function waitFor<T>(probe: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
@@ -43,6 +48,7 @@ describe('auctions live: two api nodes and the worker', () => {
   let nodeA: TestServer;
   let nodeB: TestServer;
   let worker: TestServer;
+  let s3: S3Simulator;
   let admin: SignedInUser;
   const sockets: Socket[] = [];
 
@@ -78,7 +84,16 @@ describe('auctions live: two api nodes and the worker', () => {
   }
 
   beforeAll(async () => {
+    s3 = new S3Simulator({
+      credentials: [SIMULATOR_CREDENTIALS],
+      region: REGION,
+      buckets: [BUCKET],
+    });
+    await s3.start();
     const env = {
+      STORAGE_S3_ENDPOINT: s3.url,
+      STORAGE_S3_REGION: REGION,
+      STORAGE_S3_BUCKET: BUCKET,
       DATABASE_URL: testDatabaseUrl(DATABASE),
       REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-auctions-live`,
       OUTBOX_RELAY_INTERVAL_MS: '20',
@@ -102,6 +117,7 @@ describe('auctions live: two api nodes and the worker', () => {
     await worker?.close();
     await nodeA?.close();
     await nodeB?.close();
+    await s3?.stop();
     await adminQuery(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
   });
 
@@ -273,5 +289,75 @@ describe('auctions live: two api nodes and the worker', () => {
       body: { amount: '10500', seenHighest: '10000', clientBidId: 'b-2' },
     });
     expect(late.status).toBe(410);
+  }, 60_000);
+
+  it('adds a verified auction.image upload to the gallery, whose thumbnail anyone can read', async () => {
+    const lot = await createAuction(nodeA, admin);
+    const png = await sharp({
+      create: { width: 1200, height: 800, channels: 3, background: '#b5121b' },
+    })
+      .png()
+      .toBuffer();
+    const created = await nodeA.request('POST', '/v1/uploads', {
+      token: admin.accessToken,
+      body: { purpose: 'auction.image', contentType: 'image/png', size: png.length },
+    });
+    expect(created.status).toBe(201);
+    const { uploadId, url, fields } = created.body as {
+      uploadId: string;
+      url: string;
+      fields: Record<string, string>;
+    };
+    const early = await nodeA.request('POST', `/v1/auctions/${lot.id}/images`, {
+      token: admin.accessToken,
+      body: { uploadId },
+    });
+    expect(early.status).toBe(422);
+    expect(early.body).toMatchObject({ code: 'auctions.invalid_image', field: 'uploadId' });
+
+    const form = new FormData();
+    Object.entries(fields).forEach(([name, value]) => form.append(name, value));
+    form.append('file', new Blob([new Uint8Array(png)]), 'lot.png');
+    expect((await fetch(url, { method: 'POST', body: form })).status).toBe(204);
+    const completed = await nodeA.request('POST', `/v1/uploads/${uploadId}/complete`, {
+      token: admin.accessToken,
+    });
+    expect(completed.body).toMatchObject({ state: 'verified' });
+
+    const added = await nodeA.request('POST', `/v1/auctions/${lot.id}/images`, {
+      token: admin.accessToken,
+      body: { uploadId },
+    });
+    expect(added.status).toBe(201);
+    expect(added.body.images).toEqual([
+      { uploadId, path: `/v1/auctions/${lot.id}/images/${uploadId}` },
+    ]);
+    await waitFor(
+      async () =>
+        (await nodeA.request('GET', `/v1/uploads/${uploadId}`, { token: admin.accessToken })).body,
+      (upload: { thumbnail: string }) => upload.thumbnail === 'ready',
+    );
+
+    // Signed out, through the lot: presigned GETs of the original and of the thumbnail.
+    for (const variant of ['original', 'thumbnail']) {
+      const read = await nodeB.request(
+        'GET',
+        `/v1/auctions/${lot.id}/images/${uploadId}?variant=${variant}`,
+      );
+      expect(read.status).toBe(200);
+      expect(read.body).toEqual({ url: expect.any(String), expiresAt: ISO });
+      const image = await fetch(read.body.url);
+      expect(image.status).toBe(200);
+      const meta = await sharp(Buffer.from(await image.arrayBuffer())).metadata();
+      expect(
+        variant === 'original'
+          ? { format: meta.format, width: meta.width }
+          : { format: meta.format, fits: Math.max(meta.width!, meta.height!) <= 480 },
+      ).toEqual(
+        variant === 'original' ? { format: 'png', width: 1200 } : { format: 'webp', fits: true },
+      );
+    }
+    const stranger = await nodeB.request('GET', `/v1/auctions/${lot.id}/images/${randomUUID()}`);
+    expect(stranger.status).toBe(422);
   }, 60_000);
 });
