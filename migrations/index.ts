@@ -34,6 +34,7 @@ import { CreatePaymentReconciliations1766220001000 } from './1766220001000-creat
 import { KycDocumentsRetentionCustody1766230000000 } from './1766230000000-kyc-documents-retention-custody';
 import { CreateIdentity1766240000000 } from './1766240000000-create-identity';
 import { CreateAlerts1766250000000 } from './1766250000000-create-alerts';
+import { CreateAuctions1766260000000 } from './1766260000000-create-auctions';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -72,4 +73,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   KycDocumentsRetentionCustody1766230000000,
   CreateIdentity1766240000000,
   CreateAlerts1766250000000,
+  CreateAuctions1766260000000,
 ];

@@ -23,6 +23,8 @@ import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bours
 import { PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { CustodyModule, TradingModule } from '@bourse/trading';
+import { TradingModule } from '@bourse/trading';
+import { AUCTIONS_QUEUE, AuctionsModule } from '@bourse/auctions';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminQueuesModule } from './admin/admin-queues.module';
 import type { ApiConfig } from './api.config';
@@ -55,6 +57,8 @@ import { TwilioWebhookController } from './notifications/twilio-webhook.controll
 import { UploadsController } from './storage/uploads.controller';
 import { CustodyAdminController } from './trading/custody-admin.controller';
 import { TradingController } from './trading/trading.controller';
+import { AuctionsController } from './auctions/auctions.controller';
+import { AuctionsGateway } from './auctions/auctions.gateway';
 
 @Module({})
 export class ApiModule {
@@ -89,6 +93,7 @@ export class ApiModule {
         PayPalWebhookController,
         TwilioWebhookController,
         AlertsController,
+        AuctionsController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -119,15 +124,17 @@ export class ApiModule {
           NOTIFICATIONS_QUEUE,
           WEBHOOKS_QUEUE,
           ALERTS_QUEUE,
+          AUCTIONS_QUEUE,
         ]),
         TradingModule,
         CustodyModule,
         KycModule,
         PaymentsModule,
         AlertsApiModule,
+        AuctionsModule,
         ...extra,
       ],
-      providers: [PricesGateway, NotificationsGateway, AlertsGateway],
+      providers: [PricesGateway, NotificationsGateway, AlertsGateway, AuctionsGateway],
     };
   }
 }

@@ -1,4 +1,5 @@
 import { ALERTS_CONFIG } from '@bourse/alerts';
+import { AUCTIONS_CONFIG } from '@bourse/auctions';
 import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
@@ -18,6 +19,7 @@ export const WORKER_CONFIG_SECTIONS = [
   PAYMENTS_CONFIG,
   TRADING_CONFIG,
   ALERTS_CONFIG,
+  AUCTIONS_CONFIG,
 ] as const;
 
 export type WorkerConfig = AppConfig & SectionsConfig<typeof WORKER_CONFIG_SECTIONS>;

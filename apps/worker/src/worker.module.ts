@@ -27,6 +27,7 @@ import {
 import { PAYMENTS_QUEUE, PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { CustodyWorkerModule, TRADING_QUEUE } from '@bourse/trading';
+import { AUCTIONS_QUEUE, AuctionsModule } from '@bourse/auctions';
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EraseExpiredProcessor } from './kyc/erase-expired.processor';
@@ -57,6 +58,8 @@ import { CustodyInstructionProcessor } from './trading/custody-instruction.proce
 import { CustodyScheduler } from './trading/custody.scheduler';
 import { ReconcileCustodyProcessor } from './trading/reconcile-custody.processor';
 import type { WorkerConfig } from './worker.config';
+import { AuctionJobsProcessor } from './auctions/auction-jobs.processor';
+import { AuctionsScheduler } from './auctions/auctions.scheduler';
 
 /**
  * The worker: outbox relay, processors and schedulers. On close the relay and schedulers stop
@@ -88,6 +91,7 @@ export class WorkerModule {
         BullModule.registerQueue({ name: KYC_QUEUE }),
         BullModule.registerQueue({ name: TRADING_QUEUE }),
         BullModule.registerQueue({ name: ALERTS_QUEUE }),
+        BullModule.registerQueue({ name: AUCTIONS_QUEUE }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -102,6 +106,7 @@ export class WorkerModule {
         PaymentsWorkerModule,
         CustodyWorkerModule,
         AlertsWorkerModule,
+        AuctionsModule,
         ...extra,
       ],
       providers: [
@@ -133,6 +138,8 @@ export class WorkerModule {
         ReconcileCustodyProcessor,
         CustodyScheduler,
         PublishAlertProcessor,
+        AuctionJobsProcessor,
+        AuctionsScheduler,
       ],
     };
   }

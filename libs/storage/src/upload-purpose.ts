@@ -19,9 +19,10 @@ export interface UploadPurpose {
   /**
    * Who may read besides the owner: users with one of these roles (declared ones: the
    * platform's or a lib's `defineRole`), API keys holding one of these scopes (e.g. a compliance
-   * back office reading KYC documents). Default: the owner only.
+   * back office reading KYC documents), or `anyone` (even signed out: a lot's gallery).
+   * Default: the owner only.
    */
-  readers?: { roles?: readonly Role[]; apiKeyScopes?: readonly string[] };
+  readers?: { roles?: readonly Role[]; apiKeyScopes?: readonly string[]; anyone?: boolean };
   /** The worker makes a WebP thumbnail fitting `maxPixels` × `maxPixels` once verified. */
   thumbnail?: { maxPixels: number };
 }
@@ -51,8 +52,11 @@ export class UploadPurposes {
     return this.purposes.get(name);
   }
 
-  /** The owner, or a principal the upload's purpose lets read. */
+  /** The owner, or a principal the upload's purpose lets read (anyone, if it says so). */
   canRead(principal: Principal | undefined, upload: Upload): boolean {
+    if (this.purposes.get(upload.purpose)?.readers?.anyone) {
+      return true;
+    }
     if (!principal) {
       return false;
     }
