@@ -28,6 +28,7 @@ import { CreateTrading1766000000000 } from './1766000000000-create-trading';
 import { CreateKyc1766000001000 } from './1766000001000-create-kyc';
 import { CreateNotifications1766100000000 } from './1766100000000-create-notifications';
 import { CreateWebhooks1766100001000 } from './1766100001000-create-webhooks';
+import { CreateTopup1766270000000 } from './1766270000000-create-topup';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -60,4 +61,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateKyc1766000001000,
   CreateNotifications1766100000000,
   CreateWebhooks1766100001000,
+  CreateTopup1766270000000,
 ];

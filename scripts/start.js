@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3, SMTP, OneSignal, Stripe and PayPal simulators until SIGINT or SIGTERM, on which all
+ * local S3, SMTP, OneSignal, Stripe, PayPal and DT One simulators until SIGINT or SIGTERM, on which all
  * shut down gracefully. With `apps` (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
@@ -26,6 +26,8 @@ const APPS = {
   // Where PAYMENTS_STRIPE_API_URL points by default; it sends its webhooks to the api (libs/payments).
   stripe: ['dist/apps/cli/apps/cli/src/main.js', 'stripe:simulator'],
   paypal: ['dist/apps/cli/apps/cli/src/main.js', 'paypal:simulator'],
+  // Where TOPUP_DTONE_API_URL points by default (port 3230); top-up orders go to it (libs/orders).
+  dtone: ['dist/apps/cli/apps/cli/src/main.js', 'dtone:simulator'],
 };
 
 const children = new Set();

@@ -2,6 +2,7 @@ import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
+import { ORDERS_CONFIG } from '@bourse/orders';
 import { PAYMENTS_CONFIG } from '@bourse/payments';
 import type { AppConfig, SectionsConfig } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
@@ -16,6 +17,7 @@ export const API_CONFIG_SECTIONS = [
   TRADING_CONFIG,
   KYC_CONFIG,
   PAYMENTS_CONFIG,
+  ORDERS_CONFIG,
 ] as const;
 
 export type ApiConfig = AppConfig & SectionsConfig<typeof API_CONFIG_SECTIONS>;

@@ -19,6 +19,7 @@ import {
 import { KycModule } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
+import { OrdersApiModule, TOPUP_QUEUE } from '@bourse/orders';
 import { PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { TradingModule } from '@bourse/trading';
@@ -48,6 +49,10 @@ import { PayPalWebhookController } from './payments/paypal-webhook.controller';
 import { StripeWebhookController } from './payments/stripe-webhook.controller';
 import { UploadsController } from './storage/uploads.controller';
 import { TradingController } from './trading/trading.controller';
+import { AggregatorWebhookController } from './orders/aggregator-webhook.controller';
+import { TopupAdminController } from './orders/topup-admin.controller';
+import { TopupController } from './orders/topup.controller';
+import { TopupGateway } from './orders/topup.gateway';
 
 @Module({})
 export class ApiModule {
@@ -77,6 +82,9 @@ export class ApiModule {
         PaymentsController,
         StripeWebhookController,
         PayPalWebhookController,
+        TopupController,
+        TopupAdminController,
+        AggregatorWebhookController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -106,13 +114,15 @@ export class ApiModule {
           STORAGE_QUEUE,
           NOTIFICATIONS_QUEUE,
           WEBHOOKS_QUEUE,
+          TOPUP_QUEUE,
         ]),
         TradingModule,
         KycModule,
         PaymentsModule,
+        OrdersApiModule,
         ...extra,
       ],
-      providers: [PricesGateway, NotificationsGateway],
+      providers: [PricesGateway, NotificationsGateway, TopupGateway],
     };
   }
 }

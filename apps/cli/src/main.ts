@@ -11,9 +11,10 @@ import { seed, seedHistory } from './seed.command';
 import { runSmtpCapture } from './smtp-capture.command';
 import { runStripeSimulator } from './stripe-simulator.command';
 import { runPayPalSimulator } from './paypal-simulator.command';
+import { runDtOneSimulator } from './dtone-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | dtone:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -51,6 +52,8 @@ async function main(argv: string[]): Promise<string> {
       return runStripeSimulator(config);
     case 'paypal:simulator':
       return runPayPalSimulator(config);
+    case 'dtone:simulator':
+      return runDtOneSimulator(config);
     default:
       throw new Error(USAGE);
   }

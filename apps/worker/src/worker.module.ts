@@ -22,6 +22,7 @@ import {
   NotificationsWorkerModule,
   WEBHOOKS_QUEUE,
 } from '@bourse/notifications';
+import { OrdersWorkerModule, TOPUP_QUEUE } from '@bourse/orders';
 import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { BullModule } from '@nestjs/bull';
@@ -41,6 +42,8 @@ import { PlatformScheduler } from './schedulers/platform.scheduler';
 import { StorageScheduler } from './storage/storage.scheduler';
 import { SweepUploadsProcessor } from './storage/sweep-uploads.processor';
 import { ThumbnailProcessor } from './storage/thumbnail.processor';
+import { TopupProcessor } from './orders/topup.processor';
+import { TopupScheduler } from './orders/topup.scheduler';
 import type { WorkerConfig } from './worker.config';
 
 /**
@@ -69,6 +72,16 @@ export class WorkerModule {
         BullModule.registerQueue({ name: STORAGE_QUEUE }),
         BullModule.registerQueue({ name: NOTIFICATIONS_QUEUE }),
         BullModule.registerQueue({ name: WEBHOOKS_QUEUE }),
+        // A killed worker's top-up job is taken up again within seconds, not Bull's 30 s.
+        BullModule.registerQueue({
+          name: TOPUP_QUEUE,
+          settings: {
+            lockDuration: config.orders.jobLockMs,
+            lockRenewTime: config.orders.jobLockMs / 4,
+            stalledInterval: config.orders.jobLockMs / 2,
+            maxStalledCount: 5,
+          },
+        }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -80,6 +93,7 @@ export class WorkerModule {
         NotificationsWorkerModule,
         KycModule,
         PaymentsWorkerModule,
+        OrdersWorkerModule,
         ...extra,
       ],
       providers: [
@@ -99,6 +113,8 @@ export class WorkerModule {
         SendNotificationProcessor,
         DeliverWebhookProcessor,
         SumsubReviewHandler,
+        TopupProcessor,
+        TopupScheduler,
       ],
     };
   }
