@@ -71,6 +71,8 @@ export class DtOneSimulator {
   callbacks: CallbackMode = { copies: 1, lossRate: 0, beforeConfirmReturns: false };
   /** While true every call answers 503 (an outage). */
   outage = false;
+  /** How long a transaction create takes to answer (a slow aggregator; the transaction exists at once). */
+  createAnswerDelayMs = 0;
   private readonly byExternalId = new Map<string, SimTransaction>();
   private readonly pending = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -209,11 +211,11 @@ export class DtOneSimulator {
     });
   }
 
-  private create(
+  private async create(
     body: Record<string, unknown>,
     answer: (status: number, body: unknown) => void,
     error: (status: number, code: number, message: string) => void,
-  ): void {
+  ): Promise<void> {
     const externalId = body.external_id;
     const product = this.catalogue.products.find((p) => p.id === Number(body.product_id));
     const mobileNumber = (body.credit_party_identifier as { mobile_number?: unknown } | undefined)
@@ -244,6 +246,9 @@ export class DtOneSimulator {
     this.byExternalId.set(externalId, transaction);
     if (body.auto_confirm === true) {
       this.startProcessing(transaction);
+    }
+    if (this.createAnswerDelayMs > 0) {
+      await new Promise((resolve) => setTimeout(resolve, this.createAnswerDelayMs));
     }
     answer(201, transactionJson(transaction));
   }
