@@ -66,7 +66,7 @@ export class TopupHarness {
 
   constructor(
     private readonly name: string,
-    private readonly extraEnv: Record<string, string> = {},
+    readonly extraEnv: Record<string, string> = {},
   ) {}
 
   get database(): string {
@@ -156,7 +156,9 @@ export class TopupHarness {
     return (await ledger.accounts.getAccount(wallet.id))!.balance;
   }
 
-  async systemBalance(kind: 'aggregator_float' | 'fees' | 'house' | 'psp_clearing'): Promise<bigint> {
+  async systemBalance(
+    kind: 'aggregator_float' | 'fees' | 'house' | 'psp_clearing',
+  ): Promise<bigint> {
     const ledger = ledgerOf(this.api.app);
     const account = await ledger.accounts.ensureSystemAccount(kind, 'USD');
 
@@ -170,9 +172,13 @@ export class TopupHarness {
     beforeOrder: () => void = () => undefined,
     phone = MX_PHONE,
   ): Promise<{ status: number; body: OrderBody & { code?: string } }> {
-    const products = await this.api.request('GET', `/v1/topup/products?phone=${encodeURIComponent(phone)}`, {
-      token,
-    });
+    const products = await this.api.request(
+      'GET',
+      `/v1/topup/products?phone=${encodeURIComponent(phone)}`,
+      {
+        token,
+      },
+    );
     const quote = await this.api.request('POST', '/v1/topup/quotes', {
       token,
       body: { productId: products.body.products[0].id, phone },

@@ -47,7 +47,12 @@ describe('top-up recovery (worker killed, Redis wiped, two workers)', () => {
     await t.startWorker();
     const delivered = await t.waitState(consumer.accessToken, placed.body.id, 'delivered');
     expect(Date.now() - killedAt).toBeLessThan(15_000);
-    expect(delivered.events.map((e) => e.to)).toEqual(['created', 'paid', 'submitted', 'delivered']);
+    expect(delivered.events.map((e) => e.to)).toEqual([
+      'created',
+      'paid',
+      'submitted',
+      'delivered',
+    ]);
     expect(submissionsOf(t, [placed.body.id])).toEqual([1]);
   });
 

@@ -30,10 +30,7 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
   beforeAll(async () => {
     await t.start();
     worker = await t.startWorker();
-    [consumer, admin] = await Promise.all([
-      t.consumer(),
-      signedInUser(t.api, { role: 'admin' }),
-    ]);
+    [consumer, admin] = await Promise.all([t.consumer(), signedInUser(t.api, { role: 'admin' })]);
   });
   beforeEach(() => {
     t.dtone.callbacks = { copies: 1, lossRate: 0, beforeConfirmReturns: false };
@@ -87,9 +84,13 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
     });
     expect(invalid.status).toBe(422);
     expect(invalid.body).toMatchObject({ code: 'orders.invalid_phone', field: 'phone' });
-    const elsewhere = await t.api.request('GET', '/v1/topup/products?country=GTM&phone=%2B525512345670', {
-      token: consumer.accessToken,
-    });
+    const elsewhere = await t.api.request(
+      'GET',
+      '/v1/topup/products?country=GTM&phone=%2B525512345670',
+      {
+        token: consumer.accessToken,
+      },
+    );
     expect(elsewhere.status).toBe(422);
     expect(elsewhere.body).toMatchObject({ code: 'orders.operator_not_found', field: 'country' });
   });
@@ -118,7 +119,10 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
 
   it('delivers a wallet order: held, submitted, delivered by callback, posted to float and fees, live and notified', async () => {
     const before = await t.walletOf(consumer.id);
-    const [floatBefore, feesBefore] = [await t.systemBalance('aggregator_float'), await t.systemBalance('fees')];
+    const [floatBefore, feesBefore] = [
+      await t.systemBalance('aggregator_float'),
+      await t.systemBalance('fees'),
+    ];
     const socket: Socket = io(`${t.api.url}/topup`, {
       auth: { token: consumer.accessToken },
       transports: ['websocket'],
@@ -141,7 +145,10 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
       expect((await t.walletOf(consumer.id)).posted).toBe(before.posted - 490n);
       expect((await t.systemBalance('aggregator_float')) - floatBefore).toBe(475n);
       expect((await t.systemBalance('fees')) - feesBefore).toBe(15n);
-      await waitFor(async () => seen, (states) => states.includes('delivered'));
+      await waitFor(
+        async () => seen,
+        (states) => states.includes('delivered'),
+      );
       expect(seen).toEqual(expect.arrayContaining(['paid', 'submitted', 'delivered']));
       const [note] = await t.query<{ type: string }>(
         `SELECT type FROM notifications WHERE user_id = $1 AND data->>'orderId' = $2`,
@@ -214,9 +221,13 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
 
   it('refuses a callback without the order’s secret, storing nothing', async () => {
     const placed = await t.order(consumer.accessToken);
-    const forged = await t.api.request('POST', `/v1/webhooks/aggregator?order=${placed.body.id}&secret=guess`, {
-      body: { id: 1, external_id: placed.body.id, status: { id: 70000, message: 'COMPLETED' } },
-    });
+    const forged = await t.api.request(
+      'POST',
+      `/v1/webhooks/aggregator?order=${placed.body.id}&secret=guess`,
+      {
+        body: { id: 1, external_id: placed.body.id, status: { id: 70000, message: 'COMPLETED' } },
+      },
+    );
     expect(forged.status).toBe(400);
     expect(forged.body.code).toBe('inbox.invalid_signature');
     await t.waitState(consumer.accessToken, placed.body.id, 'delivered');
@@ -341,7 +352,12 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
       receiver = await HttpRecorder.start();
       const created = await t.api.request('POST', '/v1/topup/resellers', {
         token: admin.accessToken,
-        body: { name: 'Corner Shop', email: `shop-${Date.now()}@example.com`, feeBps: 400, commissionBps: 200 },
+        body: {
+          name: 'Corner Shop',
+          email: `shop-${Date.now()}@example.com`,
+          feeBps: 400,
+          commissionBps: 200,
+        },
       });
       expect(created.status).toBe(201);
       reseller = created.body;
@@ -362,7 +378,9 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
     afterAll(() => receiver.close());
 
     it('refuses an order its float cannot cover, writing nothing', async () => {
-      const ordersBefore = await t.query(`SELECT id FROM topup_orders WHERE reseller_id = $1`, [reseller.id]);
+      const ordersBefore = await t.query(`SELECT id FROM topup_orders WHERE reseller_id = $1`, [
+        reseller.id,
+      ]);
       const refused = await t.order(key);
       expect(refused.status).toBe(422);
       expect(refused.body).toMatchObject({
@@ -371,9 +389,9 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
         available: '0',
         price: '494',
       });
-      expect(await t.query(`SELECT id FROM topup_orders WHERE reseller_id = $1`, [reseller.id])).toEqual(
-        ordersBefore,
-      );
+      expect(
+        await t.query(`SELECT id FROM topup_orders WHERE reseller_id = $1`, [reseller.id]),
+      ).toEqual(ordersBefore);
     });
 
     it('pays from the float, earns its commission, hears of delivery by a signed webhook, and reads its statement', async () => {
@@ -387,7 +405,12 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
 
       const placed = await t.order(key);
       expect(placed.status).toBe(201);
-      expect(placed.body).toMatchObject({ payWith: 'float', price: '494', fee: '19', commission: '9' });
+      expect(placed.body).toMatchObject({
+        payWith: 'float',
+        price: '494',
+        fee: '19',
+        commission: '9',
+      });
       const delivered = await t.waitState(key, placed.body.id, 'delivered');
       expect(path(delivered)).toEqual(EVENTS_DELIVERED);
       const shown = await t.api.request('GET', `/v1/topup/resellers/${reseller.id}`, {
@@ -430,7 +453,10 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
         body: { quoteId: quote.body.id, payWith: 'float' },
       });
       expect(consumerFloat.status).toBe(422);
-      expect(consumerFloat.body).toMatchObject({ code: 'orders.invalid_payment_method', field: 'payWith' });
+      expect(consumerFloat.body).toMatchObject({
+        code: 'orders.invalid_payment_method',
+        field: 'payWith',
+      });
       const resellerWallet = await t.order(key, { payWith: 'wallet' });
       expect(resellerWallet.status).toBe(422);
       expect(resellerWallet.body.code).toBe('orders.invalid_payment_method');

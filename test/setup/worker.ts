@@ -28,7 +28,7 @@ export interface WorkerProcess {
 
 /** Starts the production worker in a child `node` process on the test config plus `overrides`. */
 export async function spawnWorker(overrides: Env = {}): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [join(__dirname, 'worker-process.cjs')], {
+  const child = spawn(process.execPath, [join(__dirname, 'worker-process.js')], {
     env: { ...process.env, NODE_ENV: 'test', WORKER_METRICS_PORT: '0', ...overrides },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

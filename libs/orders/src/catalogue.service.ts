@@ -53,7 +53,11 @@ export class CatalogueService {
     await this.db.transaction(undefined, (tx) =>
       this.repository.upsertCatalogue(tx, [...operators.values()], products),
     );
-    this.logger.log({ msg: 'top-up catalogue refreshed', operators: operators.size, products: products.length });
+    this.logger.log({
+      msg: 'top-up catalogue refreshed',
+      operators: operators.size,
+      products: products.length,
+    });
 
     return { operators: operators.size, products: products.length };
   }
@@ -69,7 +73,9 @@ export class CatalogueService {
   }): Promise<{ phone?: string; operator?: { id: string; name: string }; products: Product[] }> {
     await this.ensureLoaded();
     if (!query.phone) {
-      return { products: await this.repository.productsOf(this.db.manager, { countryIso: query.country }) };
+      return {
+        products: await this.repository.productsOf(this.db.manager, { countryIso: query.country }),
+      };
     }
     const phone = this.normalise(query.phone);
     const [operator] = await this.dtone.lookupMobileNumber(phone);

@@ -99,8 +99,7 @@ export class DtOneClient {
   }
 
   async confirmTransaction(id: string): Promise<DtOneTransaction> {
-    return (await this.call<DtOneTransaction>('POST', `/v1/async/transactions/${id}/confirm`))
-      .body;
+    return (await this.call<DtOneTransaction>('POST', `/v1/async/transactions/${id}/confirm`)).body;
   }
 
   async getTransaction(id: string): Promise<DtOneTransaction> {

@@ -190,13 +190,22 @@ export class OrderSteps {
       if (!(error instanceof AggregatorUnavailableError)) {
         throw error;
       }
-      this.logger.warn({ msg: 'top-up status poll found the aggregator away', orderId, err: error });
+      this.logger.warn({
+        msg: 'top-up status poll found the aggregator away',
+        orderId,
+        err: error,
+      });
     }
     if (outcome !== 'pending') {
       return this.settle(orderId, outcome, `poll ${attempt}`);
     }
     if (attempt >= this.config.orders.pollDelaysMs.length) {
-      return this.settle(orderId, 'declined', 'no confirmation from the aggregator', 'aggregator_timeout');
+      return this.settle(
+        orderId,
+        'declined',
+        'no confirmation from the aggregator',
+        'aggregator_timeout',
+      );
     }
     await this.db.transaction(undefined, async (tx) => {
       await this.repository.recordPoll(tx, orderId, attempt);
@@ -249,7 +258,10 @@ export class OrderSteps {
         await this.enqueueCurrentStep(tx, order, `:sweep:${bucket}`);
       }
       if (stuck.length > 0) {
-        this.logger.warn({ msg: 'stuck top-up orders re-enqueued', orders: stuck.map((o) => o.id) });
+        this.logger.warn({
+          msg: 'stuck top-up orders re-enqueued',
+          orders: stuck.map((o) => o.id),
+        });
       }
 
       return stuck.length;
@@ -275,10 +287,19 @@ export class OrderSteps {
       }
     } catch (error) {
       if (error instanceof AggregatorRefusedError) {
-        return this.settle(order.id, 'declined', error.message, `aggregator_refused_${error.aggregatorCode ?? error.httpStatus}`);
+        return this.settle(
+          order.id,
+          'declined',
+          error.message,
+          `aggregator_refused_${error.aggregatorCode ?? error.httpStatus}`,
+        );
       }
       if (error instanceof AggregatorUnavailableError) {
-        this.logger.warn({ msg: 'top-up submit found the aggregator away', orderId: order.id, err: error });
+        this.logger.warn({
+          msg: 'top-up submit found the aggregator away',
+          orderId: order.id,
+          err: error,
+        });
 
         return;
       }

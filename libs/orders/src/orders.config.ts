@@ -50,7 +50,8 @@ export const ORDERS_CONFIG = configSection({
     TOPUP_PAYMENT_TIMEOUT_SECONDS: int({
       default: '900',
       min: 10,
-      description: 'How long a card or PayPal payment may stay unauthorised before the order expires.',
+      description:
+        'How long a card or PayPal payment may stay unauthorised before the order expires.',
     }),
     TOPUP_POLL_DELAYS_MS: list({
       default: '2000,4000,8000,16000,30000,60000',

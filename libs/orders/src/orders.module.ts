@@ -3,10 +3,7 @@ import { NotificationsModule } from '@bourse/notifications';
 import { PaymentPurposes, PaymentsModule } from '@bourse/payments';
 import { AuditModule, AuthModule, requireConfigSection } from '@bourse/platform';
 import { Module } from '@nestjs/common';
-import {
-  AggregatorCallbackHandler,
-  AggregatorCallbackVerifier,
-} from './aggregator.webhook';
+import { AggregatorCallbackHandler, AggregatorCallbackVerifier } from './aggregator.webhook';
 import { CallbackIntake } from './callback-intake.service';
 import { CatalogueService } from './catalogue.service';
 import { DtOneClient } from './dtone.client';

@@ -5,10 +5,9 @@ import type { Operator, Order, OrderEvent, Product, Quote, Reseller } from './or
 
 type Raw<T, K extends keyof T> = Omit<T, K> & Record<K, string>;
 
-const MONEY = ['cost', 'fee', 'commission', 'price'] as const;
-const withMoney = <T extends Record<(typeof MONEY)[number], bigint>>(
-  row: Raw<T, (typeof MONEY)[number]>,
-): T =>
+type Money = 'cost' | 'fee' | 'commission' | 'price';
+
+const withMoney = <T extends Record<Money, bigint>>(row: Raw<T, Money>): T =>
   ({
     ...row,
     cost: BigInt(row.cost),
@@ -129,7 +128,7 @@ export class OrdersRepository {
   }
 
   async insertQuote(tx: Tx, quote: Quote): Promise<Quote> {
-    const [row] = await rows<Raw<Quote, 'cost' | 'fee' | 'commission' | 'price'>>(
+    const [row] = await rows<Raw<Quote, Money>>(
       tx,
       `INSERT INTO topup_quotes (id, user_id, reseller_id, product_id, phone, asset, cost, fee,
          commission, price, fx_rate, destination_amount, destination_currency, created_at, expires_at)
@@ -159,7 +158,7 @@ export class OrdersRepository {
 
   /** The quote, locked: two orders from one quote queue here and the second finds it used. */
   async lockQuote(tx: Tx, id: string): Promise<Quote | undefined> {
-    const [row] = await rows<Raw<Quote, 'cost' | 'fee' | 'commission' | 'price'>>(
+    const [row] = await rows<Raw<Quote, Money>>(
       tx,
       `SELECT ${QUOTE} FROM topup_quotes WHERE id = $1 FOR UPDATE`,
       [id],
@@ -180,9 +179,19 @@ export class OrdersRepository {
 
   async insertOrder(
     tx: Tx,
-    order: Omit<Order, 'version' | 'attempts' | 'createdAt' | 'updatedAt' | 'aggregatorRef' | 'failureReason' | 'paidAt' | 'deliveredAt'>,
+    order: Omit<
+      Order,
+      | 'version'
+      | 'attempts'
+      | 'createdAt'
+      | 'updatedAt'
+      | 'aggregatorRef'
+      | 'failureReason'
+      | 'paidAt'
+      | 'deliveredAt'
+    >,
   ): Promise<Order> {
-    const [row] = await rows<Raw<Order, 'cost' | 'fee' | 'commission' | 'price'>>(
+    const [row] = await rows<Raw<Order, Money>>(
       tx,
       `INSERT INTO topup_orders (id, quote_id, user_id, reseller_id, api_key_id, product_id, phone,
          asset, cost, fee, commission, price, pay_with, payment_id, hold_id, state, callback_secret,
@@ -215,7 +224,7 @@ export class OrdersRepository {
   }
 
   async find(tx: Tx, id: string): Promise<Order | undefined> {
-    const [row] = await rows<Raw<Order, 'cost' | 'fee' | 'commission' | 'price'>>(
+    const [row] = await rows<Raw<Order, Money>>(
       tx,
       `SELECT ${ORDER} FROM topup_orders WHERE id = $1`,
       [id],
@@ -234,7 +243,7 @@ export class OrdersRepository {
     to: OrderState,
     patch: OrderPatch,
   ): Promise<Order | undefined> {
-    const [row] = await rows<Raw<Order, 'cost' | 'fee' | 'commission' | 'price'>>(
+    const [row] = await rows<Raw<Order, Money>>(
       tx,
       `UPDATE topup_orders
           SET state = $3, version = version + 1, updated_at = clock_timestamp(),
@@ -312,7 +321,7 @@ export class OrdersRepository {
     filter: { userId?: string; resellerId?: string; state?: OrderState },
     page: { cursor?: string; limit: number },
   ): Promise<Order[]> {
-    const found = await rows<Raw<Order, 'cost' | 'fee' | 'commission' | 'price'>>(
+    const found = await rows<Raw<Order, Money>>(
       tx,
       `SELECT ${ORDER} FROM topup_orders
         WHERE ($1::uuid IS NULL OR user_id = $1) AND ($2::uuid IS NULL OR reseller_id = $2)
@@ -333,7 +342,7 @@ export class OrdersRepository {
 
   /** Unfinished orders nobody touched for `seconds`: the sweeper re-enqueues their step. */
   async stuck(tx: Tx, seconds: number, limit: number): Promise<Order[]> {
-    const found = await rows<Raw<Order, 'cost' | 'fee' | 'commission' | 'price'>>(
+    const found = await rows<Raw<Order, Money>>(
       tx,
       `SELECT ${ORDER} FROM topup_orders
         WHERE state = ANY($1) AND updated_at < clock_timestamp() - make_interval(secs => $2)
@@ -367,9 +376,11 @@ export class OrdersRepository {
   }
 
   async reseller(tx: Tx, id: string): Promise<Reseller | undefined> {
-    const [row] = await rows<Reseller>(tx, `SELECT ${RESELLER} FROM topup_resellers WHERE id = $1`, [
-      id,
-    ]);
+    const [row] = await rows<Reseller>(
+      tx,
+      `SELECT ${RESELLER} FROM topup_resellers WHERE id = $1`,
+      [id],
+    );
 
     return row;
   }

@@ -124,7 +124,10 @@ export class OrdersService {
     const buyer = await this.buyerOf(principal);
     const { phone, products } = await this.catalogue.productsFor({ phone: body.phone });
     const product = products.find((p) => p.id === body.productId);
-    if (!product || product.wholesaleAsset !== (buyer.reseller?.asset ?? this.config.orders.asset)) {
+    if (
+      !product ||
+      product.wholesaleAsset !== (buyer.reseller?.asset ?? this.config.orders.asset)
+    ) {
       throw new ProductNotFoundError(body.productId);
     }
     const price = priceOf({

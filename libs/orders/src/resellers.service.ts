@@ -145,7 +145,8 @@ export class ResellersService {
         {
           id: legId(depositId, 'reseller-deposit'),
           debitAccountId: (await this.accounts.ensureSystemAccount('house', reseller.asset, tx)).id,
-          creditAccountId: (await this.accounts.ensureWallet(reseller.userId, reseller.asset, tx)).id,
+          creditAccountId: (await this.accounts.ensureWallet(reseller.userId, reseller.asset, tx))
+            .id,
           amount,
           asset: reseller.asset,
           code: 'topup.float_deposit',

@@ -52,7 +52,8 @@ export class TopupAdminController {
   @HttpCode(200)
   @ApiOperation({
     summary: "Run an order's current step again.",
-    description: 'For an order stuck in an unfinished state; every step is safe to run twice. Audited.',
+    description:
+      'For an order stuck in an unfinished state; every step is safe to run twice. Audited.',
   })
   @ApiOkResponse({ type: OrderDto })
   @ApiNotFoundResponse({ description: '`orders.order_not_found`.' })
@@ -149,7 +150,7 @@ export class TopupAdminController {
   @Post('resellers/:id/deposits')
   @Idempotent()
   @ApiOperation({
-    summary: "Credit money the reseller wired to its float.",
+    summary: 'Credit money the reseller wired to its float.',
     description: 'From the house account. Audited; idempotent by `Idempotency-Key`.',
   })
   @ApiCreatedResponse({ type: ResellerDto, description: 'The reseller with its new float.' })
@@ -161,7 +162,12 @@ export class TopupAdminController {
     @Body() body: DepositDto,
     @IdempotentCall() call?: IdempotentRequest,
   ): Promise<ResellerDto | IdempotentResponse<ResellerDto>> {
-    return this.resellers.deposit(id, BigInt(body.amount), { actor: principal, reason: body.reason }, call);
+    return this.resellers.deposit(
+      id,
+      BigInt(body.amount),
+      { actor: principal, reason: body.reason },
+      call,
+    );
   }
 
   @Get('resellers/:id/statement')

@@ -98,8 +98,7 @@ export class TopupController {
   @ApiNotFoundResponse({ description: '`orders.quote_not_found`.' })
   @ApiForbiddenResponse({ description: '`orders.not_a_reseller`.' })
   @ApiConflictResponse({
-    description:
-      '`orders.quote_expired`, `orders.quote_used`; `idempotency.request_in_progress`.',
+    description: '`orders.quote_expired`, `orders.quote_used`; `idempotency.request_in_progress`.',
   })
   @ApiUnprocessableEntityResponse({
     description:

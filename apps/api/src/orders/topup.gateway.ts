@@ -16,7 +16,10 @@ export class TopupGateway implements OnGatewayInit, OnGatewayConnection {
   constructor(private readonly gateways: SocketGateways) {}
 
   afterInit(namespace: Namespace): void {
-    this.gateways.setup(namespace, { auth: 'required', maxConnectionsPerIp: MAX_CONNECTIONS_PER_IP });
+    this.gateways.setup(namespace, {
+      auth: 'required',
+      maxConnectionsPerIp: MAX_CONNECTIONS_PER_IP,
+    });
   }
 
   handleConnection(socket: Socket): void {

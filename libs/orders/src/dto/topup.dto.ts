@@ -118,7 +118,10 @@ export class QuoteDto {
   @ApiProperty({ example: '29', description: 'Our fee (the reseller pricing for resellers).' })
   fee!: string;
 
-  @ApiProperty({ example: '14', description: 'What a reseller earns on delivery (0 for consumers).' })
+  @ApiProperty({
+    example: '14',
+    description: 'What a reseller earns on delivery (0 for consumers).',
+  })
   commission!: string;
 
   @ApiProperty({ example: '979', description: 'What the payer pays: cost + fee.' })
@@ -238,7 +241,8 @@ export class OrderDto {
   @ApiPropertyOptional({
     nullable: true,
     type: String,
-    description: "Stripe's client secret to confirm with, in the answer to the order's creation only.",
+    description:
+      "Stripe's client secret to confirm with, in the answer to the order's creation only.",
   })
   clientSecret?: string | null;
 
@@ -249,7 +253,11 @@ export class OrderDto {
   })
   approvalUrl?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, type: String, description: "The aggregator's transaction id." })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: "The aggregator's transaction id.",
+  })
   aggregatorRef!: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, example: 'aggregator_declined' })
@@ -297,7 +305,10 @@ export class CreateResellerDto {
   @MaxLength(254)
   email!: string;
 
-  @ApiPropertyOptional({ example: 200, description: 'Our fee on its top-ups, basis points of cost.' })
+  @ApiPropertyOptional({
+    example: 200,
+    description: 'Our fee on its top-ups, basis points of cost.',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
