@@ -19,6 +19,7 @@
 const { spawn } = require('node:child_process');
 const path = require('node:path');
 const { setTimeout: delay } = require('node:timers/promises');
+const { AbortSignal } = globalThis;
 const { stopAll, track, waitForOk } = require('../lib/processes');
 const { databaseUrl, scratch } = require('../lib/scratch');
 
