@@ -12,12 +12,13 @@ export REDIS_KEY_PREFIX="bourse-${tag}"
 export API_PORT=${CHECK_API_PORT:-3192} WORKER_PORT=${CHECK_WORKER_PORT:-3193} HOST=127.0.0.1
 # The simulators start:all runs beside them, off their default ports so running ones are no bother.
 s3_port=${CHECK_S3_PORT:-3194} smtp_port=${CHECK_SMTP_PORT:-3195} onesignal_port=${CHECK_ONESIGNAL_PORT:-3196}
-stripe_port=${CHECK_STRIPE_PORT:-3197} paypal_port=${CHECK_PAYPAL_PORT:-3198}
+stripe_port=${CHECK_STRIPE_PORT:-3197} paypal_port=${CHECK_PAYPAL_PORT:-3198} dtone_port=${CHECK_DTONE_PORT:-3199}
 export STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port
 export NOTIFICATIONS_SMTP_URL=smtp://127.0.0.1:$smtp_port
 export ONESIGNAL_API_URL=http://127.0.0.1:$onesignal_port
 export PAYMENTS_STRIPE_API_URL=http://127.0.0.1:$stripe_port
 export PAYMENTS_PAYPAL_API_URL=http://127.0.0.1:$paypal_port
+export TOPUP_DTONE_API_URL=http://127.0.0.1:$dtone_port
 export LOG_LEVEL=warn MARKET_PROVIDER=none
 log=$(mktemp)
 
@@ -41,7 +42,8 @@ listening() {
 }
 all_ready() {
   ready "$API_PORT" && ready "$WORKER_PORT" && listening "$s3_port" && listening "$smtp_port" &&
-    listening "$onesignal_port" && listening "$stripe_port" && listening "$paypal_port"
+    listening "$onesignal_port" && listening "$stripe_port" && listening "$paypal_port" &&
+    listening "$dtone_port"
 }
 
 for case in TERM:npm INT:npm INT:group; do
