@@ -5,6 +5,7 @@ import type { SignOutReason } from './lib/session';
 import { AdminPage } from './pages/AdminPage';
 import { AuthPage } from './pages/AuthPage';
 import { MarketsPage } from './pages/MarketsPage';
+import { TopupPage } from './pages/TopupPage';
 import { WalletPage } from './pages/WalletPage';
 
 /** Markets are public; the wallet and operations need a session (operations: an admin). */
@@ -26,7 +27,7 @@ export function App({ services }: { services: AppServices }) {
     [session],
   );
 
-  const needsUser = route === 'wallet' || route === 'admin';
+  const needsUser = route === 'wallet' || route === 'admin' || route === 'topup';
   useEffect(() => {
     if (needsUser && !user) {
       navigate('sign-in');
@@ -41,6 +42,8 @@ export function App({ services }: { services: AppServices }) {
         return <AuthPage mode="register" />;
       case 'wallet':
         return user && <WalletPage />;
+      case 'topup':
+        return user && <TopupPage />;
       case 'admin':
         return user?.role === 'admin' ? <AdminPage /> : <p>Operations are for admins.</p>;
       default:
@@ -55,6 +58,7 @@ export function App({ services }: { services: AppServices }) {
         <nav>
           <Link to="markets">Markets</Link>
           {user && <Link to="wallet">Wallet</Link>}
+          {user && <Link to="topup">Top-up</Link>}
           {user?.role === 'admin' && <Link to="admin">Operations</Link>}
         </nav>
         <span className="user">
