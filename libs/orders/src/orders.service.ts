@@ -275,7 +275,7 @@ export class OrdersService {
   async retry(id: string, context: AuditContext): Promise<OrderDto> {
     await this.db.transaction(undefined, async (tx) => {
       const order = await this.found(tx, id);
-      await this.steps.enqueueCurrentStep(tx, order, `retry:${newId()}`);
+      await this.steps.enqueueCurrentStep(tx, order, `:retry:${newId()}`);
       await this.audit.record(tx, context, ORDERS_AUDIT.event('topup_order.retry', id));
     });
 
