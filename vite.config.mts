@@ -14,6 +14,7 @@ export default defineConfig({
     alias: {
       '@bourse/client': fromRoot('./clients/typescript/src/index.ts'),
       '@bourse/market-data/contract': fromRoot('./libs/market-data/src/fanout/prices.events.ts'),
+      '@bourse/orders/contract': fromRoot('./libs/orders/src/topup.events.ts'),
       '@bourse/market-data/timeframes': fromRoot('./libs/market-data/src/timeframes.ts'),
       '@bourse/alerts/contract': fromRoot('./libs/alerts/src/alerts.events.ts'),
     },

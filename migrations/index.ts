@@ -35,6 +35,7 @@ import { KycDocumentsRetentionCustody1766230000000 } from './1766230000000-kyc-d
 import { CreateIdentity1766240000000 } from './1766240000000-create-identity';
 import { CreateAlerts1766250000000 } from './1766250000000-create-alerts';
 import { CreateAuctions1766260000000 } from './1766260000000-create-auctions';
+import { CreateTopup1766270000000 } from './1766270000000-create-topup';
 
 /** Every migration, oldest first. Hand-written SQL; each `down` undoes its `up`. */
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
@@ -74,4 +75,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateIdentity1766240000000,
   CreateAlerts1766250000000,
   CreateAuctions1766260000000,
+  CreateTopup1766270000000,
 ];

@@ -14,7 +14,7 @@ export API_PORT=${CHECK_API_PORT:-3192} WORKER_PORT=${CHECK_WORKER_PORT:-3193} H
 s3_port=${CHECK_S3_PORT:-3194} smtp_port=${CHECK_SMTP_PORT:-3195} onesignal_port=${CHECK_ONESIGNAL_PORT:-3196}
 stripe_port=${CHECK_STRIPE_PORT:-3197} paypal_port=${CHECK_PAYPAL_PORT:-3198} twilio_port=${CHECK_TWILIO_PORT:-3199}
 sumsub_port=${CHECK_SUMSUB_PORT:-3200} custody_port=${CHECK_CUSTODY_PORT:-3201}
-export OIDC_SIMULATOR_PORT=${CHECK_OIDC_PORT:-3202}
+export OIDC_SIMULATOR_PORT=${CHECK_OIDC_PORT:-3202} dtone_port=${CHECK_DTONE_PORT:-3203}
 export STORAGE_S3_ENDPOINT=http://127.0.0.1:$s3_port
 export NOTIFICATIONS_SMTP_URL=smtp://127.0.0.1:$smtp_port
 export ONESIGNAL_API_URL=http://127.0.0.1:$onesignal_port
@@ -24,6 +24,7 @@ export TWILIO_API_URL=http://127.0.0.1:$twilio_port
 export TWILIO_STATUS_CALLBACK_URL=http://127.0.0.1:$API_PORT/v1/webhooks/twilio
 export KYC_SUMSUB_API_URL=http://127.0.0.1:$sumsub_port
 export TRADING_CUSTODY_API_URL=http://127.0.0.1:$custody_port
+export TOPUP_DTONE_API_URL=http://127.0.0.1:$dtone_port
 export LOG_LEVEL=warn MARKET_PROVIDER=none
 log=$(mktemp)
 
@@ -49,7 +50,7 @@ all_ready() {
   ready "$API_PORT" && ready "$WORKER_PORT" && listening "$s3_port" && listening "$smtp_port" &&
     listening "$onesignal_port" && listening "$stripe_port" && listening "$paypal_port" &&
     listening "$twilio_port" && listening "$sumsub_port" && listening "$custody_port" &&
-    listening "$OIDC_SIMULATOR_PORT"
+    listening "$OIDC_SIMULATOR_PORT" && listening "$dtone_port"
 }
 
 for case in TERM:npm INT:npm INT:group; do

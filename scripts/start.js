@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm start`: build, create, migrate and seed the database, then run the built api, worker and
- * local S3, SMTP, OneSignal, Stripe, PayPal, Twilio, Sumsub, custody and OIDC simulators until SIGINT or SIGTERM, on which all
+ * local S3, SMTP, OneSignal, Stripe, PayPal, Twilio, Sumsub, custody, OIDC and DT One simulators until SIGINT or SIGTERM, on which all
  * shut down gracefully. With `apps` (`npm run start:all`) it only runs those processes.
  *
  * One Node process owns every child, rather than a chain of `npm run` scripts joined by `&&`:
@@ -45,6 +45,8 @@ const APPS = {
   custody: ['dist/apps/cli/apps/cli/src/main.js', 'custody:simulator'],
   // Signs the external access tokens the api accepts (AUTH_OIDC_PROVIDERS, set above).
   oidc: ['dist/apps/cli/apps/cli/src/main.js', 'oidc:simulator', '--port', OIDC_PORT],
+  // Where TOPUP_DTONE_API_URL points by default (port 3230); top-up orders go to it (libs/orders).
+  dtone: ['dist/apps/cli/apps/cli/src/main.js', 'dtone:simulator'],
 };
 
 const children = new Set();

@@ -2,6 +2,7 @@ import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
+import { ORDERS_CONFIG } from '@bourse/orders';
 import { PAYMENTS_CONFIG } from '@bourse/payments';
 import {
   ConfigError,
@@ -40,7 +41,7 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data, storage, notifications and payments, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
+  it('let both apps load the ledger, market data, storage, notifications, payments and top-up orders, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
     expect(API_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
       MARKET_CONFIG,
@@ -49,6 +50,7 @@ describe("the libs' config sections, as the apps compose them", () => {
       TRADING_CONFIG,
       KYC_CONFIG,
       PAYMENTS_CONFIG,
+      ORDERS_CONFIG,
     ]);
     expect(WORKER_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
@@ -57,6 +59,7 @@ describe("the libs' config sections, as the apps compose them", () => {
       NOTIFICATIONS_CONFIG,
       KYC_CONFIG,
       PAYMENTS_CONFIG,
+      ORDERS_CONFIG,
     ]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
@@ -64,6 +67,7 @@ describe("the libs' config sections, as the apps compose them", () => {
     expect(cli.storage.bucket).toBe('bourse-uploads');
     expect(cli.notifications.smtpUrl).toBe('smtp://127.0.0.1:3226');
     expect(cli.payments.stripe.apiUrl).toBe('http://127.0.0.1:3205');
+    expect(cli.orders.dtone.apiUrl).toBe('http://127.0.0.1:3230');
     expect(cli.seed.adminEmail).toBe('admin@bourse.local');
     expect('seed' in loadConfig({}, API_CONFIG_SECTIONS)).toBe(false);
   });

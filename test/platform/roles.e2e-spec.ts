@@ -76,6 +76,7 @@ describe('roles', () => {
       'admin',
       'compliance',
       'support',
+      'reseller',
       'treasurer',
     ]);
   });

@@ -20,6 +20,7 @@ import { OutboxRepository } from '../../libs/platform/src/queue/outbox.repositor
 import { PurgeOutboxProcessor } from '../../apps/worker/src/processors/purge-outbox.processor';
 import { PlatformScheduler } from '../../apps/worker/src/schedulers/platform.scheduler';
 import { testConfig, type TestServer } from '../setup/apps';
+import { deleteRedisKeys } from '../setup/redis';
 import { startWorker } from '../setup/worker';
 
 // The worker's Redis keys live under their own prefix (inside the run's, so teardown removes
@@ -536,18 +537,3 @@ describe('transactional outbox and the worker', () => {
     expect(await outboxRows(queue)).toMatchObject([{ completed_at: expect.any(Date) }]);
   });
 });
-
-async function deleteRedisKeys(pattern: string): Promise<void> {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-  try {
-    for await (const keys of redis.scanStream({ match: pattern, count: 1000 }) as AsyncIterable<
-      string[]
-    >) {
-      if (keys.length > 0) {
-        await redis.del(...keys);
-      }
-    }
-  } finally {
-    await redis.quit();
-  }
-}

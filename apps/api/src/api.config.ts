@@ -4,6 +4,7 @@ import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
 import { NOTIFICATIONS_CONFIG } from '@bourse/notifications';
+import { ORDERS_CONFIG } from '@bourse/orders';
 import { PAYMENTS_CONFIG } from '@bourse/payments';
 import type { AppConfig, SectionsConfig } from '@bourse/platform';
 import { STORAGE_CONFIG } from '@bourse/storage';
@@ -20,6 +21,7 @@ export const API_CONFIG_SECTIONS = [
   PAYMENTS_CONFIG,
   ALERTS_CONFIG,
   AUCTIONS_CONFIG,
+  ORDERS_CONFIG,
 ] as const;
 
 export type ApiConfig = AppConfig & SectionsConfig<typeof API_CONFIG_SECTIONS>;

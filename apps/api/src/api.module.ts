@@ -20,6 +20,7 @@ import {
 import { KycModule } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
+import { OrdersApiModule, TOPUP_QUEUE } from '@bourse/orders';
 import { PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { CustodyModule, TradingModule } from '@bourse/trading';
@@ -59,6 +60,10 @@ import { CustodyAdminController } from './trading/custody-admin.controller';
 import { TradingController } from './trading/trading.controller';
 import { AuctionsController } from './auctions/auctions.controller';
 import { AuctionsGateway } from './auctions/auctions.gateway';
+import { AggregatorWebhookController } from './orders/aggregator-webhook.controller';
+import { TopupAdminController } from './orders/topup-admin.controller';
+import { TopupController } from './orders/topup.controller';
+import { TopupGateway } from './orders/topup.gateway';
 
 @Module({})
 export class ApiModule {
@@ -94,6 +99,9 @@ export class ApiModule {
         TwilioWebhookController,
         AlertsController,
         AuctionsController,
+        TopupController,
+        TopupAdminController,
+        AggregatorWebhookController,
       ],
       imports: [
         ConfigModule.forRoot(config),
@@ -125,6 +133,7 @@ export class ApiModule {
           WEBHOOKS_QUEUE,
           ALERTS_QUEUE,
           AUCTIONS_QUEUE,
+          TOPUP_QUEUE,
         ]),
         TradingModule,
         CustodyModule,
@@ -132,9 +141,16 @@ export class ApiModule {
         PaymentsModule,
         AlertsApiModule,
         AuctionsModule,
+        OrdersApiModule,
         ...extra,
       ],
-      providers: [PricesGateway, NotificationsGateway, AlertsGateway, AuctionsGateway],
+      providers: [
+        PricesGateway,
+        NotificationsGateway,
+        AlertsGateway,
+        AuctionsGateway,
+        TopupGateway,
+      ],
     };
   }
 }

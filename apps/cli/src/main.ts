@@ -4,6 +4,7 @@ import { backfill } from './backfill.command';
 import { CLI_CONFIG_SECTIONS } from './cli.config';
 import { runCustodySimulator } from './custody-simulator.command';
 import { createDatabase, migrate, revert } from './database.commands';
+import { runDtOneSimulator } from './dtone-simulator.command';
 import { reencryptKyc } from './kyc-reencrypt.command';
 import { verifyLedger } from './ledger-verify.command';
 import { runOidcSimulator } from './oidc-simulator.command';
@@ -19,7 +20,7 @@ import { runSumsubSimulator } from './sumsub-simulator.command';
 import { runTwilioSimulator } from './twilio-simulator.command';
 
 const USAGE =
-  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | twilio:simulator | payments:reconcile [--provider P] [--from ISO] [--to ISO] | sumsub:simulator | custody:simulator | kyc:reencrypt | oidc:simulator [--port N]>';
+  'usage: cli <db:create | db:migrate | db:revert | db:seed | ledger:verify | market:backfill [--days N] | openapi [--check] | asyncapi [--check] | config:docs | s3:simulator | smtp:capture | onesignal:simulator | stripe:simulator | paypal:simulator | twilio:simulator | payments:reconcile [--provider P] [--from ISO] [--to ISO] | sumsub:simulator | custody:simulator | kyc:reencrypt | oidc:simulator [--port N] | dtone:simulator>';
 
 async function main(argv: string[]): Promise<string> {
   const [command, ...flags] = argv;
@@ -69,6 +70,8 @@ async function main(argv: string[]): Promise<string> {
       return runCustodySimulator(config);
     case 'oidc:simulator':
       return runOidcSimulator(flags);
+    case 'dtone:simulator':
+      return runDtOneSimulator(config);
     default:
       throw new Error(USAGE);
   }

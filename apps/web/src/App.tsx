@@ -9,6 +9,7 @@ import { MarketsPage } from './pages/MarketsPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { TwoFactorPage } from './pages/TwoFactorPage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
+import { TopupPage } from './pages/TopupPage';
 import { WalletPage } from './pages/WalletPage';
 
 /** Markets are public; the wallet and operations need a session (operations: an admin). */
@@ -30,8 +31,7 @@ export function App({ services }: { services: AppServices }) {
     [session],
   );
 
-  const needsUser =
-    route === 'wallet' || route === 'admin' || route === 'two-factor' || route === 'alerts';
+  const needsUser = ['wallet', 'admin', 'two-factor', 'alerts', 'topup'].includes(route);
   useEffect(() => {
     if (needsUser && !user) {
       navigate('sign-in');
@@ -54,6 +54,8 @@ export function App({ services }: { services: AppServices }) {
         return user && <TwoFactorPage />;
       case 'alerts':
         return user && <AlertsPage />;
+      case 'topup':
+        return user && <TopupPage />;
       case 'admin':
         return user?.role === 'admin' ? <AdminPage /> : <p>Operations are for admins.</p>;
       default:
@@ -70,6 +72,7 @@ export function App({ services }: { services: AppServices }) {
           {user && <Link to="wallet">Wallet</Link>}
           {user && <Link to="two-factor">Security</Link>}
           {user && <Link to="alerts">Alerts</Link>}
+          {user && <Link to="topup">Top-up</Link>}
           {user?.role === 'admin' && <Link to="admin">Operations</Link>}
         </nav>
         <span className="user">

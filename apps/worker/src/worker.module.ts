@@ -25,6 +25,8 @@ import {
   WEBHOOKS_QUEUE,
 } from '@bourse/notifications';
 import { PAYMENTS_QUEUE, PaymentsWorkerModule } from '@bourse/payments';
+import { OrdersWorkerModule, TOPUP_QUEUE } from '@bourse/orders';
+import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { CustodyWorkerModule, TRADING_QUEUE } from '@bourse/trading';
 import { AUCTIONS_QUEUE, AuctionsModule } from '@bourse/auctions';
@@ -57,6 +59,8 @@ import { ThumbnailProcessor } from './storage/thumbnail.processor';
 import { CustodyInstructionProcessor } from './trading/custody-instruction.processor';
 import { CustodyScheduler } from './trading/custody.scheduler';
 import { ReconcileCustodyProcessor } from './trading/reconcile-custody.processor';
+import { TopupProcessor } from './orders/topup.processor';
+import { TopupScheduler } from './orders/topup.scheduler';
 import type { WorkerConfig } from './worker.config';
 import { AuctionJobsProcessor } from './auctions/auction-jobs.processor';
 import { AuctionsScheduler } from './auctions/auctions.scheduler';
@@ -92,6 +96,16 @@ export class WorkerModule {
         BullModule.registerQueue({ name: TRADING_QUEUE }),
         BullModule.registerQueue({ name: ALERTS_QUEUE }),
         BullModule.registerQueue({ name: AUCTIONS_QUEUE }),
+        // A killed worker's top-up job is taken up again within seconds, not Bull's 30 s.
+        BullModule.registerQueue({
+          name: TOPUP_QUEUE,
+          settings: {
+            lockDuration: config.orders.jobLockMs,
+            lockRenewTime: config.orders.jobLockMs / 4,
+            stalledInterval: config.orders.jobLockMs / 2,
+            maxStalledCount: 5,
+          },
+        }),
         IdempotencyModule,
         InboxModule,
         InboxWorkerModule,
@@ -107,6 +121,7 @@ export class WorkerModule {
         CustodyWorkerModule,
         AlertsWorkerModule,
         AuctionsModule,
+        OrdersWorkerModule,
         ...extra,
       ],
       providers: [
@@ -140,6 +155,8 @@ export class WorkerModule {
         PublishAlertProcessor,
         AuctionJobsProcessor,
         AuctionsScheduler,
+        TopupProcessor,
+        TopupScheduler,
       ],
     };
   }

@@ -90,4 +90,4 @@ export {
 } from './dto/transfer.dto';
 export { AssetDto } from './dto/asset.dto';
 export { HoldDto, HoldPageDto } from './dto/hold.dto';
-export { StatementEntryDto, StatementPageDto } from './dto/statement.dto';
+export { StatementEntryDto, StatementPageDto, toStatementPageDto } from './dto/statement.dto';

@@ -1,0 +1,61 @@
+export { ORDERS_AUDIT } from './orders.audit';
+export { ORDERS_CONFIG, type OrdersAppConfig } from './orders.config';
+export { OrdersApiModule, OrdersModule, OrdersWorkerModule } from './orders.module';
+export { OrdersService, toOrderDto, type Buyer } from './orders.service';
+export { ResellersService, RESELLER, TOPUP_SCOPE } from './resellers.service';
+export { CatalogueService } from './catalogue.service';
+export { OrderSteps } from './order-steps';
+export { CallbackIntake } from './callback-intake.service';
+export { DtOneClient, outcomeOf, type AggregatorOutcome } from './dtone.client';
+export {
+  AGGREGATOR_PROVIDER,
+  AggregatorCallbackDto,
+  AggregatorCallbackVerifier,
+} from './aggregator.webhook';
+export {
+  FINAL_STATES,
+  LEGAL_TRANSITIONS,
+  OPEN_STATES,
+  ORDER_STATES,
+  canMove,
+  type OrderState,
+} from './order-states';
+export { TOPUP_QUEUE, TopupJob, type OrderStepJob, type PeriodicTopupJob } from './orders.jobs';
+export { ORDER_EVENT, TOPUP_NAMESPACE, type OrderChangedPayload } from './topup.events';
+export { PAY_WITH, type Order, type PayWith, type Reseller } from './orders.types';
+export { priceOf, toMinor } from './pricing';
+export {
+  AggregatorRefusedError,
+  AggregatorUnavailableError,
+  FloatShortError,
+  IllegalTransitionError,
+  InvalidPhoneError,
+  NotAResellerError,
+  OperatorNotFoundError,
+  OrderNotFoundError,
+  PaymentMethodError,
+  ProductNotFoundError,
+  QuoteExpiredError,
+  QuoteNotFoundError,
+  QuoteUsedError,
+  ResellerNotFoundError,
+  WalletShortError,
+} from './orders.errors';
+export {
+  CreateOrderDto,
+  CreateQuoteDto,
+  CreateResellerDto,
+  CreateResellerKeyDto,
+  DepositDto,
+  OrderActionDto,
+  OrderDto,
+  OrderEventDto,
+  OrderPageDto,
+  OrdersQueryDto,
+  ProductDto,
+  ProductsDto,
+  ProductsQueryDto,
+  QuoteDto,
+  ResellerDto,
+  ResellerKeyDto,
+} from './dto/topup.dto';
