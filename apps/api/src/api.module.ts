@@ -24,7 +24,6 @@ import { OrdersApiModule, TOPUP_QUEUE } from '@bourse/orders';
 import { PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { CustodyModule, TradingModule } from '@bourse/trading';
-import { TradingModule } from '@bourse/trading';
 import { AUCTIONS_QUEUE, AuctionsModule } from '@bourse/auctions';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminQueuesModule } from './admin/admin-queues.module';

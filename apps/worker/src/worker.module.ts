@@ -26,7 +26,6 @@ import {
 } from '@bourse/notifications';
 import { PAYMENTS_QUEUE, PaymentsWorkerModule } from '@bourse/payments';
 import { OrdersWorkerModule, TOPUP_QUEUE } from '@bourse/orders';
-import { PaymentsWorkerModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { CustodyWorkerModule, TRADING_QUEUE } from '@bourse/trading';
 import { AUCTIONS_QUEUE, AuctionsModule } from '@bourse/auctions';
