@@ -290,8 +290,8 @@ describe('price alerts: operators, frequencies and evaluators', () => {
       const [a, b] = [worker, second].map((w) => w.app.get(AlertEvaluator));
       for (const tick of ticks) {
         const outcomes = await Promise.all([a!.evaluate(tick), b!.evaluate(tick)]);
-        // One of them stored the tick; the other found it taken.
-        expect(outcomes.filter((o) => o !== undefined)).toHaveLength(1);
+        // At most one of them fired on the tick; the other found it taken (or fired nothing).
+        expect(outcomes.filter((o) => (o?.events.length ?? 0) > 0).length).toBeLessThanOrEqual(1);
       }
 
       expect(await firedPrices(user, alert.id)).toEqual(['91500.00', '92000.00']);
