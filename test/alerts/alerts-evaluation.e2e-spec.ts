@@ -1,6 +1,6 @@
 import { AlertEvaluator } from '@bourse/alerts';
 import { MarketChannels } from '@bourse/market-data';
-import { REDIS } from '@bourse/platform';
+import { REDIS, type Env } from '@bourse/platform';
 import type Redis from 'ioredis';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { alertsEnvironment, TickTape, waitFor } from '../factories/alerts';
@@ -18,7 +18,7 @@ interface FiredEvent {
 
 describe('price alerts: operators, frequencies and evaluators', () => {
   let drop: () => Promise<void>;
-  let env: Record<string, string>;
+  let env: Env;
   let api: TestServer;
   let worker: TestServer;
   const tape = new TickTape();
