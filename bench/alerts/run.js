@@ -35,7 +35,8 @@ const SYMBOLS = 50;
 const USERS = RULES / SYMBOLS;
 const TICKS_PER_SECOND = Number(process.env.BENCH_TICKS_PER_SECOND ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const API_PORT = Number(process.env.BENCH_API_PORT ?? 3130);
+// The api's port; the api's metrics, the worker and its metrics take the next three.
+const API_PORT = Number(process.env.BENCH_API_PORT ?? 3190);
 const API_METRICS_PORT = API_PORT + 1;
 const WORKER_PORT = API_PORT + 2;
 const WORKER_METRICS_PORT = API_PORT + 3;

@@ -7,7 +7,7 @@ import {
   type AlertStreamEvent,
 } from '@bourse/alerts';
 import { WebhooksService } from '@bourse/notifications';
-import { Database, rows } from '@bourse/platform';
+import { Database, rows, type Env } from '@bourse/platform';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -112,7 +112,7 @@ describe('alert delivery: /alerts replay, acks, two devices, SSE, REST, webhooks
   let price = 1000;
 
   beforeAll(async () => {
-    let env: Record<string, string>;
+    let env: Env;
     ({ env, drop } = await alertsEnvironment('alerts_delivery', {
       WEBHOOKS_ALLOW_LOOPBACK: 'true',
       ALERTS_MAX_ACTIVE_PER_USER: '3',

@@ -1,6 +1,6 @@
 import { AlertEvaluator } from '@bourse/alerts';
 import { MarketChannels } from '@bourse/market-data';
-import { REDIS } from '@bourse/platform';
+import { REDIS, type Env } from '@bourse/platform';
 import type Redis from 'ioredis';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { alertsEnvironment, TickTape, waitFor } from '../factories/alerts';
@@ -18,7 +18,7 @@ interface FiredEvent {
 
 describe('price alerts: operators, frequencies and evaluators', () => {
   let drop: () => Promise<void>;
-  let env: Record<string, string>;
+  let env: Env;
   let api: TestServer;
   let worker: TestServer;
   const tape = new TickTape();
@@ -290,8 +290,8 @@ describe('price alerts: operators, frequencies and evaluators', () => {
       const [a, b] = [worker, second].map((w) => w.app.get(AlertEvaluator));
       for (const tick of ticks) {
         const outcomes = await Promise.all([a!.evaluate(tick), b!.evaluate(tick)]);
-        // One of them stored the tick; the other found it taken.
-        expect(outcomes.filter((o) => o !== undefined)).toHaveLength(1);
+        // At most one of them fired on the tick; the other found it taken (or fired nothing).
+        expect(outcomes.filter((o) => (o?.events.length ?? 0) > 0).length).toBeLessThanOrEqual(1);
       }
 
       expect(await firedPrices(user, alert.id)).toEqual(['91500.00', '92000.00']);

@@ -134,7 +134,8 @@ export class AlertEvaluator implements OnApplicationBootstrap, OnApplicationShut
 
   /**
    * Evaluates one tick of its symbol after the ticks queued before it, and stores what it
-   * fired. Undefined when the tick was already evaluated (here or by another evaluator).
+   * fired. Undefined when the tick was already evaluated (here or by another evaluator) or its
+   * transaction found a later tick stored.
    */
   evaluate(tick: PriceSample): Promise<CommittedTick | undefined> {
     return this.serially(tick.symbol, async () => {
@@ -142,6 +143,12 @@ export class AlertEvaluator implements OnApplicationBootstrap, OnApplicationShut
       const evaluation = evaluator.evaluate(tick);
       if (!evaluation) {
         return undefined;
+      }
+      if (!evaluation.store) {
+        evaluator.apply(evaluation, [], []);
+        this.metrics.recordTick(evaluation.examined);
+
+        return { fired: [], events: [], expired: [] };
       }
       let committed: CommittedTick | undefined;
       try {

@@ -9,6 +9,7 @@ import {
   type IdempotentRequest,
   type Tx,
 } from '@bourse/platform';
+import { MarketKeys, type Tick } from '@bourse/market-data';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { AlertRuleRepository, type RuleFields } from './alert-rule.repository';
@@ -152,14 +153,24 @@ export class AlertRulesService {
     }
   }
 
-  /** The symbol's last evaluated tick: crossings need a sample after it. */
+  /**
+   * The symbol's newest tick now, published (market-data's last price) or stored by an evaluator,
+   * whichever is later: crossings need a sample after it.
+   */
   private async arming(
     tx: Tx,
     symbol: string,
   ): Promise<Pick<RuleFields, 'armedAfterSeq' | 'armedAfterTs'>> {
-    const state = await this.streams.symbolState(tx, symbol);
+    const [state, published] = await Promise.all([
+      this.streams.symbolState(tx, symbol),
+      this.redis.hget(MarketKeys.lastPrices, symbol).catch(() => null),
+    ]);
+    const tick = published ? (JSON.parse(published) as Partial<Tick>) : undefined;
 
-    return { armedAfterSeq: state?.lastSeq ?? 0, armedAfterTs: state?.lastTs ?? 0 };
+    return {
+      armedAfterSeq: Math.max(state?.lastSeq ?? 0, Number(tick?.seq ?? 0)),
+      armedAfterTs: Math.max(state?.lastTs ?? 0, Number(tick?.ts ?? 0)),
+    };
   }
 
   private conditionOf(source: AlertConditionDto | AlertRule): ConditionFields {

@@ -7,6 +7,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type Redis from 'ioredis';
+import { setTimeout as delay } from 'node:timers/promises';
 import { AlertEventsService } from './alert-events.service';
 import type { AlertsAppConfig } from './alerts.config';
 import { AlertsChannels } from './alerts.keys';
@@ -18,6 +19,9 @@ import type { AlertEventDto } from './dto/alert-event.dto';
 const REPLAY_PAGE = 500;
 // Stream reads one node runs at once: a few of the pool's connections, whatever the burst.
 const READ_CONCURRENCY = 4;
+// A read that fails (a database connection refused or timed out under load) is tried again.
+const READ_ATTEMPTS = 4;
+const READ_RETRY_MS = 250;
 const RESUBSCRIBE_DELAY_MS = 1_000;
 
 /** Where a connection's events are written: a socket or a Server-Sent Events response. */
@@ -167,9 +171,24 @@ export class AlertStreamHub implements OnModuleInit, OnApplicationShutdown {
     return session;
   }
 
-  /** Runs a stream's database read in turn with the node's other stream reads. */
+  /**
+   * Runs a stream's database read in turn with the node's other stream reads, trying a failed
+   * read again: reads are idempotent, and a session keeps its position across the attempts.
+   */
   admit<T>(read: () => Promise<T>): Promise<T> {
-    return this.gate.run(read);
+    return this.gate.run(async () => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await read();
+        } catch (error) {
+          if (attempt >= READ_ATTEMPTS) {
+            throw error;
+          }
+          this.logger.warn({ msg: 'alert stream read failed; retrying', attempt, err: error });
+          await delay(READ_RETRY_MS * attempt);
+        }
+      }
+    });
   }
 
   close(session: StreamSession): void {

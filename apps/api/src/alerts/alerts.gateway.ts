@@ -111,7 +111,8 @@ export class AlertsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
       return session;
     } catch (error) {
       this.logger.warn({ msg: 'alert stream not opened', userId, err: error });
-      socket.disconnect(true);
+      // Closing the transport (not `disconnect`) lets the client reconnect with its back-off.
+      socket.conn.close();
 
       return undefined;
     }

@@ -37,7 +37,17 @@ export interface Evaluation {
   expired: AlertRule[];
   /** Rules read from the index for this tick (the cost of the tick). */
   examined: number;
+  /**
+   * Whether the state must be stored with this tick: it fired or expired something, closed a
+   * bar, or the stored state is STORE_EVERY_MS old. A tick that does none of these changes
+   * nothing a successor could get wrong: starting from an older price, it sees the same
+   * crossings (none fired in between, or that tick would have been stored).
+   */
+  store: boolean;
 }
+
+/** Tick time after which the state is stored even when nothing fired. */
+export const STORE_EVERY_MS = 5_000;
 
 interface ClosedBar {
   timeframe: Timeframe;
@@ -54,12 +64,15 @@ export class SymbolEvaluator {
   private readonly rules = new Map<string, AlertRule>();
   private readonly live = new ConditionIndex();
   private readonly atClose = new Map<Timeframe, ConditionIndex>();
+  private storedTs: number;
 
   constructor(
     readonly symbol: string,
     private state: SymbolState | undefined,
     private readonly maxBars: number,
-  ) {}
+  ) {
+    this.storedTs = state?.lastTs ?? 0;
+  }
 
   get lastSeq(): number {
     return this.state?.lastSeq ?? 0;
@@ -164,12 +177,22 @@ export class SymbolEvaluator {
       },
     );
 
-    return { tick, state, fires, expired: [...expired], examined };
+    const store =
+      fires.length > 0 ||
+      expired.size > 0 ||
+      closed.length > 0 ||
+      !prev ||
+      tick.ts - this.storedTs >= STORE_EVERY_MS;
+
+    return { tick, state, fires, expired: [...expired], examined, store };
   }
 
   /** Adopts a committed tick: its state, and the firings and expiries it stored. */
   apply(evaluation: Evaluation, fired: readonly Fire[], expired: readonly AlertRule[]): void {
     this.state = evaluation.state;
+    if (evaluation.store) {
+      this.storedTs = evaluation.state.lastTs;
+    }
     for (const fire of fired) {
       const rule = this.rules.get(fire.rule.id);
       if (!rule) {
