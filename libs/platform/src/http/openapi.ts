@@ -163,13 +163,15 @@ function documentOperations(document: OpenAPIObject, facts: Map<string, RouteFac
 
 function documentAccess(
   operation: OperationObject,
-  { isPublic, roles, scopes }: AccessRules,
+  { isPublic, roles, scopes, verifiedEmail, stepUp }: AccessRules,
 ): void {
   operation.security = isPublic ? [] : [{ bearer: [] }, ...(scopes ? [{ apiKey: [] }] : [])];
   Object.assign(
     operation,
     roles ? { 'x-roles': roles } : {},
     scopes ? { 'x-api-key-scopes': scopes } : {},
+    verifiedEmail || stepUp ? { 'x-verified-email': true } : {},
+    stepUp ? { 'x-step-up': true } : {},
   );
 }
 
@@ -191,7 +193,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       'REST API of Bourse. Errors are RFC 9457 `application/problem+json` documents with a stable ' +
         '`code`; money amounts are integer minor units as decimal strings; ids are UUIDv7. Each ' +
         'operation says who may call it: `security` lists the credentials it takes, `x-roles` the ' +
-        'user roles it admits and `x-api-key-scopes` the scopes an API key needs.',
+        'user roles it admits and `x-api-key-scopes` the scopes an API key needs; `x-verified-email` ' +
+        'that users need a verified e-mail and `x-step-up` a recent second factor (POST /v1/me/step-up).',
     )
     .setVersion('1')
     .setLicense('MIT', 'https://opensource.org/license/mit')
