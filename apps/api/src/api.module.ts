@@ -19,7 +19,7 @@ import {
 import { KycModule } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
-import { PaymentsModule } from '@bourse/payments';
+import { PAYMENTS_QUEUE, PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { TradingModule } from '@bourse/trading';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -110,6 +110,7 @@ export class ApiModule {
           STORAGE_QUEUE,
           NOTIFICATIONS_QUEUE,
           WEBHOOKS_QUEUE,
+          PAYMENTS_QUEUE,
         ]),
         TradingModule,
         KycModule,
