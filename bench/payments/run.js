@@ -12,7 +12,7 @@
  *   - exactly 2,000 capture transfers (one per deposit, however many copies arrived), and what
  *     was stored in the inbox (each event once);
  *   - the ledger's invariant checker (what `npm run ledger:verify` runs), clean.
- * Deposits are offered at BENCH_RATE per second (default 40) by 16 payers, so the figure is the
+ * Deposits are offered at BENCH_RATE per second (default 4) by 16 payers, so the figure is the
  * path's latency rather than a queue's. The outbox relay polls every 250 ms (the default): a
  * latency under it shows the relay is woken by the inbox's commit, not by its poll.
  * Run `npm run build` first; needs local Postgres and Redis (database bourse_bench_pay_<pid> and
@@ -30,7 +30,7 @@ const API_MAIN = path.join(ROOT, 'dist/apps/api/apps/api/src/main.js');
 const WORKER_MAIN = path.join(ROOT, 'dist/apps/worker/apps/worker/src/main.js');
 const SIMULATOR = path.join(ROOT, 'dist/apps/cli/simulators/stripe/stripe.simulator.js');
 const DEPOSITS = Number(process.env.BENCH_DEPOSITS ?? 2000);
-const RATE = Number(process.env.BENCH_RATE ?? 40);
+const RATE = Number(process.env.BENCH_RATE ?? 4);
 const PAYERS = 16;
 const HOST = '127.0.0.1';
 const API_PORT = Number(process.env.BENCH_API_PORT ?? 3240);

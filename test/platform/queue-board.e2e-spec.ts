@@ -43,6 +43,7 @@ describe('queues for admins: GET /v1/admin/queues and Bull Board', () => {
       'notifications',
       'webhooks',
       'topup',
+      'payments',
     ]);
     const row = res.body.data.find((queue: { name: string }) => queue.name === LEDGER_QUEUE);
     expect(row.counts).toEqual({

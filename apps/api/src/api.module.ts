@@ -21,7 +21,7 @@ import { KycModule } from '@bourse/kyc';
 import { LEDGER_QUEUE, LedgerApiModule, LedgerModule } from '@bourse/ledger';
 import { NOTIFICATIONS_QUEUE, NotificationsModule, WEBHOOKS_QUEUE } from '@bourse/notifications';
 import { OrdersApiModule, TOPUP_QUEUE } from '@bourse/orders';
-import { PaymentsModule } from '@bourse/payments';
+import { PAYMENTS_QUEUE, PaymentsModule } from '@bourse/payments';
 import { STORAGE_QUEUE, StorageModule } from '@bourse/storage';
 import { CustodyModule, TradingModule } from '@bourse/trading';
 import { AUCTIONS_QUEUE, AuctionsModule } from '@bourse/auctions';
@@ -133,6 +133,7 @@ export class ApiModule {
           ALERTS_QUEUE,
           AUCTIONS_QUEUE,
           TOPUP_QUEUE,
+          PAYMENTS_QUEUE,
         ]),
         TradingModule,
         CustodyModule,

@@ -11,6 +11,8 @@ import {
   IdempotentCall,
   IdempotentResponse,
   pageOf,
+  RequireStepUp,
+  RequireVerifiedEmail,
   type IdempotentRequest,
   type Principal,
 } from '@bourse/platform';
@@ -36,6 +38,8 @@ export class PayoutsController {
   constructor(private readonly payouts: PayoutsService) {}
 
   @Post()
+  @RequireVerifiedEmail()
+  @RequireStepUp()
   @Idempotent()
   @ApiOperation({
     summary: 'Withdraw to a PayPal account.',
