@@ -40,7 +40,7 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data, storage, notifications and payments, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
+  it('let both apps load the ledger, market data, storage, notifications and payments, the api and the worker trading and KYC (the worker runs the custody jobs), and the cli the seed besides', () => {
     expect(API_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
       MARKET_CONFIG,
@@ -57,6 +57,7 @@ describe("the libs' config sections, as the apps compose them", () => {
       NOTIFICATIONS_CONFIG,
       KYC_CONFIG,
       PAYMENTS_CONFIG,
+      TRADING_CONFIG,
     ]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
