@@ -4,6 +4,7 @@ import { Link, navigate, useRoute } from './lib/router';
 import type { SignOutReason } from './lib/session';
 import { AdminPage } from './pages/AdminPage';
 import { AuthPage } from './pages/AuthPage';
+import { GoldPage } from './pages/GoldPage';
 import { MarketsPage } from './pages/MarketsPage';
 import { WalletPage } from './pages/WalletPage';
 
@@ -26,7 +27,7 @@ export function App({ services }: { services: AppServices }) {
     [session],
   );
 
-  const needsUser = route === 'wallet' || route === 'admin';
+  const needsUser = route === 'wallet' || route === 'admin' || route === 'gold';
   useEffect(() => {
     if (needsUser && !user) {
       navigate('sign-in');
@@ -41,6 +42,8 @@ export function App({ services }: { services: AppServices }) {
         return <AuthPage mode="register" />;
       case 'wallet':
         return user && <WalletPage />;
+      case 'gold':
+        return user && <GoldPage />;
       case 'admin':
         return user?.role === 'admin' ? <AdminPage /> : <p>Operations are for admins.</p>;
       default:
@@ -55,6 +58,7 @@ export function App({ services }: { services: AppServices }) {
         <nav>
           <Link to="markets">Markets</Link>
           {user && <Link to="wallet">Wallet</Link>}
+          {user && <Link to="gold">Gold</Link>}
           {user?.role === 'admin' && <Link to="admin">Operations</Link>}
         </nav>
         <span className="user">
