@@ -120,19 +120,6 @@ export class S3Simulator {
     res.setHeader('x-amz-request-id', requestId);
     // From the simulator's clock, as S3's own: the SDK corrects its clock skew from this header.
     res.setHeader('date', this.now().toUTCString());
-    // As a bucket whose CORS rule allows any origin: a web app posts its files from its own.
-    res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-expose-headers', 'etag, x-amz-request-id');
-    if (req.method === 'OPTIONS') {
-      res.writeHead(204, {
-        'access-control-allow-methods': 'GET, HEAD, POST, PUT',
-        'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
-        'access-control-max-age': '3000',
-      });
-      res.end();
-
-      return;
-    }
     try {
       await this.handle(req, res);
     } catch (error) {

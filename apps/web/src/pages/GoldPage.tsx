@@ -13,9 +13,10 @@ const METAL_SYMBOLS = ['XAUUSD', 'XAGUSD', 'XPTUSD'];
 const OPEN = ['not_started', 'collecting', 'resubmission_requested'];
 
 /**
- * Gold: pass KYC (personal data, an identity document uploaded through storage, submit; the
- * vendor's answer arrives by itself), then buy and sell on a live quote with its countdown, and
- * watch holdings revalue on every tick of the `/prices` stream.
+ * Gold: pass KYC (personal data, submit; the vendor's answer arrives by itself), then buy and
+ * sell on a live quote with its countdown, and watch holdings revalue on every tick of the
+ * `/prices` stream. Documents are listed (with those to send again) but not uploaded from here:
+ * the app's CSP allows connections to its own origin only, and the bucket is on another.
  */
 export function GoldPage() {
   const { session } = useServices();
@@ -105,41 +106,6 @@ function KycForm({ kyc, onChange }: { kyc: Kyc; onChange: (kyc: Kyc) => void }) 
     });
   };
 
-  const upload = (file: File) =>
-    run(async () => {
-      const contentType = file.type as 'image/jpeg' | 'image/png' | 'application/pdf';
-      const created = await session.client.POST('/v1/uploads', {
-        body: { purpose: 'kyc.document', contentType, size: file.size },
-      });
-      if (!created.data) {
-        throw new Error(created.error?.detail ?? 'Upload refused');
-      }
-      const form = new FormData();
-      for (const [name, value] of Object.entries(created.data.fields)) {
-        form.append(name, value);
-      }
-      form.append('file', file);
-      const posted = await fetch(created.data.url, { method: 'POST', body: form });
-      if (!posted.ok) {
-        throw new Error(`The file store refused the upload (${posted.status})`);
-      }
-      const uploadId = created.data.uploadId;
-      const done = await session.client.POST('/v1/uploads/{id}/complete', {
-        params: { path: { id: uploadId } },
-      });
-      if (done.data?.state !== 'verified') {
-        throw new Error(done.error?.detail ?? `The file was ${done.data?.state ?? 'refused'}`);
-      }
-      const linked = await session.client.POST('/v1/kyc/documents', {
-        body: { uploadId, type: 'PASSPORT', side: 'single' },
-      });
-      if (!linked.data) {
-        throw new Error(linked.error?.detail ?? 'Not added');
-      }
-
-      return linked.data;
-    });
-
   const submit = () =>
     run(async () => {
       const { data, error } = await session.client.POST('/v1/kyc/submit');
@@ -164,14 +130,7 @@ function KycForm({ kyc, onChange }: { kyc: Kyc; onChange: (kyc: Kyc) => void }) 
         </button>
       </form>
       <div>
-        <h2>Passport</h2>
-        <input
-          type="file"
-          accept="image/jpeg,image/png,application/pdf"
-          disabled={busy}
-          data-testid="kyc-document"
-          onChange={(e) => e.target.files?.[0] && void upload(e.target.files[0])}
-        />
+        <h2>Review</h2>
         <ul>
           {kyc.documents.map((d) => (
             <li key={d.id}>
