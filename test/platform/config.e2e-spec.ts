@@ -1,3 +1,5 @@
+import { ALERTS_CONFIG } from '@bourse/alerts';
+import { AUCTIONS_CONFIG } from '@bourse/auctions';
 import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
@@ -41,7 +43,7 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data, storage, notifications, payments and top-up orders, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
+  it('let both apps load the ledger, market data, storage, notifications, trading, KYC, payments, alerts, auctions and top-up orders, and the cli the seed besides', () => {
     expect(API_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
       MARKET_CONFIG,
@@ -50,6 +52,8 @@ describe("the libs' config sections, as the apps compose them", () => {
       TRADING_CONFIG,
       KYC_CONFIG,
       PAYMENTS_CONFIG,
+      ALERTS_CONFIG,
+      AUCTIONS_CONFIG,
       ORDERS_CONFIG,
     ]);
     expect(WORKER_CONFIG_SECTIONS).toEqual([
@@ -59,6 +63,9 @@ describe("the libs' config sections, as the apps compose them", () => {
       NOTIFICATIONS_CONFIG,
       KYC_CONFIG,
       PAYMENTS_CONFIG,
+      TRADING_CONFIG,
+      ALERTS_CONFIG,
+      AUCTIONS_CONFIG,
       ORDERS_CONFIG,
     ]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);

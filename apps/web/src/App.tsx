@@ -5,6 +5,7 @@ import type { SignOutReason } from './lib/session';
 import { AdminPage } from './pages/AdminPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { AuthPage } from './pages/AuthPage';
+import { GoldPage } from './pages/GoldPage';
 import { MarketsPage } from './pages/MarketsPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { TwoFactorPage } from './pages/TwoFactorPage';
@@ -31,7 +32,7 @@ export function App({ services }: { services: AppServices }) {
     [session],
   );
 
-  const needsUser = ['wallet', 'admin', 'two-factor', 'alerts', 'topup'].includes(route);
+  const needsUser = ['wallet', 'admin', 'two-factor', 'alerts', 'topup', 'gold'].includes(route);
   useEffect(() => {
     if (needsUser && !user) {
       navigate('sign-in');
@@ -56,6 +57,8 @@ export function App({ services }: { services: AppServices }) {
         return user && <AlertsPage />;
       case 'topup':
         return user && <TopupPage />;
+      case 'gold':
+        return user && <GoldPage />;
       case 'admin':
         return user?.role === 'admin' ? <AdminPage /> : <p>Operations are for admins.</p>;
       default:
@@ -73,6 +76,7 @@ export function App({ services }: { services: AppServices }) {
           {user && <Link to="two-factor">Security</Link>}
           {user && <Link to="alerts">Alerts</Link>}
           {user && <Link to="topup">Top-up</Link>}
+          {user && <Link to="gold">Gold</Link>}
           {user?.role === 'admin' && <Link to="admin">Operations</Link>}
         </nav>
         <span className="user">
