@@ -1,7 +1,7 @@
 import Stripe from 'stripe';
 import { StripeSimulator } from '../../simulators/stripe/stripe.simulator';
 import { signedInUser, type SignedInUser } from '../factories/users';
-import { TopupHarness } from './topup-harness';
+import { TopupHarness, waitFor } from './topup-harness';
 
 const SECRET_KEY = 'sk_test_topup_spec';
 const WEBHOOK_SECRET = 'whsec_topup_spec';
@@ -43,7 +43,7 @@ describe('top-up orders paid by card (manual capture through payments, Stripe si
     });
     await t.startWorker();
     [payer, admin] = await Promise.all([t.consumer(0n), signedInUser(t.api, { role: 'admin' })]);
-  });
+  }, 120_000);
   beforeEach(() => {
     stripeSim.delivery = { copies: 1, delayMs: 0, hold: false };
     t.dtone.options.failureRate = 0;
@@ -82,6 +82,25 @@ describe('top-up orders paid by card (manual capture through payments, Stripe si
       refunded: '0',
     });
     expect((await t.systemBalance('aggregator_float')) - floatBefore).toBe(475n);
+  });
+
+  it('is paid once whatever order Stripe’s events arrive in', async () => {
+    stripeSim.delivery.hold = true;
+    const placed = await t.order(payer.accessToken, { payWith: 'stripe' });
+    await confirm(placed.body.clientSecret!);
+    await waitFor(
+      async () => stripeSim.held.length,
+      (n) => n > 0,
+    );
+    stripeSim.delivery.hold = false;
+    stripeSim.release([...stripeSim.held.keys()].reverse());
+    const delivered = await t.waitState(payer.accessToken, placed.body.id, 'delivered');
+    expect(delivered.events.filter((e) => e.to === 'paid')).toHaveLength(1);
+    await stripeSim.settled();
+    expect(await payment(placed.body.paymentId!)).toMatchObject({
+      state: 'succeeded',
+      captured: '490',
+    });
   });
 
   it('cancels the order when the card is declined, and releases the authorisation when the operator declines', async () => {

@@ -19,7 +19,7 @@ describe('top-up recovery (worker killed, Redis wiped, two workers)', () => {
   beforeAll(async () => {
     await t.start();
     consumer = await t.consumer(100_000n);
-  });
+  }, 120_000);
   beforeEach(() => {
     t.dtone.callbacks = { copies: 1, lossRate: 0, beforeConfirmReturns: false };
     t.dtone.createAnswerDelayMs = 0;

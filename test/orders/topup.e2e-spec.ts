@@ -31,7 +31,7 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
     await t.start();
     worker = await t.startWorker();
     [consumer, admin] = await Promise.all([t.consumer(), signedInUser(t.api, { role: 'admin' })]);
-  });
+  }, 120_000);
   beforeEach(() => {
     t.dtone.callbacks = { copies: 1, lossRate: 0, beforeConfirmReturns: false };
     t.dtone.options.failureRate = 0;
@@ -184,11 +184,20 @@ describe('top-up orders (DT One simulator over HTTP, real inbox, worker, ledger 
     await t.waitState(consumer.accessToken, first.body.id, 'delivered');
   });
 
-  it('settles once when the aggregator sends every callback three times', async () => {
+  it('settles once when the aggregator sends every callback three times, and once more late', async () => {
     t.dtone.callbacks.copies = 3;
     const placed = await t.order(consumer.accessToken);
     const delivered = await t.waitState(consumer.accessToken, placed.body.id, 'delivered');
     await t.dtone.settled();
+    await t.dtone.resendCallback(Number(delivered.aggregatorRef));
+    await waitFor(
+      () =>
+        t.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM inbox WHERE provider = 'dtone' AND processed_at IS NULL`,
+        ),
+      ([row]) => row!.n === 0,
+    );
+    expect(path(await t.read(consumer.accessToken, placed.body.id))).toEqual(EVENTS_DELIVERED);
     expect(path(delivered)).toEqual(EVENTS_DELIVERED);
     const transfers = await t.query<{ code: string; amount: string }>(
       `SELECT code, amount FROM ledger_transfers WHERE metadata->>'orderId' = $1 ORDER BY code`,

@@ -1,13 +1,15 @@
 import {
   InboxHandler,
+  OutboxService,
   type InboxEvent,
   type InboxEventHandler,
+  type Tx,
   type WebhookVerifier,
 } from '@bourse/platform';
 import { Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsObject, IsString, Min } from 'class-validator';
-import { OrderSteps } from './order-steps';
+import { TOPUP_QUEUE, TopupJob, type CallbackJob } from './orders.jobs';
 
 export const AGGREGATOR_PROVIDER = 'dtone';
 
@@ -38,14 +40,23 @@ export class AggregatorCallbackVerifier implements WebhookVerifier {
   }
 }
 
-/** Applies a stored callback: the order's status re-read from the aggregator before money moves. */
+/**
+ * Hands a stored callback to the top-up queue, in the inbox's transaction: the inbox runs one
+ * event at a time, the top-up queue many, and the status re-read (a call to DT One) and the
+ * settlement (OrderSteps.applyCallback) hold no inbox transaction open.
+ */
 @Injectable()
 @InboxHandler(AGGREGATOR_PROVIDER)
 export class AggregatorCallbackHandler implements InboxEventHandler {
-  constructor(private readonly steps: OrderSteps) {}
+  constructor(private readonly outbox: OutboxService) {}
 
-  async handle(event: InboxEvent): Promise<void> {
+  async handle(event: InboxEvent, tx: Tx): Promise<void> {
     const payload = event.payload as { id: number; external_id: string };
-    await this.steps.applyCallback(payload.external_id, String(payload.id));
+    await this.outbox.enqueue<CallbackJob>(tx, {
+      queue: TOPUP_QUEUE,
+      name: TopupJob.Callback,
+      jobId: `topup-callback:${event.eventId}`,
+      payload: { orderId: payload.external_id, transactionId: String(payload.id) },
+    });
   }
 }

@@ -20,7 +20,13 @@ export {
   canMove,
   type OrderState,
 } from './order-states';
-export { TOPUP_QUEUE, TopupJob, type OrderStepJob, type PeriodicTopupJob } from './orders.jobs';
+export {
+  TOPUP_QUEUE,
+  TopupJob,
+  type CallbackJob,
+  type OrderStepJob,
+  type PeriodicTopupJob,
+} from './orders.jobs';
 export { ORDER_EVENT, TOPUP_NAMESPACE, type OrderChangedPayload } from './topup.events';
 export { PAY_WITH, type Order, type PayWith, type Reseller } from './orders.types';
 export { priceOf, toMinor } from './pricing';

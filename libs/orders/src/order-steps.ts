@@ -214,9 +214,9 @@ export class OrderSteps {
   }
 
   /**
-   * The aggregator's callback for the order (its secret checked by the api). Callbacks are
-   * unsigned: the status is read back from the aggregator before anything moves. Runs in its own
-   * transactions, so the owner hears of the change once it committed; a re-run finds it done.
+   * The aggregator's callback for the order (its secret checked by the api, handed over by the
+   * inbox). Callbacks are unsigned: the status is read back from the aggregator before anything
+   * moves. A re-run finds the order settled and does nothing.
    */
   async applyCallback(orderId: string, transactionId: string): Promise<void> {
     const order = await this.repository.find(this.db.manager, orderId);

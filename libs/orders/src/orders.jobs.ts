@@ -7,6 +7,8 @@ export const TopupJob = {
   Submit: 'topup.submit',
   Poll: 'topup.poll',
   Refund: 'topup.refund',
+  /** An aggregator callback, taken from the inbox: the status re-read, then settled. */
+  Callback: 'topup.callback',
   Sweep: 'topup.sweep',
   RefreshCatalogue: 'topup.refresh-catalogue',
 } as const;
@@ -15,6 +17,11 @@ export const TopupJob = {
 export interface OrderStepJob {
   orderId: string;
   attempt?: number;
+}
+
+export interface CallbackJob {
+  orderId: string;
+  transactionId: string;
 }
 
 /** `bucket` is the start of the schedule's time bucket (ISO), the job id's business key. */

@@ -3,6 +3,7 @@ import {
   OrderSteps,
   TOPUP_QUEUE,
   TopupJob,
+  type CallbackJob,
   type OrderStepJob,
   type OrdersAppConfig,
   type PeriodicTopupJob,
@@ -41,6 +42,11 @@ export class TopupProcessor implements OnModuleInit {
         return this.steps.poll(job.data as OrderStepJob);
       case TopupJob.Refund:
         return this.steps.refund(job.data as OrderStepJob);
+      case TopupJob.Callback: {
+        const { orderId, transactionId } = job.data as CallbackJob;
+
+        return this.steps.applyCallback(orderId, transactionId);
+      }
       case TopupJob.Sweep:
         return this.steps.sweep((job.data as PeriodicTopupJob).bucket);
       case TopupJob.RefreshCatalogue:
