@@ -253,6 +253,243 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auctions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Lots, latest start first, with the server’s clock.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 422: `auctions.invalid`: a bad `cursor`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Auctions_list"];
+        put?: never;
+        /**
+         * Create a lot.
+         * @description Scheduled until `startsAt`, then open: it closes once `extendSeconds` pass with no accepted bid (each accepted bid moves `endsAt` to at least now + `extendSeconds`).
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 409: `idempotency.request_in_progress`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `auctions.invalid` (`increments` not ascending from 0 with positive steps), naming its `field`; `idempotency.key_mismatch`.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Auctions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auctions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One lot, with `serverNow`.
+         * @description Render the countdown as `endsAt − serverNow` from when this arrived.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 404: `auctions.not_found`: no such auction.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Auctions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auctions/{id}/bids": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bid.
+         * @description Accepted only if, at the database’s clock and in one conditional write, the lot is open, not past `endsAt`, `seenHighest` is still the highest and `amount` meets the increment; the bid’s maximum is held on your wallet. The same `clientBidId` answers the same bid. The socket’s `bid` event is the same path.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auctions.users_only`: API keys do not bid.
+         *     - 404: `auctions.not_found`: no such auction.
+         *     - 409: `auctions.outbid` (someone bid first) or `auctions.not_open`, with `highest`, `leaderId`, `minimumBid`, `endsAt`, `version` and `serverNow` to bid again.
+         *     - 410: `auctions.closed`: past `endsAt` at the server’s clock, or closed, with the state.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `auctions.bid_too_low` (with `minimumBid` and the state), `auctions.insufficient_funds` (the wallet cannot hold the maximum; with `required`), `auctions.invalid` (`maxAmount` below `amount`).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Auctions_bid"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auctions/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a lot still scheduled or open: nobody wins, the leader’s hold is released.
+         * @description **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 404: `auctions.not_found`: no such auction.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Auctions_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auctions/{id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an image to the lot’s gallery.
+         * @description Upload it first through `POST /v1/uploads` with purpose `auction.image`, then complete it; the worker makes its thumbnail.
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: admins only; API keys are refused.
+         *     - 404: `auctions.not_found`: no such auction. `storage.not_found`: no such upload of yours.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `auctions.invalid_image`: not a verified `auction.image` upload.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Auctions_addImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auctions/{id}/images/{uploadId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A short-lived read URL of a gallery image or its thumbnail.
+         * @description **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 404: `auctions.not_found`: no such auction.
+         *     - 409: `storage.thumbnail_unavailable`: no thumbnail yet.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 422: `auctions.invalid_image`: not an image of this lot.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Auctions_image"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auctions/{id}/watch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Watch a lot: a push and an in-app notice when it opens (once).
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auctions.users_only`: API keys do not watch.
+         *     - 404: `auctions.not_found`: no such auction.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Auctions_watch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/login": {
         parameters: {
             query?: never;
@@ -2105,6 +2342,13 @@ export interface components {
              */
             shards: number;
         };
+        AddAuctionImageDto: {
+            /**
+             * Format: uuid
+             * @description A verified upload of purpose `auction.image` (made through `POST /v1/uploads`).
+             */
+            uploadId: string;
+        };
         AdminActionDto: {
             /**
              * @description Why: kept with the change in the audit trail (`GET /v1/admin/audit-events`).
@@ -2198,6 +2442,94 @@ export interface components {
              * @example 3
              */
             scale: number;
+        };
+        AuctionDto: {
+            /** @description Accepted bids. */
+            bidCount: number;
+            /**
+             * @description Ledger asset of every price; bids are held in it.
+             * @example USD
+             */
+            currency: string;
+            /** @description Lot details. */
+            description: string;
+            /**
+             * Format: date-time
+             * @description When the lot closes unless a bid extends it (server clock).
+             */
+            endsAt: string;
+            /** @description Seconds without an accepted bid after which the lot closes. */
+            extendSeconds: number;
+            /** @description Whether the lot has a (hidden) reserve price. */
+            hasReserve: boolean;
+            /** @description Visible price (minor units): the hammer price once sold; null before any bid. */
+            highest: string | null;
+            /**
+             * Format: uuid
+             * @description Auction id.
+             */
+            id: string;
+            /** @description The gallery, in upload order. */
+            images: components["schemas"]["AuctionImageDto"][];
+            /** @description The bid increment table. */
+            increments: components["schemas"]["IncrementBandDto"][];
+            /** @description The leading bidder (user id). */
+            leaderId: string | null;
+            /** @description The least amount the next bid may be (minor units). */
+            minimumBid: string;
+            /**
+             * @description Once closed: `sold`, or `unsold` (no bid, or the reserve not met).
+             * @enum {string|null}
+             */
+            outcome: "sold" | "unsold" | null;
+            /** @description Whether the leader’s bid meets the reserve (true without a reserve once there is a bid). */
+            reserveMet: boolean;
+            /** @description Selling user; null: the house. */
+            sellerId: string | null;
+            /**
+             * Format: date-time
+             * @description The server’s clock at this read: render the countdown as `endsAt − serverNow` from when the answer arrived, never from the client’s clock.
+             */
+            serverNow: string;
+            /**
+             * @description Least first bid, minor units.
+             * @example 500000
+             */
+            startingPrice: string;
+            /**
+             * Format: date-time
+             * @description When bidding opens.
+             */
+            startsAt: string;
+            /**
+             * @description scheduled → open → closed (or cancelled).
+             * @enum {string}
+             */
+            state: "scheduled" | "open" | "closed" | "cancelled";
+            /** @description Lot title. */
+            title: string;
+            /** @description Accepted bids so far; bumps with each one. */
+            version: number;
+        };
+        AuctionImageDto: {
+            /** @description Read it at `GET /v1/auctions/{id}/images/{uploadId}` (a presigned GET, thumbnail variant too). */
+            path: string;
+            /**
+             * Format: uuid
+             * @description The upload (purpose `auction.image`).
+             */
+            uploadId: string;
+        };
+        AuctionPageDto: {
+            /** @description Lots, latest start first. */
+            items: components["schemas"]["AuctionDto"][];
+            /** @description Pass as `cursor` for the next page; absent on the last. */
+            nextCursor?: string;
+            /**
+             * Format: date-time
+             * @description The server’s clock.
+             */
+            serverNow: string;
         };
         AuditEventDto: {
             /**
@@ -2321,6 +2653,45 @@ export interface components {
             /** @description Pending only: the worker voids the hold this many seconds after creation. */
             timeoutSeconds?: number;
         };
+        BidDto: {
+            /**
+             * Format: date-time
+             * @description Accepted at (server clock).
+             */
+            acceptedAt: string;
+            /** @description Amount bid, minor units. */
+            amount: string;
+            /**
+             * Format: uuid
+             * @description Auction.
+             */
+            auctionId: string;
+            /**
+             * Format: uuid
+             * @description The bid (and its ledger hold) id.
+             */
+            bidId: string;
+            /** @description Your client bid id. */
+            clientBidId: string;
+            /**
+             * Format: date-time
+             * @description The lot’s end after the bid.
+             */
+            endsAt: string;
+            /** @description The visible price after the bid. */
+            highest: string;
+            /**
+             * Format: uuid
+             * @description The leader after the bid.
+             */
+            leaderId: string;
+            /** @description Whether you lead; false: the leader’s proxy maximum outbid you at once. */
+            leading: boolean;
+            /** @description Your maximum (the amount when you left none). */
+            maxAmount: string;
+            /** @description The lot’s version after the bid. */
+            version: number;
+        };
         CandleDto: {
             /**
              * @description Last price of the bar so far (decimal string); the forming bar still moves.
@@ -2409,6 +2780,44 @@ export interface components {
              *     ]
              */
             scopes: string[];
+        };
+        CreateAuctionDto: {
+            /**
+             * @description Lot details shown to bidders.
+             * @default
+             */
+            description: string;
+            /** @description How long after its start the lot first closes, before any bid extends it (default: the timer). */
+            durationSeconds?: number;
+            /** @description The timer: the lot closes once this many seconds pass with no accepted bid (AUCTIONS_EXTEND_SECONDS by default). */
+            extendSeconds?: number;
+            /** @description Bid increment table: bands by price, ascending, the first from 0. Default: 1.00 under 100.00, 5.00 under 1,000.00, 25.00 under 5,000.00, then 100.00. */
+            increments?: components["schemas"]["IncrementBandDto"][];
+            /**
+             * @description Hidden reserve: below it the lot closes unsold (holds released). Bidders only see whether it is met.
+             * @example 1000
+             */
+            reservePrice?: string;
+            /**
+             * Format: uuid
+             * @description User selling the lot, paid the hammer price less the house fee; omitted: the house sells.
+             */
+            sellerId?: string;
+            /**
+             * @description The first bid must be at least this, in minor units of the currency.
+             * @example 1250
+             */
+            startingPrice: string;
+            /**
+             * Format: date-time
+             * @description When bidding opens (default: now). Watchers get a push then.
+             */
+            startsAt?: string;
+            /**
+             * @description Lot title.
+             * @example 1967 Jaguar E-Type
+             */
+            title: string;
         };
         CreatedApiKeyDto: {
             /**
@@ -2717,6 +3126,18 @@ export interface components {
             holds: components["schemas"]["HoldDto"][];
             /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
             nextCursor?: string;
+        };
+        IncrementBandDto: {
+            /**
+             * @description From this price (minor units, the first band from 0) upwards…
+             * @example 10000
+             */
+            from: string;
+            /**
+             * @description …a bid must beat the price by this much (minor units, > 0).
+             * @example 1250
+             */
+            step: string;
         };
         KycApplicantViewDto: {
             /** @description Date of birth (decrypted for you or compliance). */
@@ -3086,6 +3507,28 @@ export interface components {
             nextCursor?: string;
             /** @description Newest first. */
             payments: components["schemas"]["PaymentDto"][];
+        };
+        PlaceBidDto: {
+            /**
+             * @description The bid, minor units: at least the minimum bid.
+             * @example 1250
+             */
+            amount: string;
+            /**
+             * @description Your id for this bid (1–100 of A-Z a-z 0-9 . _ : -): a retry with it answers the same bid.
+             * @example 7f1c7e0e-0b0e-4a53-9a55-1c0fd3b1f7a9
+             */
+            clientBidId: string;
+            /**
+             * @description A secret proxy maximum (≥ amount): the system bids for you up to it, one increment above the next best maximum. Held on your wallet while you lead.
+             * @example 1000
+             */
+            maxAmount?: string;
+            /**
+             * @description The highest bid you saw (null: none). Your bid is refused with 409 if someone bid since.
+             * @example 510000
+             */
+            seenHighest: string | null;
         };
         PostTransferDto: {
             /**
@@ -3635,6 +4078,15 @@ export interface components {
              * @example 2
              */
             scale: number;
+        };
+        WatchDto: {
+            /**
+             * Format: uuid
+             * @description Auction.
+             */
+            auctionId: string;
+            /** @description Always true: you get a push and an in-app notice at its start. */
+            watching: boolean;
         };
         WebhookAttemptDto: {
             /** Format: date-time */
@@ -4475,6 +4927,823 @@ export interface operations {
                 };
             };
             /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auctions_list: {
+        parameters: {
+            query?: {
+                /** @description A `nextCursor` this API returned. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of lots. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuctionPageDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.invalid`: a bad `cursor`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auctions_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateAuctionDto"];
+            };
+        };
+        responses: {
+            /** @description The lot. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuctionDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `idempotency.request_in_progress`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.invalid` (`increments` not ascending from 0 with positive steps), naming its `field`; `idempotency.key_mismatch`. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auctions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lot. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuctionDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.not_found`: no such auction. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auctions_bid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceBidDto"];
+            };
+        };
+        responses: {
+            /** @description The accepted bid (or the one this retries). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BidDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.users_only`: API keys do not bid. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.not_found`: no such auction. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.outbid` (someone bid first) or `auctions.not_open`, with `highest`, `leaderId`, `minimumBid`, `endsAt`, `version` and `serverNow` to bid again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.closed`: past `endsAt` at the server’s clock, or closed, with the state. */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.bid_too_low` (with `minimumBid` and the state), `auctions.insufficient_funds` (the wallet cannot hold the maximum; with `required`), `auctions.invalid` (`maxAmount` below `amount`). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auctions_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The lot (as it is, when already over). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuctionDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.not_found`: no such auction. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auctions_addImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddAuctionImageDto"];
+            };
+        };
+        responses: {
+            /** @description The lot with its gallery. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuctionDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: admins only; API keys are refused. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.not_found`: no such auction. `storage.not_found`: no such upload of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.invalid_image`: not a verified `auction.image` upload. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auctions_image: {
+        parameters: {
+            query?: {
+                /** @description The verified file, or its thumbnail (purposes that ask for one). */
+                variant?: "original" | "thumbnail";
+            };
+            header?: never;
+            path: {
+                id: string;
+                uploadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A presigned GET. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadUrlDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.not_found`: no such auction. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.thumbnail_unavailable`: no thumbnail yet. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.invalid_image`: not an image of this lot. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auctions_watch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Watching (again is the same). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.users_only`: API keys do not watch. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auctions.not_found`: no such auction. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
             429: {
                 headers: {
                     [name: string]: unknown;
