@@ -1,3 +1,4 @@
+import { AUCTIONS_CONFIG } from '@bourse/auctions';
 import { KYC_CONFIG } from '@bourse/kyc';
 import { LEDGER_CONFIG } from '@bourse/ledger';
 import { MARKET_CONFIG } from '@bourse/market-data';
@@ -40,7 +41,7 @@ const bootProblems = (env: Env, sections = API_CONFIG_SECTIONS): string[] => {
 };
 
 describe("the libs' config sections, as the apps compose them", () => {
-  it('let both apps load the ledger, market data, storage, notifications and payments, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
+  it('let both apps load the ledger, market data, storage, notifications, payments and auctions, the api trading and KYC, the worker KYC, and the cli the seed besides', () => {
     expect(API_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
       MARKET_CONFIG,
@@ -49,6 +50,7 @@ describe("the libs' config sections, as the apps compose them", () => {
       TRADING_CONFIG,
       KYC_CONFIG,
       PAYMENTS_CONFIG,
+      AUCTIONS_CONFIG,
     ]);
     expect(WORKER_CONFIG_SECTIONS).toEqual([
       LEDGER_CONFIG,
@@ -57,6 +59,7 @@ describe("the libs' config sections, as the apps compose them", () => {
       NOTIFICATIONS_CONFIG,
       KYC_CONFIG,
       PAYMENTS_CONFIG,
+      AUCTIONS_CONFIG,
     ]);
     const cli = loadConfig({}, CLI_CONFIG_SECTIONS);
     expect(cli.ledger.hotAccountShards).toBe(16);
@@ -65,6 +68,7 @@ describe("the libs' config sections, as the apps compose them", () => {
     expect(cli.notifications.smtpUrl).toBe('smtp://127.0.0.1:3226');
     expect(cli.payments.stripe.apiUrl).toBe('http://127.0.0.1:3205');
     expect(cli.seed.adminEmail).toBe('admin@bourse.local');
+    expect(cli.auctions.extendSeconds).toBe(30);
     expect('seed' in loadConfig({}, API_CONFIG_SECTIONS)).toBe(false);
   });
 
