@@ -1,3 +1,4 @@
+import { seedAuction } from '../../apps/cli/src/seed-auction.command';
 import { seed, seedHistory } from '../../apps/cli/src/seed.command';
 import { uniqueEmail } from '../factories/users';
 import { startApi, testConfig } from '../setup/apps';
@@ -46,4 +47,30 @@ describe('db:seed history', () => {
     expect(first).toMatch(/^backfilled 2 days of candle history \(\d+ bars\)$/);
     expect(again).toBe('candle history present; not backfilled');
   }, 120_000);
+});
+
+describe('db:seed demo auction', () => {
+  it('opens the demo lot, and not a second one while it is still biddable', async () => {
+    const config = testConfig();
+    const first = await seedAuction(config);
+    const again = await seedAuction(config);
+    const api = await startApi();
+    try {
+      const opened = /^opened demo lot ([0-9a-f-]{36})$/.exec(first);
+      const id =
+        opened?.[1] ?? /^demo lot ([0-9a-f-]{36}) still open; not seeded$/.exec(first)?.[1];
+      expect(again).toBe(`demo lot ${id} still open; not seeded`);
+      const lot = await api.request('GET', `/v1/auctions/${id}`);
+      expect(lot.status).toBe(200);
+      expect(lot.body).toMatchObject({
+        title: 'Demo lot: 1967 Jaguar E-Type Series 1',
+        startingPrice: '5000',
+        hasReserve: true,
+        extendSeconds: 30,
+      });
+      expect(['scheduled', 'open']).toContain(lot.body.state);
+    } finally {
+      await api.close();
+    }
+  });
 });

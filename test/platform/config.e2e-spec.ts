@@ -76,6 +76,7 @@ describe("the libs' config sections, as the apps compose them", () => {
     expect(cli.payments.stripe.apiUrl).toBe('http://127.0.0.1:3205');
     expect(cli.orders.dtone.apiUrl).toBe('http://127.0.0.1:3230');
     expect(cli.seed.adminEmail).toBe('admin@bourse.local');
+    expect(cli.auctions.extendSeconds).toBe(30);
     expect('seed' in loadConfig({}, API_CONFIG_SECTIONS)).toBe(false);
   });
 

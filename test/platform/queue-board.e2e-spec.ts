@@ -44,6 +44,7 @@ describe('queues for admins: GET /v1/admin/queues and Bull Board', () => {
       'webhooks',
       'topup',
       'payments',
+      'auctions',
     ]);
     const row = res.body.data.find((queue: { name: string }) => queue.name === LEDGER_QUEUE);
     expect(row.counts).toEqual({

@@ -13,6 +13,7 @@ import { openapi } from './openapi.command';
 import { reconcilePayments } from './payments-reconcile.command';
 import { runS3Simulator } from './s3-simulator.command';
 import { seed, seedHistory } from './seed.command';
+import { seedAuction } from './seed-auction.command';
 import { runSmtpCapture } from './smtp-capture.command';
 import { runStripeSimulator } from './stripe-simulator.command';
 import { runPayPalSimulator } from './paypal-simulator.command';
@@ -37,7 +38,7 @@ async function main(argv: string[]): Promise<string> {
     case 'db:revert':
       return revert(config);
     case 'db:seed':
-      return `${await seed(config)}\n${await seedHistory(config)}`;
+      return `${await seed(config)}\n${await seedHistory(config)}\n${await seedAuction(config)}`;
     case 'market:backfill':
       return backfill(config, flags);
     case 'ledger:verify':

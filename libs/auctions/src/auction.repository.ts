@@ -180,9 +180,11 @@ export class AuctionRepository {
   }
 
   /**
-   * The bid decision, one statement at the database's clock: the lot is locked, and the bid is
-   * accepted only if it is open (started, not past `ends_at`), the bidder's seen highest is
-   * still the highest and the amount meets the increment. Proxy rule: the leader is whoever has
+   * The bid decision, one statement at the database's clock: the bid is accepted only if the lot
+   * is open (started, not past `ends_at`), the bidder's seen highest is still the highest and the
+   * amount meets the increment. The conditions are those of the row lock itself: a bid already
+   * stale when it arrives is refused without waiting for the lock, and one that waited is
+   * re-checked against the row the winner committed. Proxy rule: the leader is whoever has
    * the higher maximum (the earlier on a tie); the price becomes the lower maximum plus one step,
    * capped at the higher maximum and never below the amount bid. Every accepted bid moves
    * `ends_at` to at least now + the lot's timer. No row: refused (the caller reads why).
@@ -202,7 +204,14 @@ export class AuctionRepository {
     >(
       tx,
       `WITH cur AS (
-         SELECT * FROM auctions WHERE id = $1 FOR UPDATE
+         SELECT * FROM auctions
+         WHERE id = $1
+           AND state IN ('scheduled', 'open')
+           AND starts_at <= now() AND now() < ends_at
+           AND highest IS NOT DISTINCT FROM $6::bigint
+           AND $4 >= CASE WHEN highest IS NULL THEN starting_price
+                          ELSE highest + auction_increment(increments, highest) END
+         FOR UPDATE
        ), decided AS (
          SELECT cur.id,
            CASE WHEN cur.leader_id IS NULL OR cur.leader_id = $2 OR $5 > cur.leader_max
@@ -211,11 +220,6 @@ export class AuctionRepository {
            cur.leader_id AS previous_leader_id,
            cur.leader_bid_id AS previous_leader_bid_id
          FROM cur
-         WHERE cur.state IN ('scheduled', 'open')
-           AND cur.starts_at <= now() AND now() < cur.ends_at
-           AND cur.highest IS NOT DISTINCT FROM $6::bigint
-           AND $4 >= CASE WHEN cur.highest IS NULL THEN cur.starting_price
-                          ELSE cur.highest + auction_increment(cur.increments, cur.highest) END
        ), updated AS (
          UPDATE auctions a SET
            state = 'open',
