@@ -18,12 +18,12 @@ import { CatalogueService } from './catalogue.service';
 import {
   toProductDto,
   toQuoteDto,
-  type CreateOrderDto,
-  type CreateQuoteDto,
-  type OrderDto,
-  type OrderPageDto,
+  type CreateTopupOrderDto,
+  type CreateTopupQuoteDto,
+  type TopupOrderDto,
+  type TopupOrderPageDto,
   type ProductsDto,
-  type QuoteDto,
+  type TopupQuoteDto,
 } from './dto/topup.dto';
 import { OrderMoney } from './order-money';
 import { OrderSteps } from './order-steps';
@@ -61,7 +61,7 @@ export function toOrderDto(
   order: Order,
   events: OrderEvent[] = [],
   payment?: { clientSecret: string | null; approvalUrl: string | null },
-): OrderDto {
+): TopupOrderDto {
   return {
     id: order.id,
     state: order.state,
@@ -120,7 +120,7 @@ export class OrdersService {
   }
 
   /** Prices a product for the number: our fee for consumers, the reseller's pricing for it. */
-  async quote(principal: Principal | undefined, body: CreateQuoteDto): Promise<QuoteDto> {
+  async quote(principal: Principal | undefined, body: CreateTopupQuoteDto): Promise<TopupQuoteDto> {
     const buyer = await this.buyerOf(principal);
     const { phone, products } = await this.catalogue.productsFor({ phone: body.phone });
     const product = products.find((p) => p.id === body.productId);
@@ -162,9 +162,9 @@ export class OrdersService {
    */
   async create(
     principal: Principal | undefined,
-    body: CreateOrderDto,
+    body: CreateTopupOrderDto,
     call?: IdempotentRequest,
-  ): Promise<OrderDto | IdempotentResponse<OrderDto>> {
+  ): Promise<TopupOrderDto | IdempotentResponse<TopupOrderDto>> {
     const buyer = await this.buyerOf(principal);
     const payWith = this.payWithOf(buyer, body.payWith);
     let placed: Order | undefined;
@@ -237,7 +237,7 @@ export class OrdersService {
   }
 
   /** The order with its history, to its owner and staff; anyone else gets the 404 of an unknown id. */
-  async get(principal: Principal | undefined, id: string): Promise<OrderDto> {
+  async get(principal: Principal | undefined, id: string): Promise<TopupOrderDto> {
     const order = await this.repository.find(this.db.manager, id);
     if (!order || !(isStaff(principal) || (await this.owns(principal, order)))) {
       throw new OrderNotFoundError(id);
@@ -250,7 +250,7 @@ export class OrdersService {
   async list(
     principal: Principal | undefined,
     query: { state?: OrderState; cursor?: string; limit: number },
-  ): Promise<OrderPageDto> {
+  ): Promise<TopupOrderPageDto> {
     const filter: { userId?: string; resellerId?: string; state?: OrderState } = {
       state: query.state,
     };
@@ -272,7 +272,7 @@ export class OrdersService {
   }
 
   /** Runs the order's current step again (a stuck order), audited. */
-  async retry(id: string, context: AuditContext): Promise<OrderDto> {
+  async retry(id: string, context: AuditContext): Promise<TopupOrderDto> {
     await this.db.transaction(undefined, async (tx) => {
       const order = await this.found(tx, id);
       await this.steps.enqueueCurrentStep(tx, order, `:retry:${newId()}`);
@@ -283,7 +283,7 @@ export class OrdersService {
   }
 
   /** Cancels an order not yet submitted: the hold or authorisation released, audited. */
-  async cancel(id: string, context: AuditContext): Promise<OrderDto> {
+  async cancel(id: string, context: AuditContext): Promise<TopupOrderDto> {
     const cancelled = await this.db.transaction(undefined, async (tx) => {
       const order = await this.found(tx, id);
       const moved = await this.transitions.move(tx, order, 'cancelled', {
@@ -303,7 +303,7 @@ export class OrdersService {
   }
 
   /** Refunds a delivered order (the operator reversed it): `refunding`, then the worker pays back. */
-  async refund(id: string, context: AuditContext): Promise<OrderDto> {
+  async refund(id: string, context: AuditContext): Promise<TopupOrderDto> {
     const refunding = await this.db.transaction(undefined, async (tx) => {
       const order = await this.found(tx, id);
       const moved = await this.transitions.move(tx, order, 'refunding', {

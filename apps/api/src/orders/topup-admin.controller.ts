@@ -3,7 +3,7 @@ import {
   CreateResellerKeyDto,
   DepositDto,
   OrderActionDto,
-  OrderDto,
+  TopupOrderDto,
   OrdersService,
   ResellerDto,
   ResellerKeyDto,
@@ -55,13 +55,13 @@ export class TopupAdminController {
     description:
       'For an order stuck in an unfinished state; every step is safe to run twice. Audited.',
   })
-  @ApiOkResponse({ type: OrderDto })
+  @ApiOkResponse({ type: TopupOrderDto })
   @ApiNotFoundResponse({ description: '`orders.order_not_found`.' })
   retry(
     @CurrentPrincipal() principal: Principal | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: OrderActionDto,
-  ): Promise<OrderDto> {
+  ): Promise<TopupOrderDto> {
     return this.orders.retry(id, { actor: principal, reason: body.reason });
   }
 
@@ -71,14 +71,14 @@ export class TopupAdminController {
     summary: 'Cancel an order not yet submitted.',
     description: 'Releases the hold or the card authorisation. Audited.',
   })
-  @ApiOkResponse({ type: OrderDto })
+  @ApiOkResponse({ type: TopupOrderDto })
   @ApiNotFoundResponse({ description: '`orders.order_not_found`.' })
   @ApiConflictResponse({ description: '`orders.illegal_transition`: already submitted or final.' })
   cancel(
     @CurrentPrincipal() principal: Principal | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: OrderActionDto,
-  ): Promise<OrderDto> {
+  ): Promise<TopupOrderDto> {
     return this.orders.cancel(id, { actor: principal, reason: body.reason });
   }
 
@@ -89,14 +89,14 @@ export class TopupAdminController {
     description:
       'When the operator reversed the top-up: the order goes `refunding` and the worker reverses every posting of its delivery. Audited.',
   })
-  @ApiOkResponse({ type: OrderDto })
+  @ApiOkResponse({ type: TopupOrderDto })
   @ApiNotFoundResponse({ description: '`orders.order_not_found`.' })
   @ApiConflictResponse({ description: '`orders.illegal_transition`: not delivered.' })
   refund(
     @CurrentPrincipal() principal: Principal | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: OrderActionDto,
-  ): Promise<OrderDto> {
+  ): Promise<TopupOrderDto> {
     return this.orders.refund(id, { actor: principal, reason: body.reason });
   }
 

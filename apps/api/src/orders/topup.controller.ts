@@ -1,13 +1,13 @@
 import {
-  CreateOrderDto,
-  CreateQuoteDto,
-  OrderDto,
-  OrderPageDto,
+  CreateTopupOrderDto,
+  CreateTopupQuoteDto,
+  TopupOrderDto,
+  TopupOrderPageDto,
   OrdersQueryDto,
   OrdersService,
   ProductsDto,
   ProductsQueryDto,
-  QuoteDto,
+  TopupQuoteDto,
   TOPUP_SCOPE,
 } from '@bourse/orders';
 import {
@@ -74,7 +74,7 @@ export class TopupController {
     description:
       "The price in the payer's asset: the aggregator's cost plus our fee (a reseller's own pricing for resellers), the FX rate the product implies, valid for TOPUP_QUOTE_TTL_SECONDS.",
   })
-  @ApiCreatedResponse({ type: QuoteDto })
+  @ApiCreatedResponse({ type: TopupQuoteDto })
   @ApiForbiddenResponse({ description: '`orders.not_a_reseller`: the API key has no reseller.' })
   @ApiUnprocessableEntityResponse({
     description: '`orders.invalid_phone`, `orders.operator_not_found`, `orders.product_not_found`.',
@@ -82,8 +82,8 @@ export class TopupController {
   @ApiServiceUnavailableResponse({ description: '`orders.aggregator_unavailable`.' })
   quote(
     @CurrentPrincipal() principal: Principal | undefined,
-    @Body() body: CreateQuoteDto,
-  ): Promise<QuoteDto> {
+    @Body() body: CreateTopupQuoteDto,
+  ): Promise<TopupQuoteDto> {
     return this.orders.quote(principal, body);
   }
 
@@ -94,7 +94,7 @@ export class TopupController {
     description:
       'Wallet and float orders hold the price at once (`paid`) and are submitted to the aggregator; card and PayPal orders answer the `clientSecret` or `approvalUrl` to authorise with (`payment_pending`), and are captured on delivery. Never charged without delivery or refund. Idempotent by `Idempotency-Key`.',
   })
-  @ApiCreatedResponse({ type: OrderDto, description: 'The order and its first events.' })
+  @ApiCreatedResponse({ type: TopupOrderDto, description: 'The order and its first events.' })
   @ApiNotFoundResponse({ description: '`orders.quote_not_found`.' })
   @ApiForbiddenResponse({ description: '`orders.not_a_reseller`.' })
   @ApiConflictResponse({
@@ -106,33 +106,33 @@ export class TopupController {
   })
   create(
     @CurrentPrincipal() principal: Principal | undefined,
-    @Body() body: CreateOrderDto,
+    @Body() body: CreateTopupOrderDto,
     @IdempotentCall() call?: IdempotentRequest,
-  ): Promise<OrderDto | IdempotentResponse<OrderDto>> {
+  ): Promise<TopupOrderDto | IdempotentResponse<TopupOrderDto>> {
     return this.orders.create(principal, body, call);
   }
 
   @Get('orders')
   @ApiOperation({ summary: 'Top-up orders, newest first.' })
   @ApiOkResponse({
-    type: OrderPageDto,
+    type: TopupOrderPageDto,
     description: "The caller's (a reseller's: all of its keys'); `support` and admins see all.",
   })
   list(
     @CurrentPrincipal() principal: Principal | undefined,
     @Query() query: OrdersQueryDto,
-  ): Promise<OrderPageDto> {
+  ): Promise<TopupOrderPageDto> {
     return this.orders.list(principal, { state: query.state, ...pageOf(query) });
   }
 
   @Get('orders/:id')
   @ApiOperation({ summary: 'One order with its event history.' })
-  @ApiOkResponse({ type: OrderDto })
+  @ApiOkResponse({ type: TopupOrderDto })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   get(
     @CurrentPrincipal() principal: Principal | undefined,
     @Param('id', new ParseUUIDPipe()) id: string,
-  ): Promise<OrderDto> {
+  ): Promise<TopupOrderDto> {
     return this.orders.get(principal, id);
   }
 }

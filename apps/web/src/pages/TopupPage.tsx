@@ -6,8 +6,8 @@ import { useServices } from '../app-context';
 import { formatMinor } from '../lib/money';
 
 type Product = components['schemas']['ProductDto'];
-type Quote = components['schemas']['QuoteDto'];
-type Order = components['schemas']['OrderDto'];
+type Quote = components['schemas']['TopupQuoteDto'];
+type Order = components['schemas']['TopupOrderDto'];
 
 const problem = (error: { detail?: string } | undefined) => error?.detail ?? 'Not available';
 

@@ -89,7 +89,7 @@ export const toProductDto = (p: Product): ProductDto => ({
   costAsset: p.wholesaleAsset,
 });
 
-export class CreateQuoteDto {
+export class CreateTopupQuoteDto {
   @ApiProperty({ example: '10000', description: 'A product of the phone’s operator.' })
   @Matches(/^\d{1,18}$/, { message: '$property must be a product id' })
   productId!: string;
@@ -99,7 +99,7 @@ export class CreateQuoteDto {
   phone!: string;
 }
 
-export class QuoteDto {
+export class TopupQuoteDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
@@ -143,7 +143,7 @@ export class QuoteDto {
   expiresAt!: string;
 }
 
-export const toQuoteDto = (q: Quote): QuoteDto => ({
+export const toQuoteDto = (q: Quote): TopupQuoteDto => ({
   id: q.id,
   productId: q.productId,
   phone: q.phone,
@@ -158,7 +158,7 @@ export const toQuoteDto = (q: Quote): QuoteDto => ({
   expiresAt: q.expiresAt.toISOString(),
 });
 
-export class CreateOrderDto {
+export class CreateTopupOrderDto {
   @ApiProperty({ format: 'uuid', description: 'The quote to order (once).' })
   @IsUUID()
   quoteId!: string;
@@ -190,7 +190,7 @@ export class OrderEventDto {
   at!: string;
 }
 
-export class OrderDto {
+export class TopupOrderDto {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
@@ -276,9 +276,9 @@ export class OrderDto {
   events!: OrderEventDto[];
 }
 
-export class OrderPageDto {
-  @ApiProperty({ type: [OrderDto], description: 'Newest first, without their events.' })
-  orders!: OrderDto[];
+export class TopupOrderPageDto {
+  @ApiProperty({ type: [TopupOrderDto], description: 'Newest first, without their events.' })
+  orders!: TopupOrderDto[];
 
   @ApiPropertyOptional({ description: 'Pass as `cursor` for the next page.' })
   nextCursor?: string;
