@@ -1,3 +1,4 @@
+import { AlertEvaluator } from '@bourse/alerts';
 import { MarketChannels, MarketKeys, type Tick } from '@bourse/market-data';
 import { NotificationsService } from '@bourse/notifications';
 import { createRedis, Database } from '@bourse/platform';
@@ -6,14 +7,15 @@ import type Redis from 'ioredis';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { io, type Socket } from 'socket.io-client';
+import { TickTape } from '../factories/alerts';
 import { closeNow, createAuction, expire, fund } from '../factories/auctions';
 import { ledgerOf } from '../factories/ledger';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { TopupHarness, waitFor } from '../orders/topup-harness';
 
 // The top-up namespace needs the DT One simulator and a database of its own (the harness); the
-// other namespaces share its api.
-const t = new TopupHarness('asyncapi');
+// other namespaces share its api. Alerts fire only when a test evaluates a tick on its worker.
+const t = new TopupHarness('asyncapi', { ALERTS_EVALUATOR: 'off' });
 let redis: Redis;
 let document: any;
 let user: SignedInUser;
@@ -195,7 +197,7 @@ it('/notifications: a live notification, unread and read', async () => {
   expectValid('notifications', 'notification', again);
 });
 
-it('/alerts: ready on connect, resync on an unknown cursor, and the ack reply', async () => {
+it('/alerts: ready on connect, the ack reply, a fired alert, resync on an unknown cursor', async () => {
   expectValid('alerts', 'ack', { seq: 0 });
   const fresh = await connect('/alerts', { token: user.accessToken });
   const ready = await fresh.next('ready');
@@ -208,6 +210,29 @@ it('/alerts: ready on connect, resync on an unknown cursor, and the ack reply', 
   expect(refused).toMatchObject({ ok: false, error: { code: 'alerts.invalid_payload' } });
   expectValid('alerts', 'ack_ack', refused);
 
+  // A fired alert, live: a rule, then a tick evaluated on a worker.
+  const rule = await t.api.request('POST', '/v1/alerts', {
+    token: user.accessToken,
+    body: {
+      symbol: 'XPTUSD',
+      operator: 'greater_than',
+      value: '1.00',
+      frequency: 'every_time',
+      minIntervalSeconds: 0,
+    },
+  });
+  expect(rule.status).toBe(201);
+  const worker = await t.startWorker();
+  try {
+    await worker.app.get(AlertEvaluator).refresh();
+    await worker.app.get(AlertEvaluator).evaluate(new TickTape().next('XPTUSD', '1000.00'));
+    const alert = await fresh.next('alert');
+    expect(alert).toMatchObject({ seq: 1, alertId: rule.body.id, price: '1000.00' });
+    expectValid('alerts', 'alert', alert);
+  } finally {
+    await t.stopWorker(worker);
+  }
+
   const lost = await connect('/alerts', {
     token: user.accessToken,
     lastSeq: 9,
@@ -216,7 +241,7 @@ it('/alerts: ready on connect, resync on an unknown cursor, and the ack reply', 
   const resync = await lost.next('ready');
   expect(resync).toMatchObject({ resync: true });
   expectValid('alerts', 'ready', resync);
-});
+}, 60_000);
 
 it('/auctions: join snapshot, bid ack and refusal, bid, extended and closed events, leave', async () => {
   const admin = await signedInUser(t.api, { role: 'admin' });
