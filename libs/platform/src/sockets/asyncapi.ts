@@ -16,9 +16,9 @@ export interface ServerEventDoc {
 
 /** One Socket.IO namespace as an AsyncAPI 3 channel, with the operations on it. */
 export interface NamespaceDoc {
-  /** The channel's key in the document, e.g. `prices`. */
+  /** The channel's key in the document, e.g. `notifications`. */
   key: string;
-  /** The namespace, e.g. `/prices`. */
+  /** The namespace, e.g. `/notifications`. */
   address: string;
   /** Handshake, auth and refusals: what a client must know before its first event. */
   description: string;
@@ -33,7 +33,7 @@ const ref = (path: string) => ({ $ref: `#/${path}` });
 /**
  * The channel and operations of a namespace, from the api's side: it receives the client events
  * (each ack an AsyncAPI reply) and sends the server events. A server event named like a client
- * event (`bid` both ways) gets the message key `<event>_event`; the message `name` stays the
+ * event (one name both ways) gets the message key `<event>_event`; the message `name` stays the
  * Socket.IO event. Operation ids are `<channel>.<message key>`, unique across namespaces.
  */
 export function namespaceChannel(doc: NamespaceDoc): {
