@@ -233,11 +233,12 @@ it('/alerts: ready on connect, the ack reply, a fired alert, resync on an unknow
     await t.stopWorker(worker);
   }
 
-  const lost = await connect('/alerts', {
-    token: user.accessToken,
-    lastSeq: 9,
-    lastEventId: 'not-in-this-stream',
-  });
+  const auth = { token: user.accessToken, lastSeq: 9, lastEventId: 'not-in-this-stream' };
+  const validateAuth = new Ajv2020({ strict: false }).compile(
+    document.channels.alerts['x-handshake-auth'],
+  );
+  expect(validateAuth(auth)).toBe(true);
+  const lost = await connect('/alerts', auth);
   const resync = await lost.next('ready');
   expect(resync).toMatchObject({ resync: true });
   expectValid('alerts', 'ready', resync);
