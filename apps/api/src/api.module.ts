@@ -40,7 +40,7 @@ import { AssetsController } from './ledger/assets.controller';
 import { LedgerAccountsController } from './ledger/ledger-accounts.controller';
 import { LedgerTransfersController } from './ledger/ledger-transfers.controller';
 import { WalletsController } from './ledger/wallets.controller';
-import { AsyncApiController } from './market/asyncapi.controller';
+import { AsyncApiController } from './asyncapi/asyncapi.controller';
 import { MarketController } from './market/market.controller';
 import { AlertsController } from './alerts/alerts.controller';
 import { AlertsGateway } from './alerts/alerts.gateway';

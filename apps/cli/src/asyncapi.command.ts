@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ASYNCAPI_DOCUMENT } from '../../api/src/market/asyncapi.controller';
+import { ASYNCAPI_DOCUMENT } from '../../api/src/asyncapi/asyncapi.document';
 
 const DOCUMENT_PATH = 'asyncapi.json';
 

@@ -64,3 +64,4 @@ export {
   type Fire,
   type SymbolState,
 } from './engine/symbol-evaluator';
+export { ALERTS_ASYNCAPI } from './alerts.asyncapi';

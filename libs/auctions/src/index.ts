@@ -66,3 +66,4 @@ export {
   PlaceBidDto,
   WatchDto,
 } from './dto/auction.dto';
+export { AUCTIONS_ASYNCAPI } from './auctions.asyncapi';

@@ -61,5 +61,4 @@ export {
   type UnsubscribeAck,
   type UnsubscribeCandlesAck,
 } from './fanout/prices.events';
-export { pricesAsyncApi } from './fanout/prices.asyncapi';
-export type { JsonSchemaOf } from './fanout/json-schema';
+export { PRICES_ASYNCAPI } from './fanout/prices.asyncapi';

@@ -75,3 +75,4 @@ export {
   WebhookEndpointDto,
   WebhookSecretDto,
 } from './dto/webhook.dto';
+export { NOTIFICATIONS_ASYNCAPI } from './notifications.asyncapi';

@@ -65,3 +65,4 @@ export {
   ResellerDto,
   ResellerKeyDto,
 } from './dto/topup.dto';
+export { TOPUP_ASYNCAPI } from './topup.asyncapi';

@@ -1,7 +1,7 @@
+import type { JsonSchemaOf, NamespaceDoc } from '@bourse/platform';
 import type { CandleUpdate, ChartBar } from '../candles/chart-bar';
 import type { Tick } from '../tick';
 import { TIMEFRAME_NAMES } from '../timeframes';
-import type { JsonSchemaOf } from './json-schema';
 import {
   PRICES_NAMESPACE,
   PricesErrorCode,
@@ -189,64 +189,16 @@ const SERVER_EVENTS: {
   },
 };
 
-const ref = (path: string) => ({ $ref: `#/${path}` });
-
 /**
- * The AsyncAPI 3 document of the `/prices` namespace, from the api's side: it receives the
- * client events (each answered by a Socket.IO ack, an AsyncAPI reply) and sends `tick` and
- * `candle`. Served at /asyncapi.json and committed as asyncapi.json (`cli asyncapi`).
+ * The `/prices` namespace for the AsyncAPI document (served at /asyncapi.json, committed as
+ * asyncapi.json by `cli asyncapi`).
  */
-export function pricesAsyncApi(version: string): Record<string, unknown> {
-  const messages: Record<string, unknown> = {};
-  const operations: Record<string, unknown> = {};
-  for (const [event, spec] of Object.entries(CLIENT_EVENTS)) {
-    messages[event] = { name: event, summary: spec.summary, payload: spec.payload };
-    messages[`${event}_ack`] = { name: `${event} ack`, payload: spec.ack };
-    operations[event] = {
-      action: 'receive',
-      channel: ref('channels/prices'),
-      summary: spec.summary,
-      messages: [ref(`channels/prices/messages/${event}`)],
-      reply: {
-        channel: ref('channels/prices'),
-        messages: [ref(`channels/prices/messages/${event}_ack`)],
-      },
-    };
-  }
-  for (const [event, spec] of Object.entries(SERVER_EVENTS)) {
-    messages[event] = { name: event, summary: spec.summary, payload: spec.payload };
-    operations[event] = {
-      action: 'send',
-      channel: ref('channels/prices'),
-      summary: spec.summary,
-      messages: [ref(`channels/prices/messages/${event}`)],
-    };
-  }
-
-  return {
-    asyncapi: '3.0.0',
-    info: {
-      title: 'Bourse live prices',
-      version,
-      description:
-        'Socket.IO namespace `/prices` on every api node. Every client event takes an ack ' +
-        '(a reply here). Anonymous clients are welcome; `auth: {token}` is optional, and a bad ' +
-        'token, or an address over its connection cap (`socket.too_many_connections`), is ' +
-        'refused with `connect_error` `data: {code, status}`. Over the per-connection event ' +
-        'rate, an event is refused with `socket.rate_limited`. Generated from the ' +
-        'TypeScript contract in libs/market-data (prices.events.ts); do not edit.',
-    },
-    defaultContentType: 'application/json',
-    servers: {
-      api: {
-        host: 'localhost:3000',
-        protocol: 'ws',
-        description: 'The api, with Socket.IO (Engine.IO 4) at /socket.io/.',
-      },
-    },
-    channels: {
-      prices: { address: PRICES_NAMESPACE, messages },
-    },
-    operations,
-  };
-}
+export const PRICES_ASYNCAPI: NamespaceDoc = {
+  key: 'prices',
+  address: PRICES_NAMESPACE,
+  description:
+    'Live prices and candles. Every client event takes an ack (a reply here). Anonymous clients ' +
+    'are welcome; `auth: {token}` is optional. Contract: libs/market-data prices.events.ts.',
+  clientEvents: CLIENT_EVENTS,
+  serverEvents: SERVER_EVENTS,
+};

@@ -7,3 +7,10 @@ export { SocketExceptionFilter } from './socket-exception.filter';
 export { SocketGateways, type NamespaceOptions } from './socket-gateways';
 export { SocketServer } from './socket-server';
 export { SocketGatewaysModule, SocketsModule } from './sockets.module';
+export {
+  namespaceChannel,
+  type ClientEventDoc,
+  type NamespaceDoc,
+  type ServerEventDoc,
+} from './asyncapi';
+export type { JsonSchemaOf } from './json-schema';

@@ -1,11 +1,9 @@
-import { pricesAsyncApi } from '@bourse/market-data';
 import { Public } from '@bourse/platform';
 import { Controller, Get } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import { ASYNCAPI_DOCUMENT } from './asyncapi.document';
 
 /** The AsyncAPI 3 document of the Socket.IO namespaces, beside /openapi.json (REST). */
-export const ASYNCAPI_DOCUMENT = pricesAsyncApi('1');
-
 @ApiExcludeController()
 @Public()
 @Controller()

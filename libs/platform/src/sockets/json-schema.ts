@@ -3,6 +3,7 @@
  * declared `satisfies JsonSchemaOf<T>` stops compiling when `T` gains, loses or renames a field
  * or changes a field's kind. That keeps the AsyncAPI document (built from such schemas at run
  * time, where types no longer exist) tied to the TypeScript contract the code is checked against.
+ * A Date is its JSON form (an ISO string); a string-keyed record is an open object.
  */
 export type JsonSchemaOf<T> = Documented &
   ([T] extends [boolean]
@@ -17,18 +18,22 @@ export type JsonSchemaOf<T> = Documented &
         ? { type: 'integer' | 'number'; minimum?: number; examples?: readonly number[] }
         : [T] extends [null]
           ? { type: 'null' }
-          : IsUnion<T> extends true
-            ? { oneOf: readonly EachSchema<T>[] }
-            : [T] extends [readonly (infer U)[]]
-              ? { type: 'array'; items: JsonSchemaOf<U>; maxItems?: number }
-              : [T] extends [object]
-                ? {
-                    type: 'object';
-                    properties: { [K in keyof T]-?: JsonSchemaOf<Exclude<T[K], undefined>> };
-                    required: readonly (keyof T)[];
-                    additionalProperties?: false;
-                  }
-                : never);
+          : [T] extends [Date]
+            ? { type: 'string'; format: 'date-time' }
+            : IsUnion<T> extends true
+              ? { oneOf: readonly EachSchema<T>[] }
+              : [T] extends [readonly (infer U)[]]
+                ? { type: 'array'; items: JsonSchemaOf<U>; maxItems?: number }
+                : [T] extends [object]
+                  ? string extends keyof T
+                    ? { type: 'object'; additionalProperties: true }
+                    : {
+                        type: 'object';
+                        properties: { [K in keyof T]-?: JsonSchemaOf<Exclude<T[K], undefined>> };
+                        required: readonly (keyof T)[];
+                        additionalProperties?: false;
+                      }
+                  : never);
 
 interface Documented {
   title?: string;
