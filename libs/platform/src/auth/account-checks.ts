@@ -24,14 +24,14 @@ interface AccountState {
  * calls `require` itself. API keys pass: they are servers, with no e-mail and no second factor,
  * and reach only what their scopes open.
  */
-/** Verified users remembered per process; past it the set starts again (a cache, not a ledger). */
+/** Verified users remembered per process; past it the set starts again (a cache, never the truth). */
 const MAX_REMEMBERED = 100_000;
 
 @Injectable()
 export class AccountChecks {
   /**
    * Users seen verified: nothing un-verifies an address, so the e-mail half of a check is then
-   * answered without a query (a route under load, such as placing orders, asks it every time).
+   * answered without a query (a busy route asks it on every request).
    */
   private readonly verified = new Set<string>();
 
