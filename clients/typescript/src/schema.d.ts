@@ -4284,13 +4284,8 @@ export interface components {
         };
         CreateOrderDto: {
             /**
-             * @description Consumers: `wallet` (the default), `stripe` or `paypal` (authorised now, captured on delivery). Resellers: `float` (the default and only one).
-             * @enum {string}
-             */
-            payWith?: "wallet" | "float" | "stripe" | "paypal";
-            /**
              * Format: uuid
-             * @description The quote to order (once).
+             * @description The quote to execute, exactly at its amounts.
              */
             quoteId: string;
         };
@@ -4341,15 +4336,25 @@ export interface components {
         };
         CreateQuoteDto: {
             /**
-             * @description The phone to top up, E.164.
-             * @example +525512345678
+             * @description Cash in USD cents: for a buy the most to spend, fee included; for a sell the least to receive after the fee. Exactly one of `amount` and `weight`.
+             * @example 1000
              */
-            phone: string;
+            amount?: string;
             /**
-             * @description A product of the phone’s operator.
-             * @example 10000
+             * @description Metal to trade: gold, silver or platinum.
+             * @enum {string}
              */
-            productId: string;
+            metal: "XAU" | "XAG" | "XPT";
+            /**
+             * @description `buy` at the ask, or `sell` at the bid.
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /**
+             * @description Metal weight in the metal's minor unit (milligrams: `1000` is one gram). Exactly one of `amount` and `weight`.
+             * @example 1000
+             */
+            weight?: string;
         };
         CreateResellerDto: {
             /**
@@ -4378,6 +4383,30 @@ export interface components {
              * @default true
              */
             webhooks: boolean;
+        };
+        CreateTopupOrderDto: {
+            /**
+             * @description Consumers: `wallet` (the default), `stripe` or `paypal` (authorised now, captured on delivery). Resellers: `float` (the default and only one).
+             * @enum {string}
+             */
+            payWith?: "wallet" | "float" | "stripe" | "paypal";
+            /**
+             * Format: uuid
+             * @description The quote to order (once).
+             */
+            quoteId: string;
+        };
+        CreateTopupQuoteDto: {
+            /**
+             * @description The phone to top up, E.164.
+             * @example +525512345678
+             */
+            phone: string;
+            /**
+             * @description A product of the phone’s operator.
+             * @example 10000
+             */
+            productId: string;
         };
         CreateTransferDto: {
             /**
@@ -4941,50 +4970,61 @@ export interface components {
             reason?: string;
         };
         OrderDto: {
-            /** @description The aggregator's transaction id. */
-            aggregatorRef?: string | null;
-            /** @description PayPal approval link, in the answer to the creation only. */
-            approvalUrl?: string | null;
-            /** @example USD */
-            asset: string;
-            /** @description Stripe's client secret to confirm with, in the answer to the order's creation only. */
-            clientSecret?: string | null;
-            /** @example 0 */
-            commission: string;
-            /** @example 950 */
-            cost: string;
+            /**
+             * Format: date-time
+             * @description When it executed.
+             */
             createdAt: string;
-            deliveredAt?: string | null;
-            /** @description Every transition, oldest first. */
-            events: components["schemas"]["OrderEventDto"][];
-            /** @example aggregator_declined */
-            failureReason?: string | null;
-            /** @example 29 */
+            /**
+             * @description Cash asset.
+             * @example USD
+             */
+            currency: string;
+            /**
+             * @description Fee, cents.
+             * @example 2141
+             */
             fee: string;
-            /** Format: uuid */
-            id: string;
-            paidAt?: string | null;
+            /**
+             * @description Value of the weight at `price`, cents.
+             * @example 856300
+             */
+            gross: string;
             /**
              * Format: uuid
-             * @description The card or PayPal payment (GET /v1/payments/{id}).
+             * @description Order id.
              */
-            paymentId?: string | null;
-            /** @enum {string} */
-            payWith: "wallet" | "float" | "stripe" | "paypal";
-            /** @example +525512345678 */
-            phone: string;
-            /** @example 979 */
+            id: string;
+            /**
+             * @description Metal.
+             * @enum {string}
+             */
+            metal: "XAU" | "XAG" | "XPT";
+            /**
+             * @description Executed price, USD per troy ounce.
+             * @example 2663.25
+             */
             price: string;
-            /** @example 10000 */
-            productId: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description The quote it executed.
+             */
             quoteId: string;
-            /** Format: uuid */
-            resellerId?: string | null;
-            /** @enum {string} */
-            state: "created" | "payment_pending" | "paid" | "submitted" | "delivered" | "failed" | "refunding" | "refunded" | "cancelled" | "expired";
-            /** @description Raised by each transition. */
-            version: number;
+            /**
+             * @description Side.
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /**
+             * @description Cash paid (buy) or received (sell), cents.
+             * @example 858441
+             */
+            total: string;
+            /**
+             * @description Metal weight, milligrams.
+             * @example 10000
+             */
+            weight: string;
         };
         OrderEventDto: {
             at: string;
@@ -4998,10 +5038,10 @@ export interface components {
             version: number;
         };
         OrderPageDto: {
-            /** @description Pass as `cursor` for the next page. */
+            /** @description Your orders, newest first. */
+            items: components["schemas"]["OrderDto"][];
+            /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
             nextCursor?: string;
-            /** @description Newest first, without their events. */
-            orders: components["schemas"]["OrderDto"][];
         };
         PaymentDto: {
             /**
@@ -5319,47 +5359,65 @@ export interface components {
         };
         QuoteDto: {
             /**
-             * @description What the payer pays in.
+             * @description Cash asset of `gross`, `fee` and `total`.
              * @example USD
              */
-            asset: string;
+            currency: string;
             /**
-             * @description What a reseller earns on delivery (0 for consumers).
-             * @example 14
+             * Format: date-time
+             * @description After this, ordering on the quote is refused with `trading.quote_expired`.
              */
-            commission: string;
-            /**
-             * @description The aggregator's cost, minor units.
-             * @example 950
-             */
-            cost: string;
-            /** @example 171 */
-            destinationAmount: string;
-            /** @example MXN */
-            destinationCurrency: string;
-            /** @description Order before this; afterwards ask again. */
             expiresAt: string;
             /**
-             * @description Our fee (the reseller pricing for resellers).
-             * @example 29
+             * @description Fee, cents (its own ledger leg).
+             * @example 2141
              */
             fee: string;
             /**
-             * @description Destination currency units per unit of `asset`, as the product prices them.
-             * @example 18.000000
+             * @description Value of the weight at `price`, cents.
+             * @example 856300
              */
-            fxRate: string;
-            /** Format: uuid */
-            id: string;
-            /** @example +525512345678 */
-            phone: string;
+            gross: string;
             /**
-             * @description What the payer pays: cost + fee.
-             * @example 979
+             * Format: uuid
+             * @description Quote id: send it to `POST /v1/trading/orders`.
+             */
+            id: string;
+            /**
+             * @description Metal.
+             * @enum {string}
+             */
+            metal: "XAU" | "XAG" | "XPT";
+            /**
+             * @description The live mid price it was made from.
+             * @example 2650.00
+             */
+            mid: string;
+            /**
+             * @description Locked price, USD per troy ounce: the ask for a buy, the bid for a sell.
+             * @example 2663.25
              */
             price: string;
-            /** @example 10000 */
-            productId: string;
+            /**
+             * Format: date-time
+             * @description Time of the price used.
+             */
+            priceAt: string;
+            /**
+             * @description Side.
+             * @enum {string}
+             */
+            side: "buy" | "sell";
+            /**
+             * @description Buy: what you pay (gross + fee). Sell: what you receive (gross − fee). Cents.
+             * @example 858441
+             */
+            total: string;
+            /**
+             * @description Metal weight, milligrams.
+             * @example 10000
+             */
+            weight: string;
         };
         ReadUrlDto: {
             /**
@@ -5701,6 +5759,102 @@ export interface components {
              * @example XAUUSD
              */
             symbol: string;
+        };
+        TopupOrderDto: {
+            /** @description The aggregator's transaction id. */
+            aggregatorRef?: string | null;
+            /** @description PayPal approval link, in the answer to the creation only. */
+            approvalUrl?: string | null;
+            /** @example USD */
+            asset: string;
+            /** @description Stripe's client secret to confirm with, in the answer to the order's creation only. */
+            clientSecret?: string | null;
+            /** @example 0 */
+            commission: string;
+            /** @example 950 */
+            cost: string;
+            createdAt: string;
+            deliveredAt?: string | null;
+            /** @description Every transition, oldest first. */
+            events: components["schemas"]["OrderEventDto"][];
+            /** @example aggregator_declined */
+            failureReason?: string | null;
+            /** @example 29 */
+            fee: string;
+            /** Format: uuid */
+            id: string;
+            paidAt?: string | null;
+            /**
+             * Format: uuid
+             * @description The card or PayPal payment (GET /v1/payments/{id}).
+             */
+            paymentId?: string | null;
+            /** @enum {string} */
+            payWith: "wallet" | "float" | "stripe" | "paypal";
+            /** @example +525512345678 */
+            phone: string;
+            /** @example 979 */
+            price: string;
+            /** @example 10000 */
+            productId: string;
+            /** Format: uuid */
+            quoteId: string;
+            /** Format: uuid */
+            resellerId?: string | null;
+            /** @enum {string} */
+            state: "created" | "payment_pending" | "paid" | "submitted" | "delivered" | "failed" | "refunding" | "refunded" | "cancelled" | "expired";
+            /** @description Raised by each transition. */
+            version: number;
+        };
+        TopupOrderPageDto: {
+            /** @description Pass as `cursor` for the next page. */
+            nextCursor?: string;
+            /** @description Newest first, without their events. */
+            orders: components["schemas"]["TopupOrderDto"][];
+        };
+        TopupQuoteDto: {
+            /**
+             * @description What the payer pays in.
+             * @example USD
+             */
+            asset: string;
+            /**
+             * @description What a reseller earns on delivery (0 for consumers).
+             * @example 14
+             */
+            commission: string;
+            /**
+             * @description The aggregator's cost, minor units.
+             * @example 950
+             */
+            cost: string;
+            /** @example 171 */
+            destinationAmount: string;
+            /** @example MXN */
+            destinationCurrency: string;
+            /** @description Order before this; afterwards ask again. */
+            expiresAt: string;
+            /**
+             * @description Our fee (the reseller pricing for resellers).
+             * @example 29
+             */
+            fee: string;
+            /**
+             * @description Destination currency units per unit of `asset`, as the product prices them.
+             * @example 18.000000
+             */
+            fxRate: string;
+            /** Format: uuid */
+            id: string;
+            /** @example +525512345678 */
+            phone: string;
+            /**
+             * @description What the payer pays: cost + fee.
+             * @example 979
+             */
+            price: string;
+            /** @example 10000 */
+            productId: string;
         };
         TransferDto: {
             /**
@@ -14249,7 +14403,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderPageDto"];
+                    "application/json": components["schemas"]["TopupOrderPageDto"];
                 };
             };
             /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
@@ -14320,7 +14474,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateOrderDto"];
+                "application/json": components["schemas"]["CreateTopupOrderDto"];
             };
         };
         responses: {
@@ -14330,7 +14484,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderDto"];
+                    "application/json": components["schemas"]["TopupOrderDto"];
                 };
             };
             /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
@@ -14450,7 +14604,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderDto"];
+                    "application/json": components["schemas"]["TopupOrderDto"];
                 };
             };
             /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
@@ -14547,7 +14701,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderDto"];
+                    "application/json": components["schemas"]["TopupOrderDto"];
                 };
             };
             /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
@@ -14671,7 +14825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderDto"];
+                    "application/json": components["schemas"]["TopupOrderDto"];
                 };
             };
             /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
@@ -14795,7 +14949,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["OrderDto"];
+                    "application/json": components["schemas"]["TopupOrderDto"];
                 };
             };
             /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
@@ -14986,7 +15140,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CreateQuoteDto"];
+                "application/json": components["schemas"]["CreateTopupQuoteDto"];
             };
         };
         responses: {
@@ -14995,7 +15149,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["QuoteDto"];
+                    "application/json": components["schemas"]["TopupQuoteDto"];
                 };
             };
             /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
