@@ -45,6 +45,17 @@ export function toMinor(input: string): string | undefined {
   return match ? `${BigInt(match[1]) * 100n + BigInt((match[2] ?? '').padEnd(2, '0'))}` : undefined;
 }
 
+/**
+ * Whole seconds left on the lot by the server's clock (libs/auctions' `countdownMs`): the local
+ * clock only measures the time since the last answer arrived, so its skew does not count.
+ */
+export function secondsLeft(
+  live: { snapshot: { endsAt: string; serverNow: string }; receivedAt: number },
+  nowLocal: number,
+): number {
+  return Math.ceil(countdownMs(live.snapshot, live.receivedAt, nowLocal) / 1000);
+}
+
 /** A problem+json body's detail, or the status line. */
 async function problemOf(response: Response): Promise<string> {
   const body = (await response.json().catch(() => undefined)) as { detail?: string } | undefined;
@@ -130,8 +141,13 @@ function LotView({ lot }: { lot: Lot }) {
       auth: (send) => send(session.accessToken ? { token: session.accessToken } : {}),
     });
     socket.current = s;
+    // An event older than what is shown (one the snapshot already holds) changes nothing.
     const update = (patch: Partial<AuctionSnapshot> & { serverNow: string }) =>
-      setLive((l) => l && { snapshot: { ...l.snapshot, ...patch }, receivedAt: performance.now() });
+      setLive((l) =>
+        !l || (patch.version ?? l.snapshot.version) < l.snapshot.version
+          ? l
+          : { snapshot: { ...l.snapshot, ...patch }, receivedAt: performance.now() },
+      );
     // Joined again at every (re)connect: the snapshot covers whatever was missed.
     s.on('connect', () => {
       void s.emitWithAck(AuctionsEvent.Join, { auctionId: lot.id }).then((ack) => {
@@ -229,7 +245,7 @@ function LotView({ lot }: { lot: Lot }) {
     return <p>Joining…</p>;
   }
   const { snapshot } = live;
-  const left = Math.ceil(countdownMs(snapshot, live.receivedAt, now) / 1000);
+  const left = secondsLeft(live, now);
   const money = (amount: string) => `${formatMinor(amount, SCALE)} ${lot.currency}`;
 
   return (
