@@ -17,6 +17,7 @@ export default defineConfig({
       '@bourse/orders/contract': fromRoot('./libs/orders/src/topup.events.ts'),
       '@bourse/market-data/timeframes': fromRoot('./libs/market-data/src/timeframes.ts'),
       '@bourse/alerts/contract': fromRoot('./libs/alerts/src/alerts.events.ts'),
+      '@bourse/auctions/contract': fromRoot('./libs/auctions/src/auctions.events.ts'),
     },
   },
   build: {

@@ -3,6 +3,7 @@ import { ServicesContext, type AppServices } from './app-context';
 import { Link, navigate, useRoute } from './lib/router';
 import type { SignOutReason } from './lib/session';
 import { AdminPage } from './pages/AdminPage';
+import { AuctionsPage } from './pages/AuctionsPage';
 import { AlertsPage } from './pages/AlertsPage';
 import { AuthPage } from './pages/AuthPage';
 import { GoldPage } from './pages/GoldPage';
@@ -59,6 +60,8 @@ export function App({ services }: { services: AppServices }) {
         return user && <TopupPage />;
       case 'gold':
         return user && <GoldPage />;
+      case 'auctions':
+        return <AuctionsPage />;
       case 'admin':
         return user?.role === 'admin' ? <AdminPage /> : <p>Operations are for admins.</p>;
       default:
@@ -72,6 +75,7 @@ export function App({ services }: { services: AppServices }) {
         <strong className="brand">Bourse</strong>
         <nav>
           <Link to="markets">Markets</Link>
+          <Link to="auctions">Auctions</Link>
           {user && <Link to="wallet">Wallet</Link>}
           {user && <Link to="two-factor">Security</Link>}
           {user && <Link to="alerts">Alerts</Link>}
