@@ -190,6 +190,36 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/trading/custody/reconciliations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recent custody reconciliations.
+         * @description Per metal and run: what the ledger owes users, what the custodian’s statement holds, and the difference (never corrected automatically).
+         *
+         *     **Who may call it:** Signed-in users with the role `admin`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["CustodyAdmin_reconciliations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users": {
         parameters: {
             query?: never;
@@ -287,176 +317,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/alerts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Your alerts, oldest first.
-         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
-         *
-         *     **Errors:**
-         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
-         *     - 403: `auth.forbidden`: only users have alerts.
-         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
-         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
-         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
-         */
-        get: operations["Alerts_list"];
-        put?: never;
-        /**
-         * Create a price alert.
-         * @description Crossing operators compare each tick with the previous one and need a tick after this one was created; state operators fire on the next tick while true; the frequency limits how often.
-         *
-         *     **Who may call it:** Any signed-in user; API keys are refused (403).
-         *
-         *     **Errors:**
-         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
-         *     - 403: `auth.forbidden`: only users have alerts.
-         *     - 409: `alerts.quota_exceeded` (ALERTS_MAX_ACTIVE_PER_USER); `idempotency.request_in_progress`.
-         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
-         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
-         *     - 422: `alerts.invalid` (a field the operator needs is missing, bounds out of order, too many bars) or `alerts.expiry_past`, naming its `field`; `idempotency.key_mismatch`.
-         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
-         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
-         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
-         */
-        post: operations["Alerts_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/alerts/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One of your alerts.
-         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
-         *
-         *     **Errors:**
-         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
-         *     - 403: `auth.forbidden`: only users have alerts.
-         *     - 404: `alerts.not_found`: no such alert of yours.
-         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
-         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
-         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
-         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
-         */
-        get: operations["Alerts_get"];
-        put?: never;
-        post?: never;
-        /**
-         * Delete one of your alerts (its fired events stay in your stream).
-         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
-         *
-         *     **Errors:**
-         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
-         *     - 403: `auth.forbidden`: only users have alerts.
-         *     - 404: `alerts.not_found`: no such alert of yours.
-         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
-         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
-         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
-         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
-         */
-        delete: operations["Alerts_remove"];
-        options?: never;
-        head?: never;
-        /**
-         * Change, pause or re-arm one of your alerts.
-         * @description A changed condition or `active: true` re-arms it (crossings need a new tick).
-         *
-         *     **Who may call it:** Any signed-in user; API keys are refused (403).
-         *
-         *     **Errors:**
-         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
-         *     - 403: `auth.forbidden`: only users have alerts.
-         *     - 404: `alerts.not_found`: no such alert of yours.
-         *     - 409: `alerts.quota_exceeded` when re-activating.
-         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
-         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
-         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
-         *     - 422: `alerts.invalid` (a field the operator needs is missing, bounds out of order, too many bars) or `alerts.expiry_past`, naming its `field`; `idempotency.key_mismatch`.
-         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
-         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
-         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
-         */
-        patch: operations["Alerts_update"];
-        trace?: never;
-    };
-    "/v1/alerts/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Your fired alerts after a seq, as JSON or as a Server-Sent Events stream.
-         * @description JSON: the events with `seq > after`, in order. With `Accept: text/event-stream`: every event after `Last-Event-ID` (else `after`), then live ones, each with `id: <seq>` and `event: alert`.
-         *
-         *     **Who may call it:** Any signed-in user; API keys are refused (403).
-         *
-         *     **Errors:**
-         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
-         *     - 403: `auth.forbidden`: only users have alerts.
-         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
-         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
-         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
-         */
-        get: operations["Alerts_listEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/alerts/events/ack": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Acknowledge your events up to a seq (the stored cursor).
-         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
-         *
-         *     **Errors:**
-         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
-         *     - 401: Missing, invalid or expired access token.
-         *     - 403: `auth.forbidden`: only users have alerts.
-         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
-         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
-         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
-         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
-         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
-         */
-        post: operations["Alerts_ack"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/assets": {
         parameters: {
             query?: never;
@@ -501,7 +361,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`, naming the offending fields.
          *     - 401: `auth.invalid_credentials`, same for unknown emails.
-         *     - 403: `auth.account_disabled`: the password is right but an admin disabled the account.
+         *     - 403: `auth.account_disabled`: the password is right but an admin disabled the account; `auth.second_factor_required`: the password is right and two-factor is on, finish at /v1/auth/login/second-factor with the answer's `challengeToken`.
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
          *     - 429: `rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After.
@@ -509,6 +369,39 @@ export interface paths {
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         post: operations["Auth_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/login/second-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a sign-in with the second factor.
+         * @description Takes the challenge of the password step and a TOTP code (or a recovery code); the session counts as stepped up for AUTH_STEP_UP_MAX_AGE_SECONDS. Wrong codes count with failed sign-ins.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 401: `auth.invalid_second_factor` (wrong or already used code); `auth.invalid_token` (the challenge is forged or expired).
+         *     - 403: `auth.account_disabled`.
+         *     - 409: `auth.two_factor_state`: two-factor is off.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `auth.too_many_attempts`: too many wrong passwords or codes; with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Auth_loginSecondFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -538,6 +431,67 @@ export interface paths {
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         post: operations["Auth_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * E-mail a password reset link.
+         * @description The same answer, in the same time, whether or not an account uses the address (an address without one gets a notice instead of a link). One e-mail per address per AUTH_EMAIL_RESEND_SECONDS.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`, naming the offending fields.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Auth_forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the e-mailed link.
+         * @description Ends every session of the user (refresh and access tokens); sign in again. Following the link verifies the e-mail address too.
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `auth.invalid_email_token` (unknown, tampered with, used or expired); `validation.failed`, e.g. a password too short.
+         *     - 403: `auth.account_disabled`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Auth_resetPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -586,7 +540,7 @@ export interface paths {
         put?: never;
         /**
          * Create an account and sign in.
-         * @description Registers a user (role `user`) and answers a session: a short-lived access token and a single-use refresh token.
+         * @description Registers a user (role `user`) and answers a session: a short-lived access token and a single-use refresh token. A verification link is e-mailed; until it is followed the user can sign in but moves no value and starts no identity check (`auth.email_unverified`).
          *
          *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
          *
@@ -600,6 +554,36 @@ export interface paths {
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         post: operations["Auth_register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an e-mail address with the e-mailed link.
+         * @description The link works once and expires (AUTH_EMAIL_VERIFY_TTL_SECONDS).
+         *
+         *     **Who may call it:** Anyone, without credentials (credentials sent anyway are checked: a bad token is a 401).
+         *
+         *     **Errors:**
+         *     - 400: `auth.invalid_email_token`: unknown, tampered with, already used or expired (one answer); `validation.failed`.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Auth_verifyEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -620,7 +604,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 403: `auth.forbidden`: only users have a KYC case; `auth.email_unverified` (sending data or submitting).
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
          *     - 500: `internal`: unexpected; quote the requestId when reporting it.
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
@@ -652,7 +636,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 403: `auth.forbidden`: only users have a KYC case; `auth.email_unverified` (sending data or submitting).
          *     - 409: `kyc.invalid_transition`: the case is past collecting (submitted, in review, decided); `idempotency.request_in_progress`.
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
@@ -662,6 +646,70 @@ export interface paths {
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         post: operations["Kyc_applicant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/documents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add an identity document to your case.
+         * @description Links a verified upload of purpose `kyc.document` (POST /v1/uploads, then complete it) with its type and side; it replaces the document of the same type and side. After a resubmission request it reopens the case (`collecting`).
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 409: `kyc.documents_closed`: the case is submitted, in review or decided.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `kyc.upload_not_usable` (`field: uploadId`): not a verified `kyc.document` upload of yours.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Kyc_attachDocument"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/kyc/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export everything KYC holds about you.
+         * @description Your case, personal data (decrypted), documents and every change of the case, as JSON. The export is recorded in the audit trail.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Kyc_export"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -793,6 +841,39 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/kyc/review/cases/{id}/documents/{documentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A short-lived URL to read one document of a case.
+         * @description The read is recorded in the audit trail (`kyc_document.read`) before the URL is made.
+         *
+         *     **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 404: `kyc.case_not_found`, `kyc.document_not_found` (also once erased).
+         *     - 409: `storage.not_verified`.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `storage.unavailable`.
+         */
+        get: operations["KycReview_document"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/kyc/review/cases/{id}/hold": {
         parameters: {
             query?: never;
@@ -872,7 +953,9 @@ export interface paths {
         put?: never;
         /**
          * Ask the applicant to correct and resubmit, with a reason code.
-         * @description **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
+         * @description `documents` lists the current documents to redo: the applicant cannot submit again before replacing each with one of the same type and side.
+         *
+         *     **Who may call it:** Signed-in users with the role `compliance`; API keys are refused (403).
          *
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
@@ -883,6 +966,7 @@ export interface paths {
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 422: `kyc.unknown_documents` (`field: documents`): not current documents of the case.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
          *     - 500: `internal`: unexpected; quote the requestId when reporting it.
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
@@ -910,7 +994,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: only users have a KYC case.
+         *     - 403: `auth.forbidden`: only users have a KYC case; `auth.email_unverified` (sending data or submitting).
          *     - 409: `kyc.invalid_transition`: nothing to submit in this state.
          *     - 422: `kyc.incomplete`: send your personal data first; `idempotency.key_mismatch`.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
@@ -1430,6 +1514,37 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me/email-verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * E-mail a new verification link.
+         * @description Earlier links stop working. One per AUTH_EMAIL_RESEND_SECONDS.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no e-mail.
+         *     - 409: `auth.email_already_verified`.
+         *     - 429: `auth.resend_too_soon`, with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Me_resendVerification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/password": {
         parameters: {
             query?: never;
@@ -1456,6 +1571,194 @@ export interface paths {
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
          */
         post: operations["Me_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your signed-in sessions (devices).
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no sessions.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        get: operations["Me_listSessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End one of your sessions.
+         * @description Its refresh and access tokens stop working and its sockets close.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys have no sessions.
+         *     - 404: `auth.session_not_found`: not a session of yours.
+         *     - 414: `http.uri_too_long`: a path parameter is longer than the router accepts.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        delete: operations["Me_revokeSession"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove your second factor for this session.
+         * @description Routes that move value away from you (and admin API-key creation) ask for a recent proof (`auth.step_up_required`); it holds AUTH_STEP_UP_MAX_AGE_SECONDS.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.invalid_second_factor`: the code is wrong or was already used.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 409: `auth.two_factor_state`: two-factor is off.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong codes count with failed sign-ins); with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Me_stepUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/two-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start turning two-factor (TOTP) on.
+         * @description Answers a new secret as an `otpauth://` URI for the authenticator app; nothing changes until a first code confirms it. Starting again replaces a pending secret.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
+         *     - 403: `auth.forbidden`: API keys, and users of an external provider (their second factor is set up there).
+         *     - 409: `auth.two_factor_state`: already on.
+         *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Me_enrolTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/two-factor/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor on with a first code.
+         * @description Answers ten recovery codes, this once (only their hashes are kept). The session counts as stepped up.
+         *
+         *     **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: `code` must be 6 digits.
+         *     - 401: `auth.invalid_second_factor`: the code is wrong or was already used.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 409: `auth.two_factor_state`: no enrolment started, or on.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong codes count with failed sign-ins); with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Me_confirmTwoFactor"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/two-factor/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-factor off, with a code or a recovery code.
+         * @description **Who may call it:** Any signed-in user; API keys are refused (403).
+         *
+         *     **Errors:**
+         *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
+         *     - 401: `auth.invalid_second_factor`: the code is wrong or was already used.
+         *     - 403: `auth.forbidden`: valid credentials that this operation does not admit (see who may call it).
+         *     - 409: `auth.two_factor_state`: two-factor is off.
+         *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
+         *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
+         *     - 429: `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong codes count with failed sign-ins); with Retry-After.
+         *     - 500: `internal`: unexpected; quote the requestId when reporting it.
+         *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
+         */
+        post: operations["Me_disableTwoFactor"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1621,7 +1924,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: Missing, invalid or expired access token.
-         *     - 403: `auth.forbidden`: only users pay (not API keys).
+         *     - 403: `auth.forbidden`: only users pay (not API keys); `auth.email_unverified`.
          *     - 409: `idempotency.request_in_progress`.
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
@@ -1795,7 +2098,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: only users trade (not API keys).
+         *     - 403: `auth.forbidden`: only users trade (not API keys); `auth.email_unverified`; on a sell, `auth.step_up_required` (or `auth.two_factor_required`): prove the second factor at /v1/me/step-up first.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
          *     - 500: `internal`: unexpected; quote the requestId when reporting it.
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
@@ -1823,7 +2126,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `trading.invalid_cursor`.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: only users trade (not API keys).
+         *     - 403: `auth.forbidden`: only users trade (not API keys); `auth.email_unverified`; on a sell, `auth.step_up_required` (or `auth.two_factor_required`): prove the second factor at /v1/me/step-up first.
          *     - 429: `rate_limit.exceeded`: slow down; the Retry-After header says for how long.
          *     - 500: `internal`: unexpected; quote the requestId when reporting it.
          *     - 503: `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key.
@@ -1839,7 +2142,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: only users trade (not API keys).
+         *     - 403: `auth.forbidden`: only users trade (not API keys); `auth.email_unverified`; on a sell, `auth.step_up_required` (or `auth.two_factor_required`): prove the second factor at /v1/me/step-up first.
          *     - 404: `trading.quote_not_found`: no such quote, or not yours (the same answer).
          *     - 409: `trading.quote_expired` (nothing written), `trading.quote_used` (it executed already), `idempotency.request_in_progress`.
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
@@ -1874,7 +2177,7 @@ export interface paths {
          *     **Errors:**
          *     - 400: `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field.
          *     - 401: `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it.
-         *     - 403: `auth.forbidden`: only users trade (not API keys).
+         *     - 403: `auth.forbidden`: only users trade (not API keys); `auth.email_unverified`; on a sell, `auth.step_up_required` (or `auth.two_factor_required`): prove the second factor at /v1/me/step-up first.
          *     - 409: `idempotency.request_in_progress`.
          *     - 413: `http.payload_too_large`: the body is over BODY_LIMIT_BYTES.
          *     - 415: `http.unsupported_media_type`: the body is not `application/json`.
@@ -2412,112 +2715,12 @@ export interface components {
              */
             shards: number;
         };
-        AckedDto: {
-            /** @description The stored cursor after the acknowledgement. */
-            ackedSeq: number;
-        };
-        AckEventsDto: {
-            /** @description The seq of the last event handled; the stored cursor never moves back. */
-            seq: number;
-        };
         AdminActionDto: {
             /**
              * @description Why: kept with the change in the audit trail (`GET /v1/admin/audit-events`).
              * @example chargeback fraud, ticket 4711
              */
             reason?: string;
-        };
-        AlertDto: {
-            /** @description Moving operators: bars back. */
-            bars?: number;
-            channels: ("push" | "email" | "webhook")[];
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            expiresAt?: string;
-            /** @description How many times it fired. */
-            fireCount: number;
-            /** @enum {string} */
-            frequency: "only_once" | "once_per_bar" | "once_per_bar_close" | "every_time";
-            /** Format: uuid */
-            id: string;
-            /**
-             * Format: date-time
-             * @description Tick time of the last firing.
-             */
-            lastFiredAt?: string;
-            /** @description Channel lower bound. */
-            lower?: string;
-            message?: string;
-            /** @description `every_time`: seconds between firings. */
-            minIntervalSeconds: number;
-            /** @enum {string} */
-            operator: "crossing" | "crossing_up" | "crossing_down" | "greater_than" | "less_than" | "entering_channel" | "exiting_channel" | "inside_channel" | "outside_channel" | "moving_up_pct" | "moving_down_pct";
-            /**
-             * @description `fired`: an `only_once` alert that fired; `expired`: past `expiresAt`.
-             * @enum {string}
-             */
-            status: "active" | "paused" | "fired" | "expired";
-            /** @example XAUUSD */
-            symbol: string;
-            /** @enum {string} */
-            timeframe: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
-            /** Format: date-time */
-            updatedAt: string;
-            /** @description Channel upper bound. */
-            upper?: string;
-            /** @description Level or percent (see CreateAlertDto). */
-            value?: string;
-        };
-        AlertEventDto: {
-            /**
-             * Format: uuid
-             * @description The alert that fired.
-             */
-            alertId: string;
-            /**
-             * Format: date-time
-             * @description When it was stored.
-             */
-            firedAt: string;
-            /**
-             * Format: uuid
-             * @description Derived from the alert and its trigger (bar or tick): the same on every path.
-             */
-            id: string;
-            /** @description The alert’s message. */
-            message?: string;
-            /** @enum {string} */
-            operator: "crossing" | "crossing_up" | "crossing_down" | "greater_than" | "less_than" | "entering_channel" | "exiting_channel" | "inside_channel" | "outside_channel" | "moving_up_pct" | "moving_down_pct";
-            /**
-             * @description The price it fired at (the bar close, for bar-close alerts).
-             * @example 2400.15
-             */
-            price: string;
-            /** @description Position in your stream: 1, 2, 3… without gaps. Resume after the last you have. */
-            seq: number;
-            /** @example XAUUSD */
-            symbol: string;
-            /**
-             * Format: date-time
-             * @description When the condition became true (tick time, or the end of the closing bar).
-             */
-            triggeredAt: string;
-        };
-        AlertEventPageDto: {
-            /** @description In seq order. */
-            events: components["schemas"]["AlertEventDto"][];
-            /** @description The newest seq of your stream (0: none yet). */
-            lastSeq: number;
-        };
-        AlertPageDto: {
-            /** @description Oldest first. */
-            alerts: components["schemas"]["AlertDto"][];
-            /**
-             * Format: uuid
-             * @description Pass as `cursor` for the next page.
-             */
-            nextCursor?: string;
         };
         ApiKeyDto: {
             /**
@@ -2606,12 +2809,29 @@ export interface components {
              */
             scale: number;
         };
+        AttachDocumentDto: {
+            /**
+             * @description The side the file shows; `single` for a one-sided document.
+             * @enum {string}
+             */
+            side: "front" | "back" | "single";
+            /**
+             * @description What the document is.
+             * @enum {string}
+             */
+            type: "PASSPORT" | "ID_CARD" | "DRIVERS" | "RESIDENCE_PERMIT" | "UTILITY_BILL" | "SELFIE";
+            /**
+             * Format: uuid
+             * @description A verified upload of yours with purpose `kyc.document` (POST /v1/uploads).
+             */
+            uploadId: string;
+        };
         AuditEventDto: {
             /**
              * @description What: `<kind>.<verb>`.
              * @enum {string}
              */
-            action: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
+            action: "api_key.create" | "api_key.revoke" | "kyc_case.erase" | "kyc_case.export" | "kyc_case.read_pii" | "kyc_case.reencrypt" | "kyc_case.transition" | "kyc_document.read" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "session.revoke" | "user.disable" | "user.email_verify" | "user.enable" | "user.external_link" | "user.password_reset" | "user.recovery_code_use" | "user.second_factor_sign_in" | "user.step_up" | "user.two_factor_disable" | "user.two_factor_enable";
             /**
              * @description Who: `user:<id>` or `apikey:<id>`.
              * @example user:0192f5e4-7b1c-7d3e-9a4f-2c8b5e6d7f80
@@ -2642,6 +2862,29 @@ export interface components {
              * @description Pass as `cursor` for the next page; absent on the last page.
              */
             nextCursor?: string;
+        };
+        AuthSessionDto: {
+            /**
+             * Format: date-time
+             * @description When it signed in.
+             */
+            createdAt: string;
+            /** @description The session of the access token making this request. */
+            current: boolean;
+            /**
+             * Format: uuid
+             * @description Session id.
+             */
+            id: string;
+            /** @description Client address at sign-in or last refresh. */
+            ip: string | null;
+            /**
+             * Format: date-time
+             * @description When it was last used to get new tokens (a refresh; access tokens are not counted).
+             */
+            lastUsedAt: string;
+            /** @description The device: its User-Agent at sign-in or last refresh. */
+            userAgent: string | null;
         };
         BalanceDto: {
             /**
@@ -2796,68 +3039,6 @@ export interface components {
              * @example system:house
              */
             owner: string;
-        };
-        CreateAlertDto: {
-            /**
-             * @description Moving operators: the change is measured from the close this many bars of `timeframe` back (at most ALERTS_MAX_BARS).
-             * @example 5
-             */
-            bars?: number;
-            /**
-             * @description Where firings go besides the in-app stream (which gets every firing): `push` and `email` (subject to your notification preferences) and `webhook` (your webhook endpoints subscribed to `alerts.fired`).
-             * @default []
-             */
-            channels: ("push" | "email" | "webhook")[];
-            /**
-             * Format: date-time
-             * @description After this instant the alert fires no more (checked at fire time); null: never.
-             */
-            expiresAt?: string | null;
-            /**
-             * @description `only_once`: fires once, then the alert is done; `once_per_bar`: at most once per bar, as soon as true; `once_per_bar_close`: judged on each bar’s close; `every_time`: whenever true, at most once per `minIntervalSeconds`.
-             * @default only_once
-             * @enum {string}
-             */
-            frequency: "only_once" | "once_per_bar" | "once_per_bar_close" | "every_time";
-            /**
-             * @description Channel operators: the lower bound (inclusive).
-             * @example 2350.00
-             */
-            lower?: string;
-            /** @description Your text, sent with every firing (push/e-mail body). */
-            message?: string;
-            /**
-             * @description `every_time`: seconds (of tick time) between two firings.
-             * @default 60
-             */
-            minIntervalSeconds: number;
-            /**
-             * @description The condition, as TradingView names it.
-             * @enum {string}
-             */
-            operator: "crossing" | "crossing_up" | "crossing_down" | "greater_than" | "less_than" | "entering_channel" | "exiting_channel" | "inside_channel" | "outside_channel" | "moving_up_pct" | "moving_down_pct";
-            /**
-             * @description The symbol watched.
-             * @example XAUUSD
-             * @enum {string}
-             */
-            symbol: "XAUUSD" | "XAGUSD" | "XPTUSD" | "BTCUSD" | "EURUSD";
-            /**
-             * @description The bars of `bars`, `once_per_bar` and `once_per_bar_close`.
-             * @default 1m
-             * @enum {string}
-             */
-            timeframe: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
-            /**
-             * @description Channel operators: the upper bound (inclusive), above `lower`.
-             * @example 2450.00
-             */
-            upper?: string;
-            /**
-             * @description The level (crossing, crossing_up, crossing_down, greater_than, less_than) or the percent (moving_up_pct, moving_down_pct, e.g. `2.5`).
-             * @example 2400.00
-             */
-            value?: string;
         };
         CreateApiKeyDto: {
             /**
@@ -3110,6 +3291,10 @@ export interface components {
              */
             nextCursor?: string;
         };
+        EmailTokenDto: {
+            /** @description The token from the e-mailed link (`<id>.<secret>`, its `token` parameter). */
+            token: string;
+        };
         FieldProblemDto: {
             /**
              * @description Dotted path of the offending field (`items.0.amount`) or header name.
@@ -3123,6 +3308,13 @@ export interface components {
              *     ]
              */
             messages: string[];
+        };
+        ForgotPasswordDto: {
+            /**
+             * @description The sign-in e-mail, any case.
+             * @example ada@example.com
+             */
+            email: string;
         };
         HoldDto: {
             /**
@@ -3224,6 +3416,8 @@ export interface components {
              * @example GB
              */
             country?: string;
+            /** @description Current documents; each read (…/documents/{documentId}) is audited. */
+            documents: components["schemas"]["KycDocumentDto"][];
             /** @description Every change of the case, oldest first. */
             events: components["schemas"]["KycEventDto"][];
             /**
@@ -3304,6 +3498,35 @@ export interface components {
              */
             userId: string;
         };
+        KycDocumentDto: {
+            /**
+             * Format: date-time
+             * @description When it was added.
+             */
+            createdAt: string;
+            /**
+             * Format: uuid
+             * @description The document (in this case).
+             */
+            id: string;
+            /** @description A reviewer asked for it again: add a document of the same type and side before submitting. */
+            redo: boolean;
+            /**
+             * @description Which side.
+             * @enum {string}
+             */
+            side: "front" | "back" | "single";
+            /**
+             * @description What the document is.
+             * @enum {string}
+             */
+            type: "PASSPORT" | "ID_CARD" | "DRIVERS" | "RESIDENCE_PERMIT" | "UTILITY_BILL" | "SELFIE";
+            /**
+             * Format: uuid
+             * @description Its upload (libs/storage).
+             */
+            uploadId: string;
+        };
         KycDto: {
             /** @description Your personal data, once sent. */
             applicant?: components["schemas"]["KycApplicantViewDto"];
@@ -3312,6 +3535,8 @@ export interface components {
              * @description Your case.
              */
             caseId: string;
+            /** @description Your current documents, oldest first. */
+            documents: components["schemas"]["KycDocumentDto"][];
             /** @description Your tier’s limits and what is left of them. */
             limits: components["schemas"]["LimitDto"][];
             /**
@@ -3355,6 +3580,53 @@ export interface components {
              * @enum {string}
              */
             toState: "not_started" | "collecting" | "submitted" | "in_review" | "approved" | "rejected" | "resubmission_requested" | "on_hold" | "expired";
+        };
+        KycExportCaseDto: {
+            /**
+             * Format: uuid
+             * @description Your case.
+             */
+            caseId: string;
+            /**
+             * Format: date-time
+             * @description When the case was opened.
+             */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description When your personal data was erased.
+             */
+            erasedAt?: string;
+            /**
+             * Format: date-time
+             * @description After this date your personal data is erased (set once the case has ended).
+             */
+            retainUntil?: string;
+            /**
+             * @description Where it stands.
+             * @enum {string}
+             */
+            state: "not_started" | "collecting" | "submitted" | "in_review" | "approved" | "rejected" | "resubmission_requested" | "on_hold" | "expired";
+            /**
+             * @description Your tier.
+             * @enum {string}
+             */
+            tier: "none" | "basic" | "full";
+        };
+        KycExportDto: {
+            /** @description Your personal data, decrypted (absent before it was sent or once erased). */
+            applicant?: components["schemas"]["KycApplicantViewDto"];
+            /** @description The case. */
+            case: components["schemas"]["KycExportCaseDto"];
+            /** @description Every document you added, replaced ones too (the files: GET /v1/uploads/{id}/url). */
+            documents: components["schemas"]["KycDocumentDto"][];
+            /** @description Every change of the case, oldest first. */
+            events: components["schemas"]["KycEventDto"][];
+            /**
+             * Format: date-time
+             * @description When this export was made.
+             */
+            exportedAt: string;
         };
         KycQueueDto: {
             /** @description Cases to review, oldest first. */
@@ -3835,6 +4107,54 @@ export interface components {
             /** @description A presigned GET of the object; anyone holding it can read until it expires. */
             url: string;
         };
+        ReconciliationDto: {
+            /**
+             * Format: date-time
+             * @description The schedule’s bucket the run belongs to (one run per bucket).
+             */
+            bucket: string;
+            /**
+             * Format: date-time
+             * @description When it was recorded.
+             */
+            createdAt: string;
+            /**
+             * @description What the custodian’s statement holds, milligrams.
+             * @example 1250000
+             */
+            custodian: string;
+            /**
+             * @description custodian − ledger, milligrams: anything but 0 is a break to investigate.
+             * @example 0
+             */
+            difference: string;
+            /**
+             * Format: uuid
+             * @description The result.
+             */
+            id: string;
+            /**
+             * @description What the ledger owes users: their wallets’ posted balances, milligrams.
+             * @example 1250000
+             */
+            ledger: string;
+            /**
+             * @description The metal compared.
+             * @enum {string}
+             */
+            metal: "XAU" | "XAG" | "XPT";
+            /**
+             * Format: date-time
+             * @description The statement’s as-of time.
+             */
+            statementAt: string;
+            /** @description The custodian’s statement id. */
+            statementId: string;
+        };
+        ReconciliationListDto: {
+            /** @description Newest first. */
+            items: components["schemas"]["ReconciliationDto"][];
+        };
         ReconLineDto: {
             /** @example USD */
             asset: string;
@@ -3910,6 +4230,10 @@ export interface components {
             /** @description Newest first. */
             runs: components["schemas"]["ReconRunDto"][];
         };
+        RecoveryCodesDto: {
+            /** @description Ten single-use codes for a lost phone. Shown this once: only their hashes are kept. */
+            recoveryCodes: string[];
+        };
         RefreshTokenDto: {
             /** @description Refresh token from the last sign-in or refresh (`<id>.<secret>`); single use. */
             refreshToken: string;
@@ -3954,6 +4278,33 @@ export interface components {
              */
             queued: number;
         };
+        ResetPasswordDto: {
+            /** @description At least 12 characters. */
+            newPassword: string;
+            /** @description The token from the e-mailed link (`<id>.<secret>`, its `token` parameter). */
+            token: string;
+        };
+        ResubmissionDto: {
+            /** @description Current documents of the case the applicant must replace before submitting again. */
+            documents?: string[];
+            /**
+             * @description Reason code (snake_case), kept in the case’s events.
+             * @example document_unreadable
+             */
+            reasonCode: string;
+        };
+        SecondFactorDto: {
+            /**
+             * @description The 6-digit code of the authenticator app; required unless `recoveryCode`.
+             * @example 492039
+             */
+            code?: string;
+            /**
+             * @description One of the recovery codes shown at enrolment (each works once).
+             * @example k3f9q-x2m7p
+             */
+            recoveryCode?: string;
+        };
         SessionDto: {
             /** @description JWT to send as `Authorization: Bearer <token>`. */
             accessToken: string;
@@ -3966,6 +4317,20 @@ export interface components {
             refreshToken: string;
             /** @description The signed-in user. */
             user: components["schemas"]["UserDto"];
+        };
+        SignInSecondFactorDto: {
+            /** @description The `challengeToken` of the 403 `auth.second_factor_required` sign-in answer. */
+            challengeToken: string;
+            /**
+             * @description The 6-digit code of the authenticator app; required unless `recoveryCode`.
+             * @example 492039
+             */
+            code?: string;
+            /**
+             * @description One of the recovery codes shown at enrolment (each works once).
+             * @example k3f9q-x2m7p
+             */
+            recoveryCode?: string;
         };
         StatementEntryDto: {
             /**
@@ -4014,6 +4379,13 @@ export interface components {
             entries: components["schemas"]["StatementEntryDto"][];
             /** @description Pass as `cursor` for the next (older) page; absent on the last page. */
             nextCursor?: string;
+        };
+        StepUpDto: {
+            /**
+             * Format: date-time
+             * @description Until when this session may call routes that need a recent second factor.
+             */
+            validUntil: string;
         };
         SymbolDto: {
             /**
@@ -4130,58 +4502,14 @@ export interface components {
             /** @description One result per submitted transfer, in submission order. */
             results: components["schemas"]["TransferResultDto"][];
         };
-        UpdateAlertDto: {
-            /** @description `false` pauses the alert, `true` re-arms it (also a fired `only_once` or an expired one, with a new expiry). */
-            active?: boolean;
+        TwoFactorEnrolmentDto: {
             /**
-             * @description Moving operators: the change is measured from the close this many bars of `timeframe` back (at most ALERTS_MAX_BARS).
-             * @example 5
+             * @description The `otpauth://` URI to show as a QR code; confirm with a first code.
+             * @example otpauth://totp/Bourse:ada%40example.com?secret=JBSWY3DPEHPK3PXP&issuer=Bourse&algorithm=SHA1&digits=6&period=30
              */
-            bars?: number;
-            /**
-             * @description Where firings go besides the in-app stream (which gets every firing): `push` and `email` (subject to your notification preferences) and `webhook` (your webhook endpoints subscribed to `alerts.fired`).
-             * @default []
-             */
-            channels: ("push" | "email" | "webhook")[];
-            /**
-             * Format: date-time
-             * @description After this instant the alert fires no more (checked at fire time); null: never.
-             */
-            expiresAt?: string | null;
-            /**
-             * @description `only_once`: fires once, then the alert is done; `once_per_bar`: at most once per bar, as soon as true; `once_per_bar_close`: judged on each bar’s close; `every_time`: whenever true, at most once per `minIntervalSeconds`.
-             * @default only_once
-             * @enum {string}
-             */
-            frequency: "only_once" | "once_per_bar" | "once_per_bar_close" | "every_time";
-            /**
-             * @description Channel operators: the lower bound (inclusive).
-             * @example 2350.00
-             */
-            lower?: string;
-            /** @description Your text, sent with every firing (push/e-mail body). */
-            message?: string;
-            /**
-             * @description `every_time`: seconds (of tick time) between two firings.
-             * @default 60
-             */
-            minIntervalSeconds: number;
-            /**
-             * @description The bars of `bars`, `once_per_bar` and `once_per_bar_close`.
-             * @default 1m
-             * @enum {string}
-             */
-            timeframe: "1m" | "5m" | "15m" | "1h" | "4h" | "1d";
-            /**
-             * @description Channel operators: the upper bound (inclusive), above `lower`.
-             * @example 2450.00
-             */
-            upper?: string;
-            /**
-             * @description The level (crossing, crossing_up, crossing_down, greater_than, less_than) or the percent (moving_up_pct, moving_down_pct, e.g. `2.5`).
-             * @example 2400.00
-             */
-            value?: string;
+            otpauthUri: string;
+            /** @description The TOTP secret, base32 (to type in when a QR code cannot be scanned). */
+            secret: string;
         };
         UpdateWebhookEndpointDto: {
             /** @description `false` stops deliveries; `true` starts them again and clears a disabling (410, 5 days failing). */
@@ -4262,6 +4590,11 @@ export interface components {
             /** @description Sign-in email, lowercased. */
             email: string;
             /**
+             * Format: date-time
+             * @description When the e-mail was verified (the e-mailed link, a password reset, or a provider vouching); until then no value moves and no identity check starts.
+             */
+            emailVerifiedAt: string | null;
+            /**
              * Format: uuid
              * @description User id.
              */
@@ -4271,6 +4604,8 @@ export interface components {
              * @enum {string}
              */
             role: "user" | "admin" | "compliance" | "support";
+            /** @description Two-factor (TOTP) is on: sign-in and step-ups ask for a code. */
+            twoFactorEnabled: boolean;
         };
         WalletDto: {
             /**
@@ -4651,7 +4986,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only the events of this action (those the loaded libs declared). */
-                action?: "api_key.create" | "api_key.revoke" | "kyc_case.read_pii" | "kyc_case.transition" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "user.disable" | "user.enable";
+                action?: "api_key.create" | "api_key.revoke" | "kyc_case.erase" | "kyc_case.export" | "kyc_case.read_pii" | "kyc_case.reencrypt" | "kyc_case.transition" | "kyc_document.read" | "ledger_account.freeze" | "ledger_account.unfreeze" | "payment.refund" | "session.revoke" | "user.disable" | "user.email_verify" | "user.enable" | "user.external_link" | "user.password_reset" | "user.recovery_code_use" | "user.second_factor_sign_in" | "user.step_up" | "user.two_factor_disable" | "user.two_factor_enable";
                 /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
                 cursor?: string;
                 /** @description Items per page. */
@@ -4938,6 +5273,85 @@ export interface operations {
                 };
             };
             /** @description `auth.forbidden`: admins only (and the roles a route names); API keys are refused. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    CustodyAdmin_reconciliations: {
+        parameters: {
+            query?: {
+                /** @description `nextCursor` of the previous page; absent for the first (newest) page. */
+                cursor?: string;
+                /** @description Items per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Newest first, `limit` of them. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReconciliationListDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5293,698 +5707,6 @@ export interface operations {
             };
         };
     };
-    Alerts_list: {
-        parameters: {
-            query?: {
-                /** @description `nextCursor` of the previous page. */
-                cursor?: string;
-                /** @description Items per page. */
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of your alerts. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertPageDto"];
-                };
-            };
-            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description Missing, invalid or expired access token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `auth.forbidden`: only users have alerts. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `internal`: unexpected; quote the requestId when reporting it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-        };
-    };
-    Alerts_create: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Chosen by the client, unique per operation (e.g. a UUID). Retrying with the same key and body replays the first response; the same key with another body is refused (422). */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateAlertDto"];
-            };
-        };
-        responses: {
-            /** @description The alert, active. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertDto"];
-                };
-            };
-            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description Missing, invalid or expired access token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `auth.forbidden`: only users have alerts. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `alerts.quota_exceeded` (ALERTS_MAX_ACTIVE_PER_USER); `idempotency.request_in_progress`. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `alerts.invalid` (a field the operator needs is missing, bounds out of order, too many bars) or `alerts.expiry_past`, naming its `field`; `idempotency.key_mismatch`. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `internal`: unexpected; quote the requestId when reporting it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-        };
-    };
-    Alerts_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The alert. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertDto"];
-                };
-            };
-            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description Missing, invalid or expired access token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `auth.forbidden`: only users have alerts. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `alerts.not_found`: no such alert of yours. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `internal`: unexpected; quote the requestId when reporting it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-        };
-    };
-    Alerts_remove: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description Missing, invalid or expired access token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `auth.forbidden`: only users have alerts. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `alerts.not_found`: no such alert of yours. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `internal`: unexpected; quote the requestId when reporting it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-        };
-    };
-    Alerts_update: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["UpdateAlertDto"];
-            };
-        };
-        responses: {
-            /** @description The alert as changed. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertDto"];
-                };
-            };
-            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description Missing, invalid or expired access token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `auth.forbidden`: only users have alerts. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `alerts.not_found`: no such alert of yours. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `alerts.quota_exceeded` when re-activating. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
-            414: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `alerts.invalid` (a field the operator needs is missing, bounds out of order, too many bars) or `alerts.expiry_past`, naming its `field`; `idempotency.key_mismatch`. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `internal`: unexpected; quote the requestId when reporting it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-        };
-    };
-    Alerts_listEvents: {
-        parameters: {
-            query?: {
-                /** @description Events with a greater seq. For SSE, `Last-Event-ID` takes precedence. */
-                after?: number;
-                /** @description Events per page (JSON only). */
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The events after `after`. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AlertEventPageDto"];
-                    "text/event-stream": components["schemas"]["AlertEventPageDto"];
-                };
-            };
-            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description Missing, invalid or expired access token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `auth.forbidden`: only users have alerts. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `internal`: unexpected; quote the requestId when reporting it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-        };
-    };
-    Alerts_ack: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["AckEventsDto"];
-            };
-        };
-        responses: {
-            /** @description Where the cursor stands. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AckedDto"];
-                };
-            };
-            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description Missing, invalid or expired access token. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `auth.forbidden`: only users have alerts. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `internal`: unexpected; quote the requestId when reporting it. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["ProblemDto"];
-                };
-            };
-        };
-    };
     Assets_list: {
         parameters: {
             query?: never;
@@ -6081,7 +5803,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.account_disabled`: the password is right but an admin disabled the account. */
+            /** @description `auth.account_disabled`: the password is right but an admin disabled the account; `auth.second_factor_required`: the password is right and two-factor is on, finish at /v1/auth/login/second-factor with the answer's `challengeToken`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6109,6 +5831,111 @@ export interface operations {
                 };
             };
             /** @description `rate_limit.exceeded` (per IP), or `auth.too_many_attempts`: too many failed sign-ins for this email, from anywhere; both with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auth_loginSecondFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInSecondFactorDto"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description `validation.failed`, naming the offending fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.invalid_second_factor` (wrong or already used code); `auth.invalid_token` (the challenge is forged or expired). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.account_disabled`. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.two_factor_state`: two-factor is off. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.too_many_attempts`: too many wrong passwords or codes; with Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6168,6 +5995,167 @@ export interface operations {
             };
             /** @description `auth.invalid_token`: not a refresh token we issued (or, with `everywhere`, one already spent, revoked or expired). */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auth_forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForgotPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Accepted; nothing is said about the address. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation.failed`, naming the offending fields. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Auth_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            /** @description Password changed; every session ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `auth.invalid_email_token` (unknown, tampered with, used or expired); `validation.failed`, e.g. a password too short. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.account_disabled`. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6396,6 +6384,84 @@ export interface operations {
             };
         };
     };
+    Auth_verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailTokenDto"];
+            };
+        };
+        responses: {
+            /** @description Verified: the user, with `emailVerifiedAt`. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
+            /** @description `auth.invalid_email_token`: unknown, tampered with, already used or expired (one answer); `validation.failed`. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Kyc_mine: {
         parameters: {
             query?: never;
@@ -6432,7 +6498,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: only users have a KYC case. */
+            /** @description `auth.forbidden`: only users have a KYC case; `auth.email_unverified` (sending data or submitting). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6513,7 +6579,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: only users have a KYC case. */
+            /** @description `auth.forbidden`: only users have a KYC case; `auth.email_unverified` (sending data or submitting). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6551,6 +6617,194 @@ export interface operations {
             };
             /** @description `idempotency.key_mismatch`. */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Kyc_attachDocument: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AttachDocumentDto"];
+            };
+        };
+        responses: {
+            /** @description The case with its current documents. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have a KYC case. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.documents_closed`: the case is submitted, in review or decided. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.upload_not_usable` (`field: uploadId`): not a verified `kyc.document` upload of yours. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Kyc_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your KYC data. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KycExportDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: only users have a KYC case. */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6997,6 +7251,110 @@ export interface operations {
             };
         };
     };
+    KycReview_document: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                documentId: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A presigned GET of the file. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReadUrlDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `kyc.case_not_found`, `kyc.document_not_found` (also once erased). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.not_verified`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `storage.unavailable`. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     KycReview_hold: {
         parameters: {
             query?: never;
@@ -7258,7 +7616,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["DecisionDto"];
+                "application/json": components["schemas"]["ResubmissionDto"];
             };
         };
         responses: {
@@ -7343,6 +7701,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
+            /** @description `kyc.unknown_documents` (`field: documents`): not current documents of the case. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
             429: {
                 headers: {
@@ -7411,7 +7778,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: only users have a KYC case. */
+            /** @description `auth.forbidden`: only users have a KYC case; `auth.email_unverified` (sending data or submitting). */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9103,6 +9470,87 @@ export interface operations {
             };
         };
     };
+    Me_resendVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new link is on its way. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: API keys have no e-mail. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.email_already_verified`. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.resend_too_soon`, with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     Me_changePassword: {
         parameters: {
             query?: never;
@@ -9171,6 +9619,568 @@ export interface operations {
                 };
             };
             /** @description `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong current passwords count with failed sign-ins); with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Me_listSessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Live sessions, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthSessionDto"][];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: API keys have no sessions. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Me_revokeSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ended. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: API keys have no sessions. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.session_not_found`: not a session of yours. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.uri_too_long`: a path parameter is longer than the router accepts. */
+            414: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Me_stepUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondFactorDto"];
+            };
+        };
+        responses: {
+            /** @description Stepped up. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StepUpDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.invalid_second_factor`: the code is wrong or was already used. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.two_factor_state`: two-factor is off. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong codes count with failed sign-ins); with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Me_enrolTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret to scan. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorEnrolmentDto"];
+                };
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.unauthenticated`: no credentials; `auth.invalid_token`: a token or API key that is not valid (unknown, revoked, expired key, ended session); `auth.token_expired`: the access token expired, refresh it. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: API keys, and users of an external provider (their second factor is set up there). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.two_factor_state`: already on. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`: slow down; the Retry-After header says for how long. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Me_confirmTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondFactorDto"];
+            };
+        };
+        responses: {
+            /** @description Two-factor is on. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesDto"];
+                };
+            };
+            /** @description `validation.failed`: `code` must be 6 digits. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.invalid_second_factor`: the code is wrong or was already used. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.two_factor_state`: no enrolment started, or on. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong codes count with failed sign-ins); with Retry-After. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `internal`: unexpected; quote the requestId when reporting it. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `service.unavailable`: the database or Redis is momentarily busy or unreachable; retry after the Retry-After header, with the same Idempotency-Key. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    Me_disableTwoFactor: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SecondFactorDto"];
+            };
+        };
+        responses: {
+            /** @description Off; the recovery codes are deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation.failed`: the body, query, a path parameter or a header is invalid; `errors` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.invalid_second_factor`: the code is wrong or was already used. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.forbidden`: valid credentials that this operation does not admit (see who may call it). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `auth.two_factor_state`: two-factor is off. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.payload_too_large`: the body is over BODY_LIMIT_BYTES. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `http.unsupported_media_type`: the body is not `application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description `rate_limit.exceeded`, or `auth.too_many_attempts` (wrong codes count with failed sign-ins); with Retry-After. */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9751,7 +10761,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: only users pay (not API keys). */
+            /** @description `auth.forbidden`: only users pay (not API keys); `auth.email_unverified`. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10384,7 +11394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: only users trade (not API keys). */
+            /** @description `auth.forbidden`: only users trade (not API keys); `auth.email_unverified`; on a sell, `auth.step_up_required` (or `auth.two_factor_required`): prove the second factor at /v1/me/step-up first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10463,7 +11473,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: only users trade (not API keys). */
+            /** @description `auth.forbidden`: only users trade (not API keys); `auth.email_unverified`; on a sell, `auth.step_up_required` (or `auth.two_factor_required`): prove the second factor at /v1/me/step-up first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10544,7 +11554,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: only users trade (not API keys). */
+            /** @description `auth.forbidden`: only users trade (not API keys); `auth.email_unverified`; on a sell, `auth.step_up_required` (or `auth.two_factor_required`): prove the second factor at /v1/me/step-up first. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -10670,7 +11680,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description `auth.forbidden`: only users trade (not API keys). */
+            /** @description `auth.forbidden`: only users trade (not API keys); `auth.email_unverified`; on a sell, `auth.step_up_required` (or `auth.two_factor_required`): prove the second factor at /v1/me/step-up first. */
             403: {
                 headers: {
                     [name: string]: unknown;
