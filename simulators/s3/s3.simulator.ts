@@ -19,6 +19,11 @@ export interface S3SimulatorOptions {
   buckets: string[];
   /** Largest request body read; larger ones are refused (EntityTooLarge) before parsing. */
   maxBodyBytes?: number;
+  /**
+   * AllowedOrigins of the buckets' one CORS rule (every method the simulator serves, any header);
+   * `*` (the default) allows any page, as a dev bucket's rule does; empty: no CORS configuration.
+   */
+  corsOrigins?: string[];
 }
 
 export interface StoredObject {
@@ -32,6 +37,8 @@ export interface StoredObject {
 const MAX_SKEW_MS = 15 * 60_000;
 /** SigV4's longest presigned URL lifetime (7 days). */
 const MAX_PRESIGNED_SECONDS = 604_800;
+/** Methods the simulated buckets' CORS rule allows. */
+const CORS_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
 const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
 /** A refusal answered as S3 answers it: status and an XML `<Error>` document. */
@@ -159,6 +166,9 @@ export class S3Simulator {
         BucketName: bucket,
       });
     }
+    if (this.cors(req, res)) {
+      return;
+    }
     const body = await this.readBody(req);
     const query = new URLSearchParams(queryAt < 0 ? '' : rawUrl.slice(queryAt + 1));
 
@@ -201,6 +211,56 @@ export class S3Simulator {
       default:
         throw new S3Error(405, 'MethodNotAllowed', 'The specified method is not allowed');
     }
+  }
+
+  /**
+   * The bucket CORS rule, as S3 applies it: a request whose Origin matches gets
+   * Access-Control-Allow-Origin (`*` when the rule says `*`); a preflight is answered here (true),
+   * and refused with 403 when no rule matches its origin and method.
+   */
+  private cors(req: IncomingMessage, res: ServerResponse): boolean {
+    const origin = req.headers.origin;
+    const allowed = this.options.corsOrigins ?? ['*'];
+    const rule = allowed.includes('*') ? '*' : allowed.find((o) => o === origin);
+    const preflight = req.method === 'OPTIONS';
+    const method = preflight ? req.headers['access-control-request-method'] : req.method;
+    if (origin === undefined) {
+      if (preflight) {
+        throw new S3Error(
+          400,
+          'BadRequest',
+          'Insufficient information. Origin request header needed.',
+        );
+      }
+
+      return false;
+    }
+    res.setHeader('vary', 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method');
+    if (rule === undefined || !CORS_METHODS.includes(String(method))) {
+      if (preflight) {
+        throw new S3Error(
+          403,
+          'AccessForbidden',
+          "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+          { Method: String(method), ResourceType: 'OBJECT' },
+        );
+      }
+
+      return false;
+    }
+    res.setHeader('access-control-allow-origin', rule);
+    res.setHeader('access-control-allow-methods', CORS_METHODS.join(', '));
+    if (!preflight) {
+      return false;
+    }
+    const headers = req.headers['access-control-request-headers'];
+    if (headers !== undefined) {
+      res.setHeader('access-control-allow-headers', headers);
+    }
+    res.setHeader('access-control-max-age', '3000');
+    res.end();
+
+    return true;
   }
 
   private async readBody(req: IncomingMessage): Promise<Buffer> {

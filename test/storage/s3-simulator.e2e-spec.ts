@@ -209,4 +209,63 @@ describe('S3 simulator: header-signed and presigned requests from the AWS SDK', 
     expect(missing.headers.get('content-type')).toBe('application/xml');
     expect((await s3Error(missing)).code).toBe('NoSuchKey');
   });
+
+  it('answers CORS as a bucket with one CORS rule: preflights, Allow-Origin, refusals', async () => {
+    const ruled = new S3Simulator({
+      credentials: [CREDENTIALS],
+      region: REGION,
+      buckets: [BUCKET],
+      corsOrigins: ['http://app.test'],
+    });
+    await ruled.start();
+    try {
+      const preflight = await fetch(`${ruled.url}/${BUCKET}`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'http://app.test',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
+      });
+      expect(preflight.status).toBe(200);
+      expect(Object.fromEntries(preflight.headers)).toMatchObject({
+        'access-control-allow-origin': 'http://app.test',
+        'access-control-allow-methods': 'GET, HEAD, PUT, POST, DELETE',
+        'access-control-allow-headers': 'content-type',
+        'access-control-max-age': '3000',
+      });
+
+      const foreign = await fetch(`${ruled.url}/${BUCKET}`, {
+        method: 'OPTIONS',
+        headers: { origin: 'http://evil.test', 'access-control-request-method': 'POST' },
+      });
+      expect(foreign.status).toBe(403);
+      expect((await s3Error(foreign)).code).toBe('AccessForbidden');
+      const noOrigin = await fetch(`${ruled.url}/${BUCKET}`, { method: 'OPTIONS' });
+      expect(noOrigin.status).toBe(400);
+
+      // The actual request carries Allow-Origin even when S3 refuses it, so the page can read why.
+      const post = await fetch(`${ruled.url}/${BUCKET}`, {
+        method: 'POST',
+        headers: { origin: 'http://app.test' },
+        body: new FormData(),
+      });
+      expect(post.status).toBe(400);
+      expect(post.headers.get('access-control-allow-origin')).toBe('http://app.test');
+      const unlisted = await fetch(`${ruled.url}/${BUCKET}`, {
+        method: 'POST',
+        headers: { origin: 'http://evil.test' },
+        body: new FormData(),
+      });
+      expect(unlisted.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await ruled.stop();
+    }
+
+    const open = await fetch(`${s3.url}/${BUCKET}`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://anywhere.test', 'access-control-request-method': 'PUT' },
+    });
+    expect(open.headers.get('access-control-allow-origin')).toBe('*');
+  });
 });

@@ -1,28 +1,34 @@
 import { dataSourceOptions } from '@bourse/platform';
-import { randomUUID } from 'node:crypto';
+import { SIMULATOR_CREDENTIALS } from '@bourse/storage';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { CustodySimulator } from '../../simulators/custody/custody.simulator';
+import { S3Simulator } from '../../simulators/s3/s3.simulator';
 import { SumsubSimulator } from '../../simulators/sumsub/sumsub.simulator';
 import { ledgerOf } from '../factories/ledger';
 import { signedInUser, type SignedInUser } from '../factories/users';
 import { startApi, testConfig, type TestServer } from '../setup/apps';
 import { adminQuery, TEST_DB_ENV, testDatabaseUrl } from '../setup/test-env';
 import { startWorker } from '../setup/worker';
-import { ensureWebBuild, eventually, launchChromium } from './browser';
+import { collectConsoleErrors, ensureWebBuild, eventually, launchChromium } from './browser';
 
 // Live simulated ticks, the outbox relay and the vendor's results: a database and Redis prefix
 // of this file's own.
 const DATABASE = `${process.env[TEST_DB_ENV]}_web_gold`;
 
+const BUCKET = 'gold-spec-uploads';
+
 /**
- * The Gold page in Chromium against the api, the worker (live simulated prices) and the Sumsub
- * and custody simulators: KYC approved by the vendor, a bought gram at a live quote, holdings
- * revalued as the price moves. (The document upload is not driven here: the web app's CSP allows
- * connections to its own origin only, and the S3 simulator is on another.)
+ * The Gold page in Chromium against the api, the worker (live simulated prices) and the S3,
+ * Sumsub and custody simulators: a passport uploaded from the page straight to the bucket (the
+ * app's CSP names the bucket's origin, the simulator answers CORS as a bucket rule does), KYC
+ * approved by the vendor, a bought gram at a live quote, holdings revalued as the price moves.
  */
 describe('web: the Gold page', () => {
+  let s3: S3Simulator;
   let sumsub: SumsubSimulator;
   let custody: CustodySimulator;
   let db: DataSource;
@@ -41,11 +47,18 @@ describe('web: the Gold page', () => {
       reviewDelayMs: 100,
     });
     custody = new CustodySimulator({ apiKey: 'gold-spec-custody', account: 'GOLD-SPEC' });
-    await Promise.all([sumsub.start(), custody.start()]);
+    s3 = new S3Simulator({
+      credentials: [SIMULATOR_CREDENTIALS],
+      region: 'us-east-1',
+      buckets: [BUCKET],
+    });
+    await Promise.all([sumsub.start(), custody.start(), s3.start()]);
     const env = {
       DATABASE_URL: testDatabaseUrl(DATABASE),
       REDIS_KEY_PREFIX: `${process.env.REDIS_KEY_PREFIX}-web-gold`,
       OUTBOX_RELAY_INTERVAL_MS: '20',
+      STORAGE_S3_ENDPOINT: s3.url,
+      STORAGE_S3_BUCKET: BUCKET,
       MARKET_PROVIDER: 'simulated',
       MARKET_SIM_TICKS_PER_SECOND: '5',
       KYC_VENDOR: 'sumsub',
@@ -83,12 +96,20 @@ describe('web: the Gold page', () => {
     await browser?.close();
     await worker?.close();
     await api?.close();
-    await Promise.all([sumsub?.stop(), custody?.stop()]);
+    await Promise.all([sumsub?.stop(), custody?.stop(), s3?.stop()]);
     await db?.destroy();
     await adminQuery(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
   });
 
-  it('passes KYC against the vendor simulator, buys a gram at a live quote and revalues it', async () => {
+  it('uploads a passport, passes KYC against the vendor simulator, buys a gram at a live quote and revalues it', async () => {
+    const passport = await sharp(randomBytes(64 * 64 * 3), {
+      raw: { width: 64, height: 64, channels: 3 },
+    })
+      .png()
+      .toBuffer();
+    // A connection the CSP blocks, or a CORS refusal, shows as a console error.
+    const problems = collectConsoleErrors(page);
+
     await page.goto(`${api.url}/app/sign-in`);
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
@@ -110,6 +131,17 @@ describe('web: the Gold page', () => {
       () => state.textContent(),
       (t) => t?.includes('collecting') ?? false,
     );
+    await page.getByLabel('Document', { exact: true }).selectOption('PASSPORT');
+    await page.getByLabel('Side', { exact: true }).selectOption('single');
+    await page
+      .getByLabel('File', { exact: true })
+      .setInputFiles({ name: 'passport.png', mimeType: 'image/png', buffer: passport });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.getByTestId('kyc-documents').getByText('Passport (single)').waitFor();
+    const stored = [...s3.objects.entries()].filter(([key]) => key.startsWith(`${BUCKET}/`));
+    expect(stored).toHaveLength(1);
+    expect(stored[0]![1]).toMatchObject({ body: passport, contentType: 'image/png' });
+    expect(problems).toEqual([]);
     await page.getByRole('button', { name: 'Submit for review' }).click();
 
     expect(
@@ -119,7 +151,11 @@ describe('web: the Gold page', () => {
         30_000,
       ),
     ).toBe('KYC: approved · tier basic');
-    expect(sumsub.byExternalUserId(user.id)?.fixedInfo).toMatchObject({ lastName: 'Hopper' });
+    const applicant = sumsub.byExternalUserId(user.id);
+    expect(applicant?.fixedInfo).toMatchObject({ lastName: 'Hopper' });
+    expect(applicant?.idDocs).toEqual([
+      expect.objectContaining({ idDocType: 'PASSPORT', size: passport.length }),
+    ]);
 
     await page.getByRole('button', { name: 'Quote' }).click();
     const buy = page.getByRole('button', { name: /^Buy · \d+ s$/ });

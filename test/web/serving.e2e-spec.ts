@@ -1,3 +1,4 @@
+import { uploadFormOrigin } from '@bourse/storage';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { WEB_APP_DIR } from '../../apps/api/src/web/web-app';
@@ -23,7 +24,8 @@ describe('the web app under /app/', () => {
       expect(page.headers.get('cache-control')).toBe('no-cache');
       const csp = page.headers.get('content-security-policy')!;
       expect(csp).toContain(`script-src 'self'`);
-      expect(csp).toContain(`connect-src 'self'`);
+      // Its own origin, and the bucket the Gold page POSTs KYC documents to.
+      expect(csp).toContain(`connect-src 'self' ${uploadFormOrigin(api.config.storage)};`);
       expect(page.headers.get('x-frame-options')).toBe('DENY');
     }
   });

@@ -1,4 +1,5 @@
 import { ClusterIoAdapter, createHttpApp, type ModuleImport } from '@bourse/platform';
+import { uploadFormOrigin } from '@bourse/storage';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
@@ -17,6 +18,8 @@ export async function createApiApp(
   const app = await createHttpApp('api', ApiModule.forConfig(config, options.imports), config, {
     logDestination: options.logDestination,
     docs: true,
+    // The web app uploads files (KYC documents) straight to the bucket.
+    webConnectSrc: [uploadFormOrigin(config.storage)],
   });
   // Gateways are served by the SocketServer, whose Redis adapter reaches every api node.
   app.useWebSocketAdapter(new ClusterIoAdapter(app));

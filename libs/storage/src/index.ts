@@ -1,4 +1,4 @@
-export { STORAGE_CONFIG, type StorageAppConfig } from './storage.config';
+export { STORAGE_CONFIG, type StorageAppConfig, uploadFormOrigin } from './storage.config';
 export { StorageModule } from './storage.module';
 export { UploadsService } from './uploads.service';
 export { UploadPurposes, PURPOSE_PATTERN, type UploadPurpose } from './upload-purpose';

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '@bourse/platform';
-import { STORAGE_CONFIG } from './storage.config';
+import { STORAGE_CONFIG, uploadFormOrigin } from './storage.config';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -40,5 +40,20 @@ describe('STORAGE_CONFIG', () => {
     expect(problemsOf({ STORAGE_UPLOAD_URL_TTL_SECONDS: '30' })).toEqual([
       'STORAGE_UPLOAD_URL_TTL_SECONDS: must be >= 60, got 30',
     ]);
+  });
+
+  it('names the origin browsers POST upload forms to, path-style or virtual-hosted', () => {
+    expect(uploadFormOrigin(loadConfig({}, [STORAGE_CONFIG]).storage)).toBe(
+      'http://127.0.0.1:3189',
+    );
+    const aws = loadConfig(
+      {
+        STORAGE_S3_ENDPOINT: 'https://s3.eu-west-1.amazonaws.com/',
+        STORAGE_S3_BUCKET: 'kyc-docs',
+        STORAGE_S3_FORCE_PATH_STYLE: 'false',
+      },
+      [STORAGE_CONFIG],
+    ).storage;
+    expect(uploadFormOrigin(aws)).toBe('https://kyc-docs.s3.eu-west-1.amazonaws.com');
   });
 });

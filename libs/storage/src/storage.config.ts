@@ -93,3 +93,17 @@ export const STORAGE_CONFIG = configSection({
 
 /** The config storage's services inject (APP_CONFIG): the platform's and `storage`. */
 export type StorageAppConfig = AppConfig & SectionConfig<typeof STORAGE_CONFIG>;
+
+/**
+ * The origin browsers POST upload forms to (the presigned POST's URL): the endpoint itself with
+ * path-style URLs, `bucket.` + its host with virtual-hosted ones. A web app's CSP must let it
+ * connect there.
+ */
+export function uploadFormOrigin(storage: StorageAppConfig['storage']): string {
+  const endpoint = new URL(storage.endpoint);
+  if (!storage.forcePathStyle) {
+    endpoint.hostname = `${storage.bucket}.${endpoint.hostname}`;
+  }
+
+  return endpoint.origin;
+}

@@ -18,7 +18,7 @@ const REVALIDATE = 'no-cache';
  * Serves the built web app under /app/ on the api's own origin (so its REST calls and WebSocket
  * need no CORS): the hashed assets as files, and index.html for /app/ and every other path under
  * it, where the app's router takes over. The page's CSP is set with the other fixed headers
- * (libs/platform, WEB_APP_HEADERS). Without a build (tests of other areas, `nest start`) the api
+ * (libs/platform, webAppHeaders). Without a build (tests of other areas, `nest start`) the api
  * runs without it and says so; false then.
  */
 export async function serveWebApp(

@@ -7,16 +7,27 @@ import { PriceStream } from '../markets/price-stream';
 type Kyc = components['schemas']['KycDto'];
 type Quote = components['schemas']['QuoteDto'];
 type Holding = components['schemas']['HoldingDto'];
+type DocumentType = components['schemas']['AttachDocumentDto']['type'];
+type DocumentSide = components['schemas']['AttachDocumentDto']['side'];
+type ContentType = components['schemas']['CreateUploadDto']['contentType'];
+
+const DOCUMENT_TYPES: Record<DocumentType, string> = {
+  PASSPORT: 'Passport',
+  ID_CARD: 'Identity card',
+  DRIVERS: 'Driving licence',
+  RESIDENCE_PERMIT: 'Residence permit',
+  UTILITY_BILL: 'Utility bill',
+  SELFIE: 'Selfie',
+};
 
 const METAL_SYMBOLS = ['XAUUSD', 'XAGUSD', 'XPTUSD'];
 /** Where the applicant can still send data and documents. */
 const OPEN = ['not_started', 'collecting', 'resubmission_requested'];
 
 /**
- * Gold: pass KYC (personal data, submit; the vendor's answer arrives by itself), then buy and
- * sell on a live quote with its countdown, and watch holdings revalue on every tick of the
- * `/prices` stream. Documents are listed (with those to send again) but not uploaded from here:
- * the app's CSP allows connections to its own origin only, and the bucket is on another.
+ * Gold: pass KYC (personal data, documents uploaded straight to the bucket, submit; the vendor's
+ * answer arrives by itself), then buy and sell on a live quote with its countdown, and watch
+ * holdings revalue on every tick of the `/prices` stream.
  */
 export function GoldPage() {
   const { session } = useServices();
@@ -106,6 +117,58 @@ function KycForm({ kyc, onChange }: { kyc: Kyc; onChange: (kyc: Kyc) => void }) 
     });
   };
 
+  // POST /v1/uploads, the file as a form POST to the bucket (the app's CSP allows its origin),
+  // complete (the api checks the bytes), then link the verified upload to the case.
+  const uploadDocument = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const file = form.get('file');
+    if (!(file instanceof File) || file.size === 0) {
+      setMessage('Choose a file');
+
+      return;
+    }
+    void run(async () => {
+      const created = await session.client.POST('/v1/uploads', {
+        body: { purpose: 'kyc.document', contentType: file.type as ContentType, size: file.size },
+      });
+      if (!created.data) {
+        throw new Error(created.error?.detail ?? 'Upload refused');
+      }
+      const upload = new FormData();
+      for (const [name, value] of Object.entries(created.data.fields)) {
+        upload.append(name, value);
+      }
+      upload.append('file', file);
+      const posted = await fetch(created.data.url, { method: 'POST', body: upload });
+      if (!posted.ok) {
+        const xml = await posted.text();
+        throw new Error(
+          /<Message>([^<]*)<\/Message>/.exec(xml)?.[1] ?? `Storage answered ${posted.status}`,
+        );
+      }
+      const uploadId = created.data.uploadId;
+      const done = await session.client.POST('/v1/uploads/{id}/complete', {
+        params: { path: { id: uploadId } },
+      });
+      if (done.data?.state !== 'verified') {
+        throw new Error(done.error?.detail ?? 'The file is not a valid document');
+      }
+      const { data, error } = await session.client.POST('/v1/kyc/documents', {
+        body: {
+          uploadId,
+          type: String(form.get('type')) as DocumentType,
+          side: String(form.get('side')) as DocumentSide,
+        },
+      });
+      if (!data) {
+        throw new Error(error?.detail ?? 'Document not attached');
+      }
+
+      return data;
+    });
+  };
+
   const submit = () =>
     run(async () => {
       const { data, error } = await session.client.POST('/v1/kyc/submit');
@@ -130,14 +193,42 @@ function KycForm({ kyc, onChange }: { kyc: Kyc; onChange: (kyc: Kyc) => void }) 
         </button>
       </form>
       <div>
-        <h2>Review</h2>
-        <ul>
+        <h2>Documents</h2>
+        <ul data-testid="kyc-documents">
           {kyc.documents.map((d) => (
             <li key={d.id}>
-              {d.type} ({d.side}){d.redo ? ' — send it again' : ''}
+              {DOCUMENT_TYPES[d.type]} ({d.side}){d.redo ? ' — send it again' : ''}
             </li>
           ))}
         </ul>
+        <form onSubmit={uploadDocument} data-testid="kyc-document">
+          <label htmlFor="kyc-document-type">Document</label>
+          <select id="kyc-document-type" name="type" defaultValue="PASSPORT">
+            {Object.entries(DOCUMENT_TYPES).map(([type, label]) => (
+              <option key={type} value={type}>
+                {label}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="kyc-document-side">Side</label>
+          <select id="kyc-document-side" name="side" defaultValue="single">
+            <option value="single">Single</option>
+            <option value="front">Front</option>
+            <option value="back">Back</option>
+          </select>
+          <label htmlFor="kyc-document-file">File</label>
+          <input
+            id="kyc-document-file"
+            name="file"
+            type="file"
+            accept="image/jpeg,image/png,application/pdf"
+            required
+          />
+          <button type="submit" disabled={busy}>
+            Upload
+          </button>
+        </form>
+        <h2>Review</h2>
         <button
           type="button"
           disabled={busy || kyc.state === 'not_started'}

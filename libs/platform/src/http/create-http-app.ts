@@ -14,6 +14,8 @@ export interface HttpAppOptions {
   logDestination?: DestinationStream;
   /** Serve Swagger UI at /docs and the document at /openapi.json. */
   docs: boolean;
+  /** Origins besides its own the web app under /app may connect to (its CSP's connect-src). */
+  webConnectSrc?: readonly string[];
 }
 
 /**
@@ -29,7 +31,7 @@ export async function createHttpApp(
   const logger = createLogger(config, service, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    createFastifyAdapter(config, logger),
+    createFastifyAdapter(config, logger, options.webConnectSrc),
     {
       logger: new PinoLoggerService(logger),
       abortOnError: false,

@@ -28,7 +28,7 @@ import {
   DOCS_HEADERS,
   isPagePath,
   isWebAppPath,
-  WEB_APP_HEADERS,
+  webAppHeaders,
 } from './security-headers';
 
 const refuseUnstorableText: preValidationHookHandler = (request, _reply, done) => {
@@ -44,8 +44,12 @@ const refuseUnstorableText: preValidationHookHandler = (request, _reply, done) =
  * headers and CORS, including the answers Fastify gives before routing (malformed URLs,
  * over-long path parameters), which no hook sees.
  */
-export function createFastifyAdapter(config: AppConfig, logger: Logger): FastifyAdapter {
-  const headers = responseHeaders(config);
+export function createFastifyAdapter(
+  config: AppConfig,
+  logger: Logger,
+  webConnectSrc: readonly string[] = [],
+): FastifyAdapter {
+  const headers = responseHeaders(config, webConnectSrc);
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     // One "request completed" line per request is written by configureHttpApp's onResponse hook.
@@ -97,20 +101,17 @@ function namedBadUrl(
  */
 function responseHeaders(
   config: AppConfig,
+  webConnectSrc: readonly string[],
 ): (request: FastifyRequest, reply: FastifyReply) => boolean {
   const apiHeaders = { ...API_HEADERS, vary: 'Origin' };
   const docsHeaders = { ...DOCS_HEADERS, vary: 'Origin' };
-  const webAppHeaders = { ...WEB_APP_HEADERS, vary: 'Origin' };
+  const webApp = { ...webAppHeaders(webConnectSrc), vary: 'Origin' };
   const cors = new CorsPolicy(config.http.corsOrigins);
 
   return (request, reply) => {
     void reply
       .headers(
-        isPagePath(request.url)
-          ? docsHeaders
-          : isWebAppPath(request.url)
-            ? webAppHeaders
-            : apiHeaders,
+        isPagePath(request.url) ? docsHeaders : isWebAppPath(request.url) ? webApp : apiHeaders,
       )
       .header('x-request-id', request.id);
 

@@ -4,7 +4,7 @@ import {
   helmetHeaders,
   isDocsPath,
   isWebAppPath,
-  WEB_APP_HEADERS,
+  webAppHeaders,
 } from './security-headers';
 
 describe('security headers', () => {
@@ -46,12 +46,24 @@ describe('security headers', () => {
   });
 
   it('lets the web app load its own scripts and open its own connections, nothing else', () => {
-    const csp = WEB_APP_HEADERS['content-security-policy'];
+    const headers = webAppHeaders();
+    const csp = headers['content-security-policy'];
     expect(csp).toContain(`script-src 'self'`);
-    expect(csp).toContain(`connect-src 'self'`);
+    expect(csp).toContain(`connect-src 'self';`);
     expect(csp).toContain(`frame-ancestors 'none'`);
     expect(csp).not.toContain('unsafe');
-    expect(WEB_APP_HEADERS).not.toHaveProperty('cache-control');
+    expect(headers).not.toHaveProperty('cache-control');
+  });
+
+  it('adds the connect-src origins it is given, once each, and nothing to the other directives', () => {
+    const csp = webAppHeaders([
+      'https://uploads.example.com',
+      'http://127.0.0.1:3189',
+      'https://uploads.example.com',
+    ])['content-security-policy'];
+    expect(csp).toContain(`connect-src 'self' https://uploads.example.com http://127.0.0.1:3189;`);
+    expect(csp).toContain(`default-src 'self';`);
+    expect(csp).toContain(`form-action 'self';`);
   });
 
   it.each([

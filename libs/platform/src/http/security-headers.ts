@@ -69,26 +69,29 @@ export const DOCS_HEADERS: HeaderSet = helmetHeaders({
 
 /**
  * The web app (apps/web, under /app): same-origin scripts, styles, images and connections (REST
- * and the Socket.IO WebSocket) only; no inline script. Cache-Control is set per file where it is
- * served: hashed assets are immutable, index.html is revalidated.
+ * and the Socket.IO WebSocket), plus the `connectSrc` origins the app composing this lib names
+ * (the bucket the browser POSTs uploads to); no inline script. Cache-Control is set per file
+ * where it is served: hashed assets are immutable, index.html is revalidated.
  */
-export const WEB_APP_HEADERS: HeaderSet = helmetHeaders({
-  contentSecurityPolicy: {
-    useDefaults: false,
-    directives: {
-      defaultSrc: [`'self'`],
-      scriptSrc: [`'self'`],
-      styleSrc: [`'self'`],
-      imgSrc: [`'self'`, 'data:'],
-      connectSrc: [`'self'`],
-      objectSrc: [`'none'`],
-      baseUri: [`'self'`],
-      formAction: [`'self'`],
-      frameAncestors: [`'none'`],
+export function webAppHeaders(connectSrc: readonly string[] = []): HeaderSet {
+  return helmetHeaders({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: [`'self'`],
+        scriptSrc: [`'self'`],
+        styleSrc: [`'self'`],
+        imgSrc: [`'self'`, 'data:'],
+        connectSrc: [`'self'`, ...new Set(connectSrc)],
+        objectSrc: [`'none'`],
+        baseUri: [`'self'`],
+        formAction: [`'self'`],
+        frameAncestors: [`'none'`],
+      },
     },
-  },
-  xFrameOptions: { action: 'deny' },
-});
+    xFrameOptions: { action: 'deny' },
+  });
+}
 
 /** `prefix`, `prefix/…` or `prefix?…`, not a longer name that merely starts with it. */
 const isUnder =
