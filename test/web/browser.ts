@@ -34,6 +34,10 @@ const WEB_SOURCES = [
   'apps/web',
   'clients/typescript/src',
   'libs/market-data/src',
+  'libs/platform/src/sockets',
+  'libs/alerts/src',
+  'libs/auctions/src',
+  'libs/orders/src',
   'vite.config.mts',
 ];
 
