@@ -7,6 +7,7 @@ import { AlertsPage } from './pages/AlertsPage';
 import { AuthPage } from './pages/AuthPage';
 import { GoldPage } from './pages/GoldPage';
 import { MarketsPage } from './pages/MarketsPage';
+import { PaymentsPage } from './pages/PaymentsPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { TwoFactorPage } from './pages/TwoFactorPage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
@@ -32,7 +33,15 @@ export function App({ services }: { services: AppServices }) {
     [session],
   );
 
-  const needsUser = ['wallet', 'admin', 'two-factor', 'alerts', 'topup', 'gold'].includes(route);
+  const needsUser = [
+    'wallet',
+    'admin',
+    'two-factor',
+    'alerts',
+    'topup',
+    'gold',
+    'deposit',
+  ].includes(route);
   useEffect(() => {
     if (needsUser && !user) {
       navigate('sign-in');
@@ -59,6 +68,8 @@ export function App({ services }: { services: AppServices }) {
         return user && <TopupPage />;
       case 'gold':
         return user && <GoldPage />;
+      case 'deposit':
+        return user && <PaymentsPage />;
       case 'admin':
         return user?.role === 'admin' ? <AdminPage /> : <p>Operations are for admins.</p>;
       default:
@@ -77,6 +88,7 @@ export function App({ services }: { services: AppServices }) {
           {user && <Link to="alerts">Alerts</Link>}
           {user && <Link to="topup">Top-up</Link>}
           {user && <Link to="gold">Gold</Link>}
+          {user && <Link to="deposit">Deposit</Link>}
           {user?.role === 'admin' && <Link to="admin">Operations</Link>}
         </nav>
         <span className="user">
