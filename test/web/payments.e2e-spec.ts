@@ -86,7 +86,7 @@ describe('web: the Deposit page', () => {
       (t) => t === 'Wallet balance: 0.00 USD',
     );
     // Survives only as long as the document does: gone if anything reloaded the page.
-    await page.evaluate(() => Object.assign(window, { notReloaded: true }));
+    await page.evaluate(() => Object.assign(globalThis, { notReloaded: true }));
 
     // An amount the asset cannot hold is refused before anything is sent.
     await page.getByLabel('Amount').fill('1.234');
@@ -129,7 +129,9 @@ describe('web: the Deposit page', () => {
       '12.50 USD',
       'succeeded',
     ]);
-    expect(await page.evaluate(() => (window as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(
+      true,
+    );
     expect(problems).toEqual([]);
     expect((await api.app.get(StatementsService).verifyInvariants()).ok).toBe(true);
   }, 120_000);
