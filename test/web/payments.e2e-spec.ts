@@ -95,6 +95,18 @@ describe('web: the Deposit page', () => {
       'amount: a positive amount of USD, at most 2 decimals',
     );
 
+    // One the api refuses: its problem+json, naming the field, is what the page shows.
+    await page.getByLabel('Amount').fill('100000000000000000000');
+    await page.getByRole('button', { name: 'Deposit' }).click();
+    expect(
+      await eventually(
+        () => page.getByRole('alert').textContent(),
+        (t) => t?.includes('amount') === true && !t.startsWith('amount: a positive'),
+      ),
+    ).toBe(
+      'Invalid request: amount · amount: amount must be a positive integer of at most 19 digits without a leading zero',
+    );
+
     await page.getByLabel('Amount').fill('12.50');
     await page.getByLabel('Card').check();
     await page.getByRole('button', { name: 'Deposit' }).click();
@@ -132,7 +144,13 @@ describe('web: the Deposit page', () => {
     expect(await page.evaluate(() => (globalThis as { notReloaded?: boolean }).notReloaded)).toBe(
       true,
     );
-    expect(problems).toEqual([]);
+    // Chromium logs the refused request, and nothing else went wrong.
+    expect(problems).toEqual([
+      {
+        text: 'Failed to load resource: the server responded with a status of 400 (Bad Request)',
+        url: `${api.url}/v1/payments`,
+      },
+    ]);
     expect((await api.app.get(StatementsService).verifyInvariants()).ok).toBe(true);
   }, 120_000);
 });

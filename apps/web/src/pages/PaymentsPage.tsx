@@ -40,6 +40,7 @@ export function PaymentsPage() {
   const [payments, setPayments] = useState<Payment[]>();
   const [wallets, setWallets] = useState<Wallet[]>();
   const [error, setError] = useState<string>();
+  const [loadError, setLoadError] = useState<string>();
 
   const refresh = useCallback(async () => {
     const [list, owned] = await Promise.all([
@@ -53,7 +54,7 @@ export function PaymentsPage() {
       setWallets(owned.data);
     }
     const failed = list.error ?? owned.error;
-    setError(failed ? describeProblem(failed, 'Not available') : undefined);
+    setLoadError(failed ? describeProblem(failed, 'Not available') : undefined);
   }, [session]);
 
   useEffect(() => void refresh(), [refresh]);
@@ -144,6 +145,7 @@ export function PaymentsPage() {
           {error}
         </p>
       )}
+      {loadError && <p className="error">{loadError}</p>}
       {created?.clientSecret && (
         <p data-testid="card-confirmation">
           Card payment created: the card form confirms it with the client secret{' '}
