@@ -8,6 +8,7 @@ import { AlertsPage } from './pages/AlertsPage';
 import { AuthPage } from './pages/AuthPage';
 import { GoldPage } from './pages/GoldPage';
 import { MarketsPage } from './pages/MarketsPage';
+import { PaymentsPage } from './pages/PaymentsPage';
 import { ResetPasswordPage } from './pages/ResetPasswordPage';
 import { TwoFactorPage } from './pages/TwoFactorPage';
 import { VerifyEmailPage } from './pages/VerifyEmailPage';
@@ -33,7 +34,15 @@ export function App({ services }: { services: AppServices }) {
     [session],
   );
 
-  const needsUser = ['wallet', 'admin', 'two-factor', 'alerts', 'topup', 'gold'].includes(route);
+  const needsUser = [
+    'wallet',
+    'admin',
+    'two-factor',
+    'alerts',
+    'topup',
+    'gold',
+    'deposit',
+  ].includes(route);
   useEffect(() => {
     if (needsUser && !user) {
       navigate('sign-in');
@@ -62,6 +71,8 @@ export function App({ services }: { services: AppServices }) {
         return user && <GoldPage />;
       case 'auctions':
         return <AuctionsPage />;
+      case 'deposit':
+        return user && <PaymentsPage />;
       case 'admin':
         return user?.role === 'admin' ? <AdminPage /> : <p>Operations are for admins.</p>;
       default:
@@ -81,6 +92,7 @@ export function App({ services }: { services: AppServices }) {
           {user && <Link to="alerts">Alerts</Link>}
           {user && <Link to="topup">Top-up</Link>}
           {user && <Link to="gold">Gold</Link>}
+          {user && <Link to="deposit">Deposit</Link>}
           {user?.role === 'admin' && <Link to="admin">Operations</Link>}
         </nav>
         <span className="user">
