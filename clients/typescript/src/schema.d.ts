@@ -5050,7 +5050,7 @@ export interface components {
              */
             amount: string;
             /** @description Where the payer approves a PayPal order (the order's `approve` link). Shown to the payer only. */
-            approvalUrl: Record<string, never> | null;
+            approvalUrl: string | null;
             /** @example USD */
             asset: string;
             /**
@@ -5061,7 +5061,7 @@ export interface components {
             /** @enum {string} */
             captureMode: "automatic" | "manual";
             /** @description What the payer's client needs to authorise: the Stripe PaymentIntent's client secret (Stripe.js `confirmPayment`). Shown to the payer only. */
-            clientSecret: Record<string, never> | null;
+            clientSecret: string | null;
             /** Format: date-time */
             createdAt: string;
             /**
@@ -5130,7 +5130,7 @@ export interface components {
              * @description PayPal's last status of the payout item (or why it refused the payout).
              * @example SUCCESS
              */
-            providerStatus: Record<string, never> | null;
+            providerStatus: string | null;
             /**
              * @description The PayPal account paid.
              * @example payee@example.com
@@ -5488,27 +5488,27 @@ export interface components {
              * @description Our side (the ledger), minor units.
              * @example 1250
              */
-            ledgerAmount: Record<string, never> | null;
+            ledgerAmount: string | null;
             /**
              * Format: uuid
              * @description Our payment, when known.
              */
-            paymentId: Record<string, never> | null;
+            paymentId: string | null;
             /**
              * Format: uuid
              * @description Our payout, for payout lines.
              */
-            payoutId: Record<string, never> | null;
+            payoutId: string | null;
             /**
              * @description The provider side, minor units.
              * @example 1250
              */
-            providerAmount: Record<string, never> | null;
+            providerAmount: string | null;
             /**
              * @description The provider's transaction ids summed on this line, comma-separated.
              * @example txn_1a2b3c
              */
-            providerRef: Record<string, never> | null;
+            providerRef: string | null;
             /**
              * @description `matched`; `missing_in_ledger`: the provider moved money we did not book; `missing_in_provider`: we booked money the provider does not report; `amount_mismatch`; `expected`: booked by us and still in transit.
              * @enum {string}

@@ -112,6 +112,7 @@ export class PaymentDto {
   declineCode!: DeclineCode | null;
 
   @ApiProperty({
+    type: String,
     nullable: true,
     description:
       "What the payer's client needs to authorise: the Stripe PaymentIntent's client secret (Stripe.js `confirmPayment`). Shown to the payer only.",
@@ -119,6 +120,7 @@ export class PaymentDto {
   clientSecret!: string | null;
 
   @ApiProperty({
+    type: String,
     nullable: true,
     description:
       "Where the payer approves a PayPal order (the order's `approve` link). Shown to the payer only.",

@@ -61,6 +61,7 @@ export class PayoutDto {
   state!: PayoutState;
 
   @ApiProperty({
+    type: String,
     nullable: true,
     example: 'SUCCESS',
     description: "PayPal's last status of the payout item (or why it refused the payout).",

@@ -30,13 +30,24 @@ export class ReconLineDto {
   })
   status!: ReconStatus;
 
-  @ApiProperty({ format: 'uuid', nullable: true, description: 'Our payment, when known.' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Our payment, when known.',
+  })
   paymentId!: string | null;
 
-  @ApiProperty({ format: 'uuid', nullable: true, description: 'Our payout, for payout lines.' })
+  @ApiProperty({
+    type: String,
+    format: 'uuid',
+    nullable: true,
+    description: 'Our payout, for payout lines.',
+  })
   payoutId!: string | null;
 
   @ApiProperty({
+    type: String,
     nullable: true,
     example: 'txn_1a2b3c',
     description: "The provider's transaction ids summed on this line, comma-separated.",
@@ -46,10 +57,16 @@ export class ReconLineDto {
   @ApiProperty({ example: 'USD' })
   asset!: string;
 
-  @ApiProperty({ nullable: true, example: '1250', description: 'The provider side, minor units.' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: '1250',
+    description: 'The provider side, minor units.',
+  })
   providerAmount!: string | null;
 
   @ApiProperty({
+    type: String,
     nullable: true,
     example: '1250',
     description: 'Our side (the ledger), minor units.',
