@@ -149,12 +149,12 @@ export function PaymentsPage() {
       {created?.clientSecret && (
         <p data-testid="card-confirmation">
           Card payment created: the card form confirms it with the client secret{' '}
-          <code>{String(created.clientSecret)}</code>.
+          <code>{created.clientSecret}</code>.
         </p>
       )}
       {created?.approvalUrl && (
         <p>
-          <a href={String(created.approvalUrl)} target="_blank" rel="noreferrer">
+          <a href={created.approvalUrl} target="_blank" rel="noreferrer">
             Approve the payment with PayPal
           </a>
         </p>
