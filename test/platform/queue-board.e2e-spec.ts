@@ -42,9 +42,10 @@ describe('queues for admins: GET /v1/admin/queues and Bull Board', () => {
       'storage',
       'notifications',
       'webhooks',
+      'alerts',
+      'auctions',
       'topup',
       'payments',
-      'auctions',
     ]);
     const row = res.body.data.find((queue: { name: string }) => queue.name === LEDGER_QUEUE);
     expect(row.counts).toEqual({

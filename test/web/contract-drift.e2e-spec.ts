@@ -29,6 +29,16 @@ async function typecheckWith(edits: {
     };
     edit(join(dir, 'client/schema.d.ts'), edits.schema);
     edit(join(dir, 'market-data/fanout/prices.events.ts'), edits.events);
+    // The app's own aliases, made absolute, with the two contracts pointed at the copies.
+    const web = JSON.parse(readFileSync(join(ROOT, 'apps/web/tsconfig.json'), 'utf8')) as {
+      compilerOptions: { paths: Record<string, string[]> };
+    };
+    const paths = Object.fromEntries(
+      Object.entries(web.compilerOptions.paths).map(([alias, [target]]) => [
+        alias,
+        [join(ROOT, target)],
+      ]),
+    );
     writeFileSync(
       join(dir, 'tsconfig.json'),
       JSON.stringify({
@@ -36,13 +46,10 @@ async function typecheckWith(edits: {
         compilerOptions: {
           baseUrl: dir,
           paths: {
+            ...paths,
             '@bourse/client': ['client/index.ts'],
             '@bourse/market-data/contract': ['market-data/fanout/prices.events.ts'],
             '@bourse/market-data/timeframes': ['market-data/timeframes.ts'],
-            // The platform's ack types, unchanged.
-            '@bourse/platform/sockets/socket-ack': [
-              join(ROOT, 'libs/platform/src/sockets/socket-ack.ts'),
-            ],
           },
         },
         include: [join(ROOT, 'apps/web/src')],
