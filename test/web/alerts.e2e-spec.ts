@@ -48,6 +48,18 @@ describe('web: the Alerts page', () => {
 
   it('creates a rule, shows its event live, and replays the one missed while offline once', async () => {
     const errors = collectConsoleErrors(page);
+    // The seqs of every `alert` frame the server sent, over all of the page's connections: the
+    // list dedups by id, so this is what shows the server itself sent each event once.
+    const sent: number[] = [];
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        const frame = /^42\/alerts,(\[.*\])$/.exec(String(payload));
+        const [name, event] = frame ? (JSON.parse(frame[1]!) as [string, { seq: number }]) : [];
+        if (name === 'alert') {
+          sent.push(event!.seq);
+        }
+      }),
+    );
     await page.goto(`${api.url}/app/sign-in`);
     await page.getByLabel('Email').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
@@ -121,6 +133,7 @@ describe('web: the Alerts page', () => {
       (t) => t === 'live',
     );
     expect(await eventTexts()).toEqual(replayed);
+    expect(sent).toEqual([1, 2]);
     expect(
       await eventually(
         () => rules.allTextContents(),
