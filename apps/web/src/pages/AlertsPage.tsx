@@ -10,6 +10,7 @@ import type { components } from '@bourse/client';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { useServices } from '../app-context';
+import { describeProblem } from '../lib/problem';
 
 type Alert = components['schemas']['AlertDto'];
 type CreateAlert = components['schemas']['CreateAlertDto'];
@@ -41,10 +42,13 @@ interface Received extends AlertStreamEvent {
   replayed: boolean;
 }
 
-/** Where this browser's stream stands, kept across reloads: the last event it handled. */
-const CURSOR_KEY = 'bourse.alerts.cursor';
-const readCursor = (): { lastSeq?: number; lastEventId?: string } =>
-  JSON.parse(window.localStorage.getItem(CURSOR_KEY) ?? '{}') as {
+/**
+ * Where this browser's stream stands for a user, kept across reloads: the last event it handled
+ * (per user, so another account signed in here does not resume from someone else's seq).
+ */
+const cursorKey = (userId: string | undefined) => `bourse.alerts.cursor.${userId ?? ''}`;
+const readCursor = (key: string): { lastSeq?: number; lastEventId?: string } =>
+  JSON.parse(window.localStorage.getItem(key) ?? '{}') as {
     lastSeq?: number;
     lastEventId?: string;
   };
@@ -62,6 +66,7 @@ export function AlertsPage() {
   const [online, setOnline] = useState(true);
   const [connected, setConnected] = useState(false);
   const [error, setError] = useState<string>();
+  const [loadError, setLoadError] = useState<string>();
   const [form, setForm] = useState<CreateAlert>({
     symbol: 'XAUUSD',
     operator: 'crossing',
@@ -73,8 +78,13 @@ export function AlertsPage() {
   });
 
   const reload = useCallback(async () => {
-    const { data } = await session.client.GET('/v1/alerts', { params: { query: { limit: 100 } } });
-    setAlerts(data?.alerts ?? []);
+    const { data, error: failed } = await session.client.GET('/v1/alerts', {
+      params: { query: { limit: 100 } },
+    });
+    if (data) {
+      setAlerts(data.alerts);
+    }
+    setLoadError(failed ? describeProblem(failed, 'Alerts are not available') : undefined);
   }, [session]);
 
   useEffect(() => {
@@ -90,10 +100,11 @@ export function AlertsPage() {
     }
     // Events up to the stream's end at connect time are the replay; later ones are live.
     let replayedUpTo = 0;
+    const key = cursorKey(session.user?.id);
     const socket: AlertsSocket = io(`${window.location.origin}${ALERTS_NAMESPACE}`, {
       transports: ['websocket'],
       // Read at every (re)connect: the server replays what came after the last event handled.
-      auth: (send) => send({ token: session.accessToken, ...readCursor() }),
+      auth: (send) => send({ token: session.accessToken, ...readCursor(key) }),
     });
     socket.on('connect', () => setConnected(true));
     socket.on('disconnect', () => setConnected(false));
@@ -106,7 +117,7 @@ export function AlertsPage() {
     });
     socket.on(AlertsEvent.Alert, (event) => {
       window.localStorage.setItem(
-        CURSOR_KEY,
+        key,
         JSON.stringify({ lastSeq: event.seq, lastEventId: event.id }),
       );
       setEvents((shown) =>
@@ -139,12 +150,15 @@ export function AlertsPage() {
       channels: [],
     };
     const { error: failed } = await session.client.POST('/v1/alerts', { body });
-    setError(failed ? failed.detail : undefined);
+    setError(failed ? describeProblem(failed, 'The alert was not created') : undefined);
     await reload();
   };
 
   const remove = async (id: string) => {
-    await session.client.DELETE('/v1/alerts/{id}', { params: { path: { id } } });
+    const { error: failed } = await session.client.DELETE('/v1/alerts/{id}', {
+      params: { path: { id } },
+    });
+    setError(failed ? describeProblem(failed, 'The alert was not deleted') : undefined);
     await reload();
   };
 
@@ -162,24 +176,30 @@ export function AlertsPage() {
     <section>
       <h1>Alerts</h1>
       <form onSubmit={(e) => void submit(e)} className="alert-form">
-        <select
-          value={form.symbol}
-          onChange={(e) => setForm({ ...form, symbol: e.target.value as CreateAlert['symbol'] })}
-        >
-          {symbols.map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-        <select
-          value={form.operator}
-          onChange={(e) =>
-            setForm({ ...form, operator: e.target.value as CreateAlert['operator'] })
-          }
-        >
-          {OPERATORS.map((o) => (
-            <option key={o}>{o}</option>
-          ))}
-        </select>
+        <label>
+          Symbol{' '}
+          <select
+            value={form.symbol}
+            onChange={(e) => setForm({ ...form, symbol: e.target.value as CreateAlert['symbol'] })}
+          >
+            {symbols.map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Operator{' '}
+          <select
+            value={form.operator}
+            onChange={(e) =>
+              setForm({ ...form, operator: e.target.value as CreateAlert['operator'] })
+            }
+          >
+            {OPERATORS.map((o) => (
+              <option key={o}>{o}</option>
+            ))}
+          </select>
+        </label>
         {CHANNEL.test(form.operator) ? (
           <>
             {field('lower', 'lower')}
@@ -189,22 +209,34 @@ export function AlertsPage() {
           field('value', MOVING.test(form.operator) ? 'percent' : 'level')
         )}
         {MOVING.test(form.operator) && field('bars', 'bars')}
-        <select
-          value={form.frequency}
-          onChange={(e) =>
-            setForm({ ...form, frequency: e.target.value as CreateAlert['frequency'] })
-          }
-        >
-          {FREQUENCIES.map((f) => (
-            <option key={f}>{f}</option>
-          ))}
-        </select>
+        <label>
+          Frequency{' '}
+          <select
+            value={form.frequency}
+            onChange={(e) =>
+              setForm({ ...form, frequency: e.target.value as CreateAlert['frequency'] })
+            }
+          >
+            {FREQUENCIES.map((f) => (
+              <option key={f}>{f}</option>
+            ))}
+          </select>
+        </label>
         {field('message', 'message')}
         <button type="submit">Create alert</button>
       </form>
-      {error && <p className="error">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {loadError && (
+        <p className="error" role="alert">
+          {loadError}
+        </p>
+      )}
 
-      <table>
+      <table data-testid="alert-rules">
         <thead>
           <tr>
             <th>Symbol</th>
@@ -226,7 +258,11 @@ export function AlertsPage() {
               <td>{a.status}</td>
               <td>{a.fireCount}</td>
               <td>
-                <button type="button" onClick={() => void remove(a.id)}>
+                <button
+                  type="button"
+                  aria-label={`Delete ${a.symbol} ${a.operator} alert`}
+                  onClick={() => void remove(a.id)}
+                >
                   Delete
                 </button>
               </td>
@@ -245,7 +281,7 @@ export function AlertsPage() {
           {online ? 'Go offline' : 'Go online'}
         </button>
       </h2>
-      <ol className="alert-events">
+      <ol className="alert-events" data-testid="alert-events" aria-live="polite">
         {events.map((e) => (
           <li key={e.id}>
             #{e.seq} {e.symbol} {e.operator} at {e.price} (
